@@ -1,0 +1,37 @@
+# The two commands a new user needs:
+#   make demo   installs everything, then loads and serves the demo data set
+#   make test   installs everything, then runs every check (ruff, mypy --strict on domain/, pytest)
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint test-integration benchmark clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/hrh demo --no-serve
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy --strict domain
+
+test: lint
+	$(BIN)/pytest
+
+# The integration tests alone, e.g. against another server: DATABASE_URL=... make test-integration
+test-integration: $(STAMP)
+	$(BIN)/pytest -m integration
+
+benchmark: $(STAMP)
+	$(BIN)/python -m tests.benchmarks.bench_write
+
+clean:
+	rm -rf $(VENV) .hrh .pytest_cache .mypy_cache .ruff_cache

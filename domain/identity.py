@@ -1,0 +1,26 @@
+"""Deterministic aggregate ids. A code maps to one id, so the event store's uniqueness of
+(aggregate id, version) is what keeps codes unique, even under concurrent writers."""
+
+from uuid import UUID, uuid5
+
+NAMESPACE = UUID("4f6b1f7e-8c1e-5d59-9a57-2d3c6e0b7a11")
+
+
+def org_unit_id(code: str) -> UUID:
+    return uuid5(NAMESPACE, f"org-unit/{code}")
+
+
+def cadre_id(code: str) -> UUID:
+    return uuid5(NAMESPACE, f"cadre/{code}")
+
+
+def civil_service_number_id(number: str) -> UUID:
+    return uuid5(NAMESPACE, f"civil-service-number/{number}")
+
+
+def command_receipt_id(command_id: str) -> UUID:
+    return uuid5(NAMESPACE, f"command/{command_id}")
+
+
+def roster_id(facility_code: str) -> UUID:
+    return uuid5(NAMESPACE, f"roster/{facility_code}")

@@ -1,0 +1,142 @@
+"""The OrgUnit aggregate: a country, region, district or facility, with effective-dated parents."""
+
+from bisect import insort
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain import clock
+from domain.errors import DateOutOfOrder, InvalidInput, InvalidParent, OrgUnitClosed
+from domain.identity import org_unit_id
+from domain.values import OrgUnitLevel, Provenance, Sector
+
+
+class OrgUnit(Aggregate):
+    """A node of the org tree. Its parent can change over time (boundary changes)."""
+
+    TOPIC = "hrh:OrgUnit"
+
+    class Event(Aggregate.Event):
+        TOPIC = "hrh:OrgUnit.Event"
+        create_timestamp = staticmethod(clock.now)
+
+    @staticmethod
+    def create_id(code: str, **_: Any) -> UUID:
+        return org_unit_id(code)
+
+    @event("Opened", topic="hrh:OrgUnit.Opened.v1")
+    def __init__(
+        self,
+        code: str,
+        name: str,
+        level: OrgUnitLevel,
+        parent_code: str | None,
+        sector: Sector | None,
+        facility_kind: str | None,
+        hard_to_reach: bool,
+        effective_on: date,
+        meta: Provenance,
+    ) -> None:
+        self.code = code
+        self.name = name
+        self.level = level
+        self.sector = sector
+        self.facility_kind = facility_kind
+        self.hard_to_reach = hard_to_reach
+        self.opened_on = effective_on
+        self.closed_on: date | None = None
+        self.parents: list[tuple[date, str | None]] = [(effective_on, parent_code)]
+        self.populations: dict[int, int] = {}
+
+    # Queries.
+
+    def is_open_on(self, day: date) -> bool:
+        return self.opened_on <= day and (self.closed_on is None or day < self.closed_on)
+
+    def parent_on(self, day: date) -> str | None:
+        current: str | None = None
+        for start, parent in self.parents:
+            if start > day:
+                break
+            current = parent
+        return current
+
+    def check_open_on(self, day: date) -> None:
+        if not self.is_open_on(day):
+            raise OrgUnitClosed(f"{self.describe_period()}; it cannot be used on {day.isoformat()}.")
+
+    def describe_period(self) -> str:
+        closing = f" and closed on {self.closed_on.isoformat()}" if self.closed_on else ""
+        return f"Org unit {self.code} opened on {self.opened_on.isoformat()}{closing}"
+
+    def check_can_parent(self, child_code: str, child_level: OrgUnitLevel, day: date) -> None:
+        """Raises InvalidParent unless this unit can hold ``child_code`` on ``day``."""
+        if self.level.value >= child_level.value:
+            raise InvalidParent(
+                f"{self.code} is a {self.level.name}; it cannot be the parent of {child_code}, "
+                f"a {child_level.name}. A parent must sit higher in the tree."
+            )
+        if not self.is_open_on(day):
+            raise InvalidParent(f"{self.describe_period()}; it cannot be a parent on {day.isoformat()}.")
+
+    # Commands.
+
+    def move(self, new_parent: "OrgUnit", effective_on: date, meta: Provenance) -> None:
+        self.check_open_on(effective_on)
+        new_parent.check_can_parent(self.code, self.level, effective_on)
+        if self.parent_on(effective_on) == new_parent.code:
+            raise InvalidParent(f"{self.code} is already under {new_parent.code} on {effective_on.isoformat()}.")
+        if effective_on == self.opened_on:
+            raise DateOutOfOrder(
+                f"{self.code} opened on {effective_on.isoformat()}; a move must take effect after the opening."
+            )
+        self._moved(new_parent_code=new_parent.code, effective_on=effective_on, meta=meta)
+
+    def rename(self, name: str, effective_on: date, meta: Provenance) -> None:
+        self.check_open_on(effective_on)
+        if name == self.name:
+            raise InvalidInput(f"{self.code} is already named {name!r}.")
+        self._renamed(name=name, effective_on=effective_on, meta=meta)
+
+    def close(self, effective_on: date, meta: Provenance) -> None:
+        self.check_can_close(effective_on)
+        self._closed(effective_on=effective_on, meta=meta)
+
+    def check_can_close(self, effective_on: date) -> None:
+        """Raises unless the unit may close on ``effective_on``; records nothing."""
+        if self.closed_on is not None:
+            raise OrgUnitClosed(f"{self.describe_period()}; it cannot be closed again.")
+        if effective_on <= self.opened_on:
+            raise DateOutOfOrder(
+                f"{self.code} opened on {self.opened_on.isoformat()}; it can only close after that, "
+                f"not on {effective_on.isoformat()}."
+            )
+        if self.parents[-1][0] >= effective_on:
+            raise DateOutOfOrder(
+                f"{self.code} moves on {self.parents[-1][0].isoformat()}; it cannot close before that move."
+            )
+
+    def estimate_population(self, year: int, population: int, source: str | None, meta: Provenance) -> None:
+        if year < self.opened_on.year or (self.closed_on is not None and year > self.closed_on.year):
+            raise InvalidInput(f"{self.describe_period()}; a population for {year} does not fit that period.")
+        self._population_estimated(year=year, population=population, source=source, meta=meta)
+
+    # Events.
+
+    @event("Moved", topic="hrh:OrgUnit.Moved.v1")
+    def _moved(self, new_parent_code: str, effective_on: date, meta: Provenance) -> None:
+        insort(self.parents, (effective_on, new_parent_code), key=lambda p: p[0])
+
+    @event("Renamed", topic="hrh:OrgUnit.Renamed.v1")
+    def _renamed(self, name: str, effective_on: date, meta: Provenance) -> None:
+        self.name = name
+
+    @event("Closed", topic="hrh:OrgUnit.Closed.v1")
+    def _closed(self, effective_on: date, meta: Provenance) -> None:
+        self.closed_on = effective_on
+
+    @event("PopulationEstimated", topic="hrh:OrgUnit.PopulationEstimated.v1")
+    def _population_estimated(self, year: int, population: int, source: str | None, meta: Provenance) -> None:
+        self.populations[year] = population

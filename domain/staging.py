@@ -1,0 +1,103 @@
+"""The staging area of one command, or of one chunk of a batch: aggregates loaded or created,
+and which of them changed."""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+
+from domain.cadre import Cadre
+from domain.errors import NotFound
+from domain.identity import cadre_id, civil_service_number_id, org_unit_id, roster_id
+from domain.org_unit import OrgUnit
+from domain.registry import CivilServiceNumber, FacilityRoster
+from domain.worker import Worker
+
+A = TypeVar("A", bound=Aggregate)
+Loader = Callable[[UUID], Any]
+Locator = Callable[[int], tuple[UUID, int] | None]
+"""Maps a ledger position to the (aggregate id, version) of the event there."""
+
+
+class Staging:
+    """Aggregates in play. ``load`` is the repository's ``get``; ``cache`` may outlive the staging
+    (the bulk path keeps what it wrote), but ``changed`` is this staging's own."""
+
+    def __init__(self, load: Loader, locate: Locator, cache: dict[UUID, Aggregate] | None = None) -> None:
+        self._load = load
+        self._locate = locate
+        self.cache: dict[UUID, Aggregate] = {} if cache is None else cache
+        self.changed: dict[UUID, Aggregate] = {}
+        self._taken: set[UUID] = set()
+
+    def find(self, kind: type[A], aggregate_id: UUID) -> A | None:
+        found = self.cache.get(aggregate_id)
+        if found is None:
+            try:
+                found = self._load(aggregate_id)
+            except AggregateNotFoundError:
+                return None
+            self.cache[aggregate_id] = found
+        if not isinstance(found, kind):
+            return None
+        return found
+
+    def add(self, aggregate: Aggregate) -> None:
+        """Marks ``aggregate`` as changed, so it is saved with the staging."""
+        self.cache[aggregate.id] = aggregate
+        self.changed[aggregate.id] = aggregate
+
+    def org_unit(self, code: str) -> OrgUnit:
+        found = self.find(OrgUnit, org_unit_id(code))
+        if found is None:
+            raise NotFound(f"There is no org unit with code {code!r}; check the code or open the unit first.")
+        return found
+
+    def cadre(self, code: str) -> Cadre:
+        found = self.find(Cadre, cadre_id(code))
+        if found is None:
+            raise NotFound(f"There is no cadre with code {code!r}; check the code or define the cadre first.")
+        return found
+
+    def worker(self, worker_id: UUID) -> Worker:
+        found = self.find(Worker, worker_id)
+        if found is None:
+            raise NotFound(f"There is no worker with id {worker_id}.")
+        return found
+
+    def civil_service_number(self, number: str) -> CivilServiceNumber | None:
+        return self.find(CivilServiceNumber, civil_service_number_id(number))
+
+    def roster(self, facility_code: str) -> FacilityRoster | None:
+        return self.find(FacilityRoster, roster_id(facility_code))
+
+    def version_at(self, worker_id: UUID, position: int) -> int:
+        """The version of ``worker_id``'s event at ledger ``position``."""
+        located = self._locate(position)
+        if located is None or located[0] != worker_id:
+            raise NotFound(f"Ledger position {position} holds no event of worker {worker_id}.")
+        return located[1]
+
+    def take_events(self) -> list[Any]:
+        """The new events of the changed aggregates, in the order they changed."""
+        events: list[Any] = []
+        for aggregate in self.changed.values():
+            events.extend(aggregate.collect_events())
+        self._taken.update(self.changed)
+        self.changed.clear()
+        return events
+
+    def discard(self) -> None:
+        """Forgets the aggregates changed since the last ``take_events``; after a failed save,
+        call it again to forget every aggregate whose events were taken."""
+        for aggregate_id in self.changed:
+            self.cache.pop(aggregate_id, None)
+        self.changed.clear()
+
+    def discard_all(self) -> None:
+        self.discard()
+        for aggregate_id in self._taken:
+            self.cache.pop(aggregate_id, None)
+        self._taken.clear()
