@@ -15,6 +15,7 @@ from typing import Any
 import psycopg
 from psycopg import conninfo, sql
 
+from api import event_store
 from api.settings import Settings
 from domain.ledger import Ledger
 
@@ -50,6 +51,7 @@ def ledger_env(url: str, **extra: str) -> dict[str, str]:
     params = conninfo.conninfo_to_dict(url)
     env = {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "APPLICATION_RECORDER_TOPIC": event_store.TOPIC,
         "POSTGRES_DBNAME": str(params.get("dbname") or "postgres"),
         "POSTGRES_HOST": str(params.get("host") or "localhost"),
         "POSTGRES_PORT": str(params.get("port") or "5432"),

@@ -187,7 +187,7 @@ class Ledger(Application[UUID]):
     def _clock_at(self, recorded_at: datetime | None) -> clock.Clock:
         return self.clock if recorded_at is None else (lambda: recorded_at)
 
-    def _staging(self, cache: dict[UUID, Aggregate] | None = None) -> Staging:
+    def _staging(self, cache: dict[UUID, Aggregate | None] | None = None) -> Staging:
         return Staging(self.repository.get, self.locate, cache)
 
     # Batches.
@@ -206,7 +206,7 @@ class Ledger(Application[UUID]):
         concurrent writer touched an aggregate of a chunk, the chunk's commands are re-run one by one.
         """
         report = BatchReport()
-        cache: dict[UUID, Aggregate] = {}
+        cache: dict[UUID, Aggregate | None] = {}
         rows = enumerate(submissions)
         for chunk in iter(lambda: list(islice(rows, chunk_size)), []):
             self._execute_chunk(chunk, cache, report)
@@ -215,19 +215,31 @@ class Ledger(Application[UUID]):
         return report
 
     def _execute_chunk(
-        self, chunk: list[tuple[int, Submission]], cache: dict[UUID, Aggregate], report: BatchReport
+        self, chunk: list[tuple[int, Submission]], cache: dict[UUID, Aggregate | None], report: BatchReport
     ) -> None:
+        segment: list[tuple[int, Submission]] = []
+        for row, submission in chunk:
+            if submission.command.command_id is None:
+                segment.append((row, submission))
+                continue
+            # Save the rows before it, so that a conflict later in the chunk never re-runs them;
+            # ``execute`` bypasses the cache, so forget what the cache holds of what it changed.
+            self._execute_segment(segment, cache, report)
+            segment = []
+            self._execute_one(row, submission, report)
+            cache.clear()
+        self._execute_segment(segment, cache, report)
+
+    def _execute_segment(
+        self, segment: list[tuple[int, Submission]], cache: dict[UUID, Aggregate | None], report: BatchReport
+    ) -> None:
+        """Records rows without a command id in one transaction."""
         staging = self._staging(cache)
         events: list[Any] = []
         accepted = 0
         refusals: list[Refusal] = []
-        for row, submission in chunk:
+        for row, submission in segment:
             command = submission.command
-            if command.command_id is not None:
-                self._save_chunk(staging, events, report)
-                events, staging = [], self._staging(cache)
-                self._execute_one(row, submission, report)
-                continue
             with clock.recording_with(self._clock_at(submission.recorded_at)):
                 try:
                     check_dates(command, clock.now().date() + self.future_margin)
@@ -243,9 +255,8 @@ class Ledger(Application[UUID]):
         except IntegrityError:
             staging.discard_all()
             cache.clear()
-            for row, submission in chunk:
-                if submission.command.command_id is None:
-                    self._execute_one(row, submission, report)
+            for row, submission in segment:
+                self._execute_one(row, submission, report)
             return
         report.accepted += accepted
         report.refusals.extend(refusals)

@@ -25,24 +25,25 @@ class Staging:
     """Aggregates in play. ``load`` is the repository's ``get``; ``cache`` may outlive the staging
     (the bulk path keeps what it wrote), but ``changed`` is this staging's own."""
 
-    def __init__(self, load: Loader, locate: Locator, cache: dict[UUID, Aggregate] | None = None) -> None:
+    def __init__(self, load: Loader, locate: Locator, cache: dict[UUID, Aggregate | None] | None = None) -> None:
         self._load = load
         self._locate = locate
-        self.cache: dict[UUID, Aggregate] = {} if cache is None else cache
+        self.cache: dict[UUID, Aggregate | None] = {} if cache is None else cache
         self.changed: dict[UUID, Aggregate] = {}
         self._taken: set[UUID] = set()
 
     def find(self, kind: type[A], aggregate_id: UUID) -> A | None:
-        found = self.cache.get(aggregate_id)
-        if found is None:
+        # A miss is cached too. That stays safe if another writer creates the aggregate
+        # meanwhile: saving ours then collides on (id, version 1), and the command is re-checked.
+        if aggregate_id in self.cache:
+            found = self.cache[aggregate_id]
+        else:
             try:
                 found = self._load(aggregate_id)
             except AggregateNotFoundError:
-                return None
+                found = None
             self.cache[aggregate_id] = found
-        if not isinstance(found, kind):
-            return None
-        return found
+        return found if isinstance(found, kind) else None
 
     def add(self, aggregate: Aggregate) -> None:
         """Marks ``aggregate`` as changed, so it is saved with the staging."""

@@ -4,7 +4,7 @@ per test, so they never touch a user's data."""
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -31,21 +31,32 @@ def database_url(server_url: str) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-def schema(database_url: str) -> Iterator[str]:
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(name)))
-    yield name
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))
+LedgerFactory = Callable[[], Ledger]
 
 
 @pytest.fixture
-def pg_ledger(database_url: str, schema: str) -> Iterator[Ledger]:
-    ledger = Ledger(env=ledger_env(database_url, POSTGRES_SCHEMA=schema))
-    yield ledger
-    ledger.close()
+def ledger_factory(database_url: str) -> Iterator[LedgerFactory]:
+    """Makes ledgers on PostgreSQL, each in a fresh schema of the test database."""
+    made: list[tuple[Ledger, str]] = []
+
+    def make() -> Ledger:
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+        ledger = Ledger(env=ledger_env(database_url, POSTGRES_SCHEMA=schema))
+        made.append((ledger, schema))
+        return ledger
+
+    yield make
+    for ledger, schema in made:
+        ledger.close()
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+
+
+@pytest.fixture
+def pg_ledger(ledger_factory: LedgerFactory) -> Ledger:
+    return ledger_factory()
 
 
 @pytest.fixture
