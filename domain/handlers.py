@@ -10,6 +10,8 @@ from datetime import date
 from functools import singledispatch
 from uuid import UUID, uuid4
 
+from eventsourcing.domain import Aggregate
+
 from domain import commands as c
 from domain.cadre import Cadre
 from domain.errors import DateInFuture, DuplicateCode, InvalidParent, NotAFacility
@@ -110,8 +112,8 @@ def _(command: c.HireWorker, staging: Staging, meta: Provenance) -> UUID:
     staging.cadre(command.cadre_code)
     worker_id = command.worker_id or uuid4()
     number = command.civil_service_number
-    if staging.find(Worker, worker_id) is not None:
-        raise DuplicateCode(f"A worker with id {worker_id} already exists.")
+    if staging.find(Aggregate, worker_id) is not None:
+        raise DuplicateCode(f"The id {worker_id} is already taken; leave the worker id out to get a new one.")
     registration = staging.civil_service_number(number) if number is not None else None
     if registration is not None:
         registration.claim(worker_id, meta)  # raises when another worker holds it

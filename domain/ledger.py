@@ -119,7 +119,7 @@ class Ledger(Application[UUID]):
         meta = provenance(command, recorded_by)
         for attempt in range(self.max_attempts):
             with clock.recording_with(self._clock_at(recorded_at)):
-                check_dates(command, self.clock().date() + self.future_margin)
+                check_dates(command, clock.now().date() + self.future_margin)
                 if command.command_id is not None:
                     previous = self._previous_outcome(command, recorded_by)
                     if previous is not None:

@@ -80,7 +80,8 @@ class State:
     stint_start: date | None = None
 
     def _leave_facility(self, day: date) -> None:
-        if self.facility is not None and self.stint_start is not None:
+        # Two moves on one day leave an empty stint, which covers no day: drop it.
+        if self.facility is not None and self.stint_start is not None and self.stint_start < day:
             self.stints.setdefault(self.facility, []).append(Period(self.stint_start, day))
         self.facility = None
         self.stint_start = None

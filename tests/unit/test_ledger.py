@@ -3,7 +3,11 @@
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from domain import commands as c
+from domain.errors import DomainError
+from domain.identity import org_unit_id
 from domain.ledger import Ledger
 from domain.values import LeaveKind, OrgUnitLevel, Provenance
 from tests.unit.scenario import (
@@ -156,3 +160,20 @@ def test_a_replay_of_history_records_each_command_at_its_historical_moment() -> 
     (hired,) = list(ledger.repository.event_store.get(outcome.aggregate_id))
     assert hired.timestamp == then
     assert worker(ledger, outcome.aggregate_id).created_on == then
+
+
+def test_a_replayed_command_is_checked_against_its_own_recording_day() -> None:
+    ledger = kita_district(in_memory_ledger())
+    worker_id = hire(ledger)
+    posting = c.PostWorker(worker_id=worker_id, facility_code=HOSPITAL, effective_on=date(2022, 3, 1))
+    # Recorded on 1 January 2022, a posting two months ahead lies too far in the future.
+    before = ledger.recorder.max_notification_id()
+    with pytest.raises(DomainError) as error:
+        ledger.execute(posting, CLERK, recorded_at=datetime(2022, 1, 1, tzinfo=UTC))
+    assert error.value.code == "DATE_IN_FUTURE"
+    assert ledger.recorder.max_notification_id() == before
+
+
+def test_a_hire_with_an_id_taken_by_another_record_is_refused() -> None:
+    ledger = kita_district(in_memory_ledger())
+    refused(ledger, hire_command(worker_id=org_unit_id(HOSPITAL)), "DUPLICATE_CODE")
