@@ -91,8 +91,8 @@ def demo(
 
 
 def print_summary(summary: DemoSummary, seconds: float) -> None:
-    table = Table(title="Demo data set recorded", show_header=True)
-    table.add_column("event")
+    table = Table(title="Demo data set recorded: commands", show_header=True)
+    table.add_column("command")
     table.add_column("count", justify="right")
     for name, count in sorted(summary.events_by_kind.items()):
         table.add_row(name, f"{count:,}")

@@ -21,14 +21,34 @@ Locator = Callable[[int], tuple[UUID, int] | None]
 """Maps a ledger position to the (aggregate id, version) of the event there."""
 
 
+class AggregateCache(dict[UUID, Aggregate | None]):
+    """Aggregates seen so far, a miss recorded as None.
+
+    ``complete`` says the cache holds every aggregate the ledger has, so a miss needs no query:
+    true for a batch that starts on an empty ledger, until anything is evicted.
+    """
+
+    def __init__(self, *, complete: bool = False) -> None:
+        super().__init__()
+        self.complete = complete
+
+    def evict(self, aggregate_id: UUID) -> None:
+        self.pop(aggregate_id, None)
+        self.complete = False
+
+    def clear(self) -> None:
+        super().clear()
+        self.complete = False
+
+
 class Staging:
     """Aggregates in play. ``load`` is the repository's ``get``; ``cache`` may outlive the staging
     (the bulk path keeps what it wrote), but ``changed`` is this staging's own."""
 
-    def __init__(self, load: Loader, locate: Locator, cache: dict[UUID, Aggregate | None] | None = None) -> None:
+    def __init__(self, load: Loader, locate: Locator, cache: AggregateCache | None = None) -> None:
         self._load = load
         self._locate = locate
-        self.cache: dict[UUID, Aggregate | None] = {} if cache is None else cache
+        self.cache = AggregateCache() if cache is None else cache
         self.changed: dict[UUID, Aggregate] = {}
         self._taken: set[UUID] = set()
 
@@ -37,6 +57,8 @@ class Staging:
         # meanwhile: saving ours then collides on (id, version 1), and the command is re-checked.
         if aggregate_id in self.cache:
             found = self.cache[aggregate_id]
+        elif self.cache.complete:
+            found = None
         else:
             try:
                 found = self._load(aggregate_id)
@@ -94,11 +116,11 @@ class Staging:
         """Forgets the aggregates changed since the last ``take_events``; after a failed save,
         call it again to forget every aggregate whose events were taken."""
         for aggregate_id in self.changed:
-            self.cache.pop(aggregate_id, None)
+            self.cache.evict(aggregate_id)
         self.changed.clear()
 
     def discard_all(self) -> None:
         self.discard()
         for aggregate_id in self._taken:
-            self.cache.pop(aggregate_id, None)
+            self.cache.evict(aggregate_id)
         self._taken.clear()

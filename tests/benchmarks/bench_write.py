@@ -33,7 +33,9 @@ BATCH = 5000
 
 
 def server() -> str:
-    return os.environ.get("DATABASE_URL") or start_embedded(Path(f"/tmp/hrh-bench-{uuid.uuid4().hex[:6]}"), delete_on_exit=True)
+    return os.environ.get("DATABASE_URL") or start_embedded(
+        Path(f"/tmp/hrh-bench-{uuid.uuid4().hex[:6]}"), delete_on_exit=True
+    )
 
 
 async def raw_executemany(url: str) -> tuple[int, float]:
@@ -50,7 +52,8 @@ async def raw_executemany(url: str) -> tuple[int, float]:
         for start in range(0, len(values), BATCH):
             async with conn.transaction():
                 await conn.executemany(
-                    "INSERT INTO scratch_events (originator_id, originator_version, topic, state) VALUES ($1, $2, $3, $4)",
+                    "INSERT INTO scratch_events (originator_id, originator_version, topic, state) "
+                    "VALUES ($1, $2, $3, $4)",
                     values[start : start + BATCH],
                 )
         return len(values), time.perf_counter() - started
@@ -107,13 +110,31 @@ def main() -> None:
     if args.child:
         print(json.dumps(one_scale(scales[0], args.single)))
         return
-    print("| scale | events | load s | events/s | raw executemany rows/s | ratio | peak RSS MB | 1 thread cmd/s | 8 threads cmd/s |")
+    print(
+        "| scale | events | load s | events/s | raw executemany rows/s | ratio | peak RSS MB "
+        "| 1 thread cmd/s | 8 threads cmd/s |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for scale in scales:
-        out = subprocess.run(
-            [sys.executable, "-m", "tests.benchmarks.bench_write", "--child", "--scale", str(scale), "--single", str(args.single)],
-            check=True, capture_output=True, text=True,
-        ).stdout.strip().splitlines()[-1]
+        out = (
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "tests.benchmarks.bench_write",
+                    "--child",
+                    "--scale",
+                    str(scale),
+                    "--single",
+                    str(args.single),
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         r = json.loads(out)
         print(
             f"| {r['scale']:g} | {r['events']:,} | {r['seconds']:.1f} | {r['events_per_s']:,.0f} | "
