@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import conninfo, sql
@@ -86,10 +86,8 @@ def scratch_database(server_url: str, name: str) -> Iterator[str]:
     """Creates database ``name`` on the server at ``server_url``, yields its URL, then drops it."""
     with psycopg.connect(server_url, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    params: dict[str, Any] = conninfo.conninfo_to_dict(server_url)
-    params["dbname"] = name
     try:
-        yield conninfo.make_conninfo(**params)
+        yield urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
     finally:
         with psycopg.connect(server_url, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))

@@ -61,11 +61,11 @@ async def raw_executemany(url: str) -> tuple[int, float]:
         await conn.close()
 
 
-def single_commands(ledger: Ledger, workers: list[uuid.UUID], threads: int) -> float:
-    """Commands per second for load-modify-save of one training on distinct workers."""
+def single_commands(ledger: Ledger, workers: list[tuple[uuid.UUID, date]], threads: int) -> float:
+    """Commands per second for load-modify-save of one training (on the hire day) on distinct workers."""
 
-    def train(worker_id: uuid.UUID) -> None:
-        ledger.execute(c.RecordTraining(worker_id=worker_id, course="PCIME", started_on=date(2025, 11, 3)), "bench")
+    def train(worker: tuple[uuid.UUID, date]) -> None:
+        ledger.execute(c.RecordTraining(worker_id=worker[0], course="PCIME", started_on=worker[1]), "bench")
 
     started = time.perf_counter()
     with ThreadPoolExecutor(threads) as pool:
@@ -92,7 +92,7 @@ def one_scale(scale: float, single: int) -> dict[str, Any]:
         result["ratio"] = result["events_per_s"] / result["raw_rows_per_s"]
         if single:
             hires = ledger.recorder.select_notifications(1, 2 * single, topics=["hrh:Worker.Hired.v1"])
-            workers = [n.originator_id for n in hires]
+            workers = [(n.originator_id, ledger.mapper.to_domain_event(n).effective_on) for n in hires]
             half = len(workers) // 2
             result["single_1_thread_per_s"] = single_commands(ledger, workers[:half], 1)
             result["single_8_threads_per_s"] = single_commands(ledger, workers[half:], 8)
