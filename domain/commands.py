@@ -54,6 +54,18 @@ def check_year(field: str, value: date) -> None:
         raise InvalidInput(f"{field} {value.isoformat()} is before {MIN_YEAR}; check the year.")
 
 
+_date_fields: dict[type, tuple[str, ...]] = {}
+
+
+def date_fields(command_type: type) -> tuple[str, ...]:
+    """The names of a command's effective dates: its date fields, less the birth date."""
+    if command_type not in _date_fields:
+        _date_fields[command_type] = tuple(
+            f.name for f in fields(command_type) if "date" in str(f.type) and f.name != "birth_date"
+        )
+    return _date_fields[command_type]
+
+
 @dataclass(frozen=True, kw_only=True)
 class Command:
     """Fields every command shares."""
@@ -77,11 +89,7 @@ class Command:
 
     def effective_dates(self) -> tuple[date, ...]:
         """The dates that must not lie in the future."""
-        return tuple(
-            getattr(self, f.name)
-            for f in fields(self)
-            if isinstance(getattr(self, f.name), date) and f.name != "birth_date"
-        )
+        return tuple(d for name in date_fields(type(self)) if (d := getattr(self, name)) is not None)
 
 
 @dataclass(frozen=True, kw_only=True)

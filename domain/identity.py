@@ -1,15 +1,18 @@
 """Deterministic aggregate ids. A code maps to one id, so the event store's uniqueness of
 (aggregate id, version) is what keeps codes unique, even under concurrent writers."""
 
+from functools import lru_cache
 from uuid import UUID, uuid5
 
 NAMESPACE = UUID("4f6b1f7e-8c1e-5d59-9a57-2d3c6e0b7a11")
 
 
+@lru_cache(maxsize=65536)
 def org_unit_id(code: str) -> UUID:
     return uuid5(NAMESPACE, f"org-unit/{code}")
 
 
+@lru_cache(maxsize=65536)
 def cadre_id(code: str) -> UUID:
     return uuid5(NAMESPACE, f"cadre/{code}")
 
@@ -22,5 +25,6 @@ def command_receipt_id(command_id: str) -> UUID:
     return uuid5(NAMESPACE, f"command/{command_id}")
 
 
+@lru_cache(maxsize=65536)
 def roster_id(facility_code: str) -> UUID:
     return uuid5(NAMESPACE, f"roster/{facility_code}")
