@@ -19,6 +19,7 @@ from domain.values import (
     FundingSource,
     LeaveKind,
     OrgUnitLevel,
+    Provenance,
     Sector,
     Sex,
 )
@@ -86,6 +87,15 @@ class Command:
 
     def check(self) -> None:
         """Checks the command's own fields; subclasses add their rules."""
+
+    def provenance(self, recorded_by: str) -> Provenance:
+        """Who records this command, on what authority, and under which command id."""
+        return Provenance(
+            recorded_by=recorded_by,
+            authority=getattr(self, "authority", None),
+            note=getattr(self, "note", None),
+            command_id=self.command_id,
+        )
 
     def effective_dates(self) -> tuple[date, ...]:
         """The dates that must not lie in the future."""

@@ -9,9 +9,8 @@ import json
 import random
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from itertools import islice
 from typing import Any
 from uuid import UUID
 
@@ -20,14 +19,15 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from domain import clock
+from domain import commands as c
+from domain.batch import Batch, BatchReport, Submission
 from domain.commands import Command
-from domain.errors import Conflict, DomainError, DuplicateCommand
+from domain.errors import Conflict, DuplicateCommand
 from domain.handlers import check_dates, handle
 from domain.identity import command_receipt_id
 from domain.registry import CommandReceipt
 from domain.staging import AggregateCache, Staging
 from domain.transcodings import register_transcodings
-from domain.values import Provenance
 
 RECEIPT_TOPIC = "hrh:CommandReceipt.Recorded.v1"
 
@@ -41,41 +41,6 @@ class Outcome:
     position: int
     replayed: bool = False
     events: int = 0
-
-
-@dataclass(frozen=True)
-class Submission:
-    """A command in a batch, with who recorded it and, for a replay of history, when."""
-
-    command: Command
-    recorded_by: str
-    recorded_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """A refused command in a batch: its row (0-based) and why."""
-
-    row: int
-    code: str
-    message: str
-
-
-@dataclass
-class BatchReport:
-    accepted: int = 0
-    events: int = 0
-    last_position: int | None = None
-    refusals: list[Refusal] = field(default_factory=list)
-
-
-def provenance(command: Command, recorded_by: str) -> Provenance:
-    return Provenance(
-        recorded_by=recorded_by,
-        authority=getattr(command, "authority", None),
-        note=getattr(command, "note", None),
-        command_id=command.command_id,
-    )
 
 
 def fingerprint(command: Command, recorded_by: str) -> str:
@@ -106,6 +71,76 @@ class Ledger(Application[UUID]):
         super().register_transcodings(transcoder)
         register_transcodings(transcoder)
 
+    # One method per command (the GraphQL mutations call these).
+
+    def open_org_unit(self, command: c.OpenOrgUnit, recorded_by: str) -> Outcome:
+        """Opens a country, region, district or facility."""
+        return self.execute(command, recorded_by)
+
+    def move_org_unit(self, command: c.MoveOrgUnit, recorded_by: str) -> Outcome:
+        """Moves an org unit under another parent from a date (a boundary change)."""
+        return self.execute(command, recorded_by)
+
+    def rename_org_unit(self, command: c.RenameOrgUnit, recorded_by: str) -> Outcome:
+        """Renames an org unit from a date."""
+        return self.execute(command, recorded_by)
+
+    def close_org_unit(self, command: c.CloseOrgUnit, recorded_by: str) -> Outcome:
+        """Closes an org unit; a facility only once no one is in post there on or after the date."""
+        return self.execute(command, recorded_by)
+
+    def record_population(self, command: c.RecordPopulation, recorded_by: str) -> Outcome:
+        """Records a population estimate for an org unit and year."""
+        return self.execute(command, recorded_by)
+
+    def define_cadre(self, command: c.DefineCadre, recorded_by: str) -> Outcome:
+        """Defines a cadre and whether it counts as qualified."""
+        return self.execute(command, recorded_by)
+
+    def hire_worker(self, command: c.HireWorker, recorded_by: str) -> Outcome:
+        """Hires a health worker."""
+        return self.execute(command, recorded_by)
+
+    def post_worker(self, command: c.PostWorker, recorded_by: str) -> Outcome:
+        """Posts a hired worker who is not posted to a facility."""
+        return self.execute(command, recorded_by)
+
+    def transfer_worker(self, command: c.TransferWorker, recorded_by: str) -> Outcome:
+        """Transfers a posted worker from their facility on that date to another."""
+        return self.execute(command, recorded_by)
+
+    def record_training(self, command: c.RecordTraining, recorded_by: str) -> Outcome:
+        """Records a training course."""
+        return self.execute(command, recorded_by)
+
+    def requalify_worker(self, command: c.RequalifyWorker, recorded_by: str) -> Outcome:
+        """Moves a worker to another cadre from a date."""
+        return self.execute(command, recorded_by)
+
+    def start_leave(self, command: c.StartLeave, recorded_by: str) -> Outcome:
+        """Starts a leave of a worker in post."""
+        return self.execute(command, recorded_by)
+
+    def end_leave(self, command: c.EndLeave, recorded_by: str) -> Outcome:
+        """Ends a worker's leave."""
+        return self.execute(command, recorded_by)
+
+    def record_departure(self, command: c.RecordDeparture, recorded_by: str) -> Outcome:
+        """Records a worker's departure; it ends any posting and leave."""
+        return self.execute(command, recorded_by)
+
+    def rehire_worker(self, command: c.RehireWorker, recorded_by: str) -> Outcome:
+        """Rehires a worker who departed."""
+        return self.execute(command, recorded_by)
+
+    def correct_worker_details(self, command: c.CorrectWorkerDetails, recorded_by: str) -> Outcome:
+        """Corrects a worker's identity fields."""
+        return self.execute(command, recorded_by)
+
+    def retract_event(self, command: c.RetractEvent, recorded_by: str) -> Outcome:
+        """Retracts a worker's event, named by its ledger position."""
+        return self.execute(command, recorded_by)
+
     # Single commands.
 
     def execute(self, command: Command, recorded_by: str, *, recorded_at: datetime | None = None) -> Outcome:
@@ -116,16 +151,16 @@ class Ledger(Application[UUID]):
         Raises:
             DomainError: a refused command; ``Conflict`` when concurrent writers kept winning.
         """
-        meta = provenance(command, recorded_by)
+        meta = command.provenance(recorded_by)
         for attempt in range(self.max_attempts):
-            with clock.recording_with(self._clock_at(recorded_at)):
+            with clock.recording_with(self.clock_at(recorded_at)):
                 check_dates(command, clock.now().date() + self.future_margin)
                 if command.command_id is not None:
                     previous = self._previous_outcome(command, recorded_by)
                     if previous is not None:
                         return previous
                     floor = self.recorder.max_notification_id() or 0
-                staging = self._staging()
+                staging = self.staging()
                 target = handle(command, staging, meta)
                 # The command's own aggregate goes last, so the position returned is its event's.
                 events = sorted(staging.take_events(), key=lambda e: e.originator_id == target)
@@ -197,10 +232,10 @@ class Ledger(Application[UUID]):
             raise TypeError("The ledger needs a recorder that assigns ledger positions")
         return list(positions)
 
-    def _clock_at(self, recorded_at: datetime | None) -> clock.Clock:
+    def clock_at(self, recorded_at: datetime | None) -> clock.Clock:
         return self.clock if recorded_at is None else (lambda: recorded_at)
 
-    def _staging(self, cache: AggregateCache | None = None) -> Staging:
+    def staging(self, cache: AggregateCache | None = None) -> Staging:
         return Staging(self.repository.get, self.locate, cache)
 
     # Batches.
@@ -218,76 +253,4 @@ class Ledger(Application[UUID]):
         Commands with a ``command_id`` go one at a time, so that their retries stay safe. When a
         concurrent writer touched an aggregate of a chunk, the chunk's commands are re-run one by one.
         """
-        report = BatchReport()
-        # Into an empty ledger (a first load, the demo), what the batch has not seen does not exist;
-        # a concurrent writer would make a save collide, and the cache is then cleared.
-        cache = AggregateCache(complete=self.recorder.max_notification_id() is None)
-        rows = enumerate(submissions)
-        for chunk in iter(lambda: list(islice(rows, chunk_size)), []):
-            self._execute_chunk(chunk, cache, report)
-            if progress is not None:
-                progress(len(chunk))
-        return report
-
-    def _execute_chunk(self, chunk: list[tuple[int, Submission]], cache: AggregateCache, report: BatchReport) -> None:
-        segment: list[tuple[int, Submission]] = []
-        for row, submission in chunk:
-            if submission.command.command_id is None:
-                segment.append((row, submission))
-                continue
-            # Save the rows before it, so that a conflict later in the chunk never re-runs them;
-            # ``execute`` bypasses the cache, so forget what the cache holds of what it changed.
-            self._execute_segment(segment, cache, report)
-            segment = []
-            self._execute_one(row, submission, report)
-            cache.clear()
-        self._execute_segment(segment, cache, report)
-
-    def _execute_segment(
-        self, segment: list[tuple[int, Submission]], cache: AggregateCache, report: BatchReport
-    ) -> None:
-        """Records rows without a command id in one transaction."""
-        staging = self._staging(cache)
-        events: list[Any] = []
-        accepted = 0
-        refusals: list[Refusal] = []
-        for row, submission in segment:
-            command = submission.command
-            with clock.recording_with(self._clock_at(submission.recorded_at)):
-                try:
-                    check_dates(command, clock.now().date() + self.future_margin)
-                    handle(command, staging, provenance(command, submission.recorded_by))
-                except DomainError as error:
-                    refusals.append(Refusal(row, error.code, error.message))
-                    staging.discard()  # handlers change nothing before they refuse; be sure
-                    continue
-            events.extend(staging.take_events())
-            accepted += 1
-        try:
-            self._save_chunk(staging, events, report)
-        except IntegrityError:
-            staging.discard_all()
-            cache.clear()
-            for row, submission in segment:
-                self._execute_one(row, submission, report)
-            return
-        report.accepted += accepted
-        report.refusals.extend(refusals)
-
-    def _save_chunk(self, staging: Staging, events: list[Any], report: BatchReport) -> None:
-        if not events:
-            return
-        positions = self.record(events)
-        report.events += len(positions)
-        report.last_position = positions[-1]
-
-    def _execute_one(self, row: int, submission: Submission, report: BatchReport) -> None:
-        try:
-            outcome = self.execute(submission.command, submission.recorded_by, recorded_at=submission.recorded_at)
-        except DomainError as error:
-            report.refusals.append(Refusal(row, error.code, error.message))
-            return
-        report.accepted += 1
-        if not outcome.replayed:
-            report.events += outcome.events
-            report.last_position = outcome.position
+        return Batch(self).run(submissions, chunk_size, progress)

@@ -7,8 +7,9 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+from domain.batch import Refusal, Submission
 from domain.commands import HireWorker, OpenOrgUnit, RetractEvent
-from domain.ledger import Ledger, Refusal, Submission
+from domain.ledger import Ledger
 from domain.values import OrgUnitLevel
 from domain.worker import Worker
 from replay.demo import generate
