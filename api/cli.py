@@ -81,7 +81,11 @@ def demo(
     with ledger_session(data_dir) as ledger:
         existing = ledger.recorder.max_notification_id()
         if existing:
-            console.print(f"The ledger already holds events (up to position {existing}); the demo is not loaded again.")
+            console.print(
+                f"The ledger already holds events (up to position {existing}); the demo is not loaded again. "
+                "If an earlier load was interrupted, start from an empty database: remove the data folder "
+                "(.hrh by default) or point DATABASE_URL at an empty one."
+            )
             return
         started = time.perf_counter()
         with progress_bar() as bar:

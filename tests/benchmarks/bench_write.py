@@ -122,25 +122,11 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for scale in scales:
-        out = (
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "tests.benchmarks.bench_write",
-                    "--child",
-                    "--scale",
-                    str(scale),
-                    "--single",
-                    str(args.single),
-                ],
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            .stdout.strip()
-            .splitlines()[-1]
-        )
+        child = [sys.executable, "-m", "tests.benchmarks.bench_write", "--child", "--scale", str(scale)]
+        done = subprocess.run([*child, "--single", str(args.single)], capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            sys.exit(f"scale {scale:g} failed:\n{done.stderr}")
+        out = done.stdout.strip().splitlines()[-1]
         r = json.loads(out)
         print(
             f"| {r['scale']:g} | {r['events']:,} | {r['generate_seconds']:.1f} | {r['seconds']:.1f} | "
