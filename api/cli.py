@@ -98,7 +98,7 @@ def print_summary(summary: DemoSummary, seconds: float) -> None:
     table = Table(title="Demo data set recorded: commands", show_header=True)
     table.add_column("command")
     table.add_column("count", justify="right")
-    for name, count in sorted(summary.events_by_kind.items()):
+    for name, count in sorted(summary.commands_by_kind.items()):
         table.add_row(name, f"{count:,}")
     console.print(table)
     console.print(

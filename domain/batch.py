@@ -109,8 +109,7 @@ class Batch:
                 self.report.events += len(positions)
                 self.report.last_position = positions[-1]
         except IntegrityError:
-            staging.discard_all()
-            self.cache.clear()
+            self.cache.clear()  # it holds this segment's unsaved state
             for row, submission in segment:
                 self._one(row, submission)
             return

@@ -50,7 +50,6 @@ class Staging:
         self._locate = locate
         self.cache = AggregateCache() if cache is None else cache
         self.changed: dict[UUID, Aggregate] = {}
-        self._taken: set[UUID] = set()
 
     def find(self, kind: type[A], aggregate_id: UUID) -> A | None:
         # A miss is cached too. That stays safe if another writer creates the aggregate
@@ -108,19 +107,11 @@ class Staging:
         events: list[Any] = []
         for aggregate in self.changed.values():
             events.extend(aggregate.collect_events())
-        self._taken.update(self.changed)
         self.changed.clear()
         return events
 
     def discard(self) -> None:
-        """Forgets the aggregates changed since the last ``take_events``; after a failed save,
-        call it again to forget every aggregate whose events were taken."""
+        """Forgets the aggregates changed since the last ``take_events``: their state is not saved."""
         for aggregate_id in self.changed:
             self.cache.evict(aggregate_id)
         self.changed.clear()
-
-    def discard_all(self) -> None:
-        self.discard()
-        for aggregate_id in self._taken:
-            self.cache.evict(aggregate_id)
-        self._taken.clear()

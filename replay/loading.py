@@ -24,7 +24,7 @@ class DemoSummary:
     events: int = 0
     workers: int = 0
     facilities: int = 0
-    events_by_kind: Counter[str] = field(default_factory=Counter)
+    commands_by_kind: Counter[str] = field(default_factory=Counter)
     refusals: list[Refusal] = field(default_factory=list)
 
 
@@ -47,8 +47,8 @@ def load_demo(
     retractions = list(retraction_submissions(ledger, seed))
     report_retractions = ledger.execute_batch(retractions)
     refused = {refusal.row for refusal in report.refusals}
-    summary.events_by_kind = Counter(kind for row, kind in enumerate(kinds) if row not in refused)
-    summary.events_by_kind["RetractEvent"] = report_retractions.accepted
+    summary.commands_by_kind = Counter(kind for row, kind in enumerate(kinds) if row not in refused)
+    summary.commands_by_kind["RetractEvent"] = report_retractions.accepted
     summary.commands = report.accepted + report_retractions.accepted
     summary.events = report.events + report_retractions.events
     summary.refusals = report.refusals + report_retractions.refusals
