@@ -1,0 +1,159 @@
+"""Density series per org unit: stock at each period's end, entries and exits within it.
+
+Periods follow DHIS2 labels ("2017", "2017Q4", "201712"); a period is included when its end
+date falls within [from, to]. Entries and exits come from the ``flows`` table (per unit and day,
+as known now); as known at an earlier position, the worker flows recorded since are taken back,
+or, after a boundary change, every flow known then is attributed with the tree as it was.
+"""
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from projections import vectors as v
+from projections.org_units import Executor, moves_after, tree_at
+from projections.staffing import known_position, per_ten_thousand, populations, series_now, values_known
+from projections.store import quoted
+
+
+@dataclass(frozen=True, slots=True)
+class DensityPoint:
+    period: str
+    start_on: date
+    end_on: date
+    active: int
+    qualified_active: int
+    population: int | None
+    density: float | None
+    qualified_density: float | None
+    entries: int
+    exits: int
+
+
+def periods(start: date, end: date, interval: str) -> list[tuple[str, date, date]]:
+    """``(label, first day, last day)`` of every period whose last day lies in [start, end]."""
+    months = {"MONTH": 1, "QUARTER": 3, "YEAR": 12}[interval]
+    out = []
+    year, month = start.year, 1 if months == 12 else ((start.month - 1) // months) * months + 1
+    while True:
+        last_month = month + months - 1
+        first = date(year, month, 1)
+        last = date(year, last_month, calendar.monthrange(year, last_month)[1])
+        if first > end:
+            break
+        if start <= last <= end:
+            label = (
+                f"{year}" if months == 12 else f"{year}Q{(month - 1) // 3 + 1}" if months == 3 else f"{year}{month:02d}"
+            )
+            out.append((label, first, last))
+        month += months
+        if month > 12:
+            year, month = year + 1, 1
+    return out
+
+
+async def _flows_now(db: Executor, schema: str, code: str, start: date, end: date) -> list[tuple[date, int, int]]:
+    rows = await db.fetch(
+        f"SELECT day, entries, exits FROM {quoted(schema)}.flows WHERE code = $1 AND day BETWEEN $2 AND $3",
+        code,
+        start,
+        end,
+    )
+    return [(r["day"], r["entries"], r["exits"]) for r in rows]
+
+
+def _shares(code: str, origin: list[str], destination: list[str]) -> tuple[int, int]:
+    inside_origin, inside_destination = code in origin, code in destination
+    return int(inside_destination and not inside_origin), int(inside_origin and not inside_destination)
+
+
+async def _flows_known(
+    db: Executor, schema: str, code: str, start: date, end: date, position: int
+) -> list[tuple[date, int, int]]:
+    s = quoted(schema)
+    trees: dict[tuple[date, int | None], object] = {}
+
+    async def chain(facility: str | None, day: date, at: int | None) -> list[str]:
+        if facility is None:
+            return []
+        tree = trees.get((day, at))
+        if tree is None:
+            tree = trees[(day, at)] = await tree_at(db, schema, day, at)
+        return tree.chain(facility)  # type: ignore[attr-defined]
+
+    out: list[tuple[date, int, int]] = []
+    if await moves_after(db, schema, position):
+        rows = await db.fetch(
+            f"SELECT day, origin, destination FROM {s}.worker_flows WHERE day BETWEEN $1 AND $2 "
+            "AND known_from <= $3 AND (known_to IS NULL OR known_to > $3)",
+            start,
+            end,
+            position,
+        )
+        for r in rows:
+            entry, exit_ = _shares(
+                code, await chain(r["origin"], r["day"], position), await chain(r["destination"], r["day"], position)
+            )
+            if entry or exit_:
+                out.append((r["day"], entry, exit_))
+        return out
+    out = await _flows_now(db, schema, code, start, end)
+    rows = await db.fetch(
+        f"SELECT day, origin, destination, known_from > $3 AS since FROM {s}.worker_flows "
+        "WHERE day BETWEEN $1 AND $2 "
+        "AND ((known_from > $3 AND known_to IS NULL) OR (known_from <= $3 AND known_to > $3))",
+        start,
+        end,
+        position,
+    )
+    for r in rows:
+        entry, exit_ = _shares(
+            code, await chain(r["origin"], r["day"], None), await chain(r["destination"], r["day"], None)
+        )
+        sign = -1 if r["since"] else 1
+        if entry or exit_:
+            out.append((r["day"], sign * entry, sign * exit_))
+    return out
+
+
+async def density_series(
+    db: Executor, schema: str, code: str, start: date, end: date, interval: str, known_at: datetime | None = None
+) -> list[DensityPoint]:
+    """The unit's series over the periods ending in [start, end], as known at ``known_at``."""
+    spans = periods(start, end, interval)
+    if not spans:
+        return []
+    position = await known_position(db, schema, known_at)
+    if position is None:
+        stock = await series_now(db, schema, code, [last for *_, last in spans])
+    else:
+        stock = {last: (await values_known(db, schema, [code], last, position))[code] for *_, last in spans}
+    people = {
+        year: (await populations(db, schema, [code], year, position))[code]
+        for year in {last.year for *_, last in spans}
+    }
+    if position is None:
+        flows = await _flows_now(db, schema, code, spans[0][1], spans[-1][2])
+    else:
+        flows = await _flows_known(db, schema, code, spans[0][1], spans[-1][2], position)
+    points = []
+    for label, first, last in spans:
+        value = stock[last]
+        population = people[last.year]
+        entries = sum(e for day, e, _ in flows if first <= day <= last)
+        exits = sum(x for day, _, x in flows if first <= day <= last)
+        points.append(
+            DensityPoint(
+                period=label,
+                start_on=first,
+                end_on=last,
+                active=value[v.ACTIVE],
+                qualified_active=value[v.QUALIFIED_ACTIVE],
+                population=population,
+                density=per_ten_thousand(value[v.ACTIVE], population),
+                qualified_density=per_ten_thousand(value[v.QUALIFIED_ACTIVE], population),
+                entries=entries,
+                exits=exits,
+            )
+        )
+    return points

@@ -1,0 +1,161 @@
+"""Org-unit queries: units, the tree as of a date and as known at a position, cadres."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import asyncpg
+
+from projections.store import quoted
+
+Executor = asyncpg.Connection | asyncpg.Pool
+
+
+@dataclass(frozen=True, slots=True)
+class OrgUnitRecord:
+    code: str
+    name: str
+    level: str
+    sector: str | None
+    facility_kind: str | None
+    hard_to_reach: bool
+    opened_on: date
+    closed_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class CadreRecord:
+    code: str
+    name: str
+    isco08: str | None
+    group: str
+    qualified: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Tree:
+    """The parent links on one date, as known at one position (None: now)."""
+
+    parents: dict[str, str | None]
+    open: set[str]
+
+    def chain(self, code: str) -> list[str]:
+        chain = [code]
+        parent = self.parents.get(code)
+        while parent is not None and parent not in chain:
+            chain.append(parent)
+            parent = self.parents.get(parent)
+        return chain
+
+    def children(self, code: str) -> list[str]:
+        return sorted(c for c, p in self.parents.items() if p == code and c in self.open)
+
+
+def _unit(r: asyncpg.Record) -> OrgUnitRecord:
+    return OrgUnitRecord(
+        r["code"],
+        r["name"],
+        r["level"],
+        r["sector"],
+        r["facility_kind"],
+        r["hard_to_reach"],
+        r["opened_on"],
+        r["closed_on"],
+    )
+
+
+UNIT_COLUMNS = "code, name, level, sector, facility_kind, hard_to_reach, opened_on, closed_on"
+
+
+async def org_units_by_code(db: Executor, schema: str, codes: list[str]) -> dict[str, OrgUnitRecord]:
+    rows = await db.fetch(f"SELECT {UNIT_COLUMNS} FROM {quoted(schema)}.org_units WHERE code = ANY($1::text[])", codes)
+    return {r["code"]: _unit(r) for r in rows}
+
+
+async def org_units(
+    db: Executor, schema: str, *, level: str | None = None, parent_code: str | None = None, as_of: date
+) -> list[OrgUnitRecord]:
+    """Units open on ``as_of``, optionally of one level and under one parent (as of that date)."""
+    s = quoted(schema)
+    rows = await db.fetch(
+        f"SELECT {', '.join('u.' + c for c in UNIT_COLUMNS.split(', '))} FROM {s}.org_units u "
+        f"JOIN {s}.org_tree t ON t.code = u.code AND t.known_to IS NULL AND t.is_open "
+        "AND t.valid_from <= $1 AND (t.valid_to IS NULL OR t.valid_to > $1) "
+        "WHERE ($2::text IS NULL OR u.level = $2) AND ($3::text IS NULL OR t.parent = $3) ORDER BY u.code",
+        as_of,
+        level,
+        parent_code,
+    )
+    return [_unit(r) for r in rows]
+
+
+async def parents_on(db: Executor, schema: str, codes: list[str], as_of: date) -> dict[str, str | None]:
+    """Each unit's parent on ``as_of``, as known now."""
+    rows = await db.fetch(
+        f"SELECT code, parent FROM {quoted(schema)}.org_tree WHERE code = ANY($1::text[]) AND known_to IS NULL "
+        "AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2)",
+        codes,
+        as_of,
+    )
+    return {r["code"]: r["parent"] for r in rows}
+
+
+async def children_codes(db: Executor, schema: str, codes: list[str], as_of: date) -> dict[str, list[str]]:
+    """The units open on ``as_of`` under each of ``codes``, as known now."""
+    rows = await db.fetch(
+        f"SELECT parent, code FROM {quoted(schema)}.org_tree WHERE parent = ANY($1::text[]) AND known_to IS NULL "
+        "AND is_open AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2) ORDER BY code",
+        codes,
+        as_of,
+    )
+    out: dict[str, list[str]] = {c: [] for c in codes}
+    for r in rows:
+        out[r["parent"]].append(r["code"])
+    return out
+
+
+async def tree_at(db: Executor, schema: str, as_of: date, position: int | None) -> Tree:
+    """The whole tree on ``as_of``, as known at ledger ``position`` (None: now)."""
+    if position is None:
+        known = "known_to IS NULL"
+        args: tuple[object, ...] = (as_of,)
+    else:
+        known = "known_from <= $2 AND (known_to IS NULL OR known_to > $2)"
+        args = (as_of, position)
+    rows = await db.fetch(
+        f"SELECT code, parent, is_open FROM {quoted(schema)}.org_tree WHERE {known} "
+        "AND valid_from <= $1 AND (valid_to IS NULL OR valid_to > $1)",
+        *args,
+    )
+    return Tree({r["code"]: r["parent"] for r in rows}, {r["code"] for r in rows if r["is_open"]})
+
+
+async def facility_codes(db: Executor, schema: str) -> set[str]:
+    rows = await db.fetch(f"SELECT code FROM {quoted(schema)}.org_units WHERE level = 'FACILITY'")
+    return {r["code"] for r in rows}
+
+
+async def moves_after(db: Executor, schema: str, position: int) -> bool:
+    """Whether a unit was moved by an event recorded after ``position``."""
+    return bool(
+        await db.fetchval(
+            f"SELECT EXISTS (SELECT 1 FROM {quoted(schema)}.events WHERE aggregate = 'OrgUnit' AND kind = 'MOVED' "
+            "AND position > $1)",
+            position,
+        )
+    )
+
+
+async def position_at(db: Executor, schema: str, moment: datetime) -> int:
+    """The last ledger position recorded at or before ``moment`` (knownAt)."""
+    # Recording times rise with positions, so the latest event recorded by then has the highest.
+    value = await db.fetchval(
+        f"SELECT position FROM {quoted(schema)}.events WHERE recorded_at <= $1 "
+        "ORDER BY recorded_at DESC, position DESC LIMIT 1",
+        moment,
+    )
+    return int(value or 0)
+
+
+async def cadres(db: Executor, schema: str) -> list[CadreRecord]:
+    rows = await db.fetch(f"SELECT code, name, isco08, grp, qualified FROM {quoted(schema)}.cadres ORDER BY code")
+    return [CadreRecord(r["code"], r["name"], r["isco08"], r["grp"], r["qualified"]) for r in rows]

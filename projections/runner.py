@@ -1,0 +1,148 @@
+"""The runner: reads the ledger in order, in batches, and keeps the read tables up to date.
+
+Each batch's rows and the tracking position are written in one transaction, so a crash at any
+point leaves the tables at some batch boundary and the next run resumes from there: nothing is
+counted twice or skipped. One runner per schema at a time holds an advisory lock; another one
+waits for it. The runner wakes on the ledger's NOTIFY and also polls, so a lost notification
+only delays it.
+"""
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+
+import asyncpg
+
+from projections import store
+from projections.projector import Projector
+from projections.store import Target
+
+log = logging.getLogger(__name__)
+
+BATCH = 5000
+POLL_SECONDS = 0.5
+# Live runners forget the workers they hold past this many, and reload them on demand.
+WORKER_CACHE = 50_000
+
+Progress = Callable[[int, int], None]  # (position reached, events in the batch)
+
+
+class StaleState(Exception):
+    """Raised when the tables moved on without this runner (a rebuild was swapped in)."""
+
+
+def lock_key(schema: str) -> str:
+    return f"hrh.projections.{schema}"
+
+
+async def lock(conn: asyncpg.Connection, schema: str) -> None:
+    """Waits for, then holds, the one-runner-per-schema advisory lock (for the session)."""
+    await conn.execute("SELECT pg_advisory_lock(hashtext($1))", lock_key(schema))
+
+
+async def open_projector(conn: asyncpg.Connection, target: Target) -> Projector:
+    """The projector for ``target``'s tables, creating them (empty) when they do not exist."""
+    if not await store.exists(conn, target.schema):
+        async with conn.transaction():
+            await store.create(conn, target.schema, with_indexes=True)
+        return Projector()
+    return await store.load(conn, target.schema)
+
+
+async def catch_up(
+    conn: asyncpg.Connection,
+    target: Target,
+    projector: Projector,
+    *,
+    batch: int = BATCH,
+    until: int | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Projects every event recorded after the projector's position; returns the position reached.
+
+    Raises:
+        StaleState: the tracking row is not where this projector left it.
+    """
+    track = await store.tracking(conn, target.schema)
+    generation = track["generation"]
+    if track["position"] != projector.position:
+        raise StaleState(f"{target.schema} is at {track['position']}, this runner at {projector.position}")
+    while until is None or projector.position < until:
+        items = await store.read_events(conn, target.events_table, projector.position, batch)
+        if not items:
+            break
+        events = [item for item in items if not isinstance(item, int)]
+        needed = projector.workers_needed(events)
+        if needed is None or needed:
+            await store.load_workers(conn, target.schema, projector, needed)
+        started_at = projector.position
+        projector.apply(events)
+        last = items[-1]
+        projector.position = last if isinstance(last, int) else last.position
+        writes = projector.take()
+        async with conn.transaction():
+            row = await conn.fetchrow(
+                f"SELECT position, generation FROM {store.quoted(target.schema)}.tracking WHERE name = $1 FOR UPDATE",
+                store.NAME,
+            )
+            if row["position"] != started_at or row["generation"] != generation:
+                raise StaleState(f"{target.schema} moved on to {row['position']} during a batch")
+            await store.write(conn, target.schema, projector, writes)
+        if progress is not None:
+            progress(projector.position, len(items))
+        if not projector.complete and len(projector.workers) > WORKER_CACHE:
+            projector.workers.clear()
+            projector.flows_at.clear()
+    return projector.position
+
+
+def channel_of(events_table: str) -> str:
+    """The channel the ledger NOTIFYs on: its events table's name."""
+    return events_table.rpartition(".")[2].strip('"')
+
+
+async def run(url: str, target: Target, stop: asyncio.Event, *, poll: float = POLL_SECONDS) -> None:
+    """Keeps ``target``'s tables live until ``stop`` is set."""
+    conn = await asyncpg.connect(url)
+    try:
+        await lock(conn, target.schema)
+        wake = asyncio.Event()
+        await conn.add_listener(channel_of(target.events_table), lambda *_: wake.set())
+        projector = await open_projector(conn, target)
+        while not stop.is_set():
+            wake.clear()
+            try:
+                await catch_up(conn, target, projector)
+            except StaleState as stale:
+                log.info("reloading: %s", stale)
+                projector = await open_projector(conn, target)
+                continue
+            waiter = asyncio.ensure_future(wake.wait())
+            stopper = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({waiter, stopper}, timeout=poll, return_when=asyncio.FIRST_COMPLETED)
+            for task in (waiter, stopper):
+                task.cancel()
+    finally:
+        with contextlib.suppress(Exception):
+            await conn.close()
+
+
+async def position(conn: asyncpg.Connection | asyncpg.Pool, schema: str) -> int:
+    value = await conn.fetchval(f"SELECT position FROM {store.quoted(schema)}.tracking WHERE name = $1", store.NAME)
+    return int(value or 0)
+
+
+async def wait_for(pool: asyncpg.Pool, schema: str, target_position: int, timeout: float) -> bool:
+    """Read-your-writes: waits until the read tables include ``target_position``; False on timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if await position(pool, schema) >= target_position:
+                return True
+        except asyncpg.UndefinedTableError:
+            pass  # not built yet
+        if time.monotonic() >= deadline:
+            return False
+        await asyncio.sleep(0.01)

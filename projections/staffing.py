@@ -1,0 +1,214 @@
+"""Staffing, population and completeness queries (DESIGN, "Definitions").
+
+Figures as known now come straight from the ``staffing`` step functions: one indexed row per
+unit. Figures as known at an earlier position start from those and take back what was recorded
+since: the worker periods opened after it are subtracted and those closed after it added back,
+so the cost follows the number of changes since then, not the size of the ledger. When a unit
+was moved after that position, the areas themselves differ, and the figures are summed from
+the periods known then.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from projections import vectors as v
+from projections.org_units import Executor, Tree, moves_after, position_at, tree_at
+from projections.store import quoted
+
+Vector = tuple[int, ...]
+
+
+@dataclass(slots=True)
+class StaffingRecord:
+    code: str
+    as_of: date
+    known_at: datetime | None
+    headcount: int
+    on_leave: int
+    active: int
+    qualified_active: int
+    population: int | None
+    density: float | None
+    qualified_density: float | None
+    by_cadre_group: dict[str, int]
+    by_sex: dict[str, int]
+    by_sector: dict[str, int]
+    by_funding_source: dict[str, int]
+    children: list["StaffingRecord"] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class CompletenessRecord:
+    code: str
+    workers: int
+    complete: int
+    rate: float
+    missing: dict[str, int]
+
+
+def per_ten_thousand(count: int, population: int | None) -> float | None:
+    if not population:
+        return None
+    return count / population * 10_000
+
+
+def record(code: str, as_of: date, known_at: datetime | None, value: Vector, population: int | None) -> StaffingRecord:
+    return StaffingRecord(
+        code=code,
+        as_of=as_of,
+        known_at=known_at,
+        headcount=value[v.HEADCOUNT],
+        on_leave=value[v.ON_LEAVE],
+        active=value[v.ACTIVE],
+        qualified_active=value[v.QUALIFIED_ACTIVE],
+        population=population,
+        density=per_ten_thousand(value[v.ACTIVE], population),
+        qualified_density=per_ten_thousand(value[v.QUALIFIED_ACTIVE], population),
+        by_cadre_group=v.breakdown(value, "byCadreGroup"),
+        by_sex=v.breakdown(value, "bySex"),
+        by_sector=v.breakdown(value, "bySector"),
+        by_funding_source=v.breakdown(value, "byFundingSource"),
+    )
+
+
+async def values_now(db: Executor, schema: str, codes: list[str], day: date) -> dict[str, Vector]:
+    """Each unit's staffing vector on ``day``, as known now (zero when it has none)."""
+    rows = await db.fetch(
+        f"SELECT c.code, s.counts FROM unnest($1::text[]) c(code) CROSS JOIN LATERAL ("
+        f"SELECT counts, valid_to FROM {quoted(schema)}.staffing t WHERE t.code = c.code AND t.valid_from <= $2 "
+        "ORDER BY t.valid_from DESC LIMIT 1) s WHERE s.valid_to IS NULL OR s.valid_to > $2",
+        codes,
+        day,
+    )
+    found = {r["code"]: tuple(r["counts"]) for r in rows}
+    return {code: found.get(code, v.ZERO) for code in codes}
+
+
+async def series_now(db: Executor, schema: str, code: str, days: list[date]) -> dict[date, Vector]:
+    """One unit's staffing vector on each of ``days``, as known now."""
+    rows = await db.fetch(
+        f"SELECT d.day, s.counts FROM unnest($2::date[]) d(day) CROSS JOIN LATERAL ("
+        f"SELECT counts, valid_to FROM {quoted(schema)}.staffing t WHERE t.code = $1 AND t.valid_from <= d.day "
+        "ORDER BY t.valid_from DESC LIMIT 1) s WHERE s.valid_to IS NULL OR s.valid_to > d.day",
+        code,
+        days,
+    )
+    found = {r["day"]: tuple(r["counts"]) for r in rows}
+    return {day: found.get(day, v.ZERO) for day in days}
+
+
+def _add(total: list[int], value: Vector, sign: int) -> None:
+    for i, x in enumerate(value):
+        total[i] += sign * x
+
+
+async def values_known(db: Executor, schema: str, codes: list[str], day: date, position: int) -> dict[str, Vector]:
+    """Each unit's staffing vector on ``day``, as known at ledger ``position``."""
+    s = quoted(schema)
+    wanted = set(codes)
+    if await moves_after(db, schema, position):
+        tree = await tree_at(db, schema, day, position)
+        totals = {code: [0] * v.SIZE for code in codes}
+        rows = await db.fetch(
+            f"SELECT facility, counts FROM {s}.worker_periods WHERE facility IS NOT NULL "
+            "AND known_from <= $2 AND (known_to IS NULL OR known_to > $2) "
+            "AND valid_from <= $1 AND (valid_to IS NULL OR valid_to > $1)",
+            day,
+            position,
+        )
+        for r in rows:
+            for unit in tree.chain(r["facility"]):
+                if unit in wanted:
+                    _add(totals[unit], r["counts"], 1)
+        return {code: tuple(total) for code, total in totals.items()}
+    now = await values_now(db, schema, codes, day)
+    totals = {code: list(value) for code, value in now.items()}
+    rows = await db.fetch(
+        f"SELECT facility, counts, known_from > $2 AS since FROM {s}.worker_periods WHERE facility IS NOT NULL "
+        "AND ((known_from > $2 AND known_to IS NULL) OR (known_from <= $2 AND known_to > $2)) "
+        "AND valid_from <= $1 AND (valid_to IS NULL OR valid_to > $1)",
+        day,
+        position,
+    )
+    if rows:
+        tree = await tree_at(db, schema, day, None)
+        for r in rows:
+            for unit in tree.chain(r["facility"]):
+                if unit in wanted:
+                    _add(totals[unit], r["counts"], -1 if r["since"] else 1)
+    return {code: tuple(total) for code, total in totals.items()}
+
+
+async def known_position(db: Executor, schema: str, known_at: datetime | None) -> int | None:
+    return None if known_at is None else await position_at(db, schema, known_at)
+
+
+async def populations(
+    db: Executor, schema: str, codes: list[str], year: int, position: int | None
+) -> dict[str, int | None]:
+    """Population(U, year) per Definitions, with the fall-back to the children, as known at ``position``."""
+    s = quoted(schema)
+    found: dict[str, int | None] = {}
+    tree: Tree | None = None
+    pending = list(dict.fromkeys(codes))
+    asked: dict[str, list[str]] = {}  # unit → the children it falls back to
+    while pending:
+        rows = await db.fetch(
+            f"SELECT DISTINCT ON (code) code, population FROM {s}.populations WHERE code = ANY($1::text[]) "
+            "AND year = $2 AND ($3::bigint IS NULL OR position <= $3) ORDER BY code, position DESC",
+            pending,
+            year,
+            position,
+        )
+        estimates = {r["code"]: int(r["population"]) for r in rows}
+        found.update(estimates)
+        missing = [c for c in pending if c not in estimates]
+        if missing and tree is None:
+            tree = await tree_at(db, schema, date(year, 12, 31), position)
+        pending = []
+        for code in missing:
+            children = tree.children(code) if tree is not None else []
+            asked[code] = children
+            pending.extend(c for c in children if c not in found and c not in asked)
+    for code in reversed(list(asked)):  # children were asked after their parents
+        _resolve(code, asked, found)
+    return {code: found.get(code) for code in codes}
+
+
+def _resolve(code: str, asked: dict[str, list[str]], found: dict[str, int | None]) -> int | None:
+    if code in found:
+        return found[code]
+    children = asked.get(code, [])
+    parts = [_resolve(child, asked, found) for child in children]
+    total = sum(p for p in parts if p is not None) if children and all(p is not None for p in parts) else None
+    found[code] = total
+    return total
+
+
+async def staffing(
+    db: Executor, schema: str, code: str, as_of: date, known_at: datetime | None = None
+) -> StaffingRecord | None:
+    """Staffing(U, D) and each child's, as known at ``known_at`` (now when None); None for an unknown unit."""
+    position = await known_position(db, schema, known_at)
+    tree = await tree_at(db, schema, as_of, position)
+    exists = await db.fetchval(f"SELECT EXISTS (SELECT 1 FROM {quoted(schema)}.org_units WHERE code = $1)", code)
+    if not exists:
+        return None
+    children = tree.children(code)
+    codes = [code, *children]
+    if position is None:
+        values = await values_now(db, schema, codes, as_of)
+    else:
+        values = await values_known(db, schema, codes, as_of, position)
+    people = await populations(db, schema, codes, as_of.year, position)
+    result = record(code, as_of, known_at, values[code], people[code])
+    result.children = [record(c, as_of, known_at, values[c], people[c]) for c in children]
+    return result
+
+
+async def completeness(db: Executor, schema: str, code: str, today: date) -> CompletenessRecord:
+    """Among workers in post in the unit on ``today``, the share with a complete record."""
+    value = (await values_now(db, schema, [code], today))[code]
+    workers, complete = value[v.HEADCOUNT], value[v.COMPLETE]
+    missing = {name: value[v.MISSING + i] for i, name in enumerate(v.REQUIRED)}
+    return CompletenessRecord(code, workers, complete, complete / workers if workers else 0.0, missing)

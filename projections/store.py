@@ -1,0 +1,400 @@
+"""The read tables: their schema, the batch writes, and reloading the projector's state.
+
+All read tables of one build live in one PostgreSQL schema, with the tracking row. A rebuild
+fills a shadow schema and then renames it into place, so readers switch in one step.
+"""
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import orjson
+
+from projections.events import LedgerEvent, decode
+from projections.intervals import Row, RowSink, StepFunction
+from projections.org import Unit
+from projections.projector import Projector, Writes
+from projections.timeline import Flow, WorkerState, derive, step_of
+from projections.vectors import CadreInfo
+
+NAME = "workforce"
+
+TABLES = {
+    "tracking": "name text PRIMARY KEY, position bigint NOT NULL, generation uuid NOT NULL, "
+    "next_row_id bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now()",
+    "events": "position bigint PRIMARY KEY, aggregate text NOT NULL, aggregate_id uuid NOT NULL, version int NOT NULL, "
+    "kind text NOT NULL, effective_on date, recorded_at timestamptz NOT NULL, recorded_by text, authority text, "
+    "note text, command_id text, subject text, from_code text, to_code text, retracted boolean NOT NULL, "
+    "backdated boolean NOT NULL, reason text, data jsonb NOT NULL, event text NOT NULL",
+    "org_units": "code text PRIMARY KEY, id uuid NOT NULL, name text NOT NULL, level text NOT NULL, sector text, "
+    "facility_kind text, hard_to_reach boolean NOT NULL, opened_on date NOT NULL, closed_on date",
+    "org_tree": "id bigint PRIMARY KEY, code text NOT NULL, valid_from date NOT NULL, valid_to date, "
+    "known_from bigint NOT NULL, known_to bigint, parent text, is_open boolean NOT NULL",
+    "cadres": "code text PRIMARY KEY, name text NOT NULL, isco08 text, grp text NOT NULL, qualified boolean NOT NULL",
+    "populations": "code text NOT NULL, year int NOT NULL, position bigint NOT NULL, population bigint NOT NULL, "
+    "source text, PRIMARY KEY (code, year, position)",
+    "workers": "id uuid PRIMARY KEY, civil_service_number text, family_name text, given_names text, sex text, "
+    "birth_date date, sector text, funding_source text",
+    "worker_periods": "id bigint PRIMARY KEY, worker_id uuid NOT NULL, valid_from date NOT NULL, valid_to date, "
+    "known_from bigint NOT NULL, known_to bigint, status text NOT NULL, facility text, cadre text NOT NULL, "
+    "counts int[]",
+    "worker_flows": "id bigint PRIMARY KEY, worker_id uuid NOT NULL, day date NOT NULL, known_from bigint NOT NULL, "
+    "known_to bigint, origin text, destination text, position bigint NOT NULL",
+    "staffing": "code text NOT NULL, valid_from date NOT NULL, valid_to date, counts int[] NOT NULL, "
+    "PRIMARY KEY (code, valid_from)",
+    "flows": "code text NOT NULL, day date NOT NULL, entries int NOT NULL, exits int NOT NULL, PRIMARY KEY (code, day)",
+}
+
+# Built once a build has caught up (a rebuild adds them before the swap): they would only slow
+# the bulk writes down.
+BITEMPORAL_KEY = "daterange(valid_from, valid_to), int8range(known_from, known_to)"
+INDEXES = {
+    "events_by_aggregate": "events (aggregate_id, position)",
+    "events_by_recorder": "events (recorded_by, position)",
+    "events_by_time": "events (recorded_at, position)",
+    "periods_by_worker": "worker_periods (worker_id) WHERE known_to IS NULL",
+    "periods_now": "worker_periods USING gist (facility, daterange(valid_from, valid_to)) WHERE known_to IS NULL",
+    "periods_opened": "worker_periods (known_from)",
+    "periods_closed": "worker_periods (known_to)",
+    "flows_by_worker": "worker_flows (worker_id) WHERE known_to IS NULL",
+    "flows_opened": "worker_flows (known_from)",
+    "flows_closed": "worker_flows (known_to)",
+    "tree_by_unit": f"org_tree USING gist (code, {BITEMPORAL_KEY})",
+    "tree_by_parent": f"org_tree USING gist (parent, {BITEMPORAL_KEY})",
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a build reads the ledger from and writes its read tables to."""
+
+    events_table: str  # schema-qualified, e.g. public.ledger_events
+    schema: str
+
+    def named(self, schema: str) -> "Target":
+        return Target(self.events_table, schema)
+
+    @property
+    def shadow(self) -> "Target":
+        return self.named(f"{self.schema}_shadow")
+
+
+def quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+async def create(conn: asyncpg.Connection, schema: str, *, with_indexes: bool) -> None:
+    """Creates the schema and its empty tables (the caller's transaction)."""
+    s = quoted(schema)
+    await conn.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
+    await conn.execute(f"CREATE SCHEMA {s}")
+    for table, columns in TABLES.items():
+        await conn.execute(f"CREATE TABLE {s}.{table} ({columns})")
+    await conn.execute(
+        f"INSERT INTO {s}.tracking (name, position, generation, next_row_id) VALUES ($1, 0, $2, 1)", NAME, uuid.uuid4()
+    )
+    if with_indexes:
+        await add_indexes(conn, schema)
+
+
+async def add_indexes(conn: asyncpg.Connection, schema: str) -> None:
+    for name, definition in INDEXES.items():
+        await conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {quoted(schema)}.{definition}")
+    for table in TABLES:
+        await conn.execute(f"ANALYZE {quoted(schema)}.{table}")
+
+
+async def exists(conn: asyncpg.Connection, schema: str) -> bool:
+    return bool(await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", f"{quoted(schema)}.tracking"))
+
+
+async def tracking(conn: asyncpg.Connection, schema: str) -> asyncpg.Record:
+    return await conn.fetchrow(
+        f"SELECT position, generation, next_row_id FROM {quoted(schema)}.tracking WHERE name = $1", NAME
+    )
+
+
+# Reading the ledger.
+
+
+async def read_events(conn: asyncpg.Connection, events_table: str, after: int, limit: int) -> list[LedgerEvent | int]:
+    """The next stored events after ``after``, decoded; internal events come back as bare positions."""
+    rows = await conn.fetch(
+        f"SELECT notification_id, originator_id, originator_version, topic, state FROM {events_table} "
+        "WHERE notification_id > $1 ORDER BY notification_id LIMIT $2",
+        after,
+        limit,
+    )
+    out: list[LedgerEvent | int] = []
+    for position, originator_id, version, topic, state in rows:
+        event = decode(position, originator_id, version, topic, state)
+        out.append(event if event is not None else position)
+    return out
+
+
+async def head(conn: asyncpg.Connection, events_table: str) -> int:
+    return int(await conn.fetchval(f"SELECT coalesce(max(notification_id), 0) FROM {events_table}"))
+
+
+# Writing a batch.
+
+
+def _records(table: str, rows: list[Row]) -> list[tuple[Any, ...]]:
+    if table == "org_tree":
+        return [(r.id, r.key, r.valid_from, r.valid_to, r.known_from, r.known_to, *r.value) for r in rows]
+    if table == "worker_periods":
+        return [
+            (
+                r.id,
+                r.key,
+                r.valid_from,
+                r.valid_to,
+                r.known_from,
+                r.known_to,
+                *r.value[:3],
+                r.value[3] and list(r.value[3]),
+            )
+            for r in rows
+        ]
+    return [(r.id, r.key, r.valid_from, r.known_from, r.known_to, *r.value) for r in rows]  # worker_flows
+
+
+async def _write_rows(
+    conn: asyncpg.Connection, schema: str, table: str, sink_rows: tuple[list[Row], list[tuple[int, int]]]
+) -> None:
+    opened, closed = sink_rows
+    if closed:
+        await conn.execute(
+            f"UPDATE {quoted(schema)}.{table} t SET known_to = x.p FROM unnest($1::bigint[], $2::bigint[]) x(id, p) "
+            "WHERE t.id = x.id",
+            [c[0] for c in closed],
+            [c[1] for c in closed],
+        )
+    if opened:
+        await conn.copy_records_to_table(table, schema_name=schema, records=_records(table, opened))
+
+
+async def write(conn: asyncpg.Connection, schema: str, projector: Projector, writes: Writes) -> None:
+    """Writes a batch and the tracking position; the caller holds the transaction."""
+    s = quoted(schema)
+    if writes.events:
+        records = []
+        for row in writes.events.values():
+            record = list(row)
+            record[17] = orjson.dumps(row[17], option=orjson.OPT_NON_STR_KEYS).decode()
+            records.append(tuple(record))
+        await conn.copy_records_to_table("events", schema_name=schema, records=records)
+    if writes.shown:
+        items = list(writes.shown.items())
+        await conn.execute(
+            f"UPDATE {s}.events e SET from_code = x.f, to_code = x.t, retracted = x.r "
+            "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bool[]) x(p, f, t, r) WHERE e.position = x.p",
+            [p for p, _ in items],
+            [v[0] for _, v in items],
+            [v[1] for _, v in items],
+            [v[2] for _, v in items],
+        )
+    await _write_rows(conn, schema, "worker_periods", projector.period_rows.take())
+    await _write_rows(conn, schema, "worker_flows", projector.flow_rows.take())
+    await _write_rows(conn, schema, "org_tree", projector.tree_rows.take())
+    await _write_staffing(conn, schema, projector)
+    await _write_flows(conn, schema, projector)
+    if writes.workers:
+        ids = list(writes.workers)
+        await conn.execute(f"DELETE FROM {s}.workers WHERE id = ANY($1::uuid[])", ids)
+        people = []
+        for worker_id in ids:
+            state = projector.workers[worker_id]
+            i = state.identity
+            people.append(
+                (
+                    worker_id,
+                    i.get("civil_service_number"),
+                    i.get("family_name"),
+                    i.get("given_names"),
+                    i.get("sex"),
+                    i.get("birth_date"),
+                    i.get("sector"),
+                    i.get("funding_source"),
+                )
+            )
+        await conn.copy_records_to_table("workers", schema_name=schema, records=people)
+    if writes.units:
+        codes = list(writes.units)
+        await conn.execute(f"DELETE FROM {s}.org_units WHERE code = ANY($1::text[])", codes)
+        units = [projector.tree.units[c] for c in codes]
+        await conn.copy_records_to_table(
+            "org_units",
+            schema_name=schema,
+            records=[
+                (u.code, u.id, u.name, u.level, u.sector, u.facility_kind, u.hard_to_reach, u.opened_on, u.closed_on)
+                for u in units
+            ],
+        )
+    if writes.cadres:
+        codes = list(writes.cadres)
+        await conn.execute(f"DELETE FROM {s}.cadres WHERE code = ANY($1::text[])", codes)
+        cadres = [projector.cadres[c] for c in codes]
+        await conn.copy_records_to_table(
+            "cadres",
+            schema_name=schema,
+            records=[(c.code, c.name, c.isco08, c.group, c.qualified) for c in cadres],
+        )
+    if writes.populations:
+        await conn.copy_records_to_table("populations", schema_name=schema, records=writes.populations)
+    await conn.execute(
+        f"UPDATE {s}.tracking SET position = $2, next_row_id = $3, updated_at = now() WHERE name = $1",
+        NAME,
+        projector.position,
+        projector.next_row_id(),
+    )
+
+
+async def _write_staffing(conn: asyncpg.Connection, schema: str, projector: Projector) -> None:
+    codes, starts, rows = [], [], []
+    for code, fn in projector.counts.items():
+        taken = fn.take()
+        if taken is not None:
+            since, pieces = taken
+            codes.append(code)
+            starts.append(since)
+            rows.extend((code, start, end, list(value)) for start, end, value in pieces)
+    if codes:
+        await conn.execute(
+            f"DELETE FROM {quoted(schema)}.staffing t USING unnest($1::text[], $2::date[]) x(code, day) "
+            "WHERE t.code = x.code AND t.valid_from >= x.day",
+            codes,
+            starts,
+        )
+    if rows:
+        await conn.copy_records_to_table("staffing", schema_name=schema, records=rows)
+
+
+async def _write_flows(conn: asyncpg.Connection, schema: str, projector: Projector) -> None:
+    keys = list(projector.dirty_flows)
+    projector.dirty_flows = set()
+    if not keys:
+        return
+    await conn.execute(
+        f"DELETE FROM {quoted(schema)}.flows t USING unnest($1::text[], $2::date[]) x(code, day) "
+        "WHERE t.code = x.code AND t.day = x.day",
+        [k[0] for k in keys],
+        [k[1] for k in keys],
+    )
+    rows = [(code, day, *projector.flows[(code, day)]) for code, day in keys]
+    await conn.copy_records_to_table("flows", schema_name=schema, records=rows)
+
+
+# Reloading state.
+
+DATE_KEYS = ("effective_on", "started_on", "ended_on", "birth_date")
+
+
+def revive(data: dict[str, Any]) -> dict[str, Any]:
+    """Dates back from their JSON strings."""
+    for key in DATE_KEYS:
+        if isinstance(data.get(key), str):
+            data[key] = date.fromisoformat(data[key])
+    corrections = data.get("corrections")
+    if isinstance(corrections, dict):
+        revive(corrections)
+    return data
+
+
+async def load(conn: asyncpg.Connection, schema: str) -> Projector:
+    """A projector holding the state of the tables in ``schema`` (workers are loaded on demand)."""
+    s = quoted(schema)
+    track = await tracking(conn, schema)
+    projector = Projector(position=track["position"], next_row_id=track["next_row_id"], complete=False)
+    for r in await conn.fetch(f"SELECT * FROM {s}.cadres"):
+        projector.cadres[r["code"]] = CadreInfo(r["code"], r["name"], r["isco08"], r["grp"], r["qualified"])
+    pieces: dict[str, list[tuple[int, date, date | None, str | None, bool]]] = {}
+    for r in await conn.fetch(
+        f"SELECT id, code, valid_from, valid_to, parent, is_open FROM {s}.org_tree WHERE known_to IS NULL "
+        "ORDER BY valid_from"
+    ):
+        pieces.setdefault(r["code"], []).append((r["id"], r["valid_from"], r["valid_to"], r["parent"], r["is_open"]))
+    for r in await conn.fetch(f"SELECT * FROM {s}.org_units"):
+        unit = Unit(
+            id=r["id"],
+            code=r["code"],
+            name=r["name"],
+            level=r["level"],
+            sector=r["sector"],
+            facility_kind=r["facility_kind"],
+            hard_to_reach=r["hard_to_reach"],
+            opened_on=r["opened_on"],
+            closed_on=r["closed_on"],
+            parents=[(start, 0, parent) for _, start, _, parent, _ in pieces.get(r["code"], [])],
+        )
+        projector.tree.add(unit)
+        projector.tree_pieces[unit.code] = pieces.get(unit.code, [])
+    rows: dict[str, list[tuple[date, date | None, tuple[int, ...]]]] = {}
+    for r in await conn.fetch(f"SELECT code, valid_from, valid_to, counts FROM {s}.staffing"):
+        rows.setdefault(r["code"], []).append((r["valid_from"], r["valid_to"], tuple(r["counts"])))
+    for code, items in rows.items():
+        projector.counts[code] = StepFunction.from_rows(code, items)
+    for r in await conn.fetch(f"SELECT code, day, entries, exits FROM {s}.flows"):
+        projector.flows[(r["code"], r["day"])] = [r["entries"], r["exits"]]
+    return projector
+
+
+async def load_workers(conn: asyncpg.Connection, schema: str, projector: Projector, ids: Iterable[UUID] | None) -> None:
+    """Loads the state of the workers ``ids`` (None: every worker) that the projector lacks."""
+    s = quoted(schema)
+    if ids is None:
+        rows = await conn.fetch(
+            f"SELECT aggregate_id, position, version, event, data, from_code, to_code, retracted FROM {s}.events "
+            "WHERE aggregate = 'Worker' ORDER BY position"
+        )
+    else:
+        wanted = [i for i in ids if i not in projector.workers]
+        if not wanted:
+            return
+        rows = await conn.fetch(
+            f"SELECT aggregate_id, position, version, event, data, from_code, to_code, retracted FROM {s}.events "
+            "WHERE aggregate_id = ANY($1::uuid[]) ORDER BY position",
+            wanted,
+        )
+    states: dict[UUID, WorkerState] = {}
+    for r in rows:
+        worker_id = r["aggregate_id"]
+        if worker_id in projector.workers:
+            continue
+        state = states.get(worker_id)
+        if state is None:
+            state = states[worker_id] = WorkerState(worker_id)
+        data = revive(orjson.loads(r["data"]))
+        state.steps.append(step_of(r["event"], r["position"], r["version"], data))
+        if r["event"] == "Hired":
+            state.identity = {k: data.get(k) for k in projector.identity_fields}
+        elif r["event"] == "DetailsCorrected":
+            state.identity.update(data.get("corrections") or {})
+        state.shown[r["position"]] = (r["from_code"], r["to_code"], r["retracted"])
+    if not states:
+        return
+    ids = list(states)
+    for r in await conn.fetch(
+        f"SELECT id, worker_id, valid_from, valid_to, status, facility, cadre, counts FROM {s}.worker_periods "
+        "WHERE worker_id = ANY($1::uuid[]) AND known_to IS NULL",
+        ids,
+    ):
+        counts = tuple(r["counts"]) if r["counts"] is not None else None
+        key = (r["valid_from"], r["valid_to"], r["status"], r["facility"], r["cadre"], counts)
+        states[r["worker_id"]].period_ids[key] = r["id"]
+    for r in await conn.fetch(
+        f"SELECT id, worker_id, day, origin, destination, position FROM {s}.worker_flows "
+        "WHERE worker_id = ANY($1::uuid[]) AND known_to IS NULL",
+        ids,
+    ):
+        flow = Flow(r["day"], r["position"], r["origin"], r["destination"])
+        states[r["worker_id"]].flow_ids[flow] = r["id"]
+    for state in states.values():
+        projector.adopt(state)
+
+
+__all__ = ["NAME", "RowSink", "Target", "create", "derive", "load", "load_workers", "read_events", "write"]

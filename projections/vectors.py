@@ -1,0 +1,92 @@
+"""The staffing vector: every figure of Staffing(U, D) for one worker, to be summed per unit.
+
+A unit's staffing on D is the sum of the vectors of the workers in post in it on D. Keeping
+all figures in one vector lets one step function per unit answer every Staffing field.
+"""
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+GROUPS = ("DOCTOR", "NURSE", "MIDWIFE", "PHARMACIST", "OTHER")
+SEXES = ("FEMALE", "MALE")
+SECTORS = ("PUBLIC", "PARAPUBLIC", "COMMUNITY", "PRIVATE")
+FUNDING_SOURCES = ("STATE", "LOCAL_GOVERNMENT", "COMMUNITY", "PARTNER", "PRIVATE")
+# Completeness: the fields a complete record has, as the API names them.
+REQUIRED = ("civilServiceNumber", "birthDate", "sex", "cadre", "fundingSource")
+
+HEADCOUNT, ON_LEAVE, ACTIVE, QUALIFIED_ACTIVE = 0, 1, 2, 3
+BY_GROUP = 4
+BY_SEX = BY_GROUP + len(GROUPS)
+BY_SECTOR = BY_SEX + len(SEXES)
+BY_FUNDING = BY_SECTOR + len(SECTORS)
+COMPLETE = BY_FUNDING + len(FUNDING_SOURCES)
+MISSING = COMPLETE + 1
+SIZE = MISSING + len(REQUIRED)
+
+BREAKDOWNS = {
+    "byCadreGroup": (BY_GROUP, GROUPS),
+    "bySex": (BY_SEX, SEXES),
+    "bySector": (BY_SECTOR, SECTORS),
+    "byFundingSource": (BY_FUNDING, FUNDING_SOURCES),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CadreInfo:
+    code: str
+    name: str
+    isco08: str | None
+    group: str
+    qualified: bool
+
+
+@lru_cache(maxsize=4096)
+def _vector(
+    group: str, qualified: bool, on_leave: bool, sex: str | None, sector: str | None, funding: str | None, present: int
+) -> tuple[int, ...]:
+    v = [0] * SIZE
+    v[HEADCOUNT] = 1
+    if on_leave:
+        v[ON_LEAVE] = 1
+    else:
+        v[ACTIVE] = 1
+        v[QUALIFIED_ACTIVE] = int(qualified)
+        v[BY_GROUP + GROUPS.index(group)] = 1
+        if sex in SEXES:
+            v[BY_SEX + SEXES.index(sex)] = 1
+        if sector in SECTORS:
+            v[BY_SECTOR + SECTORS.index(sector)] = 1
+        if funding in FUNDING_SOURCES:
+            v[BY_FUNDING + FUNDING_SOURCES.index(funding)] = 1
+    missing = [not (present >> i) & 1 for i in range(len(REQUIRED))]
+    v[COMPLETE] = int(not any(missing))
+    for i, absent in enumerate(missing):
+        v[MISSING + i] = int(absent)
+    return tuple(v)
+
+
+def vector(cadre: CadreInfo | None, on_leave: bool, identity: dict[str, Any]) -> tuple[int, ...]:
+    """The vector of one worker in post, with ``cadre`` in force and ``identity`` as corrected."""
+    values = (
+        identity.get("civil_service_number"),
+        identity.get("birth_date"),
+        identity.get("sex"),
+        cadre,
+        identity.get("funding_source"),
+    )
+    present = sum(1 << i for i, value in enumerate(values) if value is not None)
+    group = cadre.group if cadre is not None else "OTHER"
+    qualified = cadre.qualified if cadre is not None else False
+    return _vector(
+        group, qualified, on_leave, identity.get("sex"), identity.get("sector"), identity.get("funding_source"), present
+    )
+
+
+def breakdown(value: tuple[int, ...] | list[int], name: str) -> dict[str, int]:
+    """One breakdown of ``active`` as {key: count}, zero counts included."""
+    start, keys = BREAKDOWNS[name]
+    return {key: value[start + i] for i, key in enumerate(keys)}
+
+
+ZERO = (0,) * SIZE

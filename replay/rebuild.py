@@ -1,0 +1,62 @@
+"""Rebuilding the read tables from position 0, without downtime, and resumably.
+
+The rebuild fills a shadow schema beside the live one, batch by batch with its own tracking
+row, then adds the indexes and renames the shadow into place in one transaction: readers see
+the old tables until that moment and the new ones after it. Killed at any point, the next run
+finds the shadow schema and resumes from its tracking position.
+"""
+
+import asyncio
+from collections.abc import Callable
+
+import asyncpg
+
+from projections import runner, store
+from projections.projector import Projector
+from projections.store import Target
+
+ProgressFactory = Callable[[int, int], runner.Progress]  # (start, end) → per-batch callback
+
+
+async def build(conn: asyncpg.Connection, target: Target, *, progress: ProgressFactory | None = None) -> int:
+    """Builds (or resumes building) ``target.schema`` up to the ledger's head; returns the position."""
+    if await store.exists(conn, target.schema):
+        projector = await store.load(conn, target.schema)
+    else:
+        async with conn.transaction():
+            await store.create(conn, target.schema, with_indexes=False)
+        projector = Projector()
+    end = await store.head(conn, target.events_table)
+    callback = progress(projector.position, end) if progress is not None else None
+    reached = await runner.catch_up(conn, target, projector, batch=20_000, until=end, progress=callback)
+    async with conn.transaction():
+        await store.add_indexes(conn, target.schema)
+    return reached
+
+
+async def rebuild(url: str, target: Target, *, progress: ProgressFactory | None = None) -> int:
+    """Rebuilds ``target``'s tables into its shadow schema, then swaps them in."""
+    conn = await asyncpg.connect(url)
+    try:
+        shadow = target.shadow
+        await runner.lock(conn, shadow.schema)
+        reached = await build(conn, shadow, progress=progress)
+        await swap(conn, shadow.schema, target.schema)
+        return reached
+    finally:
+        await conn.close()
+
+
+async def swap(conn: asyncpg.Connection, shadow: str, live: str) -> None:
+    """Puts the shadow tables in place of the live ones, in one transaction."""
+    old = store.quoted(f"{live}_old")
+    async with conn.transaction():
+        await conn.execute(f"DROP SCHEMA IF EXISTS {old} CASCADE")
+        if await store.exists(conn, live):
+            await conn.execute(f"ALTER SCHEMA {store.quoted(live)} RENAME TO {old}")
+        await conn.execute(f"ALTER SCHEMA {store.quoted(shadow)} RENAME TO {store.quoted(live)}")
+        await conn.execute(f"DROP SCHEMA IF EXISTS {old} CASCADE")
+
+
+def run(url: str, target: Target, *, progress: ProgressFactory | None = None) -> int:
+    return asyncio.run(rebuild(url, target, progress=progress))
