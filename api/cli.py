@@ -1,23 +1,42 @@
 """The ``hrh`` command line."""
 
+import asyncio
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Annotated, NoReturn
 
+import asyncpg
 import typer
 from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
-from api.database import DatabaseUnavailable, database_url, open_ledger
+from api.database import DatabaseUnavailable, check_reachable, database_url, open_ledger
 from api.settings import Settings
 from domain.ledger import Ledger
+from projections import org_units, runner, staffing
+from projections.staffing import StaffingRecord
+from projections.store import NAME, Target
+from replay import rebuild
 from replay.loading import DemoSummary, load_demo
 from replay.log import ImportRefused, export_log, import_log
+from replay.rebuild import ProgressFactory
+from replay.verify import verify as verify_tables
 
 app = typer.Typer(help="hrh: the health workforce ledger.", no_args_is_help=True, add_completion=False)
 console = Console()
@@ -33,23 +52,71 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(code=1)
 
 
-@contextmanager
-def ledger_session(data_dir: Path | None) -> Iterator[Ledger]:
-    """Opens the ledger, turning configuration and connection problems into one-line errors."""
+def settings_for(data_dir: Path | None) -> Settings:
     try:
         settings = Settings()
-        if data_dir is not None:
-            settings.data_dir = data_dir
-        ledger = open_ledger(database_url(settings), settings)
     except ValidationError as error:
         first = error.errors()[0]
         fail(f"bad setting {'.'.join(map(str, first['loc']))}: {first['msg']}")
+    if data_dir is not None:
+        settings.data_dir = data_dir
+    return settings
+
+
+def reachable_url(data_dir: Path | None) -> str:
+    """The database's URL, once it answers (starting the embedded server if need be)."""
+    try:
+        url = database_url(settings_for(data_dir))
+        check_reachable(url)
+    except DatabaseUnavailable as error:
+        fail(str(error))
+    return url
+
+
+@contextmanager
+def ledger_session(data_dir: Path | None) -> Iterator[Ledger]:
+    """Opens the ledger, turning configuration and connection problems into one-line errors."""
+    settings = settings_for(data_dir)
+    try:
+        ledger = open_ledger(database_url(settings), settings)
     except DatabaseUnavailable as error:
         fail(str(error))
     try:
         yield ledger
     finally:
         ledger.close()
+
+
+class SpeedColumn(ProgressColumn):
+    """Events per second."""
+
+    def render(self, task: Task) -> Text:
+        return Text(f"{task.speed:,.0f} events/s" if task.speed else "", style="progress.data.speed")
+
+
+def projection_progress(bar: Progress, description: str) -> ProgressFactory:
+    def start(first: int, last: int) -> Callable[[int, int], None]:
+        task = bar.add_task(description, total=max(last - first, 0))
+
+        def advance(position: int, _: int) -> None:
+            bar.update(task, completed=position - first)
+
+        return advance
+
+    return start
+
+
+def rebuild_with_progress(url: str) -> int:
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        SpeedColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    ) as bar:
+        return rebuild.run(url, Target.of_ledger(), progress=projection_progress(bar, "Building the read tables"))
 
 
 def progress_bar() -> Progress:
@@ -86,12 +153,113 @@ def demo(
                 "If an earlier load was interrupted, start from an empty database: remove the data folder "
                 "(.hrh by default) or point DATABASE_URL at an empty one."
             )
-            return
-        started = time.perf_counter()
-        with progress_bar() as bar:
-            task = bar.add_task("Recording the demo", total=None)
-            summary = load_demo(ledger, seed=seed, scale=scale, progress=lambda n: bar.advance(task, n))
-        print_summary(summary, time.perf_counter() - started)
+        else:
+            load_with_progress(ledger, seed, scale)
+    url = reachable_url(data_dir)
+    rebuild_with_progress(url)
+    print_headline(url)
+
+
+def load_with_progress(ledger: Ledger, seed: int, scale: float) -> None:
+    started = time.perf_counter()
+    with progress_bar() as bar:
+        task = bar.add_task("Recording the demo", total=None)
+        summary = load_demo(ledger, seed=seed, scale=scale, progress=lambda n: bar.advance(task, n))
+    print_summary(summary, time.perf_counter() - started)
+
+
+def print_headline(url: str) -> None:
+    """Qualified health workers per 10,000 by region, on the last day of 2014 and of 2017."""
+
+    async def figures() -> list[tuple[str, StaffingRecord | None, StaffingRecord | None]]:
+        conn = await asyncpg.connect(url)
+        try:
+            schema = Target.of_ledger().schema
+            countries = await org_units.org_units(conn, schema, level="COUNTRY", as_of=date(2017, 12, 31))
+            if not countries:
+                return []
+            country = countries[0].code
+            old = await staffing.staffing(conn, schema, country, date(2014, 12, 31))
+            new = await staffing.staffing(conn, schema, country, date(2017, 12, 31))
+            rows = [(country, old, new)]
+            olds = {c.code: c for c in old.children} if old else {}
+            for child in new.children if new else []:
+                rows.append((child.code, olds.get(child.code), child))
+            return rows
+        finally:
+            await conn.close()
+
+    table = Table(title="Qualified health workers per 10,000 inhabitants")
+    for column in ("area", "2014", "2017"):
+        table.add_column(column, justify="left" if column == "area" else "right")
+    for code, old, new in asyncio.run(figures()):
+        cells = [f"{r.qualified_density:.1f}" if r and r.qualified_density is not None else "-" for r in (old, new)]
+        table.add_row(code, *cells)
+    console.print(table)
+
+
+@app.command()
+def project(
+    once: Annotated[bool, typer.Option("--once", help="Catch up with the ledger, then exit.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Run the projection runner: keep the read tables up to date with the ledger (Ctrl-C stops)."""
+    url = reachable_url(data_dir)
+    target = Target.of_ledger()
+
+    async def main() -> int:
+        if once:
+            conn = await asyncpg.connect(url)
+            try:
+                await runner.lock(conn, target.schema)
+                return await runner.catch_up(conn, target, await runner.open_projector(conn, target))
+            finally:
+                await conn.close()
+        await runner.run(url, target, asyncio.Event())
+        return 0
+
+    try:
+        position = asyncio.run(main())
+    except KeyboardInterrupt:
+        return
+    console.print(f"The read tables are at ledger position {position:,}.")
+
+
+@app.command("rebuild")
+def rebuild_command(
+    names: Annotated[list[str] | None, typer.Argument(help=f"Projections to rebuild (only {NAME!r} exists).")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Rebuild the read tables from the whole ledger, then swap them in (resumes if interrupted)."""
+    unknown = sorted(set(names or []) - {NAME})
+    if unknown:
+        fail(f"no projection named {', '.join(unknown)}; the projections are: {NAME}")
+    url = reachable_url(data_dir)
+    started = time.perf_counter()
+    position = rebuild_with_progress(url)
+    console.print(f"Rebuilt {NAME} up to ledger position {position:,} in {time.perf_counter() - started:.1f} s.")
+
+
+@app.command()
+def verify(data_dir: DataDir = None) -> None:
+    """Replay the whole ledger into scratch tables and compare them row for row with the live ones."""
+    url = reachable_url(data_dir)
+    try:
+        position, differences = asyncio.run(verify_tables(url, Target.of_ledger()))
+    except LookupError as error:
+        fail(str(error))
+    if not differences:
+        console.print(f"No differences: the read tables match a fresh replay up to ledger position {position:,}.")
+        return
+    for difference in differences:
+        console.print(
+            f"[bold red]{difference.table}[/]: {difference.only_live} rows only in the live tables, "
+            f"{difference.only_replay} only in the replay",
+            highlight=False,
+        )
+        for example in difference.examples:
+            console.print(f"  {example}", highlight=False)
+    raise typer.Exit(code=1)
 
 
 def print_summary(summary: DemoSummary, seconds: float) -> None:

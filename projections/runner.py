@@ -70,7 +70,7 @@ async def catch_up(
     if track["position"] != projector.position:
         raise StaleState(f"{target.schema} is at {track['position']}, this runner at {projector.position}")
     while until is None or projector.position < until:
-        items = await store.read_events(conn, target.events_table, projector.position, batch)
+        items = await store.read_events(conn, target.events_table, projector.position, batch, until)
         if not items:
             break
         events = [item for item in items if not isinstance(item, int)]

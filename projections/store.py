@@ -82,6 +82,12 @@ class Target:
     def shadow(self) -> "Target":
         return self.named(f"{self.schema}_shadow")
 
+    @classmethod
+    def of_ledger(cls, ledger_schema: str = "public") -> "Target":
+        """The read tables of the ledger whose events live in ``ledger_schema``."""
+        schema = "read_model" if ledger_schema == "public" else f"{ledger_schema}_read"
+        return cls(f"{quoted(ledger_schema)}.ledger_events", schema)
+
 
 def quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
@@ -121,13 +127,17 @@ async def tracking(conn: asyncpg.Connection, schema: str) -> asyncpg.Record:
 # Reading the ledger.
 
 
-async def read_events(conn: asyncpg.Connection, events_table: str, after: int, limit: int) -> list[LedgerEvent | int]:
-    """The next stored events after ``after``, decoded; internal events come back as bare positions."""
+async def read_events(
+    conn: asyncpg.Connection, events_table: str, after: int, limit: int, until: int | None = None
+) -> list[LedgerEvent | int]:
+    """The next stored events after ``after`` (up to ``until``), decoded; internal ones as bare positions."""
     rows = await conn.fetch(
         f"SELECT notification_id, originator_id, originator_version, topic, state FROM {events_table} "
-        "WHERE notification_id > $1 ORDER BY notification_id LIMIT $2",
+        "WHERE notification_id > $1 AND ($3::bigint IS NULL OR notification_id <= $3) "
+        "ORDER BY notification_id LIMIT $2",
         after,
         limit,
+        until,
     )
     out: list[LedgerEvent | int] = []
     for position, originator_id, version, topic, state in rows:
@@ -285,7 +295,13 @@ async def _write_flows(conn: asyncpg.Connection, schema: str, projector: Project
         [k[0] for k in keys],
         [k[1] for k in keys],
     )
-    rows = [(code, day, *projector.flows[(code, day)]) for code, day in keys]
+    rows = []
+    for key in keys:
+        cell = projector.flows[key]
+        if any(cell):
+            rows.append((*key, *cell))
+        else:
+            del projector.flows[key]
     await conn.copy_records_to_table("flows", schema_name=schema, records=rows)
 
 

@@ -1,0 +1,209 @@
+"""Workers and their mobility histories: who is where, and how they got there."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+import orjson
+
+from projections.org_units import Executor, tree_at
+from projections.store import quoted
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerRecord:
+    id: UUID
+    civil_service_number: str | None
+    family_name: str
+    given_names: str
+    sex: str
+    birth_date: date | None
+    sector: str
+    funding_source: str
+    cadre_code: str
+    status: str
+    facility_code: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MovementRecord:
+    position: int
+    worker_id: UUID
+    kind: str
+    effective_on: date
+    recorded_at: datetime
+    recorded_by: str
+    authority: str | None
+    note: str | None
+    from_code: str | None
+    to_code: str | None
+    reason: str | None
+    retracted: bool
+    backdated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingRecord:
+    position: int
+    course: str
+    kind: str | None
+    provider: str | None
+    started_on: date
+    ended_on: date | None
+    outcome: str | None
+
+
+WORKER_QUERY = """
+SELECT w.*, p.status, p.facility, p.cadre FROM {s}.workers w
+LEFT JOIN LATERAL (
+    SELECT status, facility, cadre FROM {s}.worker_periods q
+    WHERE q.worker_id = w.id AND q.known_to IS NULL AND q.valid_from <= $2 ORDER BY q.valid_from DESC LIMIT 1
+) p ON true
+LEFT JOIN LATERAL (
+    SELECT cadre FROM {s}.worker_periods q WHERE q.worker_id = w.id AND q.known_to IS NULL
+    ORDER BY q.valid_from LIMIT 1
+) first ON true
+"""
+
+
+def _worker(r: Any, fallback_cadre: str | None = None) -> WorkerRecord:
+    return WorkerRecord(
+        id=r["id"],
+        civil_service_number=r["civil_service_number"],
+        family_name=r["family_name"],
+        given_names=r["given_names"],
+        sex=r["sex"],
+        birth_date=r["birth_date"],
+        sector=r["sector"],
+        funding_source=r["funding_source"],
+        cadre_code=r["cadre"] or r["first_cadre"] or fallback_cadre or "",
+        status=r["status"] or "HIRED",
+        facility_code=r["facility"] if r["status"] in ("POSTED", "ON_LEAVE") else None,
+    )
+
+
+async def workers_by_id(db: Executor, schema: str, ids: list[UUID], as_of: date) -> dict[UUID, WorkerRecord]:
+    """Workers with their status, cadre and facility on ``as_of`` (before the hire: HIRED)."""
+    s = quoted(schema)
+    query = WORKER_QUERY.format(s=s).replace("p.cadre FROM", "p.cadre, first.cadre AS first_cadre FROM")
+    rows = await db.fetch(query + " WHERE w.id = ANY($1::uuid[])", ids, as_of)
+    return {r["id"]: _worker(r) for r in rows}
+
+
+async def workers(
+    db: Executor,
+    schema: str,
+    *,
+    as_of: date,
+    org_unit_code: str | None = None,
+    status: str | None = None,
+    cadre_group: str | None = None,
+    first: int = 50,
+    after: UUID | None = None,
+) -> tuple[list[WorkerRecord], bool, int]:
+    """A page of workers by id, with their state on ``as_of``; (page, has next page, total count).
+
+    With ``org_unit_code``, only the workers in post in that unit (as of that date) are listed.
+    """
+    s = quoted(schema)
+    facilities: list[str] | None = None
+    if org_unit_code is not None:
+        tree = await tree_at(db, schema, as_of, None)
+        facilities = [code for code in tree.parents if org_unit_code in tree.chain(code)]
+    where = (
+        "q.known_to IS NULL AND q.valid_from <= $1 AND (q.valid_to IS NULL OR q.valid_to > $1) "
+        "AND ($2::text[] IS NULL OR q.facility = ANY($2::text[])) AND ($3::text IS NULL OR q.status = $3) "
+        f"AND ($4::text IS NULL OR q.cadre IN (SELECT code FROM {s}.cadres WHERE grp = $4))"
+    )
+    args = (as_of, facilities, status, cadre_group)
+    total = await db.fetchval(f"SELECT count(*) FROM {s}.worker_periods q WHERE {where}", *args)
+    rows = await db.fetch(
+        f"SELECT w.*, q.status, q.facility, q.cadre, NULL AS first_cadre FROM {s}.worker_periods q "
+        f"JOIN {s}.workers w ON w.id = q.worker_id WHERE {where} AND ($5::uuid IS NULL OR q.worker_id > $5) "
+        "ORDER BY q.worker_id LIMIT $6",
+        *args,
+        after,
+        first + 1,
+    )
+    page = [_worker(r) for r in rows[:first]]
+    return page, len(rows) > first, int(total)
+
+
+MOVEMENT_COLUMNS = (
+    "position, aggregate_id, kind, effective_on, recorded_at, recorded_by, authority, note, from_code, to_code, "
+    "reason, retracted, backdated"
+)
+
+
+def _movement(r: Any) -> MovementRecord:
+    return MovementRecord(
+        position=r["position"],
+        worker_id=r["aggregate_id"],
+        kind=r["kind"],
+        effective_on=r["effective_on"],
+        recorded_at=r["recorded_at"],
+        recorded_by=r["recorded_by"] or "",
+        authority=r["authority"],
+        note=r["note"],
+        from_code=r["from_code"],
+        to_code=r["to_code"],
+        reason=r["reason"],
+        retracted=r["retracted"],
+        backdated=r["backdated"],
+    )
+
+
+async def histories(db: Executor, schema: str, ids: list[UUID]) -> dict[UUID, list[MovementRecord]]:
+    """Each worker's events in effective order, then ledger order, retracted ones included."""
+    rows = await db.fetch(
+        f"SELECT {MOVEMENT_COLUMNS} FROM {quoted(schema)}.events WHERE aggregate_id = ANY($1::uuid[]) "
+        "ORDER BY aggregate_id, effective_on, position",
+        ids,
+    )
+    out: dict[UUID, list[MovementRecord]] = defaultdict(list)
+    for r in rows:
+        out[r["aggregate_id"]].append(_movement(r))
+    return {worker_id: out.get(worker_id, []) for worker_id in ids}
+
+
+async def movements(
+    db: Executor, schema: str, code: str, start: date, end: date
+) -> list[MovementRecord]:
+    """Postings, transfers and departures into or out of a unit over [start, end] (as known now)."""
+    s = quoted(schema)
+    tree = await tree_at(db, schema, end, None)
+    inside = [c for c in tree.parents if code in tree.chain(c)]
+    rows = await db.fetch(
+        f"SELECT {MOVEMENT_COLUMNS} FROM {s}.events WHERE aggregate = 'Worker' AND NOT retracted "
+        "AND kind IN ('POSTED', 'TRANSFERRED', 'DEPARTED') AND effective_on BETWEEN $1 AND $2 "
+        "AND (from_code = ANY($3::text[]) OR to_code = ANY($3::text[])) ORDER BY effective_on, position",
+        start,
+        end,
+        inside,
+    )
+    return [_movement(r) for r in rows]
+
+
+async def trainings(db: Executor, schema: str, ids: list[UUID]) -> dict[UUID, list[TrainingRecord]]:
+    rows = await db.fetch(
+        f"SELECT aggregate_id, position, data FROM {quoted(schema)}.events WHERE aggregate_id = ANY($1::uuid[]) "
+        "AND kind = 'TRAINING_RECORDED' AND NOT retracted ORDER BY aggregate_id, effective_on, position",
+        ids,
+    )
+    out: dict[UUID, list[TrainingRecord]] = defaultdict(list)
+    for r in rows:
+        d = orjson.loads(r["data"])
+        out[r["aggregate_id"]].append(
+            TrainingRecord(
+                r["position"],
+                d["course"],
+                d.get("kind"),
+                d.get("provider"),
+                date.fromisoformat(d["started_on"]),
+                date.fromisoformat(d["ended_on"]) if d.get("ended_on") else None,
+                d.get("outcome"),
+            )
+        )
+    return {worker_id: out.get(worker_id, []) for worker_id in ids}
