@@ -152,8 +152,8 @@ class Projector:
         for (worker, flow), old in old_shares.items():
             times = self.flows_at[flow.origin or flow.destination or ""][(worker, flow)]
             for sign, shares in ((-1, old), (1, self._flow_shares(flow))):
-                for unit, entries, exits in shares:
-                    cell = net[(unit, flow.day)]
+                for area, entries, exits in shares:
+                    cell = net[(area, flow.day)]
                     cell[0] += sign * times * entries
                     cell[1] += sign * times * exits
         self._apply_flow_net(net)

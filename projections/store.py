@@ -334,6 +334,15 @@ async def load(conn: asyncpg.Connection, schema: str) -> Projector:
         "ORDER BY valid_from"
     ):
         pieces.setdefault(r["code"], []).append((r["id"], r["valid_from"], r["valid_to"], r["parent"], r["is_open"]))
+    # Parents from the events themselves: the tree's pieces merge moves that a later move may undo.
+    parents: dict[str, list[tuple[date, int, str | None]]] = {}
+    for r in await conn.fetch(
+        f"SELECT subject, position, kind, data FROM {s}.events WHERE aggregate = 'OrgUnit' "
+        "AND kind IN ('OPENED', 'MOVED') ORDER BY position"
+    ):
+        data = revive(orjson.loads(r["data"]))
+        parent = data.get("parent_code") if r["kind"] == "OPENED" else data["new_parent_code"]
+        parents.setdefault(r["subject"], []).append((data["effective_on"], r["position"], parent))
     for r in await conn.fetch(f"SELECT * FROM {s}.org_units"):
         unit = Unit(
             id=r["id"],
@@ -345,7 +354,7 @@ async def load(conn: asyncpg.Connection, schema: str) -> Projector:
             hard_to_reach=r["hard_to_reach"],
             opened_on=r["opened_on"],
             closed_on=r["closed_on"],
-            parents=[(start, 0, parent) for _, start, _, parent, _ in pieces.get(r["code"], [])],
+            parents=sorted(parents.get(r["code"], [])),
         )
         projector.tree.add(unit)
         projector.tree_pieces[unit.code] = pieces.get(unit.code, [])
