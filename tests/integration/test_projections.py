@@ -32,7 +32,7 @@ from tests.integration.projection_support import (
 
 pytestmark = pytest.mark.integration
 
-START = datetime(2021, 1, 1, 8, 0, tzinfo=UTC)
+START = datetime(2024, 1, 1, 8, 0, tzinfo=UTC)
 FACILITIES = {"F1": "D1", "F2": "D1", "F3": "D2", "F4": "D3"}
 DISTRICTS = {"D1": "R1", "D2": "R1", "D3": "R2"}
 AREAS = ["ML", "R1", "R2", *DISTRICTS, *FACILITIES]
