@@ -222,6 +222,8 @@ def project(
         position = asyncio.run(main())
     except KeyboardInterrupt:
         return
+    except runner.NoLedger as error:
+        fail(str(error))
     console.print(f"The read tables are at ledger position {position:,}.")
 
 
@@ -236,7 +238,10 @@ def rebuild_command(
         fail(f"no projection named {', '.join(unknown)}; the projections are: {NAME}")
     url = reachable_url(data_dir)
     started = time.perf_counter()
-    position = rebuild_with_progress(url)
+    try:
+        position = rebuild_with_progress(url)
+    except runner.NoLedger as error:
+        fail(str(error))
     console.print(f"Rebuilt {NAME} up to ledger position {position:,} in {time.perf_counter() - started:.1f} s.")
 
 

@@ -168,9 +168,7 @@ async def histories(db: Executor, schema: str, ids: list[UUID]) -> dict[UUID, li
     return {worker_id: out.get(worker_id, []) for worker_id in ids}
 
 
-async def movements(
-    db: Executor, schema: str, code: str, start: date, end: date
-) -> list[MovementRecord]:
+async def movements(db: Executor, schema: str, code: str, start: date, end: date) -> list[MovementRecord]:
     """Postings, transfers and departures into or out of a unit over [start, end] (as known now)."""
     s = quoted(schema)
     tree = await tree_at(db, schema, end, None)

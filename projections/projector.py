@@ -51,6 +51,7 @@ class Projector:
     def __init__(self, *, position: int = 0, next_row_id: int = 1, complete: bool = True) -> None:
         self.position = position
         self.complete = complete
+        self.generation: UUID | None = None  # of the tables this state belongs to
         self.tree = OrgTree()
         self.cadres: dict[str, CadreInfo] = {}
         self.workers: dict[UUID, WorkerState] = {}

@@ -42,8 +42,18 @@ async def lock(conn: asyncpg.Connection, schema: str) -> None:
     await conn.execute("SELECT pg_advisory_lock(hashtext($1))", lock_key(schema))
 
 
+class NoLedger(LookupError):
+    """Raised when the database holds no ledger to project."""
+
+
 async def open_projector(conn: asyncpg.Connection, target: Target) -> Projector:
-    """The projector for ``target``'s tables, creating them (empty) when they do not exist."""
+    """The projector for ``target``'s tables, creating them (empty) when they do not exist.
+
+    Raises:
+        NoLedger: the database has no ledger events table.
+    """
+    if not await store.ledger_exists(conn, target.events_table):
+        raise NoLedger("This database holds no ledger yet: record some events first (hrh demo, hrh import-log).")
     if not await store.exists(conn, target.schema):
         async with conn.transaction():
             await store.create(conn, target.schema, with_indexes=True)
@@ -66,8 +76,10 @@ async def catch_up(
         StaleState: the tracking row is not where this projector left it.
     """
     track = await store.tracking(conn, target.schema)
-    generation = track["generation"]
-    if track["position"] != projector.position:
+    if projector.generation is None:
+        projector.generation = track["generation"]
+    generation = projector.generation
+    if track["position"] != projector.position or track["generation"] != generation:
         raise StaleState(f"{target.schema} is at {track['position']}, this runner at {projector.position}")
     while until is None or projector.position < until:
         items = await store.read_events(conn, target.events_table, projector.position, batch, until)
@@ -104,7 +116,17 @@ def channel_of(events_table: str) -> str:
 
 
 async def run(url: str, target: Target, stop: asyncio.Event, *, poll: float = POLL_SECONDS) -> None:
-    """Keeps ``target``'s tables live until ``stop`` is set."""
+    """Keeps ``target``'s tables live until ``stop`` is set; reconnects after a lost connection."""
+    while not stop.is_set():
+        try:
+            await _run(url, target, stop, poll)
+        except (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError) as error:
+            log.warning("projection runner lost its connection (%s); retrying in 1 s", error)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=1)
+
+
+async def _run(url: str, target: Target, stop: asyncio.Event, poll: float) -> None:
     conn = await asyncpg.connect(url)
     try:
         await lock(conn, target.schema)

@@ -114,6 +114,10 @@ async def add_indexes(conn: asyncpg.Connection, schema: str) -> None:
         await conn.execute(f"ANALYZE {quoted(schema)}.{table}")
 
 
+async def ledger_exists(conn: asyncpg.Connection, events_table: str) -> bool:
+    return bool(await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", events_table))
+
+
 async def exists(conn: asyncpg.Connection, schema: str) -> bool:
     return bool(await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", f"{quoted(schema)}.tracking"))
 
@@ -326,6 +330,7 @@ async def load(conn: asyncpg.Connection, schema: str) -> Projector:
     s = quoted(schema)
     track = await tracking(conn, schema)
     projector = Projector(position=track["position"], next_row_id=track["next_row_id"], complete=False)
+    projector.generation = track["generation"]
     for r in await conn.fetch(f"SELECT * FROM {s}.cadres"):
         projector.cadres[r["code"]] = CadreInfo(r["code"], r["name"], r["isco08"], r["grp"], r["qualified"])
     pieces: dict[str, list[tuple[int, date, date | None, str | None, bool]]] = {}

@@ -19,7 +19,13 @@ ProgressFactory = Callable[[int, int], runner.Progress]  # (start, end) → per-
 
 
 async def build(conn: asyncpg.Connection, target: Target, *, progress: ProgressFactory | None = None) -> int:
-    """Builds (or resumes building) ``target.schema`` up to the ledger's head; returns the position."""
+    """Builds (or resumes building) ``target.schema`` up to the ledger's head; returns the position.
+
+    Raises:
+        NoLedger: the database has no ledger events table.
+    """
+    if not await store.ledger_exists(conn, target.events_table):
+        raise runner.NoLedger("This database holds no ledger yet: record some events first (hrh demo, hrh import-log).")
     if await store.exists(conn, target.schema):
         projector = await store.load(conn, target.schema)
     else:
