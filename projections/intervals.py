@@ -106,6 +106,8 @@ class StepFunction:
 
     def apply(self, start: date, end: date | None, delta: Vector) -> None:
         """Adds ``delta`` over [start, end)."""
+        if not any(delta):
+            return
         self._change(start, delta, 1)
         if end is not None:
             self._change(end, delta, -1)

@@ -1,0 +1,78 @@
+"""Step functions kept as changes: the rows they write describe the function, whatever the order."""
+
+from datetime import date, timedelta
+from itertools import pairwise
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from projections.intervals import RowSink, StepFunction, new_sink
+
+BASE = date(2020, 1, 1)
+
+changes = st.lists(
+    st.tuples(
+        st.integers(0, 40),
+        st.none() | st.integers(1, 10),
+        st.tuples(st.integers(-2, 2), st.integers(0, 1)),
+        st.booleans(),
+    ),
+    max_size=30,
+)
+
+
+def value_on(rows: dict[date, tuple[date, date | None, tuple[int, ...]]], day: date) -> tuple[int, ...]:
+    for start, end, value in rows.values():
+        if start <= day and (end is None or day < end):
+            return value
+    return (0, 0)
+
+
+@given(changes)
+def test_written_rows_equal_the_function_and_reload_to_the_same_changes(steps: list[tuple]) -> None:
+    fn = StepFunction("u")
+    expected: dict[date, tuple[int, int]] = {}
+    table: dict[date, tuple[date, date | None, tuple[int, ...]]] = {}
+
+    def write() -> None:
+        taken = fn.take()
+        if taken is not None:
+            since, rows = taken
+            for start in [s for s in table if s >= since]:
+                del table[start]
+            table.update({row[0]: row for row in rows})
+
+    for offset, length, delta, flush in steps:
+        start = BASE + timedelta(days=offset)
+        end = None if length is None else start + timedelta(days=length)
+        fn.apply(start, end, delta)
+        for n in range(60):
+            day = BASE + timedelta(days=n)
+            if start <= day and (end is None or day < end):
+                old = expected.get(day, (0, 0))
+                expected[day] = (old[0] + delta[0], old[1] + delta[1])
+        if flush:
+            write()
+    write()
+    for n in range(60):
+        day = BASE + timedelta(days=n)
+        assert value_on(table, day) == expected.get(day, (0, 0)), day
+    # Rows are the maximal non-zero pieces: no two neighbours share a value, none is zero.
+    ordered = sorted(table.values())
+    assert all(any(value) for _, _, value in ordered)
+    assert all(not (a[1] == b[0] and a[2] == b[2]) for a, b in pairwise(ordered))
+    reloaded = StepFunction.from_rows("u", ordered)
+    assert (reloaded.days, reloaded.changes) == (fn.days, fn.changes)
+
+
+def test_a_rectangle_opened_and_closed_at_one_position_is_never_written() -> None:
+    sink: RowSink = new_sink()
+    first = sink.open("w", BASE, None, 7, ("POSTED",))
+    sink.close(first, 7)
+    second = sink.open("w", BASE, None, 7, ("ON_LEAVE",))
+    sink.close(second, 9)
+    opened, closed = sink.take()
+    assert [(r.value, r.known_from, r.known_to) for r in opened] == [(("ON_LEAVE",), 7, 9)]
+    assert closed == []
+    sink.close(second, 12)  # written in an earlier batch: closed by an update
+    assert sink.take() == ([], [(second, 12)])
