@@ -1,0 +1,82 @@
+"""The live runner: wakes on the ledger's NOTIFY, gives read-your-writes, and runs alone."""
+
+import asyncio
+from collections.abc import Iterator
+from datetime import date
+
+import asyncpg
+import pytest
+
+from domain import commands as c
+from domain.ledger import Ledger
+from domain.values import Sex
+from projections import runner, staffing
+from tests.integration.projection_support import fresh_ledger, target_of
+from tests.integration.test_projections import Recorder, hire_command, org_tree
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def ledger(database_url: str) -> Iterator[Ledger]:
+    with fresh_ledger(database_url) as made:
+        org_tree(Recorder(made))
+        yield made
+
+
+def hire_and_post(ledger: Ledger, facility: str) -> int:
+    record = Recorder(ledger)
+    assert record(hire_command(date(2021, 2, 1), "NURSE", Sex.MALE))
+    assert record(c.PostWorker(worker_id=record.workers[-1], facility_code=facility, effective_on=date(2021, 2, 1)))
+    return record.positions[record.workers[-1]][-1]
+
+
+def test_a_write_is_readable_once_caught_up(database_url: str, ledger: Ledger) -> None:
+    target = target_of(ledger)
+
+    async def story() -> None:
+        stop = asyncio.Event()
+        task = asyncio.create_task(runner.run(database_url, target, stop, poll=30))  # NOTIFY must wake it
+        pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
+        try:
+            position = await asyncio.to_thread(hire_and_post, ledger, "F1")
+            assert await runner.wait_for(pool, target.schema, position, timeout=10)
+            figures = await staffing.staffing(pool, target.schema, "D1", date(2021, 3, 1))
+            assert figures is not None and figures.headcount == 1
+            # A position nobody has recorded yet is not reached: caughtUp times out with False.
+            assert not await runner.wait_for(pool, target.schema, position + 1000, timeout=0.2)
+        finally:
+            stop.set()
+            await task
+            await pool.close()
+
+    asyncio.run(story())
+
+
+def test_a_second_runner_waits_for_the_first_then_takes_over(database_url: str, ledger: Ledger) -> None:
+    target = target_of(ledger)
+
+    async def story() -> None:
+        first_stop, second_stop = asyncio.Event(), asyncio.Event()
+        first = asyncio.create_task(runner.run(database_url, target, first_stop, poll=0.1))
+        pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
+        try:
+            position = await asyncio.to_thread(hire_and_post, ledger, "F2")
+            assert await runner.wait_for(pool, target.schema, position, timeout=10)
+            second = asyncio.create_task(runner.run(database_url, target, second_stop, poll=0.1))
+            await asyncio.sleep(0.5)
+            assert not second.done()  # waiting on the advisory lock, not crashed
+            first_stop.set()
+            await first
+            position = await asyncio.to_thread(hire_and_post, ledger, "F3")
+            assert await runner.wait_for(pool, target.schema, position, timeout=10)
+            figures = await staffing.staffing(pool, target.schema, "R1", date(2021, 3, 1))
+            assert figures is not None and figures.headcount == 2
+            second_stop.set()
+            await second
+        finally:
+            first_stop.set()
+            second_stop.set()
+            await pool.close()
+
+    asyncio.run(story())
