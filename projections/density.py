@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from projections import vectors as v
-from projections.org_units import Executor, moves_after, tree_at
-from projections.staffing import known_position, per_ten_thousand, populations, series_now, values_known
+from projections.org_units import Executor, moves_after, tree_history
+from projections.staffing import known_position, per_ten_thousand, populations, series_known, series_now
 from projections.store import quoted
 
 
@@ -71,48 +71,37 @@ async def _flows_known(
     db: Executor, schema: str, code: str, start: date, end: date, position: int
 ) -> list[tuple[date, int, int]]:
     s = quoted(schema)
-    trees: dict[tuple[date, int | None], object] = {}
-
-    async def chain(facility: str | None, day: date, at: int | None) -> list[str]:
-        if facility is None:
-            return []
-        tree = trees.get((day, at))
-        if tree is None:
-            tree = trees[(day, at)] = await tree_at(db, schema, day, at)
-        return tree.chain(facility)  # type: ignore[attr-defined]
-
-    out: list[tuple[date, int, int]] = []
-    if await moves_after(db, schema, position):
+    moved = await moves_after(db, schema, position)
+    if moved:
+        out: list[tuple[date, int, int]] = []
         rows = await db.fetch(
-            f"SELECT day, origin, destination FROM {s}.worker_flows WHERE day BETWEEN $1 AND $2 "
+            f"SELECT day, origin, destination, false AS since FROM {s}.worker_flows WHERE day BETWEEN $1 AND $2 "
             "AND known_from <= $3 AND (known_to IS NULL OR known_to > $3)",
             start,
             end,
             position,
         )
-        for r in rows:
-            entry, exit_ = _shares(
-                code, await chain(r["origin"], r["day"], position), await chain(r["destination"], r["day"], position)
-            )
-            if entry or exit_:
-                out.append((r["day"], entry, exit_))
-        return out
-    out = await _flows_now(db, schema, code, start, end)
-    rows = await db.fetch(
-        f"SELECT day, origin, destination, known_from > $3 AS since FROM {s}.worker_flows "
-        "WHERE day BETWEEN $1 AND $2 "
-        "AND ((known_from > $3 AND known_to IS NULL) OR (known_from <= $3 AND known_to > $3))",
-        start,
-        end,
-        position,
-    )
-    for r in rows:
-        entry, exit_ = _shares(
-            code, await chain(r["origin"], r["day"], None), await chain(r["destination"], r["day"], None)
+    else:
+        out = await _flows_now(db, schema, code, start, end)
+        rows = await db.fetch(
+            f"SELECT day, origin, destination, known_from > $3 AS since FROM {s}.worker_flows "
+            "WHERE day BETWEEN $1 AND $2 "
+            "AND ((known_from > $3 AND known_to IS NULL) OR (known_from <= $3 AND known_to > $3))",
+            start,
+            end,
+            position,
         )
+    if not rows:
+        return out
+    tree = await tree_history(db, schema, position if moved else None)
+    for r in rows:
+        day = r["day"]
+        origin = tree.chain(r["origin"], day) if r["origin"] else []
+        destination = tree.chain(r["destination"], day) if r["destination"] else []
+        entry, exit_ = _shares(code, origin, destination)
         sign = -1 if r["since"] else 1
         if entry or exit_:
-            out.append((r["day"], sign * entry, sign * exit_))
+            out.append((day, sign * entry, sign * exit_))
     return out
 
 
@@ -127,7 +116,7 @@ async def density_series(
     if position is None:
         stock = await series_now(db, schema, code, [last for *_, last in spans])
     else:
-        stock = {last: (await values_known(db, schema, [code], last, position))[code] for *_, last in spans}
+        stock = await series_known(db, schema, code, [last for *_, last in spans], position)
     people = {
         year: (await populations(db, schema, [code], year, position))[code]
         for year in {last.year for *_, last in spans}

@@ -50,6 +50,27 @@ class Tree:
         return sorted(c for c, p in self.parents.items() if p == code and c in self.open)
 
 
+@dataclass(frozen=True, slots=True)
+class TreeHistory:
+    """Every unit's parent over time, as known at one position (None: now)."""
+
+    pieces: dict[str, list[tuple[date, date | None, str | None]]]
+
+    def parent_on(self, code: str, day: date) -> str | None:
+        for start, end, parent in self.pieces.get(code, ()):
+            if start <= day and (end is None or day < end):
+                return parent
+        return None
+
+    def chain(self, code: str, day: date) -> list[str]:
+        chain = [code]
+        parent = self.parent_on(code, day)
+        while parent is not None and parent not in chain:
+            chain.append(parent)
+            parent = self.parent_on(parent, day)
+        return chain
+
+
 def _unit(r: asyncpg.Record) -> OrgUnitRecord:
     return OrgUnitRecord(
         r["code"],
@@ -127,6 +148,19 @@ async def tree_at(db: Executor, schema: str, as_of: date, position: int | None) 
         *args,
     )
     return Tree({r["code"]: r["parent"] for r in rows}, {r["code"] for r in rows if r["is_open"]})
+
+
+async def tree_history(db: Executor, schema: str, position: int | None) -> TreeHistory:
+    """The whole tree over time, as known at ledger ``position`` (None: now)."""
+    known = "known_to IS NULL" if position is None else "known_from <= $1 AND (known_to IS NULL OR known_to > $1)"
+    rows = await db.fetch(
+        f"SELECT code, valid_from, valid_to, parent FROM {quoted(schema)}.org_tree WHERE {known} ORDER BY valid_from",
+        *(() if position is None else (position,)),
+    )
+    pieces: dict[str, list[tuple[date, date | None, str | None]]] = {}
+    for r in rows:
+        pieces.setdefault(r["code"], []).append((r["valid_from"], r["valid_to"], r["parent"]))
+    return TreeHistory(pieces)
 
 
 async def facility_codes(db: Executor, schema: str) -> set[str]:

@@ -17,7 +17,7 @@ from projections.events import LedgerEvent
 from projections.intervals import RowSink, StepFunction, Vector, new_sink
 from projections.org import Chain, OrgTree, Unit
 from projections.timeline import Flow, Step, WorkerState, backdated, derive, step_of
-from projections.vectors import CadreInfo, vector
+from projections.vectors import CadreInfo, traits, vector_of
 
 IDENTITY = ("civil_service_number", "family_name", "given_names", "sex", "birth_date", "sector", "funding_source")
 HISTORY_KIND = {"EventRetracted": "RETRACTED"}
@@ -271,12 +271,8 @@ class Projector:
         self._show(state, derived)
 
     def _period_keys(self, state: WorkerState) -> list[tuple[Any, ...]]:
-        vectors = iter(state.contributions)
-        keys = []
-        for p in state.derived.periods:
-            value = next(vectors)[3] if p.facility is not None else None
-            keys.append((p.start, p.end, p.status, p.facility, p.cadre, value))
-        return keys
+        worker = traits(state.identity)
+        return [(p.start, p.end, p.status, p.facility, p.cadre, *worker) for p in state.derived.periods]
 
     def _reissue_periods(self, state: WorkerState, position: int) -> None:
         """Closes the worker's period rectangles that no longer hold and opens the new ones."""
@@ -299,8 +295,9 @@ class Projector:
                 state.flow_ids[flow] = self.flow_rows.open(state.id, flow.day, None, position, value)
 
     def _contributions(self, derived: Any, identity: dict[str, Any]) -> list[Contribution]:
+        worker = traits(identity)
         return [
-            (p.facility, p.start, p.end, vector(self.cadres.get(p.cadre), p.status == "ON_LEAVE", identity))
+            (p.facility, p.start, p.end, vector_of(self.cadres.get(p.cadre), p.status == "ON_LEAVE", worker))
             for p in derived.periods
             if p.facility is not None
         ]

@@ -10,9 +10,11 @@ the periods known then.
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from projections import vectors as v
-from projections.org_units import Executor, Tree, moves_after, position_at, tree_at
+from projections.org_units import Executor, Tree, moves_after, position_at, tree_at, tree_history
+from projections.org_units import cadres as all_cadres
 from projections.store import quoted
 
 Vector = tuple[int, ...]
@@ -110,33 +112,88 @@ async def values_known(db: Executor, schema: str, codes: list[str], day: date, p
         tree = await tree_at(db, schema, day, position)
         totals = {code: [0] * v.SIZE for code in codes}
         rows = await db.fetch(
-            f"SELECT facility, counts FROM {s}.worker_periods WHERE facility IS NOT NULL "
+            f"SELECT {PERIOD_FIGURES}, false AS since FROM {s}.worker_periods WHERE facility IS NOT NULL "
             "AND known_from <= $2 AND (known_to IS NULL OR known_to > $2) "
             "AND valid_from <= $1 AND (valid_to IS NULL OR valid_to > $1)",
             day,
             position,
         )
-        for r in rows:
-            for unit in tree.chain(r["facility"]):
-                if unit in wanted:
-                    _add(totals[unit], r["counts"], 1)
+        await _add_periods(db, schema, totals, rows, tree, wanted)
         return {code: tuple(total) for code, total in totals.items()}
     now = await values_now(db, schema, codes, day)
     totals = {code: list(value) for code, value in now.items()}
     rows = await db.fetch(
-        f"SELECT facility, counts, known_from > $2 AS since FROM {s}.worker_periods WHERE facility IS NOT NULL "
+        f"SELECT {PERIOD_FIGURES}, known_from > $2 AS since FROM {s}.worker_periods WHERE facility IS NOT NULL "
         "AND ((known_from > $2 AND known_to IS NULL) OR (known_from <= $2 AND known_to > $2)) "
         "AND valid_from <= $1 AND (valid_to IS NULL OR valid_to > $1)",
         day,
         position,
     )
     if rows:
-        tree = await tree_at(db, schema, day, None)
-        for r in rows:
-            for unit in tree.chain(r["facility"]):
-                if unit in wanted:
-                    _add(totals[unit], r["counts"], -1 if r["since"] else 1)
+        await _add_periods(db, schema, totals, rows, await tree_at(db, schema, day, None), wanted)
     return {code: tuple(total) for code, total in totals.items()}
+
+
+PERIOD_FIGURES = "facility, status, cadre, sex, sector, funding_source, present, valid_from, valid_to"
+
+
+async def series_known(db: Executor, schema: str, code: str, days: list[date], position: int) -> dict[date, Vector]:
+    """One unit's staffing vector on each of ``days``, as known at ledger ``position``."""
+    s = quoted(schema)
+    first, last = min(days), max(days)
+    overlapping = "valid_from <= $2 AND (valid_to IS NULL OR valid_to > $1)"
+    moved = await moves_after(db, schema, position)
+    if moved:
+        totals = {day: [0] * v.SIZE for day in days}
+        known = "known_from <= $3 AND (known_to IS NULL OR known_to > $3)"
+        rows = await db.fetch(
+            f"SELECT {PERIOD_FIGURES}, false AS since FROM {s}.worker_periods WHERE facility IS NOT NULL "
+            f"AND {known} AND {overlapping}",
+            first,
+            last,
+            position,
+        )
+    else:
+        totals = {day: list(value) for day, value in (await series_now(db, schema, code, days)).items()}
+        changed = "((known_from > $3 AND known_to IS NULL) OR (known_from <= $3 AND known_to > $3))"
+        rows = await db.fetch(
+            f"SELECT {PERIOD_FIGURES}, known_from > $3 AS since FROM {s}.worker_periods WHERE facility IS NOT NULL "
+            f"AND {changed} AND {overlapping}",
+            first,
+            last,
+            position,
+        )
+    if rows:
+        tree = await tree_history(db, schema, position if moved else None)
+        cadres = await cadre_infos(db, schema)
+        for r in rows:
+            value = _period_vector(r, cadres)
+            for day in days:
+                covered = r["valid_from"] <= day and (r["valid_to"] is None or day < r["valid_to"])
+                if covered and code in tree.chain(r["facility"], day):
+                    _add(totals[day], value, -1 if r["since"] else 1)
+    return {day: tuple(total) for day, total in totals.items()}
+
+
+async def cadre_infos(db: Executor, schema: str) -> dict[str, v.CadreInfo]:
+    return {c.code: v.CadreInfo(c.code, c.name, c.isco08, c.group, c.qualified) for c in await all_cadres(db, schema)}
+
+
+def _period_vector(r: Any, cadres: dict[str, v.CadreInfo]) -> Vector:
+    worker = (r["sex"], r["sector"], r["funding_source"], r["present"])
+    return v.vector_of(cadres.get(r["cadre"]), r["status"] == "ON_LEAVE", worker)
+
+
+async def _add_periods(
+    db: Executor, schema: str, totals: dict[str, list[int]], rows: list[Any], tree: Tree, wanted: set[str]
+) -> None:
+    """Adds each period's vector to the wanted units containing its facility (taken back when ``since``)."""
+    cadres = await cadre_infos(db, schema)
+    for r in rows:
+        value = _period_vector(r, cadres)
+        for unit in tree.chain(r["facility"]):
+            if unit in wanted:
+                _add(totals[unit], value, -1 if r["since"] else 1)
 
 
 async def known_position(db: Executor, schema: str, known_at: datetime | None) -> int | None:

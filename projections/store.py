@@ -41,7 +41,7 @@ TABLES = {
     "birth_date date, sector text, funding_source text",
     "worker_periods": "id bigint PRIMARY KEY, worker_id uuid NOT NULL, valid_from date NOT NULL, valid_to date, "
     "known_from bigint NOT NULL, known_to bigint, status text NOT NULL, facility text, cadre text NOT NULL, "
-    "counts int[]",
+    "sex text, sector text, funding_source text, present smallint NOT NULL",
     "worker_flows": "id bigint PRIMARY KEY, worker_id uuid NOT NULL, day date NOT NULL, known_from bigint NOT NULL, "
     "known_to bigint, origin text, destination text, position bigint NOT NULL",
     "staffing": "code text NOT NULL, valid_from date NOT NULL, valid_to date, counts int[] NOT NULL, "
@@ -56,6 +56,7 @@ INDEXES = {
     "events_by_aggregate": "events (aggregate_id, position)",
     "events_by_recorder": "events (recorded_by, position)",
     "events_by_time": "events (recorded_at, position)",
+    "events_moves": "events (position) WHERE kind = 'MOVED'",
     "periods_by_worker": "worker_periods (worker_id) WHERE known_to IS NULL",
     "periods_now": "worker_periods USING gist (facility, daterange(valid_from, valid_to)) WHERE known_to IS NULL",
     "periods_opened": "worker_periods (known_from)",
@@ -161,19 +162,7 @@ def _records(table: str, rows: list[Row]) -> list[tuple[Any, ...]]:
     if table == "org_tree":
         return [(r.id, r.key, r.valid_from, r.valid_to, r.known_from, r.known_to, *r.value) for r in rows]
     if table == "worker_periods":
-        return [
-            (
-                r.id,
-                r.key,
-                r.valid_from,
-                r.valid_to,
-                r.known_from,
-                r.known_to,
-                *r.value[:3],
-                r.value[3] and list(r.value[3]),
-            )
-            for r in rows
-        ]
+        return [(r.id, r.key, r.valid_from, r.valid_to, r.known_from, r.known_to, *r.value) for r in rows]
     return [(r.id, r.key, r.valid_from, r.known_from, r.known_to, *r.value) for r in rows]  # worker_flows
 
 
@@ -409,12 +398,12 @@ async def load_workers(conn: asyncpg.Connection, schema: str, projector: Project
         return
     ids = list(states)
     for r in await conn.fetch(
-        f"SELECT id, worker_id, valid_from, valid_to, status, facility, cadre, counts FROM {s}.worker_periods "
-        "WHERE worker_id = ANY($1::uuid[]) AND known_to IS NULL",
+        f"SELECT id, worker_id, valid_from, valid_to, status, facility, cadre, sex, sector, funding_source, present "
+        f"FROM {s}.worker_periods WHERE worker_id = ANY($1::uuid[]) AND known_to IS NULL",
         ids,
     ):
-        counts = tuple(r["counts"]) if r["counts"] is not None else None
-        key = (r["valid_from"], r["valid_to"], r["status"], r["facility"], r["cadre"], counts)
+        key = tuple(r[k] for k in ("valid_from", "valid_to", "status", "facility", "cadre", "sex", "sector"))
+        key = (*key, r["funding_source"], r["present"])
         states[r["worker_id"]].period_ids[key] = r["id"]
     for r in await conn.fetch(
         f"SELECT id, worker_id, day, origin, destination, position FROM {s}.worker_flows "

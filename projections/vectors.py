@@ -66,21 +66,26 @@ def _vector(
     return tuple(v)
 
 
-def vector(cadre: CadreInfo | None, on_leave: bool, identity: dict[str, Any]) -> tuple[int, ...]:
-    """The vector of one worker in post, with ``cadre`` in force and ``identity`` as corrected."""
-    values = (
-        identity.get("civil_service_number"),
-        identity.get("birth_date"),
-        identity.get("sex"),
-        cadre,
-        identity.get("funding_source"),
-    )
+Traits = tuple[str | None, str | None, str | None, int]  # sex, sector, funding source, fields present
+
+
+def traits(identity: dict[str, Any]) -> Traits:
+    """What of a worker's identity the vector needs; bit ``i`` of the last item: ``REQUIRED[i]`` is set."""
+    values = (identity.get("civil_service_number"), identity.get("birth_date"), identity.get("sex"))
     present = sum(1 << i for i, value in enumerate(values) if value is not None)
+    if identity.get("funding_source") is not None:
+        present |= 1 << 4
+    return identity.get("sex"), identity.get("sector"), identity.get("funding_source"), present
+
+
+def vector_of(cadre: CadreInfo | None, on_leave: bool, worker: Traits) -> tuple[int, ...]:
+    """The vector of one worker in post, with ``cadre`` in force."""
+    sex, sector, funding, present = worker
+    if cadre is not None:
+        present |= 1 << 3
     group = cadre.group if cadre is not None else "OTHER"
     qualified = cadre.qualified if cadre is not None else False
-    return _vector(
-        group, qualified, on_leave, identity.get("sex"), identity.get("sector"), identity.get("funding_source"), present
-    )
+    return _vector(group, qualified, on_leave, sex, sector, funding, present)
 
 
 def breakdown(value: tuple[int, ...] | list[int], name: str) -> dict[str, int]:
