@@ -17,7 +17,7 @@ from projections.events import LedgerEvent
 from projections.intervals import RowSink, StepFunction, Vector, new_sink
 from projections.org import Chain, OrgTree, Unit
 from projections.timeline import Flow, Step, WorkerState, backdated, derive, step_of
-from projections.vectors import CadreInfo, traits, vector_of
+from projections.vectors import CadreInfo, Traits, traits, vector_of
 
 IDENTITY = ("civil_service_number", "family_name", "given_names", "sex", "birth_date", "sector", "funding_source")
 HISTORY_KIND = {"EventRetracted": "RETRACTED"}
@@ -91,7 +91,8 @@ class Projector:
     def adopt(self, state: WorkerState) -> None:
         """Takes in a worker loaded from the tables, deriving what was derived when it was written."""
         state.derived = derive(state.steps)
-        state.contributions = self._contributions(state.derived, state.identity)
+        state.traits = traits(state.identity)
+        state.contributions = self._contributions(state.derived, state.traits)
         for flow in state.derived.flows:
             for facility in (flow.origin, flow.destination):
                 if facility is not None:
@@ -240,9 +241,11 @@ class Projector:
         state.steps.append(step)
         if e.name == "Hired":
             state.identity = {k: e.data.get(k) for k in IDENTITY}
+            state.traits = traits(state.identity)
             self.writes.workers.add(state.id)
         elif e.name == "DetailsCorrected":
             state.identity.update(e.data.get("corrections") or {})
+            state.traits = traits(state.identity)
             self.writes.workers.add(state.id)
         self.audit(
             e,
@@ -259,7 +262,7 @@ class Projector:
         old_contrib = state.contributions
         derived = derive(state.steps)
         state.derived = derived
-        state.contributions = self._contributions(derived, state.identity)
+        state.contributions = self._contributions(derived, state.traits)
         if derived.periods != old_periods:
             self.writes.workers.add(state.id)
         if state.contributions != old_contrib or derived.periods != old_periods:
@@ -271,7 +274,7 @@ class Projector:
         self._show(state, derived)
 
     def _period_keys(self, state: WorkerState) -> list[tuple[Any, ...]]:
-        worker = traits(state.identity)
+        worker = state.traits
         return [(p.start, p.end, p.status, p.facility, p.cadre, *worker) for p in state.derived.periods]
 
     def _reissue_periods(self, state: WorkerState, position: int) -> None:
@@ -294,8 +297,7 @@ class Projector:
                 value = (flow.origin, flow.destination, flow.position)
                 state.flow_ids[flow] = self.flow_rows.open(state.id, flow.day, None, position, value)
 
-    def _contributions(self, derived: Any, identity: dict[str, Any]) -> list[Contribution]:
-        worker = traits(identity)
+    def _contributions(self, derived: Any, worker: Traits) -> list[Contribution]:
         return [
             (p.facility, p.start, p.end, vector_of(self.cadres.get(p.cadre), p.status == "ON_LEAVE", worker))
             for p in derived.periods

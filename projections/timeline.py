@@ -170,6 +170,7 @@ class WorkerState:
     id: UUID
     steps: list[Step] = field(default_factory=list)
     identity: dict[str, Any] = field(default_factory=dict)
+    traits: tuple[Any, ...] = (None, None, None, 0)  # projections.vectors.traits(identity)
     derived: Derived = field(default_factory=Derived)
     # The worker's share of each facility's staffing: (facility, from, to, vector).
     contributions: list[tuple[str, date, date | None, tuple[int, ...]]] = field(default_factory=list)
