@@ -6,6 +6,7 @@ from datetime import date, datetime
 import asyncpg
 
 from projections.store import quoted
+from projections.vectors import CadreInfo
 
 Executor = asyncpg.Connection | asyncpg.Pool
 
@@ -20,15 +21,6 @@ class OrgUnitRecord:
     hard_to_reach: bool
     opened_on: date
     closed_on: date | None
-
-
-@dataclass(frozen=True, slots=True)
-class CadreRecord:
-    code: str
-    name: str
-    isco08: str | None
-    group: str
-    qualified: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +182,6 @@ async def position_at(db: Executor, schema: str, moment: datetime) -> int:
     return int(value or 0)
 
 
-async def cadres(db: Executor, schema: str) -> list[CadreRecord]:
+async def cadres(db: Executor, schema: str) -> list[CadreInfo]:
     rows = await db.fetch(f"SELECT code, name, isco08, grp, qualified FROM {quoted(schema)}.cadres ORDER BY code")
-    return [CadreRecord(r["code"], r["name"], r["isco08"], r["grp"], r["qualified"]) for r in rows]
+    return [CadreInfo(r["code"], r["name"], r["isco08"], r["grp"], r["qualified"]) for r in rows]

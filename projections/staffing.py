@@ -176,7 +176,7 @@ async def series_known(db: Executor, schema: str, code: str, days: list[date], p
 
 
 async def cadre_infos(db: Executor, schema: str) -> dict[str, v.CadreInfo]:
-    return {c.code: v.CadreInfo(c.code, c.name, c.isco08, c.group, c.qualified) for c in await all_cadres(db, schema)}
+    return {c.code: c for c in await all_cadres(db, schema)}
 
 
 def _period_vector(r: Any, cadres: dict[str, v.CadreInfo]) -> Vector:
