@@ -4,8 +4,7 @@ Events take their timestamp from here rather than from the wall clock directly, 
 replay of history (the demo data set) can record each event at its historical moment.
 """
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
@@ -24,10 +23,15 @@ def now() -> datetime:
     return _clock.get()()
 
 
-@contextmanager
-def recording_with(clock: Clock) -> Iterator[None]:
-    token = _clock.set(clock)
-    try:
-        yield
-    finally:
-        _clock.reset(token)
+class recording_with:  # noqa: N801  (used as a function: ``with recording_with(clock):``)
+    """Records events with ``clock`` inside the ``with`` block. A class rather than a generator
+    context manager: the bulk path enters one per command."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+
+    def __enter__(self) -> None:
+        self.token = _clock.set(self.clock)
+
+    def __exit__(self, *_: object) -> None:
+        _clock.reset(self.token)

@@ -13,9 +13,11 @@ from eventsourcing.domain import Aggregate, event
 from domain import clock
 from domain.errors import DuplicateCivilServiceNumber, FacilityStaffed
 from domain.identity import civil_service_number_id, command_receipt_id, roster_id
+from domain.quick_events import quick_events
 from domain.values import Period, Provenance
 
 
+@quick_events
 class CivilServiceNumber(Aggregate):
     """Who holds a civil-service number. A number has at most one holder at a time."""
 
@@ -58,6 +60,7 @@ class CivilServiceNumber(Aggregate):
         self.holder = None
 
 
+@quick_events
 class CommandReceipt(Aggregate):
     """The result of a command sent with a ``command_id``, saved in the same transaction.
 
@@ -92,6 +95,7 @@ class CommandReceipt(Aggregate):
         self.position_floor = position_floor
 
 
+@quick_events
 class FacilityRoster(Aggregate):
     """Who is in post at a facility, as periods per worker, kept in step with worker timelines.
 

@@ -19,6 +19,7 @@ A = TypeVar("A", bound=Aggregate)
 Loader = Callable[[UUID], Any]
 Locator = Callable[[int], tuple[UUID, int] | None]
 """Maps a ledger position to the (aggregate id, version) of the event there."""
+MISSING: Any = object()
 
 
 class AggregateCache(dict[UUID, Aggregate | None]):
@@ -54,11 +55,10 @@ class Staging:
     def find(self, kind: type[A], aggregate_id: UUID) -> A | None:
         # A miss is cached too. That stays safe if another writer creates the aggregate
         # meanwhile: saving ours then collides on (id, version 1), and the command is re-checked.
-        if aggregate_id in self.cache:
-            found = self.cache[aggregate_id]
-        elif self.cache.complete:
+        found = self.cache.get(aggregate_id, MISSING)
+        if found is MISSING and self.cache.complete:
             found = None
-        else:
+        elif found is MISSING:
             try:
                 found = self._load(aggregate_id)
             except AggregateNotFoundError:

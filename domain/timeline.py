@@ -162,10 +162,76 @@ class State:
         if self.facility is not None and self.stint_start is not None:
             self.stints.setdefault(self.facility, []).append(Period(self.stint_start, None))
 
+    def copy(self) -> "State":
+        stints = {code: list(periods) for code, periods in self.stints.items()}
+        return State(self.hired, self.departed, self.facility, self.leave_since, self.cadre, stints, self.stint_start)
+
+    def closed_stints(self) -> dict[str, list[Period]]:
+        """The stints per facility, the current one running on; the state itself is left as it is."""
+        closed = self.copy()
+        closed.close()
+        return closed.stints
+
+
+@dataclass
+class Tally:
+    """A whole, consistent timeline tallied, so that an event after its last one can be checked
+    alone: the events before it are the same, in the same order, so they apply as before.
+
+    ``version`` is the worker's version the tally reflects, ``last`` the timeline's last entry in
+    effective order, ``state`` the state after it, ``stints`` that state's stints with the current
+    one running on, and ``codes`` the facility codes the entries name.
+    """
+
+    version: int
+    last: Entry
+    state: State
+    stints: dict[str, list[Period]]
+    codes: set[str]
+
+    @classmethod
+    def of(cls, entries: Sequence[Entry], version: int) -> "Tally":
+        """Tallies a timeline, raising the domain error of its first broken rule."""
+        in_order = ordered(entries)
+        state = State()
+        for entry in in_order:
+            state.apply(entry)
+        codes = {e.facility_code for e in in_order if e.facility_code is not None}
+        return cls(version, in_order[-1], state, state.closed_stints(), codes)
+
+    def follows(self, place: tuple[date, int]) -> bool:
+        """True when an event at ``place`` (effective date, version) comes after every tallied one."""
+        return place > key(self.last)
+
+    def add(self, entry: Entry) -> None:
+        """Applies ``entry``, which must follow the tallied timeline, as the tally's new last event."""
+        self.state.apply(entry)
+        self.version, self.last, self.stints = entry.version, entry, self.state.closed_stints()
+        if entry.facility_code is not None:
+            self.codes.add(entry.facility_code)
+
+    def after(self, entry: Entry, facilities: Mapping[str, FacilityView]) -> "Tally":
+        """The tally with ``entry``, which follows it, added: ``check`` of the timeline with
+        ``entry`` as the new event, the tally left as it is.
+
+        The events before ``entry`` apply as they did when tallied, so only ``entry`` can break a
+        rule among them; the stints are checked against the facilities as they are now.
+        """
+        state = self.state.copy()
+        state.apply(entry)
+        stints = checked_stints(state.closed_stints(), facilities)
+        codes = self.codes if entry.facility_code is None else self.codes | {entry.facility_code}
+        return Tally(entry.version, entry, state, stints, set(codes))
+
+
+def key(entry: Entry) -> tuple[date, int]:
+    """An entry's place in effective order: by effective date, then by ledger order."""
+    return entry.effective_on, entry.version
+
 
 def ordered(entries: Iterable[Entry]) -> list[Entry]:
     """Effective order: by effective date, then by ledger order."""
-    return sorted(entries, key=lambda e: (e.effective_on, e.version))
+    return sorted(entries, key=key)
 
 
 def state_before(entries: Sequence[Entry], day: date, version: int) -> State:
@@ -198,9 +264,14 @@ def check(
             error.args = (error.message,)
             raise
     state.close()
-    for code, periods in state.stints.items():
+    return checked_stints(state.stints, facilities)
+
+
+def checked_stints(stints: dict[str, list[Period]], facilities: Mapping[str, FacilityView]) -> dict[str, list[Period]]:
+    """Checks each facility's stints against the facility; returns ``stints``."""
+    for code, periods in stints.items():
         check_facility_periods(facilities[code], periods)
-    return state.stints
+    return stints
 
 
 def check_facility_periods(facility: FacilityView, periods: Iterable[Period]) -> None:

@@ -16,12 +16,14 @@ from domain.errors import (
     NotRetractable,
     RetractionBreaksTimeline,
 )
-from domain.timeline import Entry, FacilityView, Kind
+from domain.quick_events import quick_events
+from domain.timeline import Entry, FacilityView, Kind, Tally
 from domain.values import DepartureReason, FundingSource, LeaveKind, Period, Provenance, Sector, Sex
 
 Stints = dict[str, list[Period]]
 
 
+@quick_events
 class Worker(Aggregate):
     """A health worker. Commands check the whole timeline before they record anything."""
 
@@ -54,9 +56,12 @@ class Worker(Aggregate):
         self.cadre_code = cadre_code
         self.sector = sector
         self.funding_source = funding_source
-        self.entries: dict[int, Entry] = {1: Entry(1, Kind.HIRED, effective_on, None, cadre_code)}
+        hire = Entry(1, Kind.HIRED, effective_on, None, cadre_code)
+        self.entries: dict[int, Entry] = {1: hire}
         self.retracted: set[int] = set()
         self.kinds: dict[int, str] = {1: "Hired"}
+        self.tally: Tally | None = Tally.of([hire], 1)
+        self.proposed: Tally | None = None  # the tally after the event being recorded, once checked
 
     # Queries.
 
@@ -64,17 +69,39 @@ class Worker(Aggregate):
         return [e for v, e in self.entries.items() if v not in self.retracted]
 
     def facility_codes(self) -> set[str]:
+        tally = self._tally()
+        if tally is not None:
+            return set(tally.codes)
         return {e.facility_code for e in self.in_force() if e.facility_code is not None}
 
     def stints(self, facilities: Mapping[str, FacilityView]) -> Stints:
-        return timeline.check(self.in_force(), facilities)
+        tally = self._tally()
+        if tally is None:
+            return timeline.check(self.in_force(), facilities)
+        return timeline.checked_stints({code: list(periods) for code, periods in tally.stints.items()}, facilities)
 
     def facility_on(self, day: date) -> str | None:
         """The worker's facility just before an event recorded now with effective date ``day``."""
+        tally = self._tally()
+        if tally is not None and tally.follows((day, self.version + 1)):
+            return tally.state.facility
         return timeline.state_before(self.in_force(), day, self.version + 1).facility
 
     def _check_new(self, entry: Entry, facilities: Mapping[str, FacilityView]) -> Stints:
+        tally = self._tally()
+        if tally is not None and tally.follows(timeline.key(entry)):
+            self.proposed = tally.after(entry, facilities)
+            return self.proposed.stints
         return timeline.check([*self.in_force(), entry], facilities, new_version=entry.version)
+
+    def _tally(self) -> Tally | None:
+        """The tally of the timeline in force, or None when that timeline breaks a rule."""
+        if self.tally is None or self.tally.version != self.version:
+            try:
+                self.tally = Tally.of(self.in_force(), self.version)
+            except DomainError:
+                self.tally = None
+        return self.tally
 
     def _next(self, kind: Kind, day: date, facility_code: str | None = None, cadre_code: str | None = None) -> Entry:
         return Entry(self.version + 1, kind, day, facility_code, cadre_code)
@@ -200,8 +227,22 @@ class Worker(Aggregate):
 
     def _add(self, kind: Kind, day: date, facility_code: str | None = None, cadre_code: str | None = None) -> None:
         version = self.version + 1
-        self.entries[version] = Entry(version, kind, day, facility_code, cadre_code)
+        entry = self.entries[version] = Entry(version, kind, day, facility_code, cadre_code)
         self.kinds[version] = kind.name.title().replace("_", "")
+        # Keep the tally when the entry comes last; otherwise it is tallied again when next needed.
+        tally, self.tally = self.tally, None
+        proposed, self.proposed = self.proposed, None
+        if tally is None or tally.version != self.version:
+            return
+        if proposed is not None and proposed.last == entry:
+            self.tally = proposed  # the checked tally after this very entry
+            return
+        if tally.follows(timeline.key(entry)):
+            try:
+                tally.add(entry)
+            except DomainError:
+                return
+            self.tally = tally
 
     @event("Posted", topic="hrh:Worker.Posted.v1")
     def _posted(self, facility_code: str, job_title: str | None, effective_on: date, meta: Provenance) -> None:

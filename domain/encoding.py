@@ -1,0 +1,131 @@
+"""Writing stored events faster, byte for byte as the library writes them.
+
+:class:`LedgerTranscoder` turns each registered type into the library's
+``{"_type_": ..., "_data_": ...}`` wrapper itself and hands plain values to orjson, instead of
+the json module calling a Python hook per value; :class:`LedgerMapper` maps an event without
+copying its attributes first. Decoding is the library's.
+"""
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+import orjson
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import Cipher, Compressor, JSONTranscoder, Mapper, StoredEvent, Transcoder, Transcoding
+from eventsourcing.utils import get_topic
+
+PLAIN = frozenset({str, int, bool, type(None)})
+"""Types that orjson writes exactly as the json module does. Floats are not among them (the two
+spell some differently), nor subclasses (the json module writes those as their base type)."""
+
+JSON_NATIVE = (str, int, float, list, tuple, dict)
+"""Base types the json module writes itself, never passing them to the transcoder's hook."""
+
+
+ENVELOPE = frozenset({"originator_id", "originator_version"})
+"""Event attributes stored in their own columns, not in the state."""
+MISSING: Any = object()
+
+
+class Unsupported(Exception):
+    """A value the fast path does not write exactly as the library would."""
+
+
+class LedgerTranscoder(JSONTranscoder):
+    """The library's JSON transcoder, encoding with orjson; decoding is the library's.
+
+    The bytes are the library's: compact separators, keys in order, non-ASCII text as UTF-8,
+    registered types as ``{"_type_": name, "_data_": encoded}``. Whatever the fast path cannot
+    vouch for (a float, a type not registered, an integer beyond 64 bits, a key that is not a
+    string) goes to the library's encoder, which writes it or raises as before.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.converters = Converters(self)
+
+    def register(self, transcoding: Transcoding) -> None:
+        super().register(transcoding)
+        self.converters = Converters(self)
+
+    def encode(self, obj: Any) -> bytes:
+        try:
+            return orjson.dumps(self.plain(obj))
+        except (Unsupported, orjson.JSONEncodeError):
+            return super().encode(obj)
+
+    def encode_skipping(self, state: dict[str, Any], skip: frozenset[str]) -> bytes:
+        """Encodes ``state`` less the keys in ``skip``, as ``encode`` would a copy without them."""
+        try:
+            return orjson.dumps(self.converters.plain_dict(state, skip))
+        except (Unsupported, orjson.JSONEncodeError):
+            return super().encode({k: v for k, v in state.items() if k not in skip})
+
+    def plain(self, value: Any) -> Any:
+        """``value`` as plain JSON values, each registered type replaced by its wrapper.
+
+        Raises:
+            Unsupported: a value that only the library's encoder writes as the library does.
+        """
+        kind = type(value)
+        return value if kind in PLAIN else self.converters[kind](value)
+
+
+class LedgerMapper(Mapper[UUID]):
+    """The library's mapper, writing the same stored events with less work per event.
+
+    It encodes the event's attributes, less its id and version, without copying them first,
+    and looks its class's topic up once. Events of a versioned class, and a mapper with a
+    compressor or a cipher, take the library's way.
+    """
+
+    def __init__(
+        self, transcoder: Transcoder, compressor: Compressor | None = None, cipher: Cipher | None = None
+    ) -> None:
+        super().__init__(transcoder, compressor, cipher)
+        self.topics: dict[type, str | None] = {}
+
+    def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
+        kind = type(domain_event)
+        topic = self.topics.get(kind, MISSING)
+        if topic is MISSING:
+            quick = getattr(kind, "class_version", 1) == 1 and not self.compressor and not self.cipher
+            topic = self.topics[kind] = get_topic(kind) if quick else None
+        transcoder = self.transcoder
+        if topic is None or not isinstance(transcoder, LedgerTranscoder):
+            return super().to_stored_event(domain_event)
+        state = vars(domain_event)
+        return StoredEvent(
+            originator_id=state["originator_id"],
+            originator_version=state["originator_version"],
+            topic=topic,
+            state=transcoder.encode_skipping(state, ENVELOPE),
+        )
+
+
+class Converters(dict[type, Callable[[Any], Any]]):
+    """How the fast path turns each type into plain JSON values, made on first use of a type."""
+
+    def __init__(self, transcoder: LedgerTranscoder) -> None:
+        super().__init__({dict: self.plain_dict, list: self.plain_list, tuple: self.plain_list})
+        self.types = transcoder.types
+
+    def plain_dict(self, value: dict[Any, Any], skip: frozenset[str] = frozenset()) -> dict[Any, Any]:
+        return {k: v if (t := type(v)) in PLAIN else self[t](v) for k, v in value.items() if k not in skip}
+
+    def plain_list(self, value: list[Any] | tuple[Any, ...]) -> list[Any]:
+        return [v if (t := type(v)) in PLAIN else self[t](v) for v in value]
+
+    def __missing__(self, kind: type) -> Callable[[Any], Any]:
+        transcoding = self.types.get(kind)
+        if transcoding is None or issubclass(kind, JSON_NATIVE):
+            raise Unsupported(kind)
+        name, encode = transcoding.name, transcoding.encode
+
+        def wrap(value: Any) -> dict[str, Any]:
+            data = encode(value)
+            return {"_type_": name, "_data_": data if (t := type(data)) in PLAIN else self[t](data)}
+
+        self[kind] = wrap
+        return wrap

@@ -1,0 +1,68 @@
+"""The ledger's orjson transcoder writes exactly the bytes of the library's JSON transcoder."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from eventsourcing.persistence import JSONTranscoder, TranscodingNotRegisteredError
+
+from domain.encoding import LedgerTranscoder
+from domain.ledger import Ledger
+from domain.values import Period, Provenance, Sex
+from tests.golden.scenario import record
+from tests.unit.test_golden_events import stored_events
+
+
+def library_transcoder() -> JSONTranscoder:
+    """The library's transcoder, with the ledger's transcodings."""
+    transcoder = JSONTranscoder()
+    Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}).register_transcodings(transcoder)
+    return transcoder
+
+
+def test_the_ledger_uses_the_orjson_transcoder() -> None:
+    assert isinstance(Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}).mapper.transcoder, LedgerTranscoder)
+
+
+def test_every_golden_event_encodes_to_its_stored_bytes() -> None:
+    ledger = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    transcoder = ledger.mapper.transcoder
+    library = library_transcoder()
+    for stored in stored_events():
+        state = library.decode(stored.state)
+        assert transcoder.encode(state) == library.encode(state) == stored.state, stored.topic
+
+
+def test_every_event_of_the_golden_scenario_is_stored_as_the_library_would() -> None:
+    ledger = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    record(ledger)
+    library = library_transcoder()
+    notifications = ledger.recorder.select_notifications(1, 10_000)
+    assert {n.topic for n in notifications} == {s.topic for s in stored_events()}
+    for notification in notifications:
+        event = ledger.mapper.to_domain_event(notification)
+        state = {k: v for k, v in vars(event).items() if k not in ("originator_id", "originator_version")}
+        assert notification.state == library.encode(state), notification.topic
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"x": 1.5, "y": float("nan")},
+        {"big": 2**70, "small": -(2**70)},
+        {1: "a non-string key"},
+        {"decimal": Decimal("1.10"), "tuple": (date(2020, 1, 2), None)},
+        {"text": 'é"\\\n\t\x00\u2028', "nested": [{"meta": Provenance("u", note="n")}, Period(date(2020, 1, 1))]},
+        {"enum": Sex.FEMALE, "flag": True, "none": None},
+    ],
+)
+def test_edge_values_encode_as_the_library_would(value: dict[Any, Any]) -> None:
+    transcoder = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}).mapper.transcoder
+    assert transcoder.encode(value) == library_transcoder().encode(value)
+
+
+def test_an_unregistered_type_is_refused_as_the_library_would() -> None:
+    transcoder = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}).mapper.transcoder
+    with pytest.raises(TranscodingNotRegisteredError):
+        transcoder.encode({"x": object()})
