@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/hrh demo --no-serve
+	$(BIN)/hrh demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

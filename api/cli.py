@@ -11,6 +11,7 @@ from typing import Annotated, NoReturn
 
 import asyncpg
 import typer
+import uvicorn
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import (
@@ -26,10 +27,12 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from api.access import Role
+from api.app import create_app
 from api.database import DatabaseUnavailable, check_reachable, database_url, open_ledger
 from api.settings import Settings
 from domain.ledger import Ledger
-from projections import org_units, runner, staffing
+from projections import accounts, org_units, runner, staffing
 from projections.staffing import StaffingRecord
 from projections.store import NAME, Target
 from replay import rebuild
@@ -133,18 +136,16 @@ def progress_bar() -> Progress:
 
 @app.command()
 def demo(
-    serve: Annotated[
-        bool, typer.Option("--serve/--no-serve", help="Serve the API after loading (arrives with the API).")
-    ] = True,
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the API after loading.")] = True,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     seed: Annotated[
         int, typer.Option(help="Seed of the synthetic data set; the same seed gives the same data.")
     ] = 2017,
     scale: Annotated[float, typer.Option(min=0.1, max=100, help="Multiplies the workforce (0.1 to 100).")] = 1.0,
     data_dir: DataDir = None,
 ) -> None:
-    """Load the demo data set, a synthetic Mali, 2009-2025."""
-    if serve:
-        fail("this build has no API server yet; run `hrh demo --no-serve` to load the demo data set")
+    """Load the demo data set (a synthetic Mali, 2009-2025) if it is not loaded yet, then serve it."""
     with ledger_session(data_dir) as ledger:
         existing = ledger.recorder.max_notification_id()
         if existing:
@@ -158,6 +159,97 @@ def demo(
     url = reachable_url(data_dir)
     rebuild_with_progress(url)
     print_headline(url)
+    if serve:
+        tokens = asyncio.run(demo_users(url))
+        console.print(f"\nGraphiQL: http://{host}:{port}/graphql   health: http://{host}:{port}/healthz")
+        console.print('Paste one of these into GraphiQL\'s headers as {"Authorization": "Bearer <token>"}:')
+        for name, (role, scope, token) in tokens.items():
+            console.print(f"  {role:<10} {name:<13} {('scope ' + scope) if scope else '':<16} {token}", highlight=False)
+        run_server(url, settings_for(data_dir), host, port, projections=True)
+
+
+DEMO_USERS = {
+    "demo.admin": ("ADMIN", None),
+    "demo.hr": ("HR_MANAGER", "MOP"),
+    "demo.auditor": ("AUDITOR", None),
+    "demo.planner": ("PLANNER", None),
+}
+
+
+async def demo_users(url: str) -> dict[str, tuple[str, str | None, str]]:
+    """One ready-made user per role, each with a fresh token (the old demo tokens stop working)."""
+    conn = await asyncpg.connect(url)
+    try:
+        return {
+            name: (role, scope, await accounts.reissue(conn, name, role, scope))
+            for name, (role, scope) in DEMO_USERS.items()
+        }
+    finally:
+        await conn.close()
+
+
+def run_server(url: str, settings: Settings, host: str, port: int, *, projections: bool) -> None:
+    ledger = open_ledger(url, settings)
+    token = settings.admin_token.get_secret_value() if settings.admin_token else None
+    try:
+        uvicorn.run(create_app(url, ledger, admin_token=token, projections=projections), host=host, port=port)
+    finally:
+        ledger.close()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    projections: Annotated[
+        bool, typer.Option("--projections/--no-projections", help="Run the projection runner in this process.")
+    ] = True,
+    data_dir: DataDir = None,
+) -> None:
+    """Serve the GraphQL API (/graphql, with GraphiQL) and /healthz."""
+    url = reachable_url(data_dir)
+    run_server(url, settings_for(data_dir), host, port, projections=projections)
+
+
+@app.command()
+def schema() -> None:
+    """Print the GraphQL schema (SDL)."""
+    from api.graphql.schema import schema as graphql_schema
+
+    print(graphql_schema.as_str())
+
+
+users = typer.Typer(help="API users.", no_args_is_help=True)
+app.add_typer(users, name="users")
+
+
+@users.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="The user's name, as recorded on every event they record.")],
+    role: Annotated[Role, typer.Option(help="ADMIN, HR_MANAGER, AUDITOR or PLANNER.")],
+    scope: Annotated[str | None, typer.Option(help="An HR manager's org unit code.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Create a user and print their token (shown once; only its hash is kept)."""
+    if role is Role.HR_MANAGER and not scope:
+        fail("an HR_MANAGER needs --scope CODE: the org unit they work in")
+    url = reachable_url(data_dir)
+
+    async def create() -> str:
+        conn = await asyncpg.connect(url)
+        try:
+            if scope is not None and not await org_units.org_units_by_code(conn, Target.of_ledger().schema, [scope]):
+                fail(f"there is no org unit {scope!r} in the read tables")
+            _, token = await accounts.create(conn, name, role.value, scope, "hrh users add")
+            return token
+        finally:
+            await conn.close()
+
+    try:
+        token = asyncio.run(create())
+    except accounts.AccountExists as error:
+        fail(str(error))
+    console.print(token, highlight=False)
 
 
 def load_with_progress(ledger: Ledger, seed: int, scale: float) -> None:

@@ -1,0 +1,85 @@
+"""The FastAPI app: GraphQL at /graphql (with GraphiQL), health at /healthz, the projection runner."""
+
+import asyncio
+import contextlib
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import asyncpg
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from strawberry.fastapi import GraphQLRouter
+
+from api.access import Role, User
+from api.graphql.context import Context, Services, loaders
+from api.graphql.schema import schema
+from domain.ledger import Ledger
+from projections import accounts, runner, store
+from projections.store import Target
+
+
+def create_app(url: str, ledger: Ledger, *, admin_token: str | None, projections: bool = True) -> FastAPI:
+    """The app for the database at ``url``; with ``projections``, it runs the runner in-process."""
+    target = Target.of_ledger()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool = await asyncpg.create_pool(url, min_size=2, max_size=10)
+        async with pool.acquire() as conn:
+            await accounts.ensure_table(conn)
+        app.state.services = Services(pool=pool, ledger=ledger, schema=target.schema, admin_token=admin_token)
+        stop = asyncio.Event()
+        task = asyncio.create_task(runner.run(url, target, stop)) if projections else None
+        try:
+            yield
+        finally:
+            stop.set()
+            if task is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(task, timeout=10)
+            await pool.close()
+
+    async def context(request: Request) -> Context:
+        services: Services = request.app.state.services
+        return Context(
+            services=services,
+            user=await authenticate(services, request),
+            loaders=loaders(services.pool, services.schema),
+        )
+
+    app = FastAPI(title="hrh: the health workforce ledger", lifespan=lifespan)
+    app.include_router(GraphQLRouter(schema, context_getter=context, graphql_ide="graphiql"), prefix="/graphql")
+
+    @app.get("/healthz")
+    async def healthz(request: Request) -> JSONResponse:
+        services: Services = request.app.state.services
+        try:
+            async with services.pool.acquire() as conn:
+                head = await store.head(conn, target.events_table)
+                reached = await runner.position(conn, target.schema) if await store.exists(conn, target.schema) else 0
+        except (OSError, asyncpg.PostgresError) as error:
+            return JSONResponse({"status": "unavailable", "database": str(error).splitlines()[0]}, status_code=503)
+        return JSONResponse(
+            {
+                "status": "ok",
+                "database": "ok",
+                "ledger_position": head,
+                "projected_position": reached,
+                "projection_lag": head - reached,
+            }
+        )
+
+    return app
+
+
+async def authenticate(services: Services, request: Request) -> User | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    token = token.strip()
+    if services.admin_token and secrets.compare_digest(token, services.admin_token):
+        return User("admin", Role.ADMIN)
+    account = await accounts.by_token(services.pool, token)
+    return User(account.name, Role[account.role], account.scope_code) if account else None

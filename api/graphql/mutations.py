@@ -1,0 +1,420 @@
+"""Mutations: thin resolvers over the Ledger, run in a thread, never on the event loop.
+
+Each builds a domain command, checks the caller's role and scope, records the command as the
+caller, waits briefly for the read tables to include it (read-your-writes), and returns the
+ledger position. The same ``commandId`` sent again returns the first result and records nothing.
+"""
+
+import asyncio
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import strawberry
+from strawberry.types import Info
+
+from api.access import Role, UnknownWorker, User, check_facility_in_scope, facility_of, last_facility, require
+from api.graphql.errors import ClientError
+from api.graphql.types import (
+    Cadre,
+    CadreGroup,
+    DepartureReason,
+    FundingSource,
+    LeaveKind,
+    OrgUnit,
+    OrgUnitLevel,
+    Sector,
+    Sex,
+    Worker,
+    ctx,
+    unit,
+)
+from api.graphql.types import Role as RoleEnum
+from domain import commands as c
+from domain.ledger import Ledger, Outcome
+from projections import accounts, runner
+
+WRITERS = (Role.ADMIN, Role.HR_MANAGER)
+Scope = Callable[[Ledger], tuple[str | None, date]]  # the facility the command acts in, and when
+
+
+def worker_uuid(value: strawberry.ID) -> UUID:
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise ClientError(f"workerId {value!r} is not a worker id.", "BAD_USER_INPUT") from None
+
+
+async def record(info: Info, build: Callable[[], c.Command], roles: tuple[Role, ...], scope: Scope | None) -> Outcome:
+    user = require(ctx(info).user, *roles)
+    command = build()
+    ledger = ctx(info).services.ledger
+
+    def work() -> Outcome:
+        if user.role is Role.HR_MANAGER:
+            if scope is None:
+                raise ClientError(f"{user.name} is an HR manager; only an ADMIN may do this.", "FORBIDDEN")
+            try:
+                facility, day = scope(ledger)
+            except UnknownWorker:
+                pass  # the command refuses it with NOT_FOUND
+            else:
+                check_facility_in_scope(ledger, user, facility, day)
+        return ledger.execute(command, user.name)
+
+    outcome = await asyncio.to_thread(work)
+    await runner.wait_for(ctx(info).pool, ctx(info).schema, outcome.position, timeout=5)
+    return outcome
+
+
+def worker_scope(worker_id: UUID, day: date) -> Scope:
+    """The worker's facility on the effective date (a transfer's origin)."""
+    return lambda ledger: (facility_of(ledger, worker_id, day), day)
+
+
+def facility_scope(facility_code: str, day: date) -> Scope:
+    return lambda _: (facility_code, day)
+
+
+def hire_scope(ledger: Ledger) -> tuple[str | None, date]:
+    raise UnknownWorker("a hire")  # allowed: the first posting's facility must be in scope
+
+
+async def worker_payload(info: Info, outcome: Outcome) -> "WorkerPayload":
+    ctx(info).loaders["workers"].clear_all()  # this request may have read the worker before the change
+    record_ = await ctx(info).loaders["workers"].load(outcome.aggregate_id)
+    if record_ is None:
+        raise ClientError(
+            f"Recorded at position {outcome.position}, but the read tables have not caught up yet; "
+            "query caughtUp(position) and then the worker.",
+            "NOT_CAUGHT_UP",
+        )
+    return WorkerPayload(worker=Worker.of(record_), position=outcome.position)
+
+
+async def unit_payload(info: Info, code: str, outcome: Outcome) -> "OrgUnitPayload":
+    ctx(info).loaders["units"].clear_all()
+    found = await unit(info, code, date.today())
+    if found is None:
+        raise ClientError(f"Recorded at position {outcome.position}; the read tables lag behind.", "NOT_CAUGHT_UP")
+    return OrgUnitPayload(org_unit=found, position=outcome.position)
+
+
+@strawberry.input
+class OpenOrgUnitInput:
+    code: str
+    name: str
+    level: OrgUnitLevel  # type: ignore[valid-type]
+    parent_code: str | None = None
+    sector: Sector | None = None  # type: ignore[valid-type]
+    facility_kind: str | None = None
+    hard_to_reach: bool | None = False
+    opened_on: date
+    command_id: str | None = None
+
+
+@strawberry.input
+class MoveOrgUnitInput:
+    code: str
+    new_parent_code: str
+    effective_on: date
+    authority: str | None = None
+    command_id: str | None = None
+
+
+@strawberry.input
+class CloseOrgUnitInput:
+    code: str
+    effective_on: date
+    authority: str | None = None
+    command_id: str | None = None
+
+
+@strawberry.input
+class RecordPopulationInput:
+    org_unit_code: str
+    year: int
+    population: int
+    source: str | None = None
+    command_id: str | None = None
+
+
+@strawberry.input
+class DefineCadreInput:
+    code: str
+    name: str
+    isco08: str | None = None
+    group: CadreGroup  # type: ignore[valid-type]
+    qualified: bool
+    command_id: str | None = None
+
+
+@strawberry.input
+class HireWorkerInput:
+    civil_service_number: str | None = None
+    family_name: str
+    given_names: str
+    sex: Sex  # type: ignore[valid-type]
+    birth_date: date | None = None
+    cadre_code: str
+    sector: Sector  # type: ignore[valid-type]
+    funding_source: FundingSource  # type: ignore[valid-type]
+    effective_on: date
+    authority: str | None = None
+    note: str | None = None
+    command_id: str | None = None
+
+
+@strawberry.input
+class PostWorkerInput:
+    worker_id: strawberry.ID
+    facility_code: str
+    job_title: str | None = None
+    effective_on: date
+    authority: str | None = None
+    note: str | None = None
+    command_id: str | None = None
+
+
+@strawberry.input
+class TransferWorkerInput:
+    worker_id: strawberry.ID
+    to_facility_code: str
+    effective_on: date
+    reason: str | None = None
+    authority: str | None = None
+    note: str | None = None
+    command_id: str | None = None
+
+
+@strawberry.input
+class RecordTrainingInput:
+    worker_id: strawberry.ID
+    course: str
+    kind: str | None = None
+    provider: str | None = None
+    started_on: date
+    ended_on: date | None = None
+    outcome: str | None = None
+    command_id: str | None = None
+
+
+@strawberry.input
+class RequalifyWorkerInput:
+    worker_id: strawberry.ID
+    cadre_code: str
+    effective_on: date
+    authority: str | None = None
+    command_id: str | None = None
+
+
+@strawberry.input
+class StartLeaveInput:
+    worker_id: strawberry.ID
+    kind: LeaveKind  # type: ignore[valid-type]
+    effective_on: date
+    authority: str | None = None
+    command_id: str | None = None
+
+
+@strawberry.input
+class EndLeaveInput:
+    worker_id: strawberry.ID
+    effective_on: date
+    command_id: str | None = None
+
+
+@strawberry.input
+class RecordDepartureInput:
+    worker_id: strawberry.ID
+    reason: DepartureReason  # type: ignore[valid-type]
+    effective_on: date
+    authority: str | None = None
+    note: str | None = None
+    command_id: str | None = None
+
+
+@strawberry.input
+class RehireWorkerInput:
+    worker_id: strawberry.ID
+    effective_on: date
+    authority: str | None = None
+    command_id: str | None = None
+
+
+@strawberry.input
+class RetractEventInput:
+    worker_id: strawberry.ID
+    position: int
+    reason: str
+    command_id: str | None = None
+
+
+@strawberry.input
+class CreateUserInput:
+    name: str
+    role: RoleEnum  # type: ignore[valid-type]
+    scope_code: str | None = None
+
+
+@strawberry.type
+class OrgUnitPayload:
+    org_unit: OrgUnit
+    position: int
+
+
+@strawberry.type
+class CadrePayload:
+    cadre: Cadre
+    position: int
+
+
+@strawberry.type
+class PopulationPayload:
+    org_unit_code: str
+    year: int
+    population: int
+    position: int
+
+
+@strawberry.type
+class WorkerPayload:
+    worker: Worker
+    position: int
+
+
+@strawberry.type
+class UserPayload:
+    name: str
+    role: RoleEnum  # type: ignore[valid-type]
+    scope_code: str | None
+    token: str
+
+
+def fields(input_: Any, *skip: str) -> dict[str, Any]:
+    return {k: v for k, v in vars(input_).items() if k not in skip}
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation
+    async def open_org_unit(self, info: Info, input: OpenOrgUnitInput) -> OrgUnitPayload:
+        build = lambda: c.OpenOrgUnit(**{**fields(input), "hard_to_reach": bool(input.hard_to_reach)})  # noqa: E731
+        outcome = await record(info, build, (Role.ADMIN,), None)
+        return await unit_payload(info, input.code, outcome)
+
+    @strawberry.mutation
+    async def move_org_unit(self, info: Info, input: MoveOrgUnitInput) -> OrgUnitPayload:
+        outcome = await record(info, lambda: c.MoveOrgUnit(**fields(input)), (Role.ADMIN,), None)
+        return await unit_payload(info, input.code, outcome)
+
+    @strawberry.mutation
+    async def close_org_unit(self, info: Info, input: CloseOrgUnitInput) -> OrgUnitPayload:
+        outcome = await record(info, lambda: c.CloseOrgUnit(**fields(input)), (Role.ADMIN,), None)
+        return await unit_payload(info, input.code, outcome)
+
+    @strawberry.mutation
+    async def record_population(self, info: Info, input: RecordPopulationInput) -> PopulationPayload:
+        outcome = await record(info, lambda: c.RecordPopulation(**fields(input)), (Role.ADMIN,), None)
+        return PopulationPayload(
+            org_unit_code=input.org_unit_code, year=input.year, population=input.population, position=outcome.position
+        )
+
+    @strawberry.mutation
+    async def define_cadre(self, info: Info, input: DefineCadreInput) -> CadrePayload:
+        outcome = await record(info, lambda: c.DefineCadre(**fields(input)), (Role.ADMIN,), None)
+        ctx(info).loaders["cadres"].clear_all()
+        found = await ctx(info).loaders["cadres"].load(input.code)
+        if found is None:
+            raise ClientError(f"Recorded at position {outcome.position}; the read tables lag behind.", "NOT_CAUGHT_UP")
+        return CadrePayload(cadre=Cadre.of(found), position=outcome.position)
+
+    @strawberry.mutation
+    async def hire_worker(self, info: Info, input: HireWorkerInput) -> WorkerPayload:
+        outcome = await record(info, lambda: c.HireWorker(**fields(input)), WRITERS, hire_scope)
+        return await worker_payload(info, outcome)
+
+    @strawberry.mutation
+    async def post_worker(self, info: Info, input: PostWorkerInput) -> WorkerPayload:
+        worker_id = worker_uuid(input.worker_id)
+        build = lambda: c.PostWorker(**{**fields(input), "worker_id": worker_id})  # noqa: E731
+        outcome = await record(info, build, WRITERS, facility_scope(input.facility_code, input.effective_on))
+        return await worker_payload(info, outcome)
+
+    @strawberry.mutation
+    async def transfer_worker(self, info: Info, input: TransferWorkerInput) -> WorkerPayload:
+        worker_id = worker_uuid(input.worker_id)
+        build = lambda: c.TransferWorker(**{**fields(input), "worker_id": worker_id})  # noqa: E731
+        outcome = await record(info, build, WRITERS, worker_scope(worker_id, input.effective_on))
+        return await worker_payload(info, outcome)
+
+    @strawberry.mutation
+    async def record_training(self, info: Info, input: RecordTrainingInput) -> WorkerPayload:
+        worker_id = worker_uuid(input.worker_id)
+        build = lambda: c.RecordTraining(**{**fields(input), "worker_id": worker_id})  # noqa: E731
+        outcome = await record(info, build, WRITERS, worker_scope(worker_id, input.started_on))
+        return await worker_payload(info, outcome)
+
+    @strawberry.mutation
+    async def requalify_worker(self, info: Info, input: RequalifyWorkerInput) -> WorkerPayload:
+        worker_id = worker_uuid(input.worker_id)
+        build = lambda: c.RequalifyWorker(**{**fields(input), "worker_id": worker_id})  # noqa: E731
+        outcome = await record(info, build, WRITERS, worker_scope(worker_id, input.effective_on))
+        return await worker_payload(info, outcome)
+
+    @strawberry.mutation
+    async def start_leave(self, info: Info, input: StartLeaveInput) -> WorkerPayload:
+        worker_id = worker_uuid(input.worker_id)
+        build = lambda: c.StartLeave(**{**fields(input), "worker_id": worker_id})  # noqa: E731
+        outcome = await record(info, build, WRITERS, worker_scope(worker_id, input.effective_on))
+        return await worker_payload(info, outcome)
+
+    @strawberry.mutation
+    async def end_leave(self, info: Info, input: EndLeaveInput) -> WorkerPayload:
+        worker_id = worker_uuid(input.worker_id)
+        build = lambda: c.EndLeave(**{**fields(input), "worker_id": worker_id})  # noqa: E731
+        outcome = await record(info, build, WRITERS, worker_scope(worker_id, input.effective_on))
+        return await worker_payload(info, outcome)
+
+    @strawberry.mutation
+    async def record_departure(self, info: Info, input: RecordDepartureInput) -> WorkerPayload:
+        worker_id = worker_uuid(input.worker_id)
+        build = lambda: c.RecordDeparture(**{**fields(input), "worker_id": worker_id})  # noqa: E731
+        outcome = await record(info, build, WRITERS, worker_scope(worker_id, input.effective_on))
+        return await worker_payload(info, outcome)
+
+    @strawberry.mutation
+    async def rehire_worker(self, info: Info, input: RehireWorkerInput) -> WorkerPayload:
+        worker_id = worker_uuid(input.worker_id)
+        build = lambda: c.RehireWorker(**{**fields(input), "worker_id": worker_id})  # noqa: E731
+        # A departed worker has no facility: the scope is where they last worked.
+        scope: Scope = lambda ledger: (last_facility(ledger, worker_id), input.effective_on)  # noqa: E731
+        outcome = await record(info, build, WRITERS, scope)
+        return await worker_payload(info, outcome)
+
+    @strawberry.mutation
+    async def retract_event(self, info: Info, input: RetractEventInput) -> WorkerPayload:
+        worker_id = worker_uuid(input.worker_id)
+        build = lambda: c.RetractEvent(**{**fields(input), "worker_id": worker_id})  # noqa: E731
+        outcome = await record(info, build, WRITERS, worker_scope(worker_id, date.today()))
+        return await worker_payload(info, outcome)
+
+    @strawberry.mutation
+    async def create_user(self, info: Info, input: CreateUserInput) -> UserPayload:
+        user: User = require(ctx(info).user, Role.ADMIN)
+        role = Role[input.role.name]
+        if role is Role.HR_MANAGER and not input.scope_code:
+            raise ClientError("An HR_MANAGER needs a scopeCode: the org unit they work in.", "BAD_USER_INPUT")
+        if input.scope_code is not None and await ctx(info).loaders["units"].load(input.scope_code) is None:
+            raise ClientError(f"There is no org unit {input.scope_code!r}.", "NOT_FOUND")
+        if not input.name.strip() or len(input.name) > 100:
+            raise ClientError("name must be 1 to 100 characters.", "BAD_USER_INPUT")
+        async with ctx(info).pool.acquire() as conn:
+            conn: asyncpg.Connection  # type: ignore[no-redef]
+            try:
+                account, token = await accounts.create(conn, input.name, role.value, input.scope_code, user.name)
+            except accounts.AccountExists as error:
+                raise ClientError(str(error), "DUPLICATE_CODE") from None
+        return UserPayload(name=account.name, role=role, scope_code=account.scope_code, token=token)
