@@ -67,7 +67,8 @@ async def reissue(conn: asyncpg.Connection, name: str, role: str, scope_code: st
     token = secrets.token_urlsafe(32)
     await conn.execute(
         f"INSERT INTO {SCHEMA}.users (name, role, scope_code, token_hash, created_by) "
-        "VALUES ($1, $2, $3, $4, 'hrh demo') ON CONFLICT (name) DO UPDATE SET role = $2, scope_code = $3, token_hash = $4",
+        "VALUES ($1, $2, $3, $4, 'hrh demo') "
+        "ON CONFLICT (name) DO UPDATE SET role = $2, scope_code = $3, token_hash = $4",
         name,
         role,
         scope_code,
