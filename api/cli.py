@@ -164,7 +164,7 @@ def demo(
         console.print(f"\nGraphiQL: http://{host}:{port}/graphql   health: http://{host}:{port}/healthz")
         console.print('Paste one of these into GraphiQL\'s headers as {"Authorization": "Bearer <token>"}:')
         for name, (role, scope, token) in tokens.items():
-            console.print(f"  {role:<10} {name:<13} {('scope ' + scope) if scope else '':<16} {token}", highlight=False)
+            console.print(f"  {role:<10} {name:<13} {('scope ' + scope) if scope else '':<10} {token}", soft_wrap=True)
         run_server(url, settings_for(data_dir), host, port, projections=True)
 
 
