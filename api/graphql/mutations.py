@@ -11,7 +11,6 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-import asyncpg
 import strawberry
 from strawberry.types import Info
 
@@ -412,7 +411,6 @@ class Mutation:
         if not input.name.strip() or len(input.name) > 100:
             raise ClientError("name must be 1 to 100 characters.", "BAD_USER_INPUT")
         async with ctx(info).pool.acquire() as conn:
-            conn: asyncpg.Connection  # type: ignore[no-redef]
             try:
                 account, token = await accounts.create(conn, input.name, role.value, input.scope_code, user.name)
             except accounts.AccountExists as error:
