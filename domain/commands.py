@@ -48,6 +48,14 @@ def check_text(field: str, value: str | None, *, required: bool = False, limit: 
         raise InvalidInput(f"{field} must not be empty.")
     if len(value) > limit:
         raise InvalidInput(f"{field} is {len(value)} characters long; at most {limit} are allowed.")
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+        raise InvalidInput(f"{field} contains a control character; remove it and send again.")
+
+
+def camel(name: str) -> str:
+    """A field's name as clients send it: ``family_name`` → ``familyName``."""
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
 
 
 def check_year(field: str, value: date) -> None:
@@ -80,9 +88,9 @@ class Command:
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, date):
-                check_year(f.name, value)
+                check_year(camel(f.name), value)
             elif isinstance(value, str) and f.name not in ("command_id",):
-                check_text(f.name, value, limit=MAX_NOTE if f.name == "note" else MAX_TEXT)
+                check_text(camel(f.name), value, limit=MAX_NOTE if f.name == "note" else MAX_TEXT)
         self.check()
 
     def check(self) -> None:

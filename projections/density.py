@@ -7,6 +7,7 @@ or, after a boundary change, every flow known then is attributed with the tree a
 """
 
 import calendar
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -125,12 +126,17 @@ async def density_series(
         flows = await _flows_now(db, schema, code, spans[0][1], spans[-1][2])
     else:
         flows = await _flows_known(db, schema, code, spans[0][1], spans[-1][2], position)
+    starts = [first for _, first, _ in spans]
+    totals = [[0, 0] for _ in spans]
+    for day, entries, exits in flows:
+        i = bisect_right(starts, day) - 1
+        if i >= 0 and day <= spans[i][2]:
+            totals[i][0] += entries
+            totals[i][1] += exits
     points = []
-    for label, first, last in spans:
+    for (label, first, last), (entries, exits) in zip(spans, totals, strict=True):
         value = stock[last]
         population = people[last.year]
-        entries = sum(e for day, e, _ in flows if first <= day <= last)
-        exits = sum(x for day, _, x in flows if first <= day <= last)
         points.append(
             DensityPoint(
                 period=label,

@@ -117,13 +117,18 @@ def channel_of(events_table: str) -> str:
 
 async def run(url: str, target: Target, stop: asyncio.Event, *, poll: float = POLL_SECONDS) -> None:
     """Keeps ``target``'s tables live until ``stop`` is set; reconnects after a lost connection."""
+    delay = 1.0
     while not stop.is_set():
         try:
             await _run(url, target, stop, poll)
         except (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError) as error:
-            log.warning("projection runner lost its connection (%s); retrying in 1 s", error)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=1)
+            log.warning("projection runner lost its connection (%s); retrying in %.0f s", error, delay)
+        except Exception:
+            # A bug or bad data: say so loudly and try again (from the tables), slower each time.
+            log.exception("projection runner failed; retrying in %.0f s", delay)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=delay)
+        delay = min(delay * 2, 60.0)
 
 
 async def _run(url: str, target: Target, stop: asyncio.Event, poll: float) -> None:

@@ -104,74 +104,66 @@ def _add(total: list[int], value: Vector, sign: int) -> None:
         total[i] += sign * x
 
 
+FIGURES = "p.facility, p.status, p.cadre, p.sex, p.sector, p.funding_source, p.present"
+KNOWN_THEN = "p.known_from <= $2 AND (p.known_to IS NULL OR p.known_to > $2)"
+# Rows known now but not then count -1; rows known then but not now count +1.
+CHANGED_SINCE = "((p.known_from > $2 AND p.known_to IS NULL) OR (p.known_from <= $2 AND p.known_to > $2))"
+
+
+async def _netted(db: Executor, schema: str, days: list[date], position: int, *, changes: bool) -> list[Any]:
+    """Worker periods covering each of ``days``, netted per facility and figures in SQL.
+
+    With ``changes``, the difference between now and ``position`` (what was recorded since
+    taken back); otherwise everything known at ``position``. Most changes since are periods
+    closed and reopened with another end: they cancel here and never reach Python.
+    """
+    sign = "CASE WHEN p.known_from > $2 THEN -1 ELSE 1 END" if changes else "1"
+    return list(
+        await db.fetch(
+            f"SELECT d.day, {FIGURES}, sum({sign}) AS n FROM unnest($1::date[]) d(day) "
+            f"JOIN {quoted(schema)}.worker_periods p ON p.valid_from <= d.day "
+            "AND (p.valid_to IS NULL OR p.valid_to > d.day) "
+            f"WHERE p.facility IS NOT NULL AND {CHANGED_SINCE if changes else KNOWN_THEN} "
+            f"GROUP BY d.day, {FIGURES} HAVING sum({sign}) <> 0",
+            days,
+            position,
+        )
+    )
+
+
 async def values_known(db: Executor, schema: str, codes: list[str], day: date, position: int) -> dict[str, Vector]:
     """Each unit's staffing vector on ``day``, as known at ledger ``position``."""
-    s = quoted(schema)
-    wanted = set(codes)
-    if await moves_after(db, schema, position):
-        tree = await tree_at(db, schema, day, position)
-        totals = {code: [0] * v.SIZE for code in codes}
-        rows = await db.fetch(
-            f"SELECT {PERIOD_FIGURES}, false AS since FROM {s}.worker_periods WHERE facility IS NOT NULL "
-            "AND known_from <= $2 AND (known_to IS NULL OR known_to > $2) "
-            "AND valid_from <= $1 AND (valid_to IS NULL OR valid_to > $1)",
-            day,
-            position,
-        )
-        await _add_periods(db, schema, totals, rows, tree, wanted)
-        return {code: tuple(total) for code, total in totals.items()}
-    now = await values_now(db, schema, codes, day)
-    totals = {code: list(value) for code, value in now.items()}
-    rows = await db.fetch(
-        f"SELECT {PERIOD_FIGURES}, known_from > $2 AS since FROM {s}.worker_periods WHERE facility IS NOT NULL "
-        "AND ((known_from > $2 AND known_to IS NULL) OR (known_from <= $2 AND known_to > $2)) "
-        "AND valid_from <= $1 AND (valid_to IS NULL OR valid_to > $1)",
-        day,
-        position,
-    )
-    if rows:
-        await _add_periods(db, schema, totals, rows, await tree_at(db, schema, day, None), wanted)
-    return {code: tuple(total) for code, total in totals.items()}
-
-
-PERIOD_FIGURES = "facility, status, cadre, sex, sector, funding_source, present, valid_from, valid_to"
-
-
-async def series_known(db: Executor, schema: str, code: str, days: list[date], position: int) -> dict[date, Vector]:
-    """One unit's staffing vector on each of ``days``, as known at ledger ``position``."""
-    s = quoted(schema)
-    first, last = min(days), max(days)
-    overlapping = "valid_from <= $2 AND (valid_to IS NULL OR valid_to > $1)"
     moved = await moves_after(db, schema, position)
     if moved:
-        totals = {day: [0] * v.SIZE for day in days}
-        known = "known_from <= $3 AND (known_to IS NULL OR known_to > $3)"
-        rows = await db.fetch(
-            f"SELECT {PERIOD_FIGURES}, false AS since FROM {s}.worker_periods WHERE facility IS NOT NULL "
-            f"AND {known} AND {overlapping}",
-            first,
-            last,
-            position,
-        )
+        totals = {code: [0] * v.SIZE for code in codes}
     else:
-        totals = {day: list(value) for day, value in (await series_now(db, schema, code, days)).items()}
-        changed = "((known_from > $3 AND known_to IS NULL) OR (known_from <= $3 AND known_to > $3))"
-        rows = await db.fetch(
-            f"SELECT {PERIOD_FIGURES}, known_from > $3 AS since FROM {s}.worker_periods WHERE facility IS NOT NULL "
-            f"AND {changed} AND {overlapping}",
-            first,
-            last,
-            position,
-        )
+        totals = {code: list(value) for code, value in (await values_now(db, schema, codes, day)).items()}
+    rows = await _netted(db, schema, [day], position, changes=not moved)
     if rows:
         tree = await tree_history(db, schema, position if moved else None)
         cadres = await cadre_infos(db, schema)
         for r in rows:
             value = _period_vector(r, cadres)
-            for day in days:
-                covered = r["valid_from"] <= day and (r["valid_to"] is None or day < r["valid_to"])
-                if covered and code in tree.chain(r["facility"], day):
-                    _add(totals[day], value, -1 if r["since"] else 1)
+            for unit in tree.chain(r["facility"], day):
+                if unit in totals:
+                    _add(totals[unit], value, r["n"])
+    return {code: tuple(total) for code, total in totals.items()}
+
+
+async def series_known(db: Executor, schema: str, code: str, days: list[date], position: int) -> dict[date, Vector]:
+    """One unit's staffing vector on each of ``days``, as known at ledger ``position``."""
+    moved = await moves_after(db, schema, position)
+    if moved:
+        totals = {day: [0] * v.SIZE for day in days}
+    else:
+        totals = {day: list(value) for day, value in (await series_now(db, schema, code, days)).items()}
+    rows = await _netted(db, schema, days, position, changes=not moved)
+    if rows:
+        tree = await tree_history(db, schema, position if moved else None)
+        cadres = await cadre_infos(db, schema)
+        for r in rows:
+            if code in tree.chain(r["facility"], r["day"]):
+                _add(totals[r["day"]], _period_vector(r, cadres), r["n"])
     return {day: tuple(total) for day, total in totals.items()}
 
 
@@ -182,18 +174,6 @@ async def cadre_infos(db: Executor, schema: str) -> dict[str, v.CadreInfo]:
 def _period_vector(r: Any, cadres: dict[str, v.CadreInfo]) -> Vector:
     worker = (r["sex"], r["sector"], r["funding_source"], r["present"])
     return v.vector_of(cadres.get(r["cadre"]), r["status"] == "ON_LEAVE", worker)
-
-
-async def _add_periods(
-    db: Executor, schema: str, totals: dict[str, list[int]], rows: list[Any], tree: Tree, wanted: set[str]
-) -> None:
-    """Adds each period's vector to the wanted units containing its facility (taken back when ``since``)."""
-    cadres = await cadre_infos(db, schema)
-    for r in rows:
-        value = _period_vector(r, cadres)
-        for unit in tree.chain(r["facility"]):
-            if unit in wanted:
-                _add(totals[unit], value, -1 if r["since"] else 1)
 
 
 async def known_position(db: Executor, schema: str, known_at: datetime | None) -> int | None:

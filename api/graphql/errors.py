@@ -36,6 +36,8 @@ def code_of(error: GraphQLError) -> str:
         return "GRAPHQL_VALIDATION_FAILED"
     if isinstance(original, EXPECTED):
         return str(original.code)
+    if error.path is None:
+        return "BAD_USER_INPUT"  # raised before execution: a variable that does not coerce
     return "INTERNAL_SERVER_ERROR"
 
 

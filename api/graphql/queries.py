@@ -78,6 +78,18 @@ async def in_scope(info: Info, user: User, code: str, day: date) -> None:
         raise ClientError(f"{user.name} reads inside {user.scope_code} only, not {code}.", "FORBIDDEN")
 
 
+async def worker_in_scope(info: Info, user: User, worker_id: UUID, facility: str | None) -> None:
+    """An HR manager reads a worker posted in their scope, or last posted there (departed), or not posted yet."""
+    if facility is None:
+        placed = [
+            m.to_code for m in await ctx(info).loaders["histories"].load(worker_id) if m.to_code and not m.retracted
+        ]
+        if not placed:
+            return  # hired, not posted yet: whoever posts them must be in scope
+        facility = placed[-1]
+    await in_scope(info, user, facility, date.today())
+
+
 @strawberry.type
 class Query:
     @strawberry.field
@@ -116,7 +128,7 @@ class Query:
         if record is None:
             return None
         if user.role is Role.HR_MANAGER:
-            await in_scope(info, user, record.facility_code or "", date.today())
+            await worker_in_scope(info, user, record.id, record.facility_code)
         return Worker.of(record)
 
     @strawberry.field
