@@ -314,7 +314,7 @@ def project(
         position = asyncio.run(main())
     except KeyboardInterrupt:
         return
-    except runner.NoLedger as error:
+    except LookupError as error:  # no ledger, or read tables of another version
         fail(str(error))
     console.print(f"The read tables are at ledger position {position:,}.")
 

@@ -22,10 +22,12 @@ from projections.timeline import Flow, WorkerState, derive, step_of
 from projections.vectors import CadreInfo
 
 NAME = "workforce"
+# Raised whenever the tables' shape or meaning changes: older tables must be rebuilt.
+VERSION = 2
 
 TABLES = {
     "tracking": "name text PRIMARY KEY, position bigint NOT NULL, generation uuid NOT NULL, "
-    "next_row_id bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now()",
+    "next_row_id bigint NOT NULL, version int NOT NULL, updated_at timestamptz NOT NULL DEFAULT now()",
     "events": "position bigint PRIMARY KEY, aggregate text NOT NULL, aggregate_id uuid NOT NULL, version int NOT NULL, "
     "kind text NOT NULL, effective_on date, recorded_at timestamptz NOT NULL, recorded_by text, authority text, "
     "note text, command_id text, subject text, from_code text, to_code text, retracted boolean NOT NULL, "
@@ -102,7 +104,10 @@ async def create(conn: asyncpg.Connection, schema: str, *, with_indexes: bool) -
     for table, columns in TABLES.items():
         await conn.execute(f"CREATE TABLE {s}.{table} ({columns})")
     await conn.execute(
-        f"INSERT INTO {s}.tracking (name, position, generation, next_row_id) VALUES ($1, 0, $2, 1)", NAME, uuid.uuid4()
+        f"INSERT INTO {s}.tracking (name, position, generation, next_row_id, version) VALUES ($1, 0, $2, 1, $3)",
+        NAME,
+        uuid.uuid4(),
+        VERSION,
     )
     if with_indexes:
         await add_indexes(conn, schema)
@@ -123,10 +128,27 @@ async def exists(conn: asyncpg.Connection, schema: str) -> bool:
     return bool(await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", f"{quoted(schema)}.tracking"))
 
 
+class OutdatedReadTables(LookupError):
+    """Raised when the read tables were built by another version of the projections."""
+
+
 async def tracking(conn: asyncpg.Connection, schema: str) -> asyncpg.Record:
-    return await conn.fetchrow(
-        f"SELECT position, generation, next_row_id FROM {quoted(schema)}.tracking WHERE name = $1", NAME
-    )
+    """The tracking row.
+
+    Raises:
+        OutdatedReadTables: the tables were built by another version; they must be rebuilt.
+    """
+    try:
+        row = await conn.fetchrow(
+            f"SELECT position, generation, next_row_id, version FROM {quoted(schema)}.tracking WHERE name = $1", NAME
+        )
+    except asyncpg.UndefinedColumnError:
+        row = None
+    if row is None or row["version"] != VERSION:
+        raise OutdatedReadTables(
+            f"The read tables in {schema!r} were built by another version of hrh; run `hrh rebuild` to build them anew."
+        )
+    return row
 
 
 # Reading the ledger.

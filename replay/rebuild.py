@@ -26,9 +26,13 @@ async def build(conn: asyncpg.Connection, target: Target, *, progress: ProgressF
     """
     if not await store.ledger_exists(conn, target.events_table):
         raise runner.NoLedger("This database holds no ledger yet: record some events first (hrh demo, hrh import-log).")
+    projector: Projector | None = None
     if await store.exists(conn, target.schema):
-        projector = await store.load(conn, target.schema)
-    else:
+        try:
+            projector = await store.load(conn, target.schema)
+        except store.OutdatedReadTables:  # left by an older version: start again
+            await conn.execute(f"DROP SCHEMA {store.quoted(target.schema)} CASCADE")
+    if projector is None:
         async with conn.transaction():
             await store.create(conn, target.schema, with_indexes=False)
         projector = Projector()

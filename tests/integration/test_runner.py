@@ -10,8 +10,9 @@ import pytest
 from domain import commands as c
 from domain.ledger import Ledger
 from domain.values import Sex
-from projections import runner, staffing
-from tests.integration.projection_support import fresh_ledger, target_of
+from projections import runner, staffing, store
+from replay import rebuild
+from tests.integration.projection_support import catch_up, fresh_ledger, target_of
 from tests.integration.test_projections import Recorder, hire_command, org_tree
 
 pytestmark = pytest.mark.integration
@@ -77,6 +78,30 @@ def test_a_second_runner_waits_for_the_first_then_takes_over(database_url: str, 
         finally:
             first_stop.set()
             second_stop.set()
+            await pool.close()
+
+    asyncio.run(story())
+
+
+def test_read_tables_of_another_version_are_refused_until_rebuilt(database_url: str, ledger: Ledger) -> None:
+    target = target_of(ledger)
+    hire_and_post(ledger, "F1")
+    catch_up(database_url, ledger)
+
+    async def story() -> None:
+        conn = await asyncpg.connect(database_url)
+        try:
+            await conn.execute(f"UPDATE {store.quoted(target.schema)}.tracking SET version = version - 1")
+            with pytest.raises(store.OutdatedReadTables, match="hrh rebuild"):
+                await runner.open_projector(conn, target)
+        finally:
+            await conn.close()
+        await rebuild.rebuild(database_url, target)
+        pool = await asyncpg.create_pool(database_url, min_size=1, max_size=1)
+        try:
+            figures = await staffing.staffing(pool, target.schema, "F1", date(2021, 3, 1))
+            assert figures is not None and figures.headcount == 1
+        finally:
             await pool.close()
 
     asyncio.run(story())
