@@ -1,6 +1,7 @@
 # The two commands a new user needs:
 #   make demo   installs everything, then loads and serves the demo data set
 #   make test   installs everything, then runs every check (ruff, mypy --strict on domain/, pytest)
+# Installing needs Python and Node.js >= 18 with npm (for the GraphQL-over-HTTP audit in tests/conformance).
 
 PYTHON ?= python3
 VENV := .venv
@@ -9,10 +10,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint test-integration benchmark clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml tests/conformance/package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	npm ci --prefix tests/conformance --no-audit --no-fund
 	touch $(STAMP)
 
 demo: $(STAMP)
