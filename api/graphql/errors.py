@@ -7,6 +7,7 @@ ever reaches a client, only ``INTERNAL_SERVER_ERROR`` (the server logs the rest)
 import logging
 from collections.abc import Iterator
 
+import asyncpg
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
@@ -25,6 +26,11 @@ class ClientError(Exception):
 
 
 EXPECTED = (ClientError, DomainError, Forbidden, Unauthenticated)
+# PostgreSQL refuses a NUL in text; it can only come from an argument the client sent.
+UNSTORABLE = (asyncpg.CharacterNotInRepertoireError, asyncpg.UntranslatableCharacterError)
+UNSTORABLE_MESSAGE = (
+    "A text argument contains a NUL or another character that cannot be stored; remove it and send again."
+)
 
 
 def code_of(error: GraphQLError) -> str:
@@ -36,6 +42,8 @@ def code_of(error: GraphQLError) -> str:
         return "GRAPHQL_VALIDATION_FAILED"
     if isinstance(original, EXPECTED):
         return str(original.code)
+    if isinstance(original, UNSTORABLE):
+        return "BAD_USER_INPUT"
     if error.path is None:
         return "BAD_USER_INPUT"  # raised before execution: a variable that does not coerce
     return "INTERNAL_SERVER_ERROR"
@@ -55,6 +63,8 @@ class ErrorCodes(SchemaExtension):
             if code == "INTERNAL_SERVER_ERROR":
                 log.error("unexpected error", exc_info=error.original_error)
                 error = GraphQLError("Something went wrong on the server; it has been logged.", path=error.path)
+            elif isinstance(error.original_error, UNSTORABLE):
+                error = GraphQLError(UNSTORABLE_MESSAGE, path=error.path)
             shown.append(
                 GraphQLError(
                     error.message,

@@ -232,6 +232,9 @@ CASES = {
         hire(familyName="a\u0000b"),
         "BAD_USER_INPUT",
     ),
+    "nul-in-a-query-argument": case(
+        "query($code: String!) { orgUnit(code: $code) { code } }", {"code": "A\u0000"}, "BAD_USER_INPUT"
+    ),
     # Query shapes.
     "unknown-field": case("query { salaries { amount } }", None, "GRAPHQL_VALIDATION_FAILED"),
     "syntax-error": case("query { cadres { code }", None, "GRAPHQL_VALIDATION_FAILED"),
