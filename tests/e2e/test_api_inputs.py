@@ -26,7 +26,17 @@ from tests.e2e.api_support import (
 )
 
 pytestmark = pytest.mark.integration
-CHECK_CONTRACT = Path(__file__).resolve().parents[3] / "shared" / "tools" / "check_contract.py"
+# The shared contract and its checker, beside the checkout; a copy in tests/contract/ serves a
+# checkout that stands alone (CI), and must not drift from them.
+SHARED = Path(__file__).resolve().parents[3] / "shared"
+COPY = Path(__file__).resolve().parents[1] / "contract"
+
+
+def contract_files() -> tuple[Path, Path]:
+    """The checker and the contract: the shared ones when present, else the copies."""
+    if (SHARED / "tools" / "check_contract.py").is_file():
+        return SHARED / "tools" / "check_contract.py", SHARED / "contract.graphql"
+    return COPY / "check_contract.py", COPY / "contract.graphql"
 WORKER_ID = "<worker>"  # replaced by the subject worker's id
 
 
@@ -283,8 +293,9 @@ def test_the_served_schema_offers_the_whole_contract() -> None:
     schema = hrh("schema")
     assert schema.returncode == 0, schema.stderr
     assert "type Query" in schema.stdout
+    checker, contract = contract_files()
     checked = subprocess.run(
-        [sys.executable, str(CHECK_CONTRACT), "-"],
+        [sys.executable, str(checker), "-", str(contract)],
         input=schema.stdout,
         capture_output=True,
         text=True,
@@ -293,3 +304,9 @@ def test_the_served_schema_offers_the_whole_contract() -> None:
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "0 gaps" in checked.stdout
+
+
+def test_the_copied_contract_matches_the_shared_one() -> None:
+    checker, contract = contract_files()
+    assert (COPY / "contract.graphql").read_text() == contract.read_text()
+    assert (COPY / "check_contract.py").read_text() == checker.read_text()
