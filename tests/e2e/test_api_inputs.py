@@ -37,6 +37,8 @@ def contract_files() -> tuple[Path, Path]:
     if (SHARED / "tools" / "check_contract.py").is_file():
         return SHARED / "tools" / "check_contract.py", SHARED / "contract.graphql"
     return COPY / "check_contract.py", COPY / "contract.graphql"
+
+
 WORKER_ID = "<worker>"  # replaced by the subject worker's id
 
 
