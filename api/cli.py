@@ -192,7 +192,8 @@ def run_server(url: str, settings: Settings, host: str, port: int, *, projection
     ledger = open_ledger(url, settings)
     token = settings.admin_token.get_secret_value() if settings.admin_token else None
     try:
-        uvicorn.run(create_app(url, ledger, admin_token=token, projections=projections), host=host, port=port)
+        app = create_app(url, ledger, admin_token=token, projections=projections)
+        uvicorn.run(app, host=host, port=port, access_log=False)
     finally:
         ledger.close()
 
