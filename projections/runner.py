@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import asyncpg
 
-from projections import store
+from projections import state, store
 from projections.projector import Projector
 from projections.store import Target
 
@@ -58,7 +58,7 @@ async def open_projector(conn: asyncpg.Connection, target: Target) -> Projector:
         async with conn.transaction():
             await store.create(conn, target.schema, with_indexes=True)
         return Projector()
-    return await store.load(conn, target.schema)
+    return await state.load(conn, target.schema)
 
 
 async def catch_up(
@@ -88,7 +88,7 @@ async def catch_up(
         events = [item for item in items if not isinstance(item, int)]
         needed = projector.workers_needed(events)
         if needed is None or needed:
-            await store.load_workers(conn, target.schema, projector, needed)
+            await state.load_workers(conn, target.schema, projector, needed)
         started_at = projector.position
         projector.apply(events)
         last = items[-1]

@@ -5,21 +5,15 @@ fills a shadow schema and then renames it into place, so readers switch in one s
 """
 
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
-from uuid import UUID
 
 import asyncpg
 import orjson
 
 from projections.events import LedgerEvent, decode
-from projections.intervals import Row, RowSink, StepFunction
-from projections.org import Unit
+from projections.intervals import Row
 from projections.projector import Projector, Writes
-from projections.timeline import Flow, WorkerState, derive, step_of
-from projections.vectors import CadreInfo
 
 NAME = "workforce"
 # Raised whenever the tables' shape or meaning changes: older tables must be rebuilt.
@@ -318,124 +312,3 @@ async def _write_flows(conn: asyncpg.Connection, schema: str, projector: Project
         else:
             del projector.flows[key]
     await conn.copy_records_to_table("flows", schema_name=schema, records=rows)
-
-
-# Reloading state.
-
-DATE_KEYS = ("effective_on", "started_on", "ended_on", "birth_date")
-
-
-def revive(data: dict[str, Any]) -> dict[str, Any]:
-    """Dates back from their JSON strings."""
-    for key in DATE_KEYS:
-        if isinstance(data.get(key), str):
-            data[key] = date.fromisoformat(data[key])
-    corrections = data.get("corrections")
-    if isinstance(corrections, dict):
-        revive(corrections)
-    return data
-
-
-async def load(conn: asyncpg.Connection, schema: str) -> Projector:
-    """A projector holding the state of the tables in ``schema`` (workers are loaded on demand)."""
-    s = quoted(schema)
-    track = await tracking(conn, schema)
-    projector = Projector(position=track["position"], next_row_id=track["next_row_id"], complete=False)
-    projector.generation = track["generation"]
-    for r in await conn.fetch(f"SELECT * FROM {s}.cadres"):
-        projector.cadres[r["code"]] = CadreInfo(r["code"], r["name"], r["isco08"], r["grp"], r["qualified"])
-    pieces: dict[str, list[tuple[int, date, date | None, str | None, bool]]] = {}
-    for r in await conn.fetch(
-        f"SELECT id, code, valid_from, valid_to, parent, is_open FROM {s}.org_tree WHERE known_to IS NULL "
-        "ORDER BY valid_from"
-    ):
-        pieces.setdefault(r["code"], []).append((r["id"], r["valid_from"], r["valid_to"], r["parent"], r["is_open"]))
-    # Parents from the events themselves: the tree's pieces merge moves that a later move may undo.
-    parents: dict[str, list[tuple[date, int, str | None]]] = {}
-    for r in await conn.fetch(
-        f"SELECT subject, position, kind, data FROM {s}.events WHERE aggregate = 'OrgUnit' "
-        "AND kind IN ('OPENED', 'MOVED') ORDER BY position"
-    ):
-        data = revive(orjson.loads(r["data"]))
-        parent = data.get("parent_code") if r["kind"] == "OPENED" else data["new_parent_code"]
-        parents.setdefault(r["subject"], []).append((data["effective_on"], r["position"], parent))
-    for r in await conn.fetch(f"SELECT * FROM {s}.org_units"):
-        unit = Unit(
-            id=r["id"],
-            code=r["code"],
-            name=r["name"],
-            level=r["level"],
-            sector=r["sector"],
-            facility_kind=r["facility_kind"],
-            hard_to_reach=r["hard_to_reach"],
-            opened_on=r["opened_on"],
-            closed_on=r["closed_on"],
-            parents=sorted(parents.get(r["code"], [])),
-        )
-        projector.tree.add(unit)
-        projector.tree_pieces[unit.code] = pieces.get(unit.code, [])
-    rows: dict[str, list[tuple[date, date | None, tuple[int, ...]]]] = {}
-    for r in await conn.fetch(f"SELECT code, valid_from, valid_to, counts FROM {s}.staffing"):
-        rows.setdefault(r["code"], []).append((r["valid_from"], r["valid_to"], tuple(r["counts"])))
-    for code, items in rows.items():
-        projector.counts[code] = StepFunction.from_rows(code, items)
-    for r in await conn.fetch(f"SELECT code, day, entries, exits FROM {s}.flows"):
-        projector.flows[(r["code"], r["day"])] = [r["entries"], r["exits"]]
-    return projector
-
-
-async def load_workers(conn: asyncpg.Connection, schema: str, projector: Projector, ids: Iterable[UUID] | None) -> None:
-    """Loads the state of the workers ``ids`` (None: every worker) that the projector lacks."""
-    s = quoted(schema)
-    if ids is None:
-        rows = await conn.fetch(
-            f"SELECT aggregate_id, position, version, event, data, from_code, to_code, retracted FROM {s}.events "
-            "WHERE aggregate = 'Worker' ORDER BY position"
-        )
-    else:
-        wanted = [i for i in ids if i not in projector.workers]
-        if not wanted:
-            return
-        rows = await conn.fetch(
-            f"SELECT aggregate_id, position, version, event, data, from_code, to_code, retracted FROM {s}.events "
-            "WHERE aggregate_id = ANY($1::uuid[]) ORDER BY position",
-            wanted,
-        )
-    states: dict[UUID, WorkerState] = {}
-    for r in rows:
-        worker_id = r["aggregate_id"]
-        if worker_id in projector.workers:
-            continue
-        state = states.get(worker_id)
-        if state is None:
-            state = states[worker_id] = WorkerState(worker_id)
-        data = revive(orjson.loads(r["data"]))
-        state.steps.append(step_of(r["event"], r["position"], r["version"], data))
-        if r["event"] == "Hired":
-            state.identity = {k: data.get(k) for k in projector.identity_fields}
-        elif r["event"] == "DetailsCorrected":
-            state.identity.update(data.get("corrections") or {})
-        state.shown[r["position"]] = (r["from_code"], r["to_code"], r["retracted"])
-    if not states:
-        return
-    ids = list(states)
-    for r in await conn.fetch(
-        f"SELECT id, worker_id, valid_from, valid_to, status, facility, cadre, sex, sector, funding_source, present "
-        f"FROM {s}.worker_periods WHERE worker_id = ANY($1::uuid[]) AND known_to IS NULL",
-        ids,
-    ):
-        key = tuple(r[k] for k in ("valid_from", "valid_to", "status", "facility", "cadre", "sex", "sector"))
-        key = (*key, r["funding_source"], r["present"])
-        states[r["worker_id"]].period_ids[key] = r["id"]
-    for r in await conn.fetch(
-        f"SELECT id, worker_id, day, origin, destination, position FROM {s}.worker_flows "
-        "WHERE worker_id = ANY($1::uuid[]) AND known_to IS NULL",
-        ids,
-    ):
-        flow = Flow(r["day"], r["position"], r["origin"], r["destination"])
-        states[r["worker_id"]].flow_ids[flow] = r["id"]
-    for state in states.values():
-        projector.adopt(state)
-
-
-__all__ = ["NAME", "RowSink", "Target", "create", "derive", "load", "load_workers", "read_events", "write"]

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import asyncpg
 
-from projections import runner, store
+from projections import runner, state, store
 from projections.projector import Projector
 from projections.store import Target
 
@@ -29,7 +29,7 @@ async def build(conn: asyncpg.Connection, target: Target, *, progress: ProgressF
     projector: Projector | None = None
     if await store.exists(conn, target.schema):
         try:
-            projector = await store.load(conn, target.schema)
+            projector = await state.load(conn, target.schema)
         except store.OutdatedReadTables:  # left by an older version: start again
             await conn.execute(f"DROP SCHEMA {store.quoted(target.schema)} CASCADE")
     if projector is None:

@@ -16,21 +16,35 @@ from strawberry.types import Info
 
 from api.access import Role, UnknownWorker, User, check_facility_in_scope, facility_of, last_facility, require
 from api.graphql.errors import ClientError
+from api.graphql.inputs import (
+    CadrePayload,
+    CloseOrgUnitInput,
+    CreateUserInput,
+    DefineCadreInput,
+    EndLeaveInput,
+    HireWorkerInput,
+    MoveOrgUnitInput,
+    OpenOrgUnitInput,
+    OrgUnitPayload,
+    PopulationPayload,
+    PostWorkerInput,
+    RecordDepartureInput,
+    RecordPopulationInput,
+    RecordTrainingInput,
+    RehireWorkerInput,
+    RequalifyWorkerInput,
+    RetractEventInput,
+    StartLeaveInput,
+    TransferWorkerInput,
+    UserPayload,
+    WorkerPayload,
+)
 from api.graphql.types import (
     Cadre,
-    CadreGroup,
-    DepartureReason,
-    FundingSource,
-    LeaveKind,
-    OrgUnit,
-    OrgUnitLevel,
-    Sector,
-    Sex,
     Worker,
     ctx,
     unit,
 )
-from api.graphql.types import Role as RoleEnum
 from domain import commands as c
 from domain.ledger import Ledger, Outcome
 from projections import accounts, runner
@@ -99,197 +113,6 @@ async def unit_payload(info: Info, code: str, outcome: Outcome) -> "OrgUnitPaylo
     if found is None:
         raise ClientError(f"Recorded at position {outcome.position}; the read tables lag behind.", "NOT_CAUGHT_UP")
     return OrgUnitPayload(org_unit=found, position=outcome.position)
-
-
-@strawberry.input
-class OpenOrgUnitInput:
-    code: str
-    name: str
-    level: OrgUnitLevel  # type: ignore[valid-type]
-    parent_code: str | None = None
-    sector: Sector | None = None  # type: ignore[valid-type]
-    facility_kind: str | None = None
-    hard_to_reach: bool | None = False
-    opened_on: date
-    command_id: str | None = None
-
-
-@strawberry.input
-class MoveOrgUnitInput:
-    code: str
-    new_parent_code: str
-    effective_on: date
-    authority: str | None = None
-    command_id: str | None = None
-
-
-@strawberry.input
-class CloseOrgUnitInput:
-    code: str
-    effective_on: date
-    authority: str | None = None
-    command_id: str | None = None
-
-
-@strawberry.input
-class RecordPopulationInput:
-    org_unit_code: str
-    year: int
-    population: int
-    source: str | None = None
-    command_id: str | None = None
-
-
-@strawberry.input
-class DefineCadreInput:
-    code: str
-    name: str
-    isco08: str | None = None
-    group: CadreGroup  # type: ignore[valid-type]
-    qualified: bool
-    command_id: str | None = None
-
-
-@strawberry.input
-class HireWorkerInput:
-    civil_service_number: str | None = None
-    family_name: str
-    given_names: str
-    sex: Sex  # type: ignore[valid-type]
-    birth_date: date | None = None
-    cadre_code: str
-    sector: Sector  # type: ignore[valid-type]
-    funding_source: FundingSource  # type: ignore[valid-type]
-    effective_on: date
-    authority: str | None = None
-    note: str | None = None
-    command_id: str | None = None
-
-
-@strawberry.input
-class PostWorkerInput:
-    worker_id: strawberry.ID
-    facility_code: str
-    job_title: str | None = None
-    effective_on: date
-    authority: str | None = None
-    note: str | None = None
-    command_id: str | None = None
-
-
-@strawberry.input
-class TransferWorkerInput:
-    worker_id: strawberry.ID
-    to_facility_code: str
-    effective_on: date
-    reason: str | None = None
-    authority: str | None = None
-    note: str | None = None
-    command_id: str | None = None
-
-
-@strawberry.input
-class RecordTrainingInput:
-    worker_id: strawberry.ID
-    course: str
-    kind: str | None = None
-    provider: str | None = None
-    started_on: date
-    ended_on: date | None = None
-    outcome: str | None = None
-    command_id: str | None = None
-
-
-@strawberry.input
-class RequalifyWorkerInput:
-    worker_id: strawberry.ID
-    cadre_code: str
-    effective_on: date
-    authority: str | None = None
-    command_id: str | None = None
-
-
-@strawberry.input
-class StartLeaveInput:
-    worker_id: strawberry.ID
-    kind: LeaveKind  # type: ignore[valid-type]
-    effective_on: date
-    authority: str | None = None
-    command_id: str | None = None
-
-
-@strawberry.input
-class EndLeaveInput:
-    worker_id: strawberry.ID
-    effective_on: date
-    command_id: str | None = None
-
-
-@strawberry.input
-class RecordDepartureInput:
-    worker_id: strawberry.ID
-    reason: DepartureReason  # type: ignore[valid-type]
-    effective_on: date
-    authority: str | None = None
-    note: str | None = None
-    command_id: str | None = None
-
-
-@strawberry.input
-class RehireWorkerInput:
-    worker_id: strawberry.ID
-    effective_on: date
-    authority: str | None = None
-    command_id: str | None = None
-
-
-@strawberry.input
-class RetractEventInput:
-    worker_id: strawberry.ID
-    position: int
-    reason: str
-    command_id: str | None = None
-
-
-@strawberry.input
-class CreateUserInput:
-    name: str
-    role: RoleEnum  # type: ignore[valid-type]
-    scope_code: str | None = None
-
-
-@strawberry.type
-class OrgUnitPayload:
-    org_unit: OrgUnit
-    position: int
-
-
-@strawberry.type
-class CadrePayload:
-    cadre: Cadre
-    position: int
-
-
-@strawberry.type
-class PopulationPayload:
-    org_unit_code: str
-    year: int
-    population: int
-    position: int
-
-
-@strawberry.type
-class WorkerPayload:
-    worker: Worker
-    position: int
-
-
-@strawberry.type
-class UserPayload:
-    name: str
-    role: RoleEnum  # type: ignore[valid-type]
-    scope_code: str | None
-    token: str
 
 
 def fields(input_: Any, *skip: str) -> dict[str, Any]:
