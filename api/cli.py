@@ -32,7 +32,7 @@ from api.app import create_app
 from api.database import DatabaseUnavailable, check_reachable, database_url, open_ledger
 from api.settings import Settings
 from domain.ledger import Ledger
-from projections import accounts, org_units, runner, staffing
+from projections import accounts, org_units, runner, staffing, store
 from projections.staffing import StaffingRecord
 from projections.store import NAME, Target
 from replay import rebuild
@@ -157,7 +157,7 @@ def demo(
         else:
             load_with_progress(ledger, seed, scale)
     url = reachable_url(data_dir)
-    rebuild_with_progress(url)
+    bring_up_to_date(url)
     print_headline(url)
     if serve:
         tokens = asyncio.run(demo_users(url))
@@ -302,12 +302,7 @@ def project(
 
     async def main() -> int:
         if once:
-            conn = await asyncpg.connect(url)
-            try:
-                await runner.lock(conn, target.schema)
-                return await runner.catch_up(conn, target, await runner.open_projector(conn, target))
-            finally:
-                await conn.close()
+            return await catch_up_once(url, target)
         await runner.run(url, target, asyncio.Event())
         return 0
 
@@ -318,6 +313,36 @@ def project(
     except LookupError as error:  # no ledger, or read tables of another version
         fail(str(error))
     console.print(f"The read tables are at ledger position {position:,}.")
+
+
+async def catch_up_once(url: str, target: Target) -> int:
+    conn = await asyncpg.connect(url)
+    try:
+        await runner.lock(conn, target.schema)
+        return await runner.catch_up(conn, target, await runner.open_projector(conn, target))
+    finally:
+        await conn.close()
+
+
+def bring_up_to_date(url: str) -> None:
+    """Catches the read tables up when they exist and are current; builds them (anew) otherwise."""
+    target = Target.of_ledger()
+
+    async def current() -> bool:
+        conn = await asyncpg.connect(url)
+        try:
+            await store.tracking(conn, target.schema)
+            return True
+        except (store.OutdatedReadTables, asyncpg.UndefinedTableError, asyncpg.InvalidSchemaNameError):
+            return False
+        finally:
+            await conn.close()
+
+    if not asyncio.run(current()):
+        rebuild_with_progress(url)
+        return
+    position = asyncio.run(catch_up_once(url, target))
+    console.print(f"The read tables are up to date, at ledger position {position:,}.")
 
 
 @app.command("rebuild")

@@ -33,6 +33,6 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _is_postgres_url(cls, url: str | None) -> str | None:
-        if url is not None and not url.startswith(("postgresql://", "postgres://")):
+        if url and not url.startswith(("postgresql://", "postgres://")):
             raise ValueError("DATABASE_URL must be a postgresql:// URL")
         return url or None
