@@ -24,6 +24,9 @@ HISTORY_KIND = {"EventRetracted": "RETRACTED"}
 DAY = timedelta(days=1)
 
 Contribution = tuple[str, date, date | None, Vector]  # facility, from, to, vector
+# Places in an ``events`` row (the table's column order, see store.TABLES).
+SHOWN = slice(12, 15)  # from_code, to_code, retracted
+DATA = 17
 
 
 def kind_name(event_name: str) -> str:
@@ -375,7 +378,7 @@ class Projector:
             state.shown[step.position] = shown
             row = self.writes.events.get(step.position)
             if row is not None:
-                row[12:15] = shown
+                row[SHOWN] = shown
             else:
                 self.writes.shown[step.position] = shown
 

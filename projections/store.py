@@ -13,7 +13,7 @@ import orjson
 
 from projections.events import LedgerEvent, decode
 from projections.intervals import Row
-from projections.projector import Projector, Writes
+from projections.projector import DATA, Projector, Writes
 
 NAME = "workforce"
 # Raised whenever the tables' shape or meaning changes: older tables must be rebuilt.
@@ -204,7 +204,7 @@ async def write(conn: asyncpg.Connection, schema: str, projector: Projector, wri
         records = []
         for row in writes.events.values():
             record = list(row)
-            record[17] = orjson.dumps(row[17], option=orjson.OPT_NON_STR_KEYS).decode()
+            record[DATA] = orjson.dumps(row[DATA], option=orjson.OPT_NON_STR_KEYS).decode()
             records.append(tuple(record))
         await conn.copy_records_to_table("events", schema_name=schema, records=records)
     if writes.shown:
