@@ -87,21 +87,8 @@ class UnknownWorker(Exception):
     """Raised when no worker has that id (the command itself then refuses with NOT_FOUND)."""
 
 
-def facility_of(ledger: Ledger, worker_id: UUID, day: date) -> str | None:
-    """The worker's facility on ``day`` (None when not posted).
-
-    Raises:
-        UnknownWorker: no such worker.
-    """
-    try:
-        worker = ledger.repository.get(worker_id)
-    except AggregateNotFoundError:
-        raise UnknownWorker(str(worker_id)) from None
-    return worker.facility_on(day) if isinstance(worker, Worker) else None
-
-
-def last_facility(ledger: Ledger, worker_id: UUID) -> str | None:
-    """The last facility the worker was posted or transferred to, whenever that was.
+def load_worker(ledger: Ledger, worker_id: UUID) -> Worker:
+    """The worker aggregate.
 
     Raises:
         UnknownWorker: no such worker.
@@ -111,6 +98,16 @@ def last_facility(ledger: Ledger, worker_id: UUID) -> str | None:
     except AggregateNotFoundError:
         raise UnknownWorker(str(worker_id)) from None
     if not isinstance(worker, Worker):
-        return None
-    placed = [entry.facility_code for entry in worker.in_force() if entry.facility_code is not None]
+        raise UnknownWorker(str(worker_id))
+    return worker
+
+
+def facility_of(ledger: Ledger, worker_id: UUID, day: date) -> str | None:
+    """The worker's facility on ``day`` (None when not posted)."""
+    return load_worker(ledger, worker_id).facility_on(day)
+
+
+def last_facility(ledger: Ledger, worker_id: UUID) -> str | None:
+    """The last facility the worker was posted or transferred to, whenever that was."""
+    placed = [e.facility_code for e in load_worker(ledger, worker_id).in_force() if e.facility_code is not None]
     return placed[-1] if placed else None

@@ -56,7 +56,7 @@ class TrainingRecord:
 
 
 WORKER_QUERY = """
-SELECT w.*, p.status, p.facility, p.cadre FROM {s}.workers w
+SELECT w.*, p.status, p.facility, p.cadre, first.cadre AS first_cadre FROM {s}.workers w
 LEFT JOIN LATERAL (
     SELECT status, facility, cadre FROM {s}.worker_periods q
     WHERE q.worker_id = w.id AND q.known_to IS NULL AND q.valid_from <= $2 ORDER BY q.valid_from DESC LIMIT 1
@@ -68,7 +68,7 @@ LEFT JOIN LATERAL (
 """
 
 
-def _worker(r: Any, fallback_cadre: str | None = None) -> WorkerRecord:
+def _worker(r: Any) -> WorkerRecord:
     return WorkerRecord(
         id=r["id"],
         civil_service_number=r["civil_service_number"],
@@ -78,7 +78,7 @@ def _worker(r: Any, fallback_cadre: str | None = None) -> WorkerRecord:
         birth_date=r["birth_date"],
         sector=r["sector"],
         funding_source=r["funding_source"],
-        cadre_code=r["cadre"] or r["first_cadre"] or fallback_cadre or "",
+        cadre_code=r["cadre"] or r["first_cadre"] or "",
         status=r["status"] or "HIRED",
         facility_code=r["facility"] if r["status"] in ("POSTED", "ON_LEAVE") else None,
     )
@@ -87,8 +87,7 @@ def _worker(r: Any, fallback_cadre: str | None = None) -> WorkerRecord:
 async def workers_by_id(db: Executor, schema: str, ids: list[UUID], as_of: date) -> dict[UUID, WorkerRecord]:
     """Workers with their status, cadre and facility on ``as_of`` (before the hire: HIRED)."""
     s = quoted(schema)
-    query = WORKER_QUERY.format(s=s).replace("p.cadre FROM", "p.cadre, first.cadre AS first_cadre FROM")
-    rows = await db.fetch(query + " WHERE w.id = ANY($1::uuid[])", ids, as_of)
+    rows = await db.fetch(WORKER_QUERY.format(s=s) + " WHERE w.id = ANY($1::uuid[])", ids, as_of)
     return {r["id"]: _worker(r) for r in rows}
 
 

@@ -156,11 +156,8 @@ class Projector:
         net: dict[tuple[str, date], list[int]] = defaultdict(lambda: [0, 0])
         for (worker, flow), old in old_shares.items():
             times = self.flows_at[flow.origin or flow.destination or ""][(worker, flow)]
-            for sign, shares in ((-1, old), (1, self._flow_shares(flow))):
-                for area, entries, exits in shares:
-                    cell = net[(area, flow.day)]
-                    cell[0] += sign * times * entries
-                    cell[1] += sign * times * exits
+            add_shares(net, flow.day, old, -times)
+            add_shares(net, flow.day, self._flow_shares(flow), times)
         self._apply_flow_net(net)
         self.audit(e, subject=unit.code, effective_on=day, from_code=old_parent, to_code=e.data["new_parent_code"])
 
@@ -362,10 +359,7 @@ class Projector:
                 for facility in (flow.origin, flow.destination):
                     if facility is not None:
                         self.flows_at[facility][(worker, flow)] += sign * times
-                for unit, entries, exits in self._flow_shares(flow):
-                    cell = net[(unit, flow.day)]
-                    cell[0] += sign * times * entries
-                    cell[1] += sign * times * exits
+                add_shares(net, flow.day, self._flow_shares(flow), sign * times)
         self._apply_flow_net(net)
 
     def _show(self, state: WorkerState, derived: Any) -> None:
@@ -433,6 +427,14 @@ def shown_for(step: Step, retracted: bool, origins: dict[int, str | None]) -> tu
     if kind == "Departed":
         return origins.get(step.position), None, False
     return None, None, False
+
+
+def add_shares(net: dict[tuple[str, date], list[int]], day: date, shares: list[tuple[str, int, int]], n: int) -> None:
+    """Adds ``n`` times a flow's (unit, entries, exits) shares to the day's net changes."""
+    for unit, entries, exits in shares:
+        cell = net[(unit, day)]
+        cell[0] += n * entries
+        cell[1] += n * exits
 
 
 def chain_at(pieces: list[tuple[date, Chain]], day: date) -> Chain:

@@ -227,10 +227,10 @@ async def staffing(
 ) -> StaffingRecord | None:
     """Staffing(U, D) and each child's, as known at ``known_at`` (now when None); None for an unknown unit."""
     position = await known_position(db, schema, known_at)
-    tree = await tree_at(db, schema, as_of, position)
     exists = await db.fetchval(f"SELECT EXISTS (SELECT 1 FROM {quoted(schema)}.org_units WHERE code = $1)", code)
     if not exists:
         return None
+    tree = await tree_at(db, schema, as_of, position)
     children = tree.children(code)
     codes = [code, *children]
     if position is None:

@@ -99,11 +99,7 @@ async def worker_payload(info: Info, outcome: Outcome) -> "WorkerPayload":
     ctx(info).loaders["workers"].clear_all()  # this request may have read the worker before the change
     record_ = await ctx(info).loaders["workers"].load(outcome.aggregate_id)
     if record_ is None:
-        raise ClientError(
-            f"Recorded at position {outcome.position}, but the read tables have not caught up yet; "
-            "query caughtUp(position) and then the worker.",
-            "NOT_CAUGHT_UP",
-        )
+        raise lagging(outcome)
     return WorkerPayload(worker=Worker.of(record_), position=outcome.position)
 
 
@@ -111,12 +107,31 @@ async def unit_payload(info: Info, code: str, outcome: Outcome) -> "OrgUnitPaylo
     ctx(info).loaders["units"].clear_all()
     found = await unit(info, code, date.today())
     if found is None:
-        raise ClientError(f"Recorded at position {outcome.position}; the read tables lag behind.", "NOT_CAUGHT_UP")
+        raise lagging(outcome)
     return OrgUnitPayload(org_unit=found, position=outcome.position)
 
 
 def fields(input_: Any, *skip: str) -> dict[str, Any]:
     return {k: v for k, v in vars(input_).items() if k not in skip}
+
+
+async def change_worker(
+    info: Info, input_: Any, command: Callable[..., c.Command], scope_of: Callable[[UUID], Scope]
+) -> WorkerPayload:
+    """Records ``command`` built from a worker mutation's input, in the scope ``scope_of`` the worker gives."""
+    worker_id = worker_uuid(input_.worker_id)
+    outcome = await record(
+        info, lambda: command(**{**fields(input_), "worker_id": worker_id}), WRITERS, scope_of(worker_id)
+    )
+    return await worker_payload(info, outcome)
+
+
+def lagging(outcome: Outcome) -> ClientError:
+    return ClientError(
+        f"Recorded at position {outcome.position}, but the read tables have not caught up yet; "
+        "query caughtUp(position), then read again.",
+        "NOT_CAUGHT_UP",
+    )
 
 
 @strawberry.type
@@ -150,7 +165,7 @@ class Mutation:
         ctx(info).loaders["cadres"].clear_all()
         found = await ctx(info).loaders["cadres"].load(input.code)
         if found is None:
-            raise ClientError(f"Recorded at position {outcome.position}; the read tables lag behind.", "NOT_CAUGHT_UP")
+            raise lagging(outcome)
         return CadrePayload(cadre=Cadre.of(found), position=outcome.position)
 
     @strawberry.mutation
@@ -160,68 +175,44 @@ class Mutation:
 
     @strawberry.mutation
     async def post_worker(self, info: Info, input: PostWorkerInput) -> WorkerPayload:
-        worker_id = worker_uuid(input.worker_id)
-        build = lambda: c.PostWorker(**{**fields(input), "worker_id": worker_id})  # noqa: E731
-        outcome = await record(info, build, WRITERS, facility_scope(input.facility_code, input.effective_on))
-        return await worker_payload(info, outcome)
+        return await change_worker(
+            info, input, c.PostWorker, lambda _: facility_scope(input.facility_code, input.effective_on)
+        )
 
     @strawberry.mutation
     async def transfer_worker(self, info: Info, input: TransferWorkerInput) -> WorkerPayload:
-        worker_id = worker_uuid(input.worker_id)
-        build = lambda: c.TransferWorker(**{**fields(input), "worker_id": worker_id})  # noqa: E731
-        outcome = await record(info, build, WRITERS, worker_scope(worker_id, input.effective_on))
-        return await worker_payload(info, outcome)
+        return await change_worker(info, input, c.TransferWorker, lambda w: worker_scope(w, input.effective_on))
 
     @strawberry.mutation
     async def record_training(self, info: Info, input: RecordTrainingInput) -> WorkerPayload:
-        worker_id = worker_uuid(input.worker_id)
-        build = lambda: c.RecordTraining(**{**fields(input), "worker_id": worker_id})  # noqa: E731
-        outcome = await record(info, build, WRITERS, worker_scope(worker_id, input.started_on))
-        return await worker_payload(info, outcome)
+        return await change_worker(info, input, c.RecordTraining, lambda w: worker_scope(w, input.started_on))
 
     @strawberry.mutation
     async def requalify_worker(self, info: Info, input: RequalifyWorkerInput) -> WorkerPayload:
-        worker_id = worker_uuid(input.worker_id)
-        build = lambda: c.RequalifyWorker(**{**fields(input), "worker_id": worker_id})  # noqa: E731
-        outcome = await record(info, build, WRITERS, worker_scope(worker_id, input.effective_on))
-        return await worker_payload(info, outcome)
+        return await change_worker(info, input, c.RequalifyWorker, lambda w: worker_scope(w, input.effective_on))
 
     @strawberry.mutation
     async def start_leave(self, info: Info, input: StartLeaveInput) -> WorkerPayload:
-        worker_id = worker_uuid(input.worker_id)
-        build = lambda: c.StartLeave(**{**fields(input), "worker_id": worker_id})  # noqa: E731
-        outcome = await record(info, build, WRITERS, worker_scope(worker_id, input.effective_on))
-        return await worker_payload(info, outcome)
+        return await change_worker(info, input, c.StartLeave, lambda w: worker_scope(w, input.effective_on))
 
     @strawberry.mutation
     async def end_leave(self, info: Info, input: EndLeaveInput) -> WorkerPayload:
-        worker_id = worker_uuid(input.worker_id)
-        build = lambda: c.EndLeave(**{**fields(input), "worker_id": worker_id})  # noqa: E731
-        outcome = await record(info, build, WRITERS, worker_scope(worker_id, input.effective_on))
-        return await worker_payload(info, outcome)
+        return await change_worker(info, input, c.EndLeave, lambda w: worker_scope(w, input.effective_on))
 
     @strawberry.mutation
     async def record_departure(self, info: Info, input: RecordDepartureInput) -> WorkerPayload:
-        worker_id = worker_uuid(input.worker_id)
-        build = lambda: c.RecordDeparture(**{**fields(input), "worker_id": worker_id})  # noqa: E731
-        outcome = await record(info, build, WRITERS, worker_scope(worker_id, input.effective_on))
-        return await worker_payload(info, outcome)
+        return await change_worker(info, input, c.RecordDeparture, lambda w: worker_scope(w, input.effective_on))
 
     @strawberry.mutation
     async def rehire_worker(self, info: Info, input: RehireWorkerInput) -> WorkerPayload:
-        worker_id = worker_uuid(input.worker_id)
-        build = lambda: c.RehireWorker(**{**fields(input), "worker_id": worker_id})  # noqa: E731
         # A departed worker has no facility: the scope is where they last worked.
-        scope: Scope = lambda ledger: (last_facility(ledger, worker_id), input.effective_on)  # noqa: E731
-        outcome = await record(info, build, WRITERS, scope)
-        return await worker_payload(info, outcome)
+        return await change_worker(
+            info, input, c.RehireWorker, lambda w: lambda ledger: (last_facility(ledger, w), input.effective_on)
+        )
 
     @strawberry.mutation
     async def retract_event(self, info: Info, input: RetractEventInput) -> WorkerPayload:
-        worker_id = worker_uuid(input.worker_id)
-        build = lambda: c.RetractEvent(**{**fields(input), "worker_id": worker_id})  # noqa: E731
-        outcome = await record(info, build, WRITERS, worker_scope(worker_id, date.today()))
-        return await worker_payload(info, outcome)
+        return await change_worker(info, input, c.RetractEvent, lambda w: worker_scope(w, date.today()))
 
     @strawberry.mutation
     async def create_user(self, info: Info, input: CreateUserInput) -> UserPayload:
