@@ -6,7 +6,9 @@ the json module calling a Python hook per value; :class:`LedgerMapper` maps an e
 copying its attributes first. Decoding is the library's.
 """
 
+import enum
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -14,6 +16,8 @@ import orjson
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Cipher, Compressor, JSONTranscoder, Mapper, StoredEvent, Transcoder, Transcoding
 from eventsourcing.utils import get_topic
+
+from domain.values import Period, Provenance
 
 PLAIN = frozenset({str, int, bool, type(None)})
 """Types that orjson writes exactly as the json module does. Floats are not among them (the two
@@ -105,7 +109,23 @@ class LedgerMapper(Mapper[UUID]):
 
 
 class Converters(dict[type, Callable[[Any], Any]]):
-    """How the fast path turns each type into plain JSON values, made on first use of a type."""
+    """How the fast path turns each type into plain JSON values, made on first use of a type.
+
+    The wrappers of values that recur from event to event are kept: dates, enum members,
+    periods and UUIDs by value, since equal values of these types encode alike (not so for a
+    datetime, whose equal values may differ in time zone, nor a Decimal: 1.1 and 1.10), and a
+    provenance or a datetime for the object last seen, as a command's events share them. orjson only reads the
+    wrappers, so one may appear in many events.
+    """
+
+    memo_size = 1 << 16
+    """Wrappers kept by value per type; the memo starts again when it is full."""
+
+    by_value = frozenset({date, Period, UUID})
+    """Types (exactly these, not subclasses) whose equal values always encode alike; enums too."""
+
+    last_seen = frozenset({Provenance, datetime})
+    """Immutable types whose objects are often encoded several times in a row."""
 
     def __init__(self, transcoder: LedgerTranscoder) -> None:
         super().__init__({dict: self.plain_dict, list: self.plain_list, tuple: self.plain_list})
@@ -127,5 +147,38 @@ class Converters(dict[type, Callable[[Any], Any]]):
             data = encode(value)
             return {"_type_": name, "_data_": data if (t := type(data)) in PLAIN else self[t](data)}
 
-        self[kind] = wrap
-        return wrap
+        if kind in self.by_value or issubclass(kind, enum.Enum):
+            self[kind] = memoized_by_value(wrap, self.memo_size)
+        elif kind in self.last_seen:
+            self[kind] = last_seen(wrap)
+        else:
+            self[kind] = wrap
+        return self[kind]
+
+
+def memoized_by_value(wrap: Callable[[Any], Any], size: int) -> Callable[[Any], Any]:
+    """``wrap``, remembering its result for each value (at most ``size`` values at a time)."""
+    memo: dict[Any, Any] = {}
+
+    def wrapped(value: Any) -> Any:
+        found = memo.get(value, MISSING)
+        if found is MISSING:
+            if len(memo) >= size:
+                memo.clear()
+            found = memo[value] = wrap(value)
+        return found
+
+    return wrapped
+
+
+def last_seen(wrap: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``wrap``, remembering its result for the object it was last given (by identity)."""
+    last: list[Any] = [MISSING, None]
+
+    def wrapped(value: Any) -> Any:
+        if value is not last[0]:
+            last[1] = wrap(value)
+            last[0] = value
+        return last[1]
+
+    return wrapped

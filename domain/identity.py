@@ -17,6 +17,7 @@ def cadre_id(code: str) -> UUID:
     return uuid5(NAMESPACE, f"cadre/{code}")
 
 
+@lru_cache(maxsize=65536)  # a hire looks its number up, then creates the registration
 def civil_service_number_id(number: str) -> UUID:
     return uuid5(NAMESPACE, f"civil-service-number/{number}")
 

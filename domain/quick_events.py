@@ -18,6 +18,7 @@ class qualify (``applies_to``) names an assumption on the library's internals; i
 of the library breaks one, that class simply keeps the library's way.
 """
 
+import dataclasses
 import inspect
 from collections.abc import Callable
 from functools import partial
@@ -31,6 +32,7 @@ from eventsourcing.domain import (
     CanMutateAggregate,
     CommandMethodDecorator,
     DecoratedFuncCaller,
+    DomainEvent,
     _create_id_param_names,
     _created_event_classes,
     _init_mentions_id,
@@ -53,6 +55,7 @@ class QuickEvent:
         self.event_class: Any = decorated_func_callers[decorator]
         self.func: Callable[..., None] = decorated_funcs[self.event_class]
         self.params = frozenset(inspect.signature(self.func).parameters) - {"self"}
+        self.build = event_builder(self.event_class, ("originator_id", "originator_version", "timestamp"))
 
     @staticmethod
     def applies_to(decorator: object) -> bool:
@@ -82,13 +85,7 @@ class QuickEvent:
         if args or kwargs.keys() != self.params:
             self.decorator.__get__(aggregate, type(aggregate))(*args, **kwargs)
             return
-        event_class = self.event_class
-        event = event_class(
-            originator_id=aggregate.id,
-            originator_version=aggregate.version + 1,
-            timestamp=event_class.create_timestamp(),
-            **kwargs,
-        )
+        event = self.build(aggregate.id, aggregate.version + 1, self.event_class.create_timestamp(), **kwargs)
         self.func(aggregate, **kwargs)
         aggregate.version = event.originator_version
         aggregate.modified_on = event.timestamp
@@ -109,6 +106,9 @@ class QuickCreate:
         self.id_params = tuple(_create_id_param_names[cls])
         self.init_params = frozenset(inspect.signature(cls.__init__).parameters) - {"self", "id"}
         self.mentions_id = cls in _init_mentions_id
+        self.build = event_builder(
+            event_class, ("originator_topic", "originator_id", "originator_version", "timestamp")
+        )
 
     @staticmethod
     def applies_to(cls: type[Aggregate]) -> Any:
@@ -142,13 +142,7 @@ class QuickCreate:
             id = cls.create_id(**{k: v for k, v in kwargs.items() if k in self.id_params})
         if not isinstance(id, UUID | str):
             return BaseAggregate._create.__func__(cls, event_class, id=id, **kwargs)  # type: ignore[attr-defined, no-any-return]
-        event = event_class(
-            originator_topic=self.topic,
-            originator_id=id,
-            originator_version=cls.INITIAL_VERSION,
-            timestamp=event_class.create_timestamp(),
-            **kwargs,
-        )
+        event = self.build(self.topic, id, cls.INITIAL_VERSION, event_class.create_timestamp(), **kwargs)
         aggregate = cls.__new__(cls)
         aggregate.__base_init__(originator_id=id, originator_version=cls.INITIAL_VERSION, timestamp=event.timestamp)
         init_kwargs = {k: v for k, v in vars(event).items() if k in self.init_params}
@@ -157,6 +151,64 @@ class QuickCreate:
         aggregate.__init__(**init_kwargs)  # type: ignore[misc]
         aggregate.pending_events.append(event)
         return aggregate
+
+
+def event_builder(event_class: Any, envelope: tuple[str, ...]) -> Callable[..., Any]:
+    """A function that makes an event of ``event_class`` from the ``envelope`` fields (given in
+    that order, positionally) and every other field (by name), as the class's own ``__init__``
+    would: the same fields in the same order, checked the same way.
+
+    The library's events are frozen dataclasses, whose generated ``__init__`` sets each field
+    through ``object.__setattr__`` and whose ``__post_init__`` checks the originator id. The
+    function made here, generated like that ``__init__``, fills the instance's ``__dict__`` in
+    field order at once and makes the same check. A class with anything beyond that (its own
+    ``__init__`` or ``__post_init__``, slots, defaults, fields not set by ``__init__``) is built
+    by calling it.
+    """
+
+    def call(*values: Any, **fields: Any) -> Any:
+        return event_class(**dict(zip(envelope, values, strict=True)), **fields)
+
+    fields = dataclasses.fields(event_class) if dataclasses.is_dataclass(event_class) else ()
+    names = [f.name for f in fields]
+    generated_init = getattr(getattr(event_class, "__init__", None), "__code__", None)
+    exact = (
+        bool(names)
+        and all(f.init and f.default is f.default_factory is dataclasses.MISSING for f in fields)
+        and all(name.isidentifier() and name not in BUILDER_NAMES for name in names)
+        and getattr(event_class, "__post_init__", None) is DomainEvent.__post_init__
+        and generated_init is not None
+        and generated_init.co_filename == "<string>"  # made by dataclasses, not written
+        and "__slots__" not in vars(event_class)
+        and "originator_id" in envelope
+        and set(envelope) <= set(names)
+    )
+    if not exact:
+        return call
+    rest = [name for name in names if name not in envelope]
+    state = ", ".join(f"{name!r}: {name}" for name in names)
+    source = (
+        f"def build({', '.join(envelope)}, *, {', '.join(rest)}):\n"
+        f"    if not isinstance(originator_id, UUID):\n"
+        f"        return call({', '.join(envelope)}, {', '.join(f'{n}={n}' for n in rest)})\n"
+        f"    event = new(event_class)\n"
+        f"    set_dict(event, '__dict__', {{{state}}})\n"
+        f"    return event\n"
+    )
+    namespace: dict[str, Any] = {
+        "UUID": UUID,
+        "call": call,
+        "new": object.__new__,
+        "event_class": event_class,
+        "set_dict": object.__setattr__,
+    }
+    exec(source, namespace)  # like dataclasses: the source is made of field names only
+    build: Callable[..., Any] = namespace["build"]
+    return build
+
+
+BUILDER_NAMES = frozenset({"UUID", "call", "new", "event_class", "set_dict", "event", "build"})
+"""Names the generated builder uses itself; a field named so is built by calling the class."""
 
 
 def only_decorated_apply(event_class: type) -> bool:

@@ -1,15 +1,17 @@
 """Events triggered through ``QuickEvent`` are the events the library's machinery would trigger."""
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
+import pytest
 from eventsourcing.domain import Aggregate, BaseAggregate
 
 from domain import clock
 from domain.ledger import Ledger
-from domain.quick_events import QuickEvent
+from domain.quick_events import QuickCreate, QuickEvent, event_builder
 from domain.registry import FacilityRoster
 from domain.values import FundingSource, Period, Provenance, Sector, Sex
 from domain.worker import Worker
@@ -105,3 +107,42 @@ def test_quick_and_library_creations_make_the_same_event_and_aggregate() -> None
     assert type(quick_event) is type(library_event)
     assert list(vars(quick_event).items()) == list(vars(library_event).items())
     assert state(quick) == state(library)
+
+
+def test_every_event_of_the_aggregates_is_built_without_calling_its_class() -> None:
+    members = [v for cls in (Worker, FacilityRoster) for v in vars(cls).values()]
+    quick = [v for v in members if isinstance(v, QuickEvent | QuickCreate)]
+    assert quick and all(q.build.__name__ == "build" for q in quick)
+
+
+def test_a_built_event_is_the_event_its_class_makes() -> None:
+    build = event_builder(Worker.Posted, ("originator_id", "originator_version", "timestamp"))
+    fields = {"facility_code": "F-1", "job_title": None, "effective_on": date(2015, 2, 1), "meta": META}
+    at = datetime(2020, 1, 1, tzinfo=UTC)
+    built = build(WORKER, 2, at, **fields)
+    made = Worker.Posted(originator_id=WORKER, originator_version=2, timestamp=at, **fields)
+    assert type(built) is Worker.Posted
+    assert list(vars(built).items()) == list(vars(made).items())
+    assert built == made
+
+
+def test_a_built_event_refuses_what_its_class_refuses() -> None:
+    build = event_builder(Worker.Posted, ("originator_id", "originator_version", "timestamp"))
+    fields = {"facility_code": "F-1", "job_title": None, "effective_on": date(2015, 2, 1), "meta": META}
+    at = datetime(2020, 1, 1, tzinfo=UTC)
+    with pytest.raises(TypeError, match="non-UUID originator_id"):
+        build("not-a-uuid", 2, at, **fields)
+    with pytest.raises(TypeError):
+        build(WORKER, 2, at, **{**fields, "unknown": 1})
+    with pytest.raises(TypeError):
+        build(WORKER, 2, at, facility_code="F-1")
+
+
+def test_a_class_with_its_own_init_is_built_by_calling_it() -> None:
+    @dataclass(frozen=True)
+    class Odd(Worker.Event):
+        extra: int = 0
+
+    build = event_builder(Odd, ("originator_id", "originator_version", "timestamp"))
+    assert build.__name__ == "call"
+    assert build(WORKER, 2, datetime(2020, 1, 1, tzinfo=UTC)).extra == 0

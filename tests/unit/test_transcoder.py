@@ -1,8 +1,9 @@
 """The ledger's orjson transcoder writes exactly the bytes of the library's JSON transcoder."""
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import pytest
 from eventsourcing.persistence import JSONTranscoder, TranscodingNotRegisteredError
@@ -66,3 +67,22 @@ def test_an_unregistered_type_is_refused_as_the_library_would() -> None:
     transcoder = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}).mapper.transcoder
     with pytest.raises(TranscodingNotRegisteredError):
         transcoder.encode({"x": object()})
+
+
+def test_values_kept_from_earlier_events_encode_as_the_library_would() -> None:
+    # Equal values that encode differently must never share a kept wrapper.
+    paris = timezone(timedelta(hours=1))
+    noon_utc = datetime(2020, 1, 1, 12, tzinfo=UTC)
+    meta = Provenance("u", authority="A")
+    values = [
+        {"on": date(2020, 1, 2), "at": noon_utc, "meta": meta, "sex": Sex.FEMALE},
+        {"on": date(2020, 1, 2), "at": noon_utc.astimezone(paris), "meta": meta, "sex": Sex.FEMALE},
+        {"on": datetime(2020, 1, 2), "amount": Decimal("1.1"), "meta": Provenance("u", authority="B")},
+        {"on": date(2020, 1, 2), "amount": Decimal("1.10"), "period": Period(date(2020, 1, 1))},
+        {"period": Period(date(2020, 1, 1), date(2020, 2, 1)), "id": UUID(int=7), "again": UUID(int=7)},
+    ]
+    transcoder = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}).mapper.transcoder
+    library = library_transcoder()
+    for _ in range(2):
+        for value in values:
+            assert transcoder.encode(value) == library.encode(value)
