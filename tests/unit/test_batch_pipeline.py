@@ -1,8 +1,10 @@
 """The bulk path checks a chunk while the chunk before it is being inserted."""
 
+import gc
 from datetime import date
 
 from domain import commands as c
+from domain.batch import YOUNG_THRESHOLD, long_lived
 from domain.ledger import Ledger, Submission
 from domain.values import LeaveKind
 from tests.unit.scenario import CLERK, HOSPITAL, hire, kita_district, worker
@@ -45,3 +47,23 @@ def test_a_chunk_checked_while_the_one_before_it_collided_is_checked_again(memor
         "LEAVE_STARTED",
     ]
     assert report.last_position == ledger.recorder.max_notification_id()
+
+
+def test_a_batch_collects_garbage_less_often_and_leaves_the_collector_as_it_found_it() -> None:
+    before = gc.get_threshold()
+    with long_lived() as freeze:
+        assert gc.get_threshold()[0] == max(before[0], YOUNG_THRESHOLD)
+        freeze()
+        assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_batch_leaves_the_collector_alone_when_something_else_froze_objects() -> None:
+    before = gc.get_threshold()
+    gc.freeze()
+    try:
+        with long_lived():
+            assert gc.get_threshold() == before
+    finally:
+        gc.unfreeze()
