@@ -89,6 +89,7 @@ class LedgerMapper(Mapper[UUID]):
     ) -> None:
         super().__init__(transcoder, compressor, cipher)
         self.topics: dict[type, str | None] = {}
+        self.states: dict[type, StateEncoder] = {}
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         kind = type(domain_event)
@@ -100,12 +101,68 @@ class LedgerMapper(Mapper[UUID]):
         if topic is None or not isinstance(transcoder, LedgerTranscoder):
             return super().to_stored_event(domain_event)
         state = vars(domain_event)
+        encoder = self.states.get(kind)
+        if encoder is None:
+            encoder = self.states[kind] = StateEncoder(transcoder, state)
         return StoredEvent(
             originator_id=state["originator_id"],
             originator_version=state["originator_version"],
             topic=topic,
-            state=transcoder.encode_skipping(state, ENVELOPE),
+            state=encoder(state),
         )
+
+
+class StateEncoder:
+    """Encodes the state of one event class, less its id and version, as ``encode_skipping`` does.
+
+    It is generated from the first event of the class it sees: the keys in their order, and for
+    each one the type its value had. An event with those keys in that order is encoded by code
+    that names each key and tries that type first (an enum member's wrapper is looked up in a
+    table made at once); any other value of a key goes the general way, and an event with other
+    keys is encoded by ``encode_skipping``.
+    """
+
+    def __init__(self, transcoder: LedgerTranscoder, first: dict[str, Any]) -> None:
+        self.transcoder = transcoder
+        self.keys = tuple(first)
+        converters = transcoder.converters
+        namespace: dict[str, Any] = {"PLAIN": PLAIN, "conv": converters, "dumps": orjson.dumps}
+        lines = []
+        entries = []
+        for i, (key, value) in enumerate((k, v) for k, v in first.items() if k not in ENVELOPE):
+            kind = type(value)
+            lines.append(f"    v = state[{key!r}]\n    t = type(v)")
+            fast = self.fast_path(converters, kind)
+            if kind in PLAIN or fast is None:
+                lines.append(f"    x{i} = v if t in PLAIN else conv[t](v)")
+            else:
+                namespace[f"T{i}"], namespace[f"C{i}"] = kind, fast
+                lines.append(f"    x{i} = C{i}(v) if t is T{i} else v if t in PLAIN else conv[t](v)")
+            entries.append(f"{key!r}: x{i}")
+        source = "def encode(state):\n" + "\n".join(lines) + "\n    return dumps({" + ", ".join(entries) + "})\n"
+        exec(source, namespace)  # like dataclasses: the source is made of the keys' reprs only
+        self.encode: Callable[[dict[str, Any]], bytes] = namespace["encode"]
+
+    @staticmethod
+    def fast_path(converters: "Converters", kind: type) -> Callable[[Any], Any] | None:
+        """What turns a value of ``kind`` into plain JSON values, or None when only the general
+        way can (a type that is not registered, or whose values orjson must check itself)."""
+        try:
+            convert = converters[kind]
+        except Unsupported:
+            return None
+        if issubclass(kind, enum.Enum):
+            table = {member: convert(member) for member in kind}
+            return table.__getitem__
+        return convert
+
+    def __call__(self, state: dict[str, Any]) -> bytes:
+        if tuple(state) == self.keys:
+            try:
+                return self.encode(state)
+            except (Unsupported, orjson.JSONEncodeError):
+                pass
+        return self.transcoder.encode_skipping(state, ENVELOPE)
 
 
 class Converters(dict[type, Callable[[Any], Any]]):
