@@ -6,6 +6,7 @@ the json module calling a Python hook per value; :class:`LedgerMapper` maps an e
 copying its attributes first. Decoding is the library's.
 """
 
+import dataclasses
 import enum
 from collections.abc import Callable
 from datetime import date, datetime
@@ -104,12 +105,27 @@ class LedgerMapper(Mapper[UUID]):
         encoder = self.states.get(kind)
         if encoder is None:
             encoder = self.states[kind] = StateEncoder(transcoder, state)
-        return StoredEvent(
-            originator_id=state["originator_id"],
-            originator_version=state["originator_version"],
-            topic=topic,
-            state=encoder(state),
-        )
+        return stored_event(state["originator_id"], state["originator_version"], topic, encoder(state))
+
+
+def quick_stored_event(originator_id: UUID, originator_version: int, topic: str, state: bytes) -> StoredEvent:
+    """``StoredEvent(...)``, without the frozen dataclass's ``object.__setattr__`` per field."""
+    event = object.__new__(StoredEvent)
+    object.__setattr__(
+        event,
+        "__dict__",
+        {"originator_id": originator_id, "originator_version": originator_version, "topic": topic, "state": state},
+    )
+    return event
+
+
+stored_event: Callable[[UUID, int, str, bytes], StoredEvent] = (
+    quick_stored_event
+    if [f.name for f in dataclasses.fields(StoredEvent)] == ["originator_id", "originator_version", "topic", "state"]
+    and not hasattr(StoredEvent, "__post_init__")
+    and not hasattr(StoredEvent, "__slots__")
+    else StoredEvent  # another version of the library: its own constructor
+)
 
 
 class StateEncoder:

@@ -6,9 +6,9 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from eventsourcing.persistence import JSONTranscoder, Mapper, TranscodingNotRegisteredError
+from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent, TranscodingNotRegisteredError
 
-from domain.encoding import LedgerTranscoder
+from domain.encoding import LedgerTranscoder, quick_stored_event, stored_event
 from domain.ledger import Ledger
 from domain.values import Period, Provenance, Sex
 from domain.worker import Worker
@@ -118,3 +118,10 @@ def test_each_event_class_is_stored_as_the_library_would_whatever_its_values() -
     ]
     for event in events:
         assert mapper.to_stored_event(event) == library.to_stored_event(event)
+
+
+def test_stored_events_are_made_as_the_library_makes_them() -> None:
+    assert stored_event is quick_stored_event  # the library's StoredEvent is as the quick way expects
+    made = quick_stored_event(UUID(int=3), 4, "hrh:Worker.Posted.v1", b"{}")
+    assert made == StoredEvent(UUID(int=3), 4, "hrh:Worker.Posted.v1", b"{}")
+    assert list(vars(made)) == ["originator_id", "originator_version", "topic", "state"]
