@@ -191,7 +191,7 @@ class Converters(dict[type, Callable[[Any], Any]]):
     wrappers, so one may appear in many events.
     """
 
-    memo_size = 1 << 16
+    memo_size = 1 << 14
     """Wrappers kept by value per type; the memo starts again when it is full."""
 
     by_value = frozenset({date, Period, UUID})
