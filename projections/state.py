@@ -33,8 +33,12 @@ def revive(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-async def load(conn: asyncpg.Connection, schema: str) -> Projector:
-    """A projector holding the state of the tables in ``schema`` (workers are loaded on demand)."""
+async def load(conn: asyncpg.Connection, schema: str, *, functions: bool = True) -> Projector:
+    """A projector holding the state of the tables in ``schema`` (workers are loaded on demand).
+
+    Without ``functions`` (the tables of an unfinished rebuild, which writes its staffing and
+    flows only at the end), every worker is loaded and the functions are derived from them.
+    """
     s = quoted(schema)
     track = await tracking(conn, schema)
     projector = Projector(position=track["position"], next_row_id=track["next_row_id"], complete=False)
@@ -71,6 +75,10 @@ async def load(conn: asyncpg.Connection, schema: str) -> Projector:
         )
         projector.tree.add(unit)
         projector.tree_pieces[unit.code] = pieces.get(unit.code, [])
+    if not functions:
+        await load_workers(conn, schema, projector, None)
+        projector.derive_functions()
+        return projector
     rows: dict[str, list[tuple[date, date | None, tuple[int, ...]]]] = {}
     for r in await conn.fetch(f"SELECT code, valid_from, valid_to, counts FROM {s}.staffing"):
         rows.setdefault(r["code"], []).append((r["valid_from"], r["valid_to"], tuple(r["counts"])))

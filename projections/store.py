@@ -13,6 +13,8 @@ import orjson
 
 from projections.events import LedgerEvent, decode
 from projections.intervals import Row
+from projections.naming import quoted
+from projections.pieces import write_flows, write_staffing
 from projections.projector import DATA, Projector, Writes
 
 NAME = "workforce"
@@ -84,10 +86,6 @@ class Target:
         """The read tables of the ledger whose events live in ``ledger_schema``."""
         schema = "read_model" if ledger_schema == "public" else f"{ledger_schema}_read"
         return cls(f"{quoted(ledger_schema)}.ledger_events", schema)
-
-
-def quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 async def create(conn: asyncpg.Connection, schema: str, *, with_indexes: bool) -> None:
@@ -197,8 +195,14 @@ async def _write_rows(
         await conn.copy_records_to_table(table, schema_name=schema, records=_records(table, opened))
 
 
-async def write(conn: asyncpg.Connection, schema: str, projector: Projector, writes: Writes) -> None:
-    """Writes a batch and the tracking position; the caller holds the transaction."""
+async def write(
+    conn: asyncpg.Connection, schema: str, projector: Projector, writes: Writes, *, functions: bool = True
+) -> None:
+    """Writes a batch and the tracking position; the caller holds the transaction.
+
+    Without ``functions``, the staffing and flow functions are left unwritten (a rebuild writes
+    them once, at the end, with ``write_functions``).
+    """
     s = quoted(schema)
     if writes.events:
         records = []
@@ -220,8 +224,8 @@ async def write(conn: asyncpg.Connection, schema: str, projector: Projector, wri
     await _write_rows(conn, schema, "worker_periods", projector.period_rows.take())
     await _write_rows(conn, schema, "worker_flows", projector.flow_rows.take())
     await _write_rows(conn, schema, "org_tree", projector.tree_rows.take())
-    await _write_staffing(conn, schema, projector)
-    await _write_flows(conn, schema, projector)
+    if functions:
+        await write_functions(conn, schema, projector)
     if writes.workers:
         ids = list(writes.workers)
         await conn.execute(f"DELETE FROM {s}.workers WHERE id = ANY($1::uuid[])", ids)
@@ -273,42 +277,9 @@ async def write(conn: asyncpg.Connection, schema: str, projector: Projector, wri
     )
 
 
-async def _write_staffing(conn: asyncpg.Connection, schema: str, projector: Projector) -> None:
-    codes, starts, rows = [], [], []
-    for code, fn in projector.counts.items():
-        taken = fn.take()
-        if taken is not None:
-            since, pieces = taken
-            codes.append(code)
-            starts.append(since)
-            rows.extend((code, start, end, list(value)) for start, end, value in pieces)
-    if codes:
-        await conn.execute(
-            f"DELETE FROM {quoted(schema)}.staffing t USING unnest($1::text[], $2::date[]) x(code, day) "
-            "WHERE t.code = x.code AND t.valid_from >= x.day",
-            codes,
-            starts,
-        )
-    if rows:
-        await conn.copy_records_to_table("staffing", schema_name=schema, records=rows)
-
-
-async def _write_flows(conn: asyncpg.Connection, schema: str, projector: Projector) -> None:
-    keys = list(projector.dirty_flows)
-    projector.dirty_flows = set()
-    if not keys:
-        return
-    await conn.execute(
-        f"DELETE FROM {quoted(schema)}.flows t USING unnest($1::text[], $2::date[]) x(code, day) "
-        "WHERE t.code = x.code AND t.day = x.day",
-        [k[0] for k in keys],
-        [k[1] for k in keys],
-    )
-    rows = []
-    for key in keys:
-        cell = projector.flows[key]
-        if any(cell):
-            rows.append((*key, *cell))
-        else:
-            del projector.flows[key]
-    await conn.copy_records_to_table("flows", schema_name=schema, records=rows)
+async def write_functions(
+    conn: asyncpg.Connection, schema: str, projector: Projector, *, everything: bool = False
+) -> None:
+    """Writes the staffing pieces and daily flows that changed (with ``everything``: all of them, anew)."""
+    await write_staffing(conn, schema, projector.counts, everything=everything)
+    await write_flows(conn, schema, projector.flows, projector.dirty_flows, everything=everything)
