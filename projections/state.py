@@ -133,6 +133,13 @@ async def load_workers(conn: asyncpg.Connection, schema: str, projector: Project
         key = (*key, r["funding_source"], r["present"])
         states[r["worker_id"]].period_ids[key] = r["id"]
     for r in await conn.fetch(
+        f"SELECT id, worker_id, day, sign, status, facility, cadre, sex, sector, funding_source, present "
+        f"FROM {s}.worker_changes WHERE worker_id = ANY($1::uuid[]) AND known_to IS NULL",
+        ids,
+    ):
+        change = tuple(r[k] for k in ("day", "sign", "status", "facility", "cadre", "sex", "sector"))
+        states[r["worker_id"]].change_ids[(*change, r["funding_source"], r["present"])] = r["id"]
+    for r in await conn.fetch(
         f"SELECT id, worker_id, day, origin, destination, position FROM {s}.worker_flows "
         "WHERE worker_id = ANY($1::uuid[]) AND known_to IS NULL",
         ids,

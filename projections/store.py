@@ -19,7 +19,7 @@ from projections.projector import DATA, Projector, Writes
 
 NAME = "workforce"
 # Raised whenever the tables' shape or meaning changes: older tables must be rebuilt.
-VERSION = 2
+VERSION = 3
 
 TABLES = {
     "tracking": "name text PRIMARY KEY, position bigint NOT NULL, generation uuid NOT NULL, "
@@ -40,6 +40,9 @@ TABLES = {
     "worker_periods": "id bigint PRIMARY KEY, worker_id uuid NOT NULL, valid_from date NOT NULL, valid_to date, "
     "known_from bigint NOT NULL, known_to bigint, status text NOT NULL, facility text, cadre text NOT NULL, "
     "sex text, sector text, funding_source text, present smallint NOT NULL",
+    "worker_changes": "id bigint PRIMARY KEY, worker_id uuid NOT NULL, day date NOT NULL, known_from bigint NOT NULL, "
+    "known_to bigint, sign smallint NOT NULL, status text NOT NULL, facility text NOT NULL, cadre text NOT NULL, "
+    "sex text, sector text, funding_source text, present smallint NOT NULL",
     "worker_flows": "id bigint PRIMARY KEY, worker_id uuid NOT NULL, day date NOT NULL, known_from bigint NOT NULL, "
     "known_to bigint, origin text, destination text, position bigint NOT NULL",
     "staffing": "code text NOT NULL, valid_from date NOT NULL, valid_to date, counts int[] NOT NULL, "
@@ -59,6 +62,10 @@ INDEXES = {
     "periods_now": "worker_periods USING gist (facility, daterange(valid_from, valid_to)) WHERE known_to IS NULL",
     "periods_opened": "worker_periods (known_from)",
     "periods_closed": "worker_periods (known_to)",
+    "changes_by_worker": "worker_changes (worker_id) WHERE known_to IS NULL",
+    # Changes recorded after a position and dated up to a day (staffing as known then).
+    "changes_opened": "worker_changes USING gist (known_from, day) WHERE known_to IS NULL",
+    "changes_closed": "worker_changes (known_to) WHERE known_to IS NOT NULL",
     "flows_by_worker": "worker_flows (worker_id) WHERE known_to IS NULL",
     "flows_opened": "worker_flows (known_from)",
     "flows_closed": "worker_flows (known_to)",
@@ -151,7 +158,9 @@ async def read_events(
 ) -> list[LedgerEvent | int]:
     """The next stored events after ``after`` (up to ``until``), decoded; internal ones as bare positions."""
     rows = await conn.fetch(
-        f"SELECT notification_id, originator_id, originator_version, topic, state FROM {events_table} "
+        # The internal aggregates' states are not projected: leave them on the server.
+        "SELECT notification_id, originator_id, originator_version, topic, "
+        f"CASE WHEN topic ~ '^hrh:(Worker|OrgUnit|Cadre)\\.' THEN state END FROM {events_table} "
         "WHERE notification_id > $1 AND ($3::bigint IS NULL OR notification_id <= $3) "
         "ORDER BY notification_id LIMIT $2",
         after,
@@ -177,7 +186,7 @@ def _records(table: str, rows: list[Row]) -> list[tuple[Any, ...]]:
         return [(r.id, r.key, r.valid_from, r.valid_to, r.known_from, r.known_to, *r.value) for r in rows]
     if table == "worker_periods":
         return [(r.id, r.key, r.valid_from, r.valid_to, r.known_from, r.known_to, *r.value) for r in rows]
-    return [(r.id, r.key, r.valid_from, r.known_from, r.known_to, *r.value) for r in rows]  # worker_flows
+    return [(r.id, r.key, r.valid_from, r.known_from, r.known_to, *r.value) for r in rows]  # changes, flows
 
 
 async def _write_rows(
@@ -222,6 +231,7 @@ async def write(
             [v[2] for _, v in items],
         )
     await _write_rows(conn, schema, "worker_periods", projector.period_rows.take())
+    await _write_rows(conn, schema, "worker_changes", projector.change_rows.take())
     await _write_rows(conn, schema, "worker_flows", projector.flow_rows.take())
     await _write_rows(conn, schema, "org_tree", projector.tree_rows.take())
     if functions:

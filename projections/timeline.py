@@ -210,6 +210,7 @@ class WorkerState:
     contributions: list[tuple[str, date, date | None, int] | None] = field(default_factory=list)
     # The open rectangles of the worker's periods and flows, by what they say.
     period_ids: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    change_ids: dict[tuple[Any, ...], int] = field(default_factory=dict)
     flow_ids: dict[Flow, int] = field(default_factory=dict)
     # What the history rows last said, per position: (from, to, retracted).
     shown: dict[int, tuple[str | None, str | None, bool]] = field(default_factory=dict)

@@ -6,6 +6,7 @@ tree as of each date, get that vector over the period. Flows (postings, transfer
 count as entries and exits per Definitions, with the tree as of their date.
 """
 
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from datetime import date
 from uuid import UUID
@@ -61,8 +62,9 @@ class UnitFunctions:
 
     def _flow_shares(self, flow: Flow) -> list[tuple[str, int, int]]:
         """Per Definitions: (unit, entries, exits) of one flow, with the tree as of its date."""
-        dest = set(self.tree.chain_on(flow.destination, flow.day)) if flow.destination else set()
-        orig = set(self.tree.chain_on(flow.origin, flow.day)) if flow.origin else set()
+        tree, day = self.tree, flow.day
+        dest = set(chain_at(tree.ancestry(flow.destination), day)) if flow.destination else set()
+        orig = set(chain_at(tree.ancestry(flow.origin), day)) if flow.origin else set()
         return [(u, 1, 0) for u in dest - orig] + [(u, 0, 1) for u in orig - dest]
 
     def _apply_flow_net(self, net: dict[tuple[str, date], list[int]]) -> None:
@@ -76,15 +78,18 @@ class UnitFunctions:
                 self.dirty_flows.add(key)
 
     def _apply_flows(self, worker: UUID, old: list[Flow], new: list[Flow]) -> None:
-        removed = Counter(old) - Counter(new)
-        added = Counter(new) - Counter(old)
+        """Replaces the worker's flows ``old`` by ``new`` in the units' daily flows."""
+        if old:
+            removed, added = Counter(old) - Counter(new), Counter(new) - Counter(old)
+            changes = [(flow, -n) for flow, n in removed.items()] + list(added.items())
+        else:
+            changes = [(flow, 1) for flow in new]
         net: dict[tuple[str, date], list[int]] = defaultdict(lambda: [0, 0])
-        for sign, flows in ((-1, removed), (1, added)):
-            for flow, times in flows.items():
-                for facility in (flow.origin, flow.destination):
-                    if facility is not None:
-                        self.flows_at[facility][(worker, flow)] += sign * times
-                add_shares(net, flow.day, self._flow_shares(flow), sign * times)
+        for flow, times in changes:
+            for facility in (flow.origin, flow.destination):
+                if facility is not None:
+                    self.flows_at[facility][(worker, flow)] += times
+            add_shares(net, flow.day, self._flow_shares(flow), times)
         self._apply_flow_net(net)
 
     def _rehang(self, facility: str, before: list[tuple[date, Chain]], after: list[tuple[date, Chain]]) -> None:
@@ -116,9 +121,8 @@ def add_shares(net: dict[tuple[str, date], list[int]], day: date, shares: list[t
 
 
 def chain_at(pieces: list[tuple[date, Chain]], day: date) -> Chain:
-    found = pieces[0][1]
-    for start, chain in pieces:
-        if start > day:
-            break
-        found = chain
-    return found
+    """The chain in force on ``day`` in an ancestry (``OrgTree.ancestry``: its first piece starts at date.min)."""
+    if len(pieces) == 1:
+        return pieces[0][1]
+    i = bisect_right(pieces, day, key=lambda piece: piece[0]) - 1
+    return pieces[max(i, 0)][1]

@@ -31,6 +31,7 @@ class WorkerProjection(UnitFunctions):
         self.workers: dict[UUID, WorkerState] = {}
         self.period_rows = period_rows
         self.flow_rows = RowSink(period_rows.ids)
+        self.change_rows = RowSink(period_rows.ids)
         self.writes = Writes()
 
     def worker(self, worker_id: UUID) -> WorkerState:
@@ -70,6 +71,7 @@ class WorkerProjection(UnitFunctions):
             state.contributions[first:] = new
             self._apply_contributions([c for c in old if c], [c for c in new if c])
             self._reissue_periods(state, position, old_periods, new_periods)
+            self._reissue_changes(state, position, old_periods, new_periods)
         if len(derived.flows) > flows_before:
             added = derived.flows[flows_before:]
             self._apply_flows(state.id, [], added)
@@ -90,6 +92,7 @@ class WorkerProjection(UnitFunctions):
             self._apply_contributions([c for c in old_contrib if c], [c for c in state.contributions if c])
         # Always: a correction changes the traits every period rectangle carries.
         self._reissue_periods(state, position)
+        self._reissue_changes(state, position)
         if derived.flows != old_flows:
             self._apply_flows(state.id, old_flows, derived.flows)
             self._reissue_flows(state, position)
@@ -117,6 +120,33 @@ class WorkerProjection(UnitFunctions):
             if key not in state.period_ids:
                 start, end, *value = key
                 state.period_ids[key] = self.period_rows.open(state.id, start, end, position, tuple(value))
+
+    def _change_keys(self, state: WorkerState, periods: list[Period]) -> set[tuple[Any, ...]]:
+        """The worker's staffing changes: +1 of a period's figures on its first day, -1 on its end."""
+        worker = state.traits
+        keys = set()
+        for p in periods:
+            if p.facility is not None:
+                keys.add((p.start, 1, p.status, p.facility, p.cadre, *worker))
+                if p.end is not None:
+                    keys.add((p.end, -1, p.status, p.facility, p.cadre, *worker))
+        return keys
+
+    def _reissue_changes(
+        self, state: WorkerState, position: int, old: list[Period] | None = None, new: list[Period] | None = None
+    ) -> None:
+        """Like ``_reissue_periods``, for the change rectangles (``worker_changes``).
+
+        An event that goes last on the timeline only adds changes on its own date, so what was
+        recorded after a position and dated before a day is only what was truly back-dated.
+        """
+        wanted = self._change_keys(state, state.derived.periods if new is None else new)
+        held = state.change_ids if old is None else self._change_keys(state, old)
+        for key in [k for k in held if k not in wanted]:
+            self.change_rows.close(state.change_ids.pop(key), position)
+        for key in sorted((k for k in wanted if k not in state.change_ids), key=lambda k: (k[0], k[1])):
+            day, *value = key
+            state.change_ids[key] = self.change_rows.open(state.id, day, None, position, tuple(value))
 
     def _reissue_flows(self, state: WorkerState, position: int) -> None:
         wanted = set(state.derived.flows)
