@@ -12,7 +12,7 @@ of the write.
 import struct
 from collections.abc import Iterable
 from datetime import date
-from itertools import chain, repeat
+from functools import lru_cache
 
 import asyncpg
 
@@ -27,27 +27,31 @@ EPOCH = date(2000, 1, 1).toordinal()  # PostgreSQL's binary dates count days fro
 INT4 = 23  # the oid of int4, the element type of counts
 
 
-def _array(size: int) -> struct.Struct:
-    return struct.Struct(">iiiiii" + "ii" * size)
+@lru_cache(maxsize=256)
+def _row(name_length: int, bounded: bool, size: int) -> struct.Struct:
+    """One row: 4 fields; the code; valid_from; valid_to (or null); counts as a 1-d int4 array."""
+    dates = "iiii" if bounded else "iii"
+    return struct.Struct(f">hi{name_length}s{dates}iiiiii" + "ii" * size)
 
 
 def copy_data(pieces: Iterable[Piece]) -> bytes:
     """The binary COPY stream of ``staffing`` rows (code, valid_from, valid_to, counts)."""
     out = [HEADER]
-    arrays: dict[int, struct.Struct] = {}
+    flat: dict[int, list[int]] = {}
     for code, start, end, counts in pieces:
         size = len(counts)
-        array = arrays.get(size)
-        if array is None:
-            array = arrays[size] = _array(size)
+        elements = flat.get(size)
+        if elements is None:
+            elements = flat[size] = [4] * (2 * size)  # each element: its length (4), its value
+        elements[1::2] = counts
         name = code.encode()
-        out.append(struct.pack(">hi", 4, len(name)))
-        out.append(name)
+        row = _row(len(name), end is not None, size)
+        array = (20 + 8 * size, 1, 0, INT4, size, 1)
         if end is None:
-            out.append(struct.pack(">iii", 4, start.toordinal() - EPOCH, -1))
+            out.append(row.pack(4, len(name), name, 4, start.toordinal() - EPOCH, -1, *array, *elements))
         else:
-            out.append(struct.pack(">iiii", 4, start.toordinal() - EPOCH, 4, end.toordinal() - EPOCH))
-        out.append(array.pack(array.size - 4, 1, 0, INT4, size, 1, *chain.from_iterable(zip(repeat(4), counts))))
+            days = (4, start.toordinal() - EPOCH, 4, end.toordinal() - EPOCH)
+            out.append(row.pack(4, len(name), name, *days, *array, *elements))
     out.append(TRAILER)
     return b"".join(out)
 

@@ -111,10 +111,15 @@ class Projector(WorkerProjection):
             if u.level == "FACILITY" and any(unit.code in chain for _, chain in self.tree.ancestry(code))
         ]
         before = {code: self.tree.ancestry(code) for code in facilities}
-        moved = {
-            item for code in facilities for item, n in self.flows_at.get(code, {}).items() if n and item[1].day >= day
-        }
-        old_shares = {item: self._flow_shares(item[1]) for item in moved}
+        # Every worker is in memory here (``workers_needed``): the flows from the move's date on.
+        inside = set(facilities)
+        moved = [
+            flow
+            for state in self.workers.values()
+            for flow in state.derived.flows
+            if flow.day >= day and (flow.origin in inside or flow.destination in inside)
+        ]
+        old_shares = [(flow, self._flow_shares(flow)) for flow in moved]
         old_parent = unit.parent_on(day)
         unit.parents.append((day, e.position, e.data["new_parent_code"]))
         unit.parents.sort()
@@ -123,10 +128,9 @@ class Projector(WorkerProjection):
         for code in facilities:
             self._rehang(code, before[code], self.tree.ancestry(code))
         net: dict[tuple[str, date], list[int]] = defaultdict(lambda: [0, 0])
-        for (worker, flow), old in old_shares.items():
-            times = self.flows_at[flow.origin or flow.destination or ""][(worker, flow)]
-            add_shares(net, flow.day, old, -times)
-            add_shares(net, flow.day, self._flow_shares(flow), times)
+        for flow, old in old_shares:
+            add_shares(net, flow.day, old, -1)
+            add_shares(net, flow.day, self._flow_shares(flow), 1)
         self._apply_flow_net(net)
         self.audit(e, subject=unit.code, effective_on=day, from_code=old_parent, to_code=e.data["new_parent_code"])
 

@@ -111,7 +111,6 @@ async def catch_up(
             progress(projector.position, len(items))
         if not projector.complete and len(projector.workers) > WORKER_CACHE:
             projector.workers.clear()
-            projector.flows_at.clear()
     return projector.position
 
 

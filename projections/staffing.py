@@ -111,7 +111,7 @@ SINCE = (
     f"SELECT day, {FIGURES}, -sign AS n FROM {{s}}.worker_changes "
     "WHERE known_to IS NULL AND known_from > $2 AND day <= $1 "
     f"UNION ALL SELECT day, {FIGURES}, sign AS n FROM {{s}}.worker_changes "
-    "WHERE known_to IS NOT NULL AND known_to > $2 AND known_from <= $2 AND day <= $1"
+    "WHERE known_to IS NOT NULL AND int8range(known_from, known_to) @> $2::bigint AND day <= $1"
 )
 THEN = (
     f"SELECT day, {FIGURES}, sign AS n FROM {{s}}.worker_changes "

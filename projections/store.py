@@ -65,7 +65,7 @@ INDEXES = {
     "changes_by_worker": "worker_changes (worker_id) WHERE known_to IS NULL",
     # Changes recorded after a position and dated up to a day (staffing as known then).
     "changes_opened": "worker_changes USING gist (known_from, day) WHERE known_to IS NULL",
-    "changes_closed": "worker_changes (known_to) WHERE known_to IS NOT NULL",
+    "changes_closed": "worker_changes USING gist (int8range(known_from, known_to), day) WHERE known_to IS NOT NULL",
     "flows_by_worker": "worker_flows (worker_id) WHERE known_to IS NULL",
     "flows_opened": "worker_flows (known_from)",
     "flows_closed": "worker_flows (known_to)",

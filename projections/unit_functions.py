@@ -9,7 +9,6 @@ count as entries and exits per Definitions, with the tree as of their date.
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from datetime import date
-from uuid import UUID
 
 from projections.intervals import StepFunction
 from projections.org import Chain, OrgTree
@@ -27,8 +26,6 @@ class UnitFunctions:
         self.counts: dict[str, StepFunction] = {}  # staffing per unit, as known now
         self.flows: dict[tuple[str, date], list[int]] = {}  # (unit, day) → [entries, exits], as known now
         self.dirty_flows: set[tuple[str, date]] = set()
-        # The flows touching each facility, for a boundary change to re-attribute them.
-        self.flows_at: dict[str, Counter[tuple[UUID, Flow]]] = defaultdict(Counter)
 
     def _apply_contributions(self, old: list[Contribution], new: list[Contribution]) -> None:
         n = 0
@@ -77,7 +74,7 @@ class UnitFunctions:
                 cell[1] += exits
                 self.dirty_flows.add(key)
 
-    def _apply_flows(self, worker: UUID, old: list[Flow], new: list[Flow]) -> None:
+    def _apply_flows(self, old: list[Flow], new: list[Flow]) -> None:
         """Replaces the worker's flows ``old`` by ``new`` in the units' daily flows."""
         if old:
             removed, added = Counter(old) - Counter(new), Counter(new) - Counter(old)
@@ -86,9 +83,6 @@ class UnitFunctions:
             changes = [(flow, 1) for flow in new]
         net: dict[tuple[str, date], list[int]] = defaultdict(lambda: [0, 0])
         for flow, times in changes:
-            for facility in (flow.origin, flow.destination):
-                if facility is not None:
-                    self.flows_at[facility][(worker, flow)] += times
             add_shares(net, flow.day, self._flow_shares(flow), times)
         self._apply_flow_net(net)
 

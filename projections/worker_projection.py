@@ -50,10 +50,6 @@ class WorkerProjection(UnitFunctions):
         state.epoch = self.cadre_epoch
         state.traits = traits(state.identity)
         state.contributions = self._contributions(state.derived.periods, state.traits)
-        for flow in state.derived.flows:
-            for facility in (flow.origin, flow.destination):
-                if facility is not None:
-                    self.flows_at[facility][(state.id, flow)] += 1
         self.workers[state.id] = state
 
     def extend(self, state: WorkerState, step: Step, position: int) -> None:
@@ -74,7 +70,7 @@ class WorkerProjection(UnitFunctions):
             self._reissue_changes(state, position, old_periods, new_periods)
         if len(derived.flows) > flows_before:
             added = derived.flows[flows_before:]
-            self._apply_flows(state.id, [], added)
+            self._apply_flows([], added)
             for flow in added:
                 value = (flow.origin, flow.destination, flow.position)
                 state.flow_ids[flow] = self.flow_rows.open(state.id, flow.day, None, position, value)
@@ -94,7 +90,7 @@ class WorkerProjection(UnitFunctions):
         self._reissue_periods(state, position)
         self._reissue_changes(state, position)
         if derived.flows != old_flows:
-            self._apply_flows(state.id, old_flows, derived.flows)
+            self._apply_flows(old_flows, derived.flows)
             self._reissue_flows(state, position)
         retracted = {s.retracts for s in state.steps if s.retracts is not None}
         for step in state.steps:
