@@ -56,22 +56,36 @@ def copy_data(pieces: Iterable[Piece]) -> bytes:
     return b"".join(out)
 
 
+CHUNK = 50_000  # staffing rows per COPY: a rebuild's final write would otherwise hold them all at once
+
+
 async def write_staffing(
     conn: asyncpg.Connection, schema: str, counts: dict[str, StepFunction], *, everything: bool = False
 ) -> None:
     """Writes the pieces that changed since the last write (with ``everything``: all, anew)."""
     s = quoted(schema)
+    if everything:  # every unit's pieces anew, a chunk at a time
+        await conn.execute(f"DELETE FROM {s}.staffing")
+        rows: list[Piece] = []
+        for code, fn in counts.items():
+            taken = fn.take(everything=True)
+            if taken is not None:
+                rows.extend((code, start, end, value) for start, end, value in taken[1])
+            if len(rows) >= CHUNK:
+                await _copy(conn, schema, rows)
+                rows = []
+        if rows:
+            await _copy(conn, schema, rows)
+        return
     codes, starts, rows = [], [], []
     for code, fn in counts.items():
-        taken = fn.take(everything=everything)
+        taken = fn.take()
         if taken is not None:
             since, pieces = taken
             codes.append(code)
             starts.append(since)
             rows.extend((code, start, end, value) for start, end, value in pieces)
-    if everything:
-        await conn.execute(f"DELETE FROM {s}.staffing")
-    elif codes:
+    if codes:
         await conn.execute(
             f"DELETE FROM {s}.staffing t USING unnest($1::text[], $2::date[]) x(code, day) "
             "WHERE t.code = x.code AND t.valid_from >= x.day",
@@ -79,7 +93,11 @@ async def write_staffing(
             starts,
         )
     if rows:
-        await conn.copy_to_table("staffing", schema_name=schema, source=memoryview(copy_data(rows)), format="binary")
+        await _copy(conn, schema, rows)
+
+
+async def _copy(conn: asyncpg.Connection, schema: str, rows: list[Piece]) -> None:
+    await conn.copy_to_table("staffing", schema_name=schema, source=memoryview(copy_data(rows)), format="binary")
 
 
 async def write_flows(

@@ -12,7 +12,9 @@ rectangles of the batches already committed (``state.load(..., functions=False)`
 """
 
 import asyncio
-from collections.abc import Callable
+import contextlib
+import gc
+from collections.abc import Callable, Iterator
 
 import asyncpg
 
@@ -22,6 +24,23 @@ from projections.store import Target
 
 BATCH = 20_000
 ProgressFactory = Callable[[int, int], runner.Progress]  # (start, end) → per-batch callback
+
+
+@contextlib.contextmanager
+def without_collector() -> Iterator[None]:
+    """Pauses the cyclic garbage collector for a bulk replay.
+
+    The projector's state grows to millions of objects, none in reference cycles (they are
+    freed by reference counting), and the collector kept rescanning them: about a third of a
+    rebuild's time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 async def build(conn: asyncpg.Connection, target: Target, *, progress: ProgressFactory | None = None) -> int:
@@ -35,7 +54,8 @@ async def build(conn: asyncpg.Connection, target: Target, *, progress: ProgressF
     projector: Projector | None = None
     if await store.exists(conn, target.schema):
         try:
-            projector = await state.load(conn, target.schema, functions=False)
+            with without_collector():
+                projector = await state.load(conn, target.schema, functions=False)
         except store.OutdatedReadTables:  # left by an older version: start again
             await conn.execute(f"DROP SCHEMA {store.quoted(target.schema)} CASCADE")
     if projector is None:
@@ -44,7 +64,10 @@ async def build(conn: asyncpg.Connection, target: Target, *, progress: ProgressF
         projector = Projector()
     end = await store.head(conn, target.events_table)
     callback = progress(projector.position, end) if progress is not None else None
-    reached = await runner.catch_up(conn, target, projector, batch=BATCH, until=end, progress=callback, functions=False)
+    with without_collector():
+        reached = await runner.catch_up(
+            conn, target, projector, batch=BATCH, until=end, progress=callback, functions=False
+        )
     async with conn.transaction():
         await store.write_functions(conn, target.schema, projector, everything=True)
     async with conn.transaction():
