@@ -18,6 +18,7 @@ from projections.projector import Projector
 from projections.store import quoted, tracking
 from projections.timeline import Flow, WorkerState, step_of
 from projections.vectors import CadreInfo
+from projections.worker_projection import PLAIN
 
 DATE_KEYS = ("effective_on", "started_on", "ended_on", "birth_date")
 
@@ -120,7 +121,9 @@ async def load_workers(conn: asyncpg.Connection, schema: str, projector: Project
             state.identity = {k: data.get(k) for k in projector.identity_fields}
         elif r["event"] == "DetailsCorrected":
             state.identity.update(data.get("corrections") or {})
-        state.shown[r["position"]] = (r["from_code"], r["to_code"], r["retracted"])
+        shown = (r["from_code"], r["to_code"], r["retracted"])
+        if shown != PLAIN:
+            state.shown[r["position"]] = shown
     if not states:
         return
     ids = list(states)

@@ -113,6 +113,7 @@ async def create(conn: asyncpg.Connection, schema: str, *, with_indexes: bool) -
 
 
 async def add_indexes(conn: asyncpg.Connection, schema: str) -> None:
+    await conn.execute("SET LOCAL maintenance_work_mem = '256MB'")  # builds them in memory (the caller's transaction)
     for name, definition in INDEXES.items():
         await conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {quoted(schema)}.{definition}")
     for table in TABLES:

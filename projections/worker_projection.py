@@ -18,6 +18,7 @@ from projections.unit_functions import Contribution, UnitFunctions
 from projections.vectors import CadreInfo, Traits, packed_vector, traits
 
 Shown = tuple[str | None, str | None, bool]
+PLAIN: Shown = (None, None, False)  # what a new history row shows: the projector's audit rows start so
 
 
 class WorkerProjection(UnitFunctions):
@@ -164,10 +165,16 @@ class WorkerProjection(UnitFunctions):
         ]
 
     def _set_shown(self, state: WorkerState, position: int, shown: Shown) -> None:
-        """Updates the history row at ``position`` if its origin, destination or retracted flag changed."""
-        if state.shown.get(position) == shown:
+        """Updates the history row at ``position`` if its origin, destination or retracted flag changed.
+
+        Only what differs from a new row's (nothing, nothing, not retracted) is kept in memory.
+        """
+        if state.shown.get(position, PLAIN) == shown:
             return
-        state.shown[position] = shown
+        if shown == PLAIN:
+            del state.shown[position]
+        else:
+            state.shown[position] = shown
         row = self.writes.events.get(position)
         if row is not None:
             row[SHOWN] = shown

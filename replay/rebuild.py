@@ -40,6 +40,9 @@ def without_collector() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            # What the replay left alive would make the next collection a full scan of it: leave
+            # it out of later scans instead (it is freed by reference counting all the same).
+            gc.freeze()
             gc.enable()
 
 
@@ -68,8 +71,8 @@ async def build(conn: asyncpg.Connection, target: Target, *, progress: ProgressF
         reached = await runner.catch_up(
             conn, target, projector, batch=BATCH, until=end, progress=callback, functions=False
         )
-    async with conn.transaction():
-        await store.write_functions(conn, target.schema, projector, everything=True)
+        async with conn.transaction():
+            await store.write_functions(conn, target.schema, projector, everything=True)
     async with conn.transaction():
         await store.add_indexes(conn, target.schema)
     return reached

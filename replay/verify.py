@@ -58,8 +58,8 @@ async def verify(url: str, target: Target) -> tuple[int, list[Difference]]:
         replay = Projector()
         with without_collector():
             await runner.catch_up(conn, scratch, replay, batch=BATCH, until=live_position, functions=False)
-        async with conn.transaction():
-            await store.write_functions(conn, scratch.schema, replay, everything=True)
+            async with conn.transaction():
+                await store.write_functions(conn, scratch.schema, replay, everything=True)
         differences = []
         for table in store.TABLES:
             difference = await compare(conn, target.schema, scratch.schema, table)
