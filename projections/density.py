@@ -53,14 +53,23 @@ def periods(start: date, end: date, interval: str) -> list[tuple[str, date, date
     return out
 
 
-async def _flows_now(db: Executor, schema: str, code: str, start: date, end: date) -> list[tuple[date, int, int]]:
+async def _flows_now(
+    db: Executor, schema: str, code: str, spans: list[tuple[str, date, date]]
+) -> list[tuple[date, int, int]]:
+    """Entries and exits per period, as known now: ``(first day, entries, exits)`` for each period with any.
+
+    PostgreSQL sums the daily rows, so what reaches Python is one row per period, however many
+    days had movements.
+    """
     rows = await db.fetch(
-        f"SELECT day, entries, exits FROM {quoted(schema)}.flows WHERE code = $1 AND day BETWEEN $2 AND $3",
+        "SELECT p.first, f.entries, f.exits FROM unnest($2::date[], $3::date[]) p(first, last) CROSS JOIN LATERAL ("
+        f"SELECT sum(entries) AS entries, sum(exits) AS exits FROM {quoted(schema)}.flows "
+        "WHERE code = $1 AND day BETWEEN p.first AND p.last) f WHERE f.entries IS NOT NULL",
         code,
-        start,
-        end,
+        [first for _, first, _ in spans],
+        [last for *_, last in spans],
     )
-    return [(r["day"], r["entries"], r["exits"]) for r in rows]
+    return [(r["first"], int(r["entries"]), int(r["exits"])) for r in rows]
 
 
 def _shares(code: str, origin: list[str], destination: list[str]) -> tuple[int, int]:
@@ -69,9 +78,10 @@ def _shares(code: str, origin: list[str], destination: list[str]) -> tuple[int, 
 
 
 async def _flows_known(
-    db: Executor, schema: str, code: str, start: date, end: date, position: int
+    db: Executor, schema: str, code: str, spans: list[tuple[str, date, date]], position: int
 ) -> list[tuple[date, int, int]]:
     s = quoted(schema)
+    start, end = spans[0][1], spans[-1][2]
     moved = await moves_after(db, schema, position)
     if moved:
         out: list[tuple[date, int, int]] = []
@@ -83,7 +93,7 @@ async def _flows_known(
             position,
         )
     else:
-        out = await _flows_now(db, schema, code, start, end)
+        out = await _flows_now(db, schema, code, spans)
         rows = await db.fetch(
             f"SELECT day, origin, destination, known_from > $3 AS since FROM {s}.worker_flows "
             "WHERE day BETWEEN $1 AND $2 "
@@ -123,9 +133,9 @@ async def density_series(
         for year in {last.year for *_, last in spans}
     }
     if position is None:
-        flows = await _flows_now(db, schema, code, spans[0][1], spans[-1][2])
+        flows = await _flows_now(db, schema, code, spans)
     else:
-        flows = await _flows_known(db, schema, code, spans[0][1], spans[-1][2], position)
+        flows = await _flows_known(db, schema, code, spans, position)
     starts = [first for _, first, _ in spans]
     totals = [[0, 0] for _ in spans]
     for day, entries, exits in flows:

@@ -13,19 +13,15 @@ position (never visible) is not written at all. This is what lets ``verify`` com
 build with a rebuild row for row.
 """
 
+import struct
 from bisect import bisect_left, insort
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 Vector = tuple[int, ...]
-
-
-def add(value: Vector | None, delta: Vector) -> Vector:
-    if value is None:
-        return delta
-    return tuple([a + b for a, b in zip(value, delta, strict=True)])
 
 
 @dataclass(slots=True)
@@ -88,95 +84,127 @@ def new_sink(first_id: int = 1) -> RowSink:
     return RowSink(Ids(first_id))
 
 
+LANE = 32  # bits per figure in a packed vector
+HALF = 1 << (LANE - 1)
+
+
+def pack(value: Vector) -> int:
+    """A vector as one integer, figure ``i`` in bits ``[32 i, 32 i + 32)``: adding integers adds vectors.
+
+    Figures may be negative (a change takes workers away); each must stay within ±2**31.
+    """
+    return sum(x << (LANE * i) for i, x in enumerate(value))
+
+
+@lru_cache(maxsize=64)
+def _unpacker(size: int) -> tuple[int, struct.Struct]:
+    return sum(HALF << (LANE * i) for i in range(size)), struct.Struct(f"<{size}I")
+
+
+def unpack(packed: int, size: int) -> Vector:
+    """The vector ``pack`` made ``packed`` from (``size`` figures)."""
+    bias, lanes = _unpacker(size)
+    return tuple([x - HALF for x in lanes.unpack((packed + bias).to_bytes(4 * size, "little"))])
+
+
 @dataclass(slots=True)
 class StepFunction:
     """A step function of the date, kept as its changes: the value steps by ``changes[d]`` on ``d``.
 
-    Adding a value over [start, end) touches two changes, however many steps lie in between, so
-    back-dated events cost no more than current ones. ``take`` turns the changed stretch into
-    rows: the function's maximal constant non-zero pieces. Those depend on the function alone,
-    never on the order of the events that built it.
+    Values are vectors of ``size`` figures, packed into integers (``pack``), so that adding a
+    vector costs one integer addition. Adding a value over [start, end) touches two changes,
+    however many steps lie in between, so back-dated events cost no more than current ones.
+    ``take`` turns the changed stretch into rows: the function's maximal constant non-zero
+    pieces. Those depend on the function alone, never on the order of the events that built it.
     """
 
     key: str
+    size: int = 0  # figures per value; known from the first change
     days: list[date] = field(default_factory=list)  # sorted; only days with a non-zero change
-    changes: dict[date, list[int]] = field(default_factory=dict)
+    changes: dict[date, int] = field(default_factory=dict)  # packed
     dirty_from: date | None = None
-    values: dict[date, Vector] = field(default_factory=dict)  # from each day, as of the last ``take``
 
     def apply(self, start: date, end: date | None, delta: Vector) -> None:
         """Adds ``delta`` over [start, end)."""
-        if not any(delta):
+        self.size = len(delta)
+        self.add(start, end, pack(delta))
+
+    def add(self, start: date, end: date | None, delta: int) -> None:
+        """Adds the packed ``delta`` over [start, end); ``size`` must be set."""
+        if not delta:
             return
-        self._change(start, delta, 1)
+        self._change(start, delta)
         if end is not None:
-            self._change(end, delta, -1)
+            self._change(end, -delta)
         if self.dirty_from is None or start < self.dirty_from:
             self.dirty_from = start
 
-    def _change(self, day: date, delta: Vector, sign: int) -> None:
+    def _change(self, day: date, delta: int) -> None:
         cell = self.changes.get(day)
         if cell is None:
-            self.changes[day] = [sign * x for x in delta]
+            self.changes[day] = delta
             insort(self.days, day)
             return
-        for i, x in enumerate(delta):
-            cell[i] += sign * x
-        if not any(cell):
+        cell += delta
+        if cell:
+            self.changes[day] = cell
+        else:
             del self.changes[day]
             del self.days[bisect_left(self.days, day)]
 
-    def pieces(self, start: date = date.min, end: date | None = None) -> Iterator[tuple[date, date | None, Vector]]:
-        """The non-zero pieces overlapping [start, end), clipped to it."""
-        value: list[int] | None = None
-        n = len(self.days)
-        for k, day in enumerate(self.days):
-            cell = self.changes[day]
-            value = list(cell) if value is None else [a + b for a, b in zip(value, cell, strict=True)]
-            piece_end = self.days[k + 1] if k + 1 < n else None
+    def pieces(self, start: date = date.min, end: date | None = None) -> Iterator[tuple[date, date | None, int]]:
+        """The non-zero pieces overlapping [start, end), clipped to it; values packed."""
+        value = 0
+        days, changes, n = self.days, self.changes, len(self.days)
+        for k, day in enumerate(days):
             if end is not None and day >= end:
                 break
-            if (piece_end is not None and piece_end <= start) or not any(value):
+            value += changes[day]
+            piece_end = days[k + 1] if k + 1 < n else None
+            if (piece_end is not None and piece_end <= start) or not value:
                 continue
             lo = max(day, start)
             hi = end if piece_end is None else (piece_end if end is None else min(piece_end, end))
-            yield lo, hi, tuple(value)
+            yield lo, hi, value
 
-    def take(self) -> tuple[date, list[tuple[date, date | None, Vector]]] | None:
-        """The rows from the first piece the last changes may have altered: (from, rows), or None."""
+    def take(self, *, everything: bool = False) -> tuple[date, list[tuple[date, date | None, Vector]]] | None:
+        """The rows from the first piece the last changes may have altered: (from, rows), or None.
+
+        With ``everything``, all the rows (from the first day), changed or not.
+        """
+        if everything and self.days:
+            self.dirty_from = self.days[0]
         if self.dirty_from is None:
             return None
-        days, n = self.days, len(self.days)
+        days, changes, n, size = self.days, self.changes, len(self.days), self.size
         k = max(bisect_left(days, self.dirty_from) - 1, 0)
         since = days[k] if k < n and days[k] < self.dirty_from else self.dirty_from
         self.dirty_from = None
-        value = list(self.values[days[k - 1]]) if k > 0 else None
+        value = 0
+        for j in range(k):
+            value += changes[days[j]]
         rows = []
         for j in range(k, n):
-            cell = self.changes[days[j]]
-            value = list(cell) if value is None else [a + b for a, b in zip(value, cell, strict=True)]
-            frozen = tuple(value)
-            self.values[days[j]] = frozen
-            if any(frozen):
-                rows.append((days[j], days[j + 1] if j + 1 < n else None, frozen))
+            value += changes[days[j]]
+            if value:
+                rows.append((days[j], days[j + 1] if j + 1 < n else None, unpack(value, size)))
         return since, rows
 
     @classmethod
     def from_rows(cls, key: str, rows: list[tuple[date, date | None, Vector]]) -> "StepFunction":
         """Rebuilds the changes from the rows ``(valid_from, valid_to, value)``."""
         fn = cls(key)
-        previous: Vector | None = None
+        previous = 0
         previous_end: date | None = None
         for valid_from, valid_to, value in sorted(rows, key=lambda r: r[0]):
-            if previous is not None and previous_end is not None and previous_end < valid_from:
-                fn._change(previous_end, previous, -1)
-                previous = None
-            base = previous or (0,) * len(value)
-            fn._change(valid_from, tuple(a - b for a, b in zip(value, base, strict=True)), 1)
-            previous, previous_end = value, valid_to
-        if previous is not None and previous_end is not None:
-            fn._change(previous_end, previous, -1)
-        if fn.days:
-            fn.dirty_from = fn.days[0]
-            fn.take()
+            fn.size = len(value)
+            if previous and previous_end is not None and previous_end < valid_from:
+                fn._change(previous_end, -previous)
+                previous = 0
+            packed = pack(value)
+            if packed != previous:
+                fn._change(valid_from, packed - previous)
+            previous, previous_end = packed, valid_to
+        if previous and previous_end is not None:
+            fn._change(previous_end, -previous)
         return fn

@@ -68,15 +68,18 @@ class OrgTree:
         self.units: dict[str, Unit] = {}
         self.codes: dict[UUID, str] = {}
         self._ancestry: dict[str, list[tuple[date, Chain]]] = {}
+        self._mentioned: set[str] = set()  # every code a cached ancestry looked at
 
     def add(self, unit: Unit) -> None:
         self.units[unit.code] = unit
         self.codes[unit.id] = unit.code
-        self._ancestry.clear()
+        if unit.code in self._mentioned:  # only ancestries that looked for it can change
+            self.moved()
 
     def moved(self) -> None:
         """Forgets cached ancestries after a parent change."""
         self._ancestry.clear()
+        self._mentioned.clear()
 
     def ancestry(self, code: str) -> list[tuple[date, Chain]]:
         """The unit's chain (itself, parent, ..., root) as a step function: ``(from, chain)`` pieces.
@@ -91,7 +94,9 @@ class OrgTree:
         seen = set()
         frontier = [code]
         while frontier:  # every parent change of the unit and of anything it ever hangs under
-            current = self.units.get(frontier.pop())
+            looked = frontier.pop()
+            self._mentioned.add(looked)
+            current = self.units.get(looked)
             if current is None or current.code in seen:
                 continue
             seen.add(current.code)

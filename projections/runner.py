@@ -69,8 +69,12 @@ async def catch_up(
     batch: int = BATCH,
     until: int | None = None,
     progress: Progress | None = None,
+    functions: bool = True,
 ) -> int:
     """Projects every event recorded after the projector's position; returns the position reached.
+
+    Without ``functions``, the staffing and flow functions are kept in memory only (a rebuild
+    writes them once at the end, ``store.write_functions``).
 
     Raises:
         StaleState: the tracking row is not where this projector left it.
@@ -101,13 +105,12 @@ async def catch_up(
             )
             if row["position"] != started_at or row["generation"] != generation:
                 raise StaleState(f"{target.schema} moved on to {row['position']} during a batch")
-            await store.write(conn, target.schema, projector, writes)
+            await store.write(conn, target.schema, projector, writes, functions=functions)
         committed(target.schema, projector.position)
         if progress is not None:
             progress(projector.position, len(items))
         if not projector.complete and len(projector.workers) > WORKER_CACHE:
             projector.workers.clear()
-            projector.flows_at.clear()
     return projector.position
 
 

@@ -2,10 +2,11 @@
 
 Figures as known now come straight from the ``staffing`` step functions: one indexed row per
 unit. Figures as known at an earlier position start from those and take back what was recorded
-since: the worker periods opened after it are subtracted and those closed after it added back,
-so the cost follows the number of changes since then, not the size of the ledger. When a unit
-was moved after that position, the areas themselves differ, and the figures are summed from
-the periods known then.
+since, dated up to the day: the worker changes (+1 of a worker's figures where a period starts,
+-1 where it ends) opened after it are taken back and those closed after it added back. Those are
+the back-dated changes only, so the cost does not grow with the ledger. When a unit was moved
+after that position, the areas themselves differ, and the figures are summed from every change
+known then.
 """
 
 from dataclasses import dataclass, field
@@ -104,29 +105,33 @@ def _add(total: list[int], value: Vector, sign: int) -> None:
         total[i] += sign * x
 
 
-FIGURES = "p.facility, p.status, p.cadre, p.sex, p.sector, p.funding_source, p.present"
-KNOWN_THEN = "p.known_from <= $2 AND (p.known_to IS NULL OR p.known_to > $2)"
-# Rows known now but not then count -1; rows known then but not now count +1.
-CHANGED_SINCE = "((p.known_from > $2 AND p.known_to IS NULL) OR (p.known_from <= $2 AND p.known_to > $2))"
+FIGURES = "facility, status, cadre, sex, sector, funding_source, present"
+# Changes known now but not at $2 count against their sign; those known then but not now, with it.
+SINCE = (
+    f"SELECT day, {FIGURES}, -sign AS n FROM {{s}}.worker_changes "
+    "WHERE known_to IS NULL AND known_from > $2 AND day <= $1 "
+    f"UNION ALL SELECT day, {FIGURES}, sign AS n FROM {{s}}.worker_changes "
+    "WHERE known_to IS NOT NULL AND int8range(known_from, known_to) @> $2::bigint AND day <= $1"
+)
+THEN = (
+    f"SELECT day, {FIGURES}, sign AS n FROM {{s}}.worker_changes "
+    "WHERE known_from <= $2 AND (known_to IS NULL OR known_to > $2) AND day <= $1"
+)
 
 
-async def _netted(db: Executor, schema: str, days: list[date], position: int, *, changes: bool) -> list[Any]:
-    """Worker periods covering each of ``days``, netted per facility and figures in SQL.
+async def _netted(db: Executor, schema: str, last: date, position: int, *, since: bool, by_day: bool) -> list[Any]:
+    """Staffing changes dated up to ``last``, netted per facility and figures (and day) in SQL.
 
-    With ``changes``, the difference between now and ``position`` (what was recorded since
-    taken back); otherwise everything known at ``position``. Most changes since are periods
-    closed and reopened with another end: they cancel here and never reach Python.
+    With ``since``, what was recorded after ``position`` (to take back from the figures known
+    now); otherwise everything known at ``position``. A worker's event that goes last on their
+    timeline only adds changes on its own date, so the changes recorded after ``position`` and
+    dated up to ``last`` are the back-dated ones: their number does not grow with the ledger.
     """
-    sign = "CASE WHEN p.known_from > $2 THEN -1 ELSE 1 END" if changes else "1"
+    keys = f"day, {FIGURES}" if by_day else FIGURES
+    query = (SINCE if since else THEN).format(s=quoted(schema))
     return list(
         await db.fetch(
-            f"SELECT d.day, {FIGURES}, sum({sign}) AS n FROM unnest($1::date[]) d(day) "
-            f"JOIN {quoted(schema)}.worker_periods p ON p.valid_from <= d.day "
-            "AND (p.valid_to IS NULL OR p.valid_to > d.day) "
-            f"WHERE p.facility IS NOT NULL AND {CHANGED_SINCE if changes else KNOWN_THEN} "
-            f"GROUP BY d.day, {FIGURES} HAVING sum({sign}) <> 0",
-            days,
-            position,
+            f"SELECT {keys}, sum(n) AS n FROM ({query}) c GROUP BY {keys} HAVING sum(n) <> 0", last, position
         )
     )
 
@@ -138,7 +143,7 @@ async def values_known(db: Executor, schema: str, codes: list[str], day: date, p
         totals = {code: [0] * v.SIZE for code in codes}
     else:
         totals = {code: list(value) for code, value in (await values_now(db, schema, codes, day)).items()}
-    rows = await _netted(db, schema, [day], position, changes=not moved)
+    rows = await _netted(db, schema, day, position, since=not moved, by_day=False)
     if rows:
         tree = await tree_history(db, schema, position if moved else None)
         cadres = await cadre_infos(db, schema)
@@ -157,13 +162,15 @@ async def series_known(db: Executor, schema: str, code: str, days: list[date], p
         totals = {day: [0] * v.SIZE for day in days}
     else:
         totals = {day: list(value) for day, value in (await series_now(db, schema, code, days)).items()}
-    rows = await _netted(db, schema, days, position, changes=not moved)
+    rows = await _netted(db, schema, max(days), position, since=not moved, by_day=True) if days else []
     if rows:
         tree = await tree_history(db, schema, position if moved else None)
         cadres = await cadre_infos(db, schema)
         for r in rows:
-            if code in tree.chain(r["facility"], r["day"]):
-                _add(totals[r["day"]], _period_vector(r, cadres), r["n"])
+            value = _period_vector(r, cadres)
+            for day in days:
+                if day >= r["day"] and code in tree.chain(r["facility"], day):
+                    _add(totals[day], value, r["n"])
     return {day: tuple(total) for day, total in totals.items()}
 
 

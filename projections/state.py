@@ -18,6 +18,7 @@ from projections.projector import Projector
 from projections.store import quoted, tracking
 from projections.timeline import Flow, WorkerState, step_of
 from projections.vectors import CadreInfo
+from projections.worker_projection import PLAIN
 
 DATE_KEYS = ("effective_on", "started_on", "ended_on", "birth_date")
 
@@ -33,8 +34,12 @@ def revive(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-async def load(conn: asyncpg.Connection, schema: str) -> Projector:
-    """A projector holding the state of the tables in ``schema`` (workers are loaded on demand)."""
+async def load(conn: asyncpg.Connection, schema: str, *, functions: bool = True) -> Projector:
+    """A projector holding the state of the tables in ``schema`` (workers are loaded on demand).
+
+    Without ``functions`` (the tables of an unfinished rebuild, which writes its staffing and
+    flows only at the end), every worker is loaded and the functions are derived from them.
+    """
     s = quoted(schema)
     track = await tracking(conn, schema)
     projector = Projector(position=track["position"], next_row_id=track["next_row_id"], complete=False)
@@ -71,6 +76,10 @@ async def load(conn: asyncpg.Connection, schema: str) -> Projector:
         )
         projector.tree.add(unit)
         projector.tree_pieces[unit.code] = pieces.get(unit.code, [])
+    if not functions:
+        await load_workers(conn, schema, projector, None)
+        projector.derive_functions()
+        return projector
     rows: dict[str, list[tuple[date, date | None, tuple[int, ...]]]] = {}
     for r in await conn.fetch(f"SELECT code, valid_from, valid_to, counts FROM {s}.staffing"):
         rows.setdefault(r["code"], []).append((r["valid_from"], r["valid_to"], tuple(r["counts"])))
@@ -112,7 +121,9 @@ async def load_workers(conn: asyncpg.Connection, schema: str, projector: Project
             state.identity = {k: data.get(k) for k in projector.identity_fields}
         elif r["event"] == "DetailsCorrected":
             state.identity.update(data.get("corrections") or {})
-        state.shown[r["position"]] = (r["from_code"], r["to_code"], r["retracted"])
+        shown = (r["from_code"], r["to_code"], r["retracted"])
+        if shown != PLAIN:
+            state.shown[r["position"]] = shown
     if not states:
         return
     ids = list(states)
@@ -124,6 +135,13 @@ async def load_workers(conn: asyncpg.Connection, schema: str, projector: Project
         key = tuple(r[k] for k in ("valid_from", "valid_to", "status", "facility", "cadre", "sex", "sector"))
         key = (*key, r["funding_source"], r["present"])
         states[r["worker_id"]].period_ids[key] = r["id"]
+    for r in await conn.fetch(
+        f"SELECT id, worker_id, day, sign, status, facility, cadre, sex, sector, funding_source, present "
+        f"FROM {s}.worker_changes WHERE worker_id = ANY($1::uuid[]) AND known_to IS NULL",
+        ids,
+    ):
+        change = tuple(r[k] for k in ("day", "sign", "status", "facility", "cadre", "sex", "sector"))
+        states[r["worker_id"]].change_ids[(*change, r["funding_source"], r["present"])] = r["id"]
     for r in await conn.fetch(
         f"SELECT id, worker_id, day, origin, destination, position FROM {s}.worker_flows "
         "WHERE worker_id = ANY($1::uuid[]) AND known_to IS NULL",

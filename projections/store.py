@@ -13,11 +13,13 @@ import orjson
 
 from projections.events import LedgerEvent, decode
 from projections.intervals import Row
+from projections.naming import quoted
+from projections.pieces import write_flows, write_staffing
 from projections.projector import DATA, Projector, Writes
 
 NAME = "workforce"
 # Raised whenever the tables' shape or meaning changes: older tables must be rebuilt.
-VERSION = 2
+VERSION = 3
 
 TABLES = {
     "tracking": "name text PRIMARY KEY, position bigint NOT NULL, generation uuid NOT NULL, "
@@ -38,6 +40,9 @@ TABLES = {
     "worker_periods": "id bigint PRIMARY KEY, worker_id uuid NOT NULL, valid_from date NOT NULL, valid_to date, "
     "known_from bigint NOT NULL, known_to bigint, status text NOT NULL, facility text, cadre text NOT NULL, "
     "sex text, sector text, funding_source text, present smallint NOT NULL",
+    "worker_changes": "id bigint PRIMARY KEY, worker_id uuid NOT NULL, day date NOT NULL, known_from bigint NOT NULL, "
+    "known_to bigint, sign smallint NOT NULL, status text NOT NULL, facility text NOT NULL, cadre text NOT NULL, "
+    "sex text, sector text, funding_source text, present smallint NOT NULL",
     "worker_flows": "id bigint PRIMARY KEY, worker_id uuid NOT NULL, day date NOT NULL, known_from bigint NOT NULL, "
     "known_to bigint, origin text, destination text, position bigint NOT NULL",
     "staffing": "code text NOT NULL, valid_from date NOT NULL, valid_to date, counts int[] NOT NULL, "
@@ -57,6 +62,10 @@ INDEXES = {
     "periods_now": "worker_periods USING gist (facility, daterange(valid_from, valid_to)) WHERE known_to IS NULL",
     "periods_opened": "worker_periods (known_from)",
     "periods_closed": "worker_periods (known_to)",
+    "changes_by_worker": "worker_changes (worker_id) WHERE known_to IS NULL",
+    # Changes recorded after a position and dated up to a day (staffing as known then).
+    "changes_opened": "worker_changes USING gist (known_from, day) WHERE known_to IS NULL",
+    "changes_closed": "worker_changes USING gist (int8range(known_from, known_to), day) WHERE known_to IS NOT NULL",
     "flows_by_worker": "worker_flows (worker_id) WHERE known_to IS NULL",
     "flows_opened": "worker_flows (known_from)",
     "flows_closed": "worker_flows (known_to)",
@@ -86,10 +95,6 @@ class Target:
         return cls(f"{quoted(ledger_schema)}.ledger_events", schema)
 
 
-def quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 async def create(conn: asyncpg.Connection, schema: str, *, with_indexes: bool) -> None:
     """Creates the schema and its empty tables (the caller's transaction)."""
     s = quoted(schema)
@@ -108,6 +113,7 @@ async def create(conn: asyncpg.Connection, schema: str, *, with_indexes: bool) -
 
 
 async def add_indexes(conn: asyncpg.Connection, schema: str) -> None:
+    await conn.execute("SET LOCAL maintenance_work_mem = '256MB'")  # builds them in memory (the caller's transaction)
     for name, definition in INDEXES.items():
         await conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {quoted(schema)}.{definition}")
     for table in TABLES:
@@ -153,7 +159,9 @@ async def read_events(
 ) -> list[LedgerEvent | int]:
     """The next stored events after ``after`` (up to ``until``), decoded; internal ones as bare positions."""
     rows = await conn.fetch(
-        f"SELECT notification_id, originator_id, originator_version, topic, state FROM {events_table} "
+        # The internal aggregates' states are not projected: leave them on the server.
+        "SELECT notification_id, originator_id, originator_version, topic, "
+        f"CASE WHEN topic ~ '^hrh:(Worker|OrgUnit|Cadre)\\.' THEN state END FROM {events_table} "
         "WHERE notification_id > $1 AND ($3::bigint IS NULL OR notification_id <= $3) "
         "ORDER BY notification_id LIMIT $2",
         after,
@@ -179,7 +187,7 @@ def _records(table: str, rows: list[Row]) -> list[tuple[Any, ...]]:
         return [(r.id, r.key, r.valid_from, r.valid_to, r.known_from, r.known_to, *r.value) for r in rows]
     if table == "worker_periods":
         return [(r.id, r.key, r.valid_from, r.valid_to, r.known_from, r.known_to, *r.value) for r in rows]
-    return [(r.id, r.key, r.valid_from, r.known_from, r.known_to, *r.value) for r in rows]  # worker_flows
+    return [(r.id, r.key, r.valid_from, r.known_from, r.known_to, *r.value) for r in rows]  # changes, flows
 
 
 async def _write_rows(
@@ -197,8 +205,14 @@ async def _write_rows(
         await conn.copy_records_to_table(table, schema_name=schema, records=_records(table, opened))
 
 
-async def write(conn: asyncpg.Connection, schema: str, projector: Projector, writes: Writes) -> None:
-    """Writes a batch and the tracking position; the caller holds the transaction."""
+async def write(
+    conn: asyncpg.Connection, schema: str, projector: Projector, writes: Writes, *, functions: bool = True
+) -> None:
+    """Writes a batch and the tracking position; the caller holds the transaction.
+
+    Without ``functions``, the staffing and flow functions are left unwritten (a rebuild writes
+    them once, at the end, with ``write_functions``).
+    """
     s = quoted(schema)
     if writes.events:
         records = []
@@ -218,10 +232,11 @@ async def write(conn: asyncpg.Connection, schema: str, projector: Projector, wri
             [v[2] for _, v in items],
         )
     await _write_rows(conn, schema, "worker_periods", projector.period_rows.take())
+    await _write_rows(conn, schema, "worker_changes", projector.change_rows.take())
     await _write_rows(conn, schema, "worker_flows", projector.flow_rows.take())
     await _write_rows(conn, schema, "org_tree", projector.tree_rows.take())
-    await _write_staffing(conn, schema, projector)
-    await _write_flows(conn, schema, projector)
+    if functions:
+        await write_functions(conn, schema, projector)
     if writes.workers:
         ids = list(writes.workers)
         await conn.execute(f"DELETE FROM {s}.workers WHERE id = ANY($1::uuid[])", ids)
@@ -273,42 +288,9 @@ async def write(conn: asyncpg.Connection, schema: str, projector: Projector, wri
     )
 
 
-async def _write_staffing(conn: asyncpg.Connection, schema: str, projector: Projector) -> None:
-    codes, starts, rows = [], [], []
-    for code, fn in projector.counts.items():
-        taken = fn.take()
-        if taken is not None:
-            since, pieces = taken
-            codes.append(code)
-            starts.append(since)
-            rows.extend((code, start, end, list(value)) for start, end, value in pieces)
-    if codes:
-        await conn.execute(
-            f"DELETE FROM {quoted(schema)}.staffing t USING unnest($1::text[], $2::date[]) x(code, day) "
-            "WHERE t.code = x.code AND t.valid_from >= x.day",
-            codes,
-            starts,
-        )
-    if rows:
-        await conn.copy_records_to_table("staffing", schema_name=schema, records=rows)
-
-
-async def _write_flows(conn: asyncpg.Connection, schema: str, projector: Projector) -> None:
-    keys = list(projector.dirty_flows)
-    projector.dirty_flows = set()
-    if not keys:
-        return
-    await conn.execute(
-        f"DELETE FROM {quoted(schema)}.flows t USING unnest($1::text[], $2::date[]) x(code, day) "
-        "WHERE t.code = x.code AND t.day = x.day",
-        [k[0] for k in keys],
-        [k[1] for k in keys],
-    )
-    rows = []
-    for key in keys:
-        cell = projector.flows[key]
-        if any(cell):
-            rows.append((*key, *cell))
-        else:
-            del projector.flows[key]
-    await conn.copy_records_to_table("flows", schema_name=schema, records=rows)
+async def write_functions(
+    conn: asyncpg.Connection, schema: str, projector: Projector, *, everything: bool = False
+) -> None:
+    """Writes the staffing pieces and daily flows that changed (with ``everything``: all of them, anew)."""
+    await write_staffing(conn, schema, projector.counts, everything=everything)
+    await write_flows(conn, schema, projector.flows, projector.dirty_flows, everything=everything)

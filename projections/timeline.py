@@ -65,9 +65,86 @@ class Flow:
 
 @dataclass(slots=True)
 class Derived:
+    """What a worker's timeline gives, built one event in force at a time (``push``).
+
+    Besides the periods, flows and origins, it keeps the state after the last event (hired,
+    facility, on leave, cadre), so that an event placed after every other one on the timeline
+    extends what was derived instead of deriving it all again.
+    """
+
     periods: list[Period] = field(default_factory=list)
     flows: list[Flow] = field(default_factory=list)
     origins: dict[int, str | None] = field(default_factory=dict)  # position → origin
+    last_day: date | None = None  # the latest effective date on the timeline
+    hired: bool = False
+    facility: str | None = None
+    on_leave: bool = False
+    cadre: str = ""
+    # The state changes (day, status, facility, cadre), and the index of each period's first one.
+    changes: list[tuple[date, str, str | None, str]] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+
+    def follows(self, step: Step) -> bool:
+        """Whether ``step`` (recorded after every step so far) goes last on the timeline."""
+        day = step.effective_on
+        return day is not None and (self.last_day is None or day >= self.last_day)
+
+    def push(self, step: Step) -> None:
+        """Adds ``step``, an event in force that goes last on the timeline."""
+        day = step.effective_on
+        assert day is not None
+        if self.last_day is None or day > self.last_day:
+            self.last_day = day
+        kind = step.kind
+        if kind == "Hired" or kind == "Rehired":
+            self.hired, self.facility, self.on_leave = True, None, False
+            if step.cadre is not None:
+                self.cadre = step.cadre
+        elif kind == "Posted":
+            self.flows.append(Flow(day, step.position, None, step.facility))
+            self.facility = step.facility
+        elif kind == "Transferred":
+            self.origins[step.position] = self.facility
+            self.flows.append(Flow(day, step.position, self.facility, step.facility))
+            self.facility = step.facility
+        elif kind == "LeaveStarted":
+            self.on_leave = True
+        elif kind == "LeaveEnded":
+            self.on_leave = False
+        elif kind == "Requalified":
+            self.cadre = step.cadre or self.cadre
+        elif kind == "Departed":
+            self.origins[step.position] = self.facility
+            if self.facility is not None:
+                self.flows.append(Flow(day, step.position, self.facility, None))
+            self.hired, self.facility, self.on_leave = False, None, False
+        else:
+            return
+        facility = self.facility
+        status = (
+            "DEPARTED" if not self.hired else "HIRED" if facility is None else "ON_LEAVE" if self.on_leave else "POSTED"
+        )
+        state = (day, status, facility, self.cadre)
+        changes, periods = self.changes, self.periods
+        if changes and changes[-1][0] == day:  # two changes on one day: the later one holds
+            changes[-1] = state
+            first = self.starts.pop()
+            periods.pop()
+        else:
+            changes.append(state)
+            first = len(changes) - 1
+            if periods:
+                last = periods[-1]
+                periods[-1] = Period(last.start, day, last.status, last.facility, last.cadre)
+        for i in range(first, len(changes)):
+            start, status, where, cadre = changes[i]
+            end = changes[i + 1][0] if i + 1 < len(changes) else None
+            previous = periods[-1] if periods else None
+            if previous is not None and (previous.status, previous.facility, previous.cadre) == (status, where, cadre):
+                periods[-1] = Period(previous.start, end, status, where, cadre)
+            else:
+                periods.append(Period(start, end, status, where, cadre))
+                self.starts.append(i)
 
 
 def in_force(steps: list[Step]) -> list[Step]:
@@ -80,52 +157,8 @@ def in_force(steps: list[Step]) -> list[Step]:
 def derive(steps: list[Step]) -> Derived:
     """Periods, flows and origins of a worker whose events (in ledger order) are ``steps``."""
     out = Derived()
-    hired = False
-    facility: str | None = None
-    on_leave = False
-    cadre = ""
-    changes: list[tuple[date, str, str | None, str]] = []
     for step in in_force(steps):
-        day = step.effective_on
-        assert day is not None
-        kind = step.kind
-        if kind == "Hired" or kind == "Rehired":
-            hired, facility, on_leave = True, None, False
-            if step.cadre is not None:
-                cadre = step.cadre
-        elif kind == "Posted":
-            out.flows.append(Flow(day, step.position, None, step.facility))
-            facility = step.facility
-        elif kind == "Transferred":
-            out.origins[step.position] = facility
-            out.flows.append(Flow(day, step.position, facility, step.facility))
-            facility = step.facility
-        elif kind == "LeaveStarted":
-            on_leave = True
-        elif kind == "LeaveEnded":
-            on_leave = False
-        elif kind == "Requalified":
-            cadre = step.cadre or cadre
-        elif kind == "Departed":
-            out.origins[step.position] = facility
-            if facility is not None:
-                out.flows.append(Flow(day, step.position, facility, None))
-            hired, facility, on_leave = False, None, False
-        else:
-            continue
-        status = "DEPARTED" if not hired else "HIRED" if facility is None else "ON_LEAVE" if on_leave else "POSTED"
-        state = (day, status, facility, cadre)
-        if changes and changes[-1][0] == day:
-            changes[-1] = state
-        else:
-            changes.append(state)
-    for i, (day, status, where, cadre_code) in enumerate(changes):
-        end = changes[i + 1][0] if i + 1 < len(changes) else None
-        previous = out.periods[-1] if out.periods else None
-        if previous is not None and (previous.status, previous.facility, previous.cadre) == (status, where, cadre_code):
-            out.periods[-1] = Period(previous.start, end, status, where, cadre_code)
-        else:
-            out.periods.append(Period(day, end, status, where, cadre_code))
+        out.push(step)
     return out
 
 
@@ -168,14 +201,16 @@ class WorkerState:
     """Everything the projector keeps about one worker between events."""
 
     id: UUID
+    epoch: int = 0  # the projector's cadre epoch when this was derived
     steps: list[Step] = field(default_factory=list)
     identity: dict[str, Any] = field(default_factory=dict)
     traits: tuple[Any, ...] = (None, None, None, 0)  # projections.vectors.traits(identity)
     derived: Derived = field(default_factory=Derived)
-    # The worker's share of each facility's staffing: (facility, from, to, vector).
-    contributions: list[tuple[str, date, date | None, tuple[int, ...]]] = field(default_factory=list)
+    # Per period, the worker's share of its facility's staffing: (facility, from, to, packed vector).
+    contributions: list[tuple[str, date, date | None, int] | None] = field(default_factory=list)
     # The open rectangles of the worker's periods and flows, by what they say.
     period_ids: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    change_ids: dict[tuple[Any, ...], int] = field(default_factory=dict)
     flow_ids: dict[Flow, int] = field(default_factory=dict)
     # What the history rows last said, per position: (from, to, retracted).
     shown: dict[int, tuple[str | None, str | None, bool]] = field(default_factory=dict)

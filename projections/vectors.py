@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from projections.intervals import pack
+
 GROUPS = ("DOCTOR", "NURSE", "MIDWIFE", "PHARMACIST", "OTHER")
 SEXES = ("FEMALE", "MALE")
 SECTORS = ("PUBLIC", "PARAPUBLIC", "COMMUNITY", "PRIVATE")
@@ -95,3 +97,9 @@ def breakdown(value: tuple[int, ...] | list[int], name: str) -> dict[str, int]:
 
 
 ZERO = (0,) * SIZE
+
+
+@lru_cache(maxsize=4096)
+def packed_vector(cadre: CadreInfo | None, on_leave: bool, worker: Traits) -> int:
+    """``vector_of``, packed into one integer (``projections.intervals.pack``)."""
+    return pack(vector_of(cadre, on_leave, worker))

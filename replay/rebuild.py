@@ -4,10 +4,17 @@ The rebuild fills a shadow schema beside the live one, batch by batch with its o
 row, then adds the indexes and renames the shadow into place in one transaction: readers see
 the old tables until that moment and the new ones after it. Killed at any point, the next run
 finds the shadow schema and resumes from its tracking position.
+
+Each batch commits its rows with the tracking position; only the staffing and flow functions,
+which are as known now and rewritten whenever they change, wait for the end: they are written
+once, from memory, after the last batch. A resumed rebuild derives them again from the worker
+rectangles of the batches already committed (``state.load(..., functions=False)``).
 """
 
 import asyncio
-from collections.abc import Callable
+import contextlib
+import gc
+from collections.abc import Callable, Iterator
 
 import asyncpg
 
@@ -15,7 +22,28 @@ from projections import runner, state, store
 from projections.projector import Projector
 from projections.store import Target
 
+BATCH = 20_000
 ProgressFactory = Callable[[int, int], runner.Progress]  # (start, end) → per-batch callback
+
+
+@contextlib.contextmanager
+def without_collector() -> Iterator[None]:
+    """Pauses the cyclic garbage collector for a bulk replay.
+
+    The projector's state grows to millions of objects, none in reference cycles (they are
+    freed by reference counting), and the collector kept rescanning them: about a third of a
+    rebuild's time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            # What the replay left alive would make the next collection a full scan of it: leave
+            # it out of later scans instead (it is freed by reference counting all the same).
+            gc.freeze()
+            gc.enable()
 
 
 async def build(conn: asyncpg.Connection, target: Target, *, progress: ProgressFactory | None = None) -> int:
@@ -29,7 +57,8 @@ async def build(conn: asyncpg.Connection, target: Target, *, progress: ProgressF
     projector: Projector | None = None
     if await store.exists(conn, target.schema):
         try:
-            projector = await state.load(conn, target.schema)
+            with without_collector():
+                projector = await state.load(conn, target.schema, functions=False)
         except store.OutdatedReadTables:  # left by an older version: start again
             await conn.execute(f"DROP SCHEMA {store.quoted(target.schema)} CASCADE")
     if projector is None:
@@ -38,7 +67,12 @@ async def build(conn: asyncpg.Connection, target: Target, *, progress: ProgressF
         projector = Projector()
     end = await store.head(conn, target.events_table)
     callback = progress(projector.position, end) if progress is not None else None
-    reached = await runner.catch_up(conn, target, projector, batch=20_000, until=end, progress=callback)
+    with without_collector():
+        reached = await runner.catch_up(
+            conn, target, projector, batch=BATCH, until=end, progress=callback, functions=False
+        )
+        async with conn.transaction():
+            await store.write_functions(conn, target.schema, projector, everything=True)
     async with conn.transaction():
         await store.add_indexes(conn, target.schema)
     return reached

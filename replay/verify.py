@@ -11,6 +11,7 @@ import asyncpg
 from projections import runner, store
 from projections.projector import Projector
 from projections.store import Target, quoted
+from replay.rebuild import BATCH, without_collector
 
 
 @dataclass
@@ -54,7 +55,11 @@ async def verify(url: str, target: Target) -> tuple[int, list[Difference]]:
         async with conn.transaction():
             await store.create(conn, scratch.schema, with_indexes=False)
         live_position = (await store.tracking(conn, target.schema))["position"]
-        await runner.catch_up(conn, scratch, Projector(), batch=20_000, until=live_position)
+        replay = Projector()
+        with without_collector():
+            await runner.catch_up(conn, scratch, replay, batch=BATCH, until=live_position, functions=False)
+            async with conn.transaction():
+                await store.write_functions(conn, scratch.schema, replay, everything=True)
         differences = []
         for table in store.TABLES:
             difference = await compare(conn, target.schema, scratch.schema, table)

@@ -63,6 +63,9 @@ def test_written_rows_equal_the_function_and_reload_to_the_same_changes(steps: l
     assert all(not (a[1] == b[0] and a[2] == b[2]) for a, b in pairwise(ordered))
     reloaded = StepFunction.from_rows("u", ordered)
     assert (reloaded.days, reloaded.changes) == (fn.days, fn.changes)
+    # A rebuild writes every row once, at the end: the same rows as batch after batch.
+    everything = fn.take(everything=True)
+    assert (everything[1] if everything else []) == ordered
 
 
 def test_a_rectangle_opened_and_closed_at_one_position_is_never_written() -> None:

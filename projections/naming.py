@@ -1,0 +1,6 @@
+"""Quoting SQL identifiers: the schemas of the read tables are named at run time."""
+
+
+def quoted(name: str) -> str:
+    """``name`` as a quoted PostgreSQL identifier."""
+    return '"' + name.replace('"', '""') + '"'

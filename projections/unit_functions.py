@@ -1,0 +1,122 @@
+"""Each unit's staffing and daily flows as known now, kept up to date as workers' periods change.
+
+A worker's *contributions* are their staffing vector (packed, ``projections.intervals.pack``) over
+each period they are in post at a facility. The facility and every area above it, following the
+tree as of each date, get that vector over the period. Flows (postings, transfers, departures)
+count as entries and exits per Definitions, with the tree as of their date.
+"""
+
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from datetime import date
+
+from projections.intervals import StepFunction
+from projections.org import Chain, OrgTree
+from projections.timeline import Flow
+from projections.vectors import SIZE
+
+Contribution = tuple[str, date, date | None, int]  # facility, from, to, packed vector
+
+
+class UnitFunctions:
+    """The org tree with every unit's staffing function and daily flows."""
+
+    def __init__(self) -> None:
+        self.tree = OrgTree()
+        self.counts: dict[str, StepFunction] = {}  # staffing per unit, as known now
+        self.flows: dict[tuple[str, date], list[int]] = {}  # (unit, day) → [entries, exits], as known now
+        self.dirty_flows: set[tuple[str, date]] = set()
+
+    def _apply_contributions(self, old: list[Contribution], new: list[Contribution]) -> None:
+        n = 0
+        while n < len(old) and n < len(new) and old[n] == new[n]:
+            n += 1
+        if n == len(old) == len(new):
+            return
+        steps: dict[str, dict[date, int]] = defaultdict(dict)
+        for sign, items in ((-1, old[n:]), (1, new[n:])):
+            for facility, start, end, value in items:
+                changes = steps[facility]
+                changes[start] = changes.get(start, 0) + sign * value
+                if end is not None:
+                    changes[end] = changes.get(end, 0) - sign * value
+        for facility, changes in steps.items():
+            days = sorted(changes)
+            running = 0
+            for i, day in enumerate(days):
+                running += changes[day]
+                if running:
+                    end = days[i + 1] if i + 1 < len(days) else None
+                    for lo, hi, chain in self.tree.chains_over(facility, day, end):
+                        for unit in chain:
+                            self._count_fn(unit).add(lo, hi, running)
+
+    def _count_fn(self, unit: str) -> StepFunction:
+        fn = self.counts.get(unit)
+        if fn is None:
+            fn = self.counts[unit] = StepFunction(unit, SIZE)
+        return fn
+
+    def _flow_shares(self, flow: Flow) -> list[tuple[str, int, int]]:
+        """Per Definitions: (unit, entries, exits) of one flow, with the tree as of its date."""
+        tree, day = self.tree, flow.day
+        dest = set(chain_at(tree.ancestry(flow.destination), day)) if flow.destination else set()
+        orig = set(chain_at(tree.ancestry(flow.origin), day)) if flow.origin else set()
+        return [(u, 1, 0) for u in dest - orig] + [(u, 0, 1) for u in orig - dest]
+
+    def _apply_flow_net(self, net: dict[tuple[str, date], list[int]]) -> None:
+        for key, (entries, exits) in net.items():
+            if entries or exits:
+                cell = self.flows.get(key)
+                if cell is None:
+                    cell = self.flows[key] = [0, 0]
+                cell[0] += entries
+                cell[1] += exits
+                self.dirty_flows.add(key)
+
+    def _apply_flows(self, old: list[Flow], new: list[Flow]) -> None:
+        """Replaces the worker's flows ``old`` by ``new`` in the units' daily flows."""
+        if old:
+            removed, added = Counter(old) - Counter(new), Counter(new) - Counter(old)
+            changes = [(flow, -n) for flow, n in removed.items()] + list(added.items())
+        else:
+            changes = [(flow, 1) for flow in new]
+        net: dict[tuple[str, date], list[int]] = defaultdict(lambda: [0, 0])
+        for flow, times in changes:
+            add_shares(net, flow.day, self._flow_shares(flow), times)
+        self._apply_flow_net(net)
+
+    def _rehang(self, facility: str, before: list[tuple[date, Chain]], after: list[tuple[date, Chain]]) -> None:
+        """Moves a facility's staffing between areas where its ancestry changed."""
+        counts = self.counts.get(facility)
+        if counts is None or before == after:
+            return
+        days = sorted({d for d, _ in before} | {d for d, _ in after})
+        for i, day in enumerate(days):
+            end = days[i + 1] if i + 1 < len(days) else None
+            old, new = chain_at(before, day), chain_at(after, day)
+            if old == new:
+                continue
+            gone = [u for u in old if u not in new]
+            came = [u for u in new if u not in old]
+            for lo, hi, value in list(counts.pieces(day, end)):
+                for unit in gone:
+                    self._count_fn(unit).add(lo, hi, -value)
+                for unit in came:
+                    self._count_fn(unit).add(lo, hi, value)
+
+
+def add_shares(net: dict[tuple[str, date], list[int]], day: date, shares: list[tuple[str, int, int]], n: int) -> None:
+    """Adds ``n`` times a flow's (unit, entries, exits) shares to the day's net changes."""
+    for unit, entries, exits in shares:
+        cell = net[(unit, day)]
+        cell[0] += n * entries
+        cell[1] += n * exits
+
+
+def chain_at(pieces: list[tuple[date, Chain]], day: date) -> Chain:
+    """The chain in force on ``day`` in an ancestry (``OrgTree.ancestry``: its first piece starts at date.min)."""
+    if len(pieces) == 1:
+        return pieces[0][1]
+    i = bisect_right(pieces, day, key=lambda piece: piece[0]) - 1
+    return pieces[max(i, 0)][1]

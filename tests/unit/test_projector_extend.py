@@ -1,0 +1,178 @@
+"""Extending a worker's timeline gives the rows that deriving it all again gives.
+
+Most worker events go last on their timeline, and the projector extends what it derived instead
+of deriving it again (``projections/worker_projection.py``). For random histories, in order or
+back-dated, with events on the same day, retractions and corrections, the rectangles, the
+staffing functions and the daily flows must be those of a projector that always derives again.
+"""
+
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from projections.events import LedgerEvent
+from projections.intervals import Row
+from projections.projector import Projector
+from projections.timeline import Derived, Step, derive
+
+START = date(2020, 1, 1)
+FACILITIES = ("F1", "F2", "F3")
+KINDS = (
+    "Posted",
+    "Transferred",
+    "LeaveStarted",
+    "LeaveEnded",
+    "Requalified",
+    "TrainingRecorded",
+    "Departed",
+    "Rehired",
+    "DetailsCorrected",
+    "EventRetracted",
+)
+
+histories = st.lists(
+    st.tuples(
+        st.integers(0, 1),  # which worker
+        st.sampled_from(KINDS),
+        st.sampled_from((0, 0, 0, 1, 2, 30, -1, -20)),  # days after the worker's latest event (< 0: back-dated)
+        st.sampled_from(FACILITIES),
+        st.integers(0, 9),  # which earlier event a retraction names, which cadre, which sex
+    ),
+    max_size=40,
+)
+
+
+def org_events() -> list[LedgerEvent]:
+    def opened(position: int, code: str, level: str, parent: str | None) -> LedgerEvent:
+        data = {"code": code, "name": code, "level": level, "parent_code": parent, "effective_on": date(2000, 1, 1)}
+        return event(position, "OrgUnit", uuid4(), 1, "Opened", data)
+
+    events = [
+        event(1, "Cadre", uuid4(), 1, "Defined", {"code": "NUR", "name": "N", "group": "NURSE", "qualified": True}),
+        event(2, "Cadre", uuid4(), 1, "Defined", {"code": "AID", "name": "A", "group": "OTHER", "qualified": False}),
+        opened(3, "C", "COUNTRY", None),
+        opened(4, "R", "REGION", "C"),
+    ]
+    events += [opened(5 + i, code, "FACILITY", "R" if i else "C") for i, code in enumerate(FACILITIES)]
+    return events
+
+
+def event(
+    position: int, aggregate: str, aggregate_id: UUID, version: int, name: str, data: dict[str, Any]
+) -> LedgerEvent:
+    moment = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=position)
+    return LedgerEvent(position, aggregate, aggregate_id, version, name, moment, {"recorded_by": "t"}, data)
+
+
+def worker_events(history: list[tuple[int, str, int, str, int]]) -> list[LedgerEvent]:
+    workers = [uuid4(), uuid4()]
+    versions = [0, 0]
+    latest = [START, START]
+    events: list[LedgerEvent] = []
+    position = 100
+    for who, kind, offset, facility, pick in history:
+        worker_id = workers[who]
+        if versions[who] == 0:  # every worker starts with a hire
+            position += 1
+            versions[who] = 1
+            data = {"sex": "FEMALE", "sector": "PUBLIC", "cadre_code": "NUR", "effective_on": latest[who]}
+            events.append(event(position, "Worker", worker_id, 1, "Hired", data))
+        day = max(latest[who] + timedelta(days=offset), START)
+        latest[who] = max(latest[who], day)
+        versions[who] += 1
+        position += 1
+        data: dict[str, Any] = {"effective_on": day}
+        if kind == "Posted":
+            data["facility_code"] = facility
+        elif kind == "Transferred":
+            data |= {"to_facility_code": facility, "from_facility_code": "F1"}
+        elif kind == "Requalified":
+            data["cadre_code"] = ("NUR", "AID")[pick % 2]
+        elif kind == "TrainingRecorded":
+            data = {"course": "x", "started_on": day}
+        elif kind == "DetailsCorrected":
+            data = {"corrections": {"sex": ("FEMALE", "MALE")[pick % 2], "funding_source": "STATE"}}
+        elif kind == "EventRetracted":
+            data = {"retracted_version": 2 + pick % max(versions[who] - 2, 1), "reason": "x"}
+        events.append(event(position, "Worker", worker_id, versions[who], kind, data))
+    return events
+
+
+class AlwaysDerives(Projector):
+    def follows(self, state: Any, step: Step) -> bool:
+        return False
+
+
+def project(projector: Projector, events: list[LedgerEvent], cuts: set[int]) -> dict[str, Any]:
+    """Applies ``events`` in batches cut at ``cuts``; returns every table's final content."""
+    tables: dict[str, dict[int, Row]] = {"periods": {}, "changes": {}, "flows": {}, "tree": {}}
+    batch: list[LedgerEvent] = []
+
+    def flush() -> None:
+        projector.apply(batch)
+        batch.clear()
+        projector.take()
+        sinks = {
+            "periods": projector.period_rows,
+            "changes": projector.change_rows,
+            "flows": projector.flow_rows,
+            "tree": projector.tree_rows,
+        }
+        for name, sink in sinks.items():
+            opened, closed = sink.take()
+            for row in opened:
+                tables[name][row.id] = row
+            for row_id, position in closed:
+                tables[name][row_id].known_to = position
+
+    for i, e in enumerate(events):
+        batch.append(e)
+        if i in cuts:
+            flush()
+    flush()
+    content: dict[str, Any] = {
+        name: Counter((r.key, r.valid_from, r.valid_to, r.known_from, r.known_to, r.value) for r in rows.values())
+        for name, rows in tables.items()
+    }
+    content["staffing"] = {code: fn.take(everything=True) for code, fn in projector.counts.items() if fn.days}
+    content["daily flows"] = {key: cell for key, cell in projector.flows.items() if any(cell)}
+    return content
+
+
+@settings(max_examples=300, deadline=None)
+@given(histories, st.sets(st.integers(0, 50)))
+def test_extending_a_timeline_writes_what_deriving_it_again_writes(
+    history: list[tuple[int, str, int, str, int]], cuts: set[int]
+) -> None:
+    events = org_events() + worker_events(history)
+    extended = project(Projector(), events, cuts)
+    derived = project(AlwaysDerives(), events, cuts)
+    assert extended == derived
+
+
+def pushed(steps: list[Step]) -> Derived:
+    out = Derived()
+    for step in steps:
+        out.push(step)
+    return out
+
+
+def test_two_changes_on_one_day_merge_back_into_the_period_before() -> None:
+    day = date(2021, 5, 2)
+    steps = [
+        Step(1, 1, "Hired", date(2020, 1, 1), cadre="NUR"),
+        Step(2, 2, "Posted", date(2020, 1, 1), facility="F1"),
+        Step(3, 3, "LeaveStarted", date(2021, 1, 1)),
+        Step(4, 4, "LeaveEnded", day),
+        Step(5, 5, "LeaveStarted", day),  # the later one holds: still on leave
+    ]
+    derived = pushed(steps)
+    assert [(p.start, p.end, p.status) for p in derived.periods] == [
+        (date(2020, 1, 1), date(2021, 1, 1), "POSTED"),
+        (date(2021, 1, 1), None, "ON_LEAVE"),
+    ]
+    assert derived.periods == derive(steps).periods
