@@ -2,16 +2,12 @@
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.types import ExecutionContext
 
+from api.graphql.documents import Documents
 from api.graphql.errors import ErrorCodes, code_of
 from api.graphql.mutations import Mutation
 from api.graphql.queries import Query
-
-MAX_DEPTH = 12
-MAX_ALIASES = 30
-MAX_TOKENS = 2000
 
 
 class Schema(strawberry.Schema):
@@ -27,12 +23,7 @@ def make_schema() -> strawberry.Schema:
     return Schema(
         query=Query,
         mutation=Mutation,
-        extensions=[
-            ErrorCodes,
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        ],
+        extensions=[ErrorCodes, Documents],
     )
 
 
