@@ -1,7 +1,8 @@
-"""The FastAPI app: GraphQL at /graphql (with GraphiQL), health at /healthz, the projection runner."""
+"""The FastAPI app: GraphQL at /graphql (with GraphiQL), health at /healthz.
 
-import asyncio
-import contextlib
+The projection runner runs beside it (``api.projecting``); the app listens for what it announces.
+"""
+
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,13 +15,14 @@ from strawberry.fastapi import GraphQLRouter
 from api.access import Role, User
 from api.graphql.context import Context, Services, loaders
 from api.graphql.schema import schema
+from api.projecting import Projected
 from domain.ledger import Ledger
 from projections import accounts, runner, store
 from projections.store import Target
 
 
-def create_app(url: str, ledger: Ledger, *, admin_token: str | None, projections: bool = True) -> FastAPI:
-    """The app for the database at ``url``; with ``projections``, it runs the runner in-process."""
+def create_app(url: str, ledger: Ledger, *, admin_token: str | None) -> FastAPI:
+    """The app for the database at ``url``, recording through ``ledger`` (which it closes when it stops)."""
     target = Target.of_ledger()
 
     @asynccontextmanager
@@ -28,17 +30,17 @@ def create_app(url: str, ledger: Ledger, *, admin_token: str | None, projections
         pool = await asyncpg.create_pool(url, min_size=2, max_size=10)
         async with pool.acquire() as conn:
             await accounts.ensure_table(conn)
-        app.state.services = Services(pool=pool, ledger=ledger, schema=target.schema, admin_token=admin_token)
-        stop = asyncio.Event()
-        task = asyncio.create_task(runner.run(url, target, stop)) if projections else None
+        projected = Projected(url, target.schema)
+        await projected.start()
+        app.state.services = Services(
+            pool=pool, ledger=ledger, schema=target.schema, admin_token=admin_token, projected=projected
+        )
         try:
             yield
         finally:
-            stop.set()
-            if task is not None:
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(task, timeout=10)
+            await projected.close()
             await pool.close()
+            ledger.close()
 
     async def context(request: Request) -> Context:
         services: Services = request.app.state.services

@@ -47,7 +47,7 @@ from api.graphql.types import (
 )
 from domain import commands as c
 from domain.ledger import Ledger, Outcome
-from projections import accounts, runner
+from projections import accounts
 
 WRITERS = (Role.ADMIN, Role.HR_MANAGER)
 Scope = Callable[[Ledger], tuple[str | None, date]]  # the facility the command acts in, and when
@@ -78,7 +78,7 @@ async def record(info: Info, build: Callable[[], c.Command], roles: tuple[Role, 
         return ledger.execute(command, user.name)
 
     outcome = await asyncio.to_thread(work)
-    await runner.wait_for(ctx(info).pool, ctx(info).schema, outcome.position, timeout=5)
+    await ctx(info).services.projected.wait_for(ctx(info).pool, outcome.position, timeout=5)
     return outcome
 
 

@@ -31,7 +31,7 @@ from api.graphql.types import (
     ctx,
     unit,
 )
-from projections import audit, density, mobility, org_units, runner, staffing
+from projections import audit, density, mobility, org_units, staffing
 
 ANYONE = (Role.ADMIN, Role.HR_MANAGER, Role.AUDITOR, Role.PLANNER)
 PEOPLE = (Role.ADMIN, Role.HR_MANAGER, Role.AUDITOR)
@@ -274,4 +274,4 @@ class Query:
         timeout = 5000 if timeout_ms is None else timeout_ms
         if not 0 <= timeout <= 60_000:
             raise ClientError("timeoutMs must be between 0 and 60000.", "BAD_USER_INPUT")
-        return await runner.wait_for(ctx(info).pool, ctx(info).schema, position, timeout / 1000)
+        return await ctx(info).services.projected.wait_for(ctx(info).pool, position, timeout / 1000)

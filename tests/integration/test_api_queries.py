@@ -11,6 +11,7 @@ import pytest
 from api.access import Role, User
 from api.graphql.context import Context, Services, loaders
 from api.graphql.schema import schema
+from api.projecting import Projected
 from domain import commands as c
 from domain.ledger import Ledger
 from domain.values import Sex
@@ -51,7 +52,8 @@ def run_query(url: str, ledger: Ledger, user: User | None, query: str, variables
         pool = await asyncpg.create_pool(url, min_size=1, max_size=4, setup=None, init=_init(count))
         try:
             schema_name = target_of(ledger).schema
-            services = Services(pool=pool, ledger=ledger, schema=schema_name, admin_token=None)
+            projected = Projected(url, schema_name)
+            services = Services(pool=pool, ledger=ledger, schema=schema_name, admin_token=None, projected=projected)
             context = Context(services=services, user=user, loaders=loaders(pool, schema_name))
             return await schema.execute(query, variable_values=variables, context_value=context)
         finally:
