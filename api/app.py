@@ -10,7 +10,9 @@ from contextlib import asynccontextmanager
 import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from strawberry.fastapi import GraphQLRouter
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
 
 from api.access import Role, User
 from api.graphql.context import Context, Services, loaders
@@ -42,16 +44,10 @@ def create_app(url: str, ledger: Ledger, *, admin_token: str | None) -> FastAPI:
             await pool.close()
             ledger.close()
 
-    async def context(request: Request) -> Context:
-        services: Services = request.app.state.services
-        return Context(
-            services=services,
-            user=await authenticate(services, request),
-            loaders=loaders(services.pool, services.schema),
-        )
-
     app = FastAPI(title="hrh: the health workforce ledger", lifespan=lifespan)
-    app.include_router(GraphQLRouter(schema, context_getter=context, graphql_ide="graphiql"), prefix="/graphql")
+    # strawberry's ASGI app as the route's endpoint: the same HTTP handling as its FastAPI router,
+    # without FastAPI's dependency solving on every request.
+    app.add_route("/graphql", GraphQLEndpoint(schema, graphql_ide="graphiql"))  # type: ignore[arg-type]
 
     @app.get("/healthz")
     async def healthz(request: Request) -> JSONResponse:
@@ -75,7 +71,17 @@ def create_app(url: str, ledger: Ledger, *, admin_token: str | None) -> FastAPI:
     return app
 
 
-async def authenticate(services: Services, request: Request) -> User | None:
+class GraphQLEndpoint(GraphQL[Context, None]):
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        services: Services = request.app.state.services
+        return Context(
+            services=services,
+            user=await authenticate(services, request),
+            loaders=loaders(services.pool, services.schema),
+        )
+
+
+async def authenticate(services: Services, request: Request | WebSocket) -> User | None:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():

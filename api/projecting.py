@@ -35,15 +35,20 @@ async def run(url: str, target: Target, stop: asyncio.Event, *, poll: float = ru
     """Keeps ``target``'s tables live until ``stop`` is set, announcing each position reached."""
     delay = 1.0
     while not stop.is_set():
+        wait = delay
         try:
             await _run(url, target, stop, poll)
+        except runner.NoLedger as nothing:  # expected on a new database: look again each second
+            log.warning("%s Waiting for it.", nothing)
+            wait = 1.0
         except (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError) as error:
             log.warning("projection runner lost its connection (%s); retrying in %.0f s", error, delay)
-        except Exception:
+            delay = min(delay * 2, 60.0)
+        except Exception:  # a bug or bad data: say so loudly and try again, slower each time
             log.exception("projection runner failed; retrying in %.0f s", delay)
+            delay = min(delay * 2, 60.0)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=delay)
-        delay = min(delay * 2, 60.0)
+            await asyncio.wait_for(stop.wait(), timeout=wait)
 
 
 async def _run(url: str, target: Target, stop: asyncio.Event, poll: float) -> None:

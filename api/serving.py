@@ -6,8 +6,10 @@ so it holds across processes as it does across threads. Each worker listens for 
 announcements (``api.projecting.Projected``) to answer read-your-writes.
 """
 
+import asyncio
 import os
 
+import asyncpg
 import uvicorn
 from fastapi import FastAPI
 
@@ -15,6 +17,12 @@ from api import projecting
 from api.app import create_app
 from api.database import open_ledger
 from api.settings import Settings
+from projections import accounts
+
+# How long a worker may take to answer uvicorn's ping. A new worker answers only once it has
+# imported the ``hrh`` command and the app (spawned, it imports them anew): seconds on a busy
+# machine, and with uvicorn's 5 s default it was killed and replaced while starting.
+HEALTHCHECK_SECONDS = 30
 
 
 def default_workers() -> int:
@@ -24,16 +32,39 @@ def default_workers() -> int:
 
 def run_server(url: str, settings: Settings, host: str, port: int, *, projections: bool, workers: int) -> None:
     """Serves until interrupted; with ``projections``, a child process keeps the read tables live."""
+    prepare(url, settings)
     child = projecting.start_child(url) if projections else None
     try:
         if workers == 1:
             uvicorn.run(app_for(url, settings), host=host, port=port, access_log=False)
         else:
             os.environ["DATABASE_URL"] = url  # the workers read their settings from the environment
-            uvicorn.run(f"{__name__}:worker_app", factory=True, workers=workers, host=host, port=port, access_log=False)
+            uvicorn.run(
+                f"{__name__}:worker_app",
+                factory=True,
+                workers=workers,
+                host=host,
+                port=port,
+                access_log=False,
+                timeout_worker_healthcheck=HEALTHCHECK_SECONDS,
+            )
     finally:
         if child is not None:
             projecting.stop_child(child)
+
+
+def prepare(url: str, settings: Settings) -> None:
+    """Creates the ledger's and the accounts' tables once, before workers and the runner race to."""
+    open_ledger(url, settings).close()
+
+    async def accounts_table() -> None:
+        conn = await asyncpg.connect(url)
+        try:
+            await accounts.ensure_table(conn)
+        finally:
+            await conn.close()
+
+    asyncio.run(accounts_table())
 
 
 def app_for(url: str, settings: Settings) -> FastAPI:
