@@ -31,6 +31,7 @@ from api.database import DatabaseUnavailable, check_reachable, database_url, ope
 from api.projecting import run as run_projections
 from api.serving import default_workers, run_server
 from api.settings import Settings
+from api.workers import PortInUse
 from domain.ledger import Ledger
 from projections import accounts, org_units, runner, staffing, store
 from projections.staffing import StaffingRecord
@@ -207,7 +208,11 @@ def serve(
 ) -> None:
     """Serve the GraphQL API (/graphql, with GraphiQL) and /healthz."""
     url = reachable_url(data_dir)
-    run_server(url, settings_for(data_dir), host, port, projections=projections, workers=workers or default_workers())
+    count = workers or default_workers()
+    try:
+        run_server(url, settings_for(data_dir), host, port, projections=projections, workers=count)
+    except PortInUse as error:
+        fail(str(error))
 
 
 @app.command()

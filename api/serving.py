@@ -1,4 +1,4 @@
-"""``hrh serve``: uvicorn worker processes with the app, and the projection runner in a child process.
+"""``hrh serve``: worker processes serving the app (``api.workers``), and the projection runner in a child process.
 
 Each worker process has its own ``Ledger`` and its own connections; what makes commands safe
 across them (optimistic concurrency, one result per ``commandId``) is enforced by the database,
@@ -14,15 +14,11 @@ import uvicorn
 from fastapi import FastAPI
 
 from api import projecting
+from api import workers as workers_
 from api.app import create_app
 from api.database import open_ledger
 from api.settings import Settings
 from projections import accounts
-
-# How long a worker may take to answer uvicorn's ping. A new worker answers only once it has
-# imported the ``hrh`` command and the app (spawned, it imports them anew): seconds on a busy
-# machine, and with uvicorn's 5 s default it was killed and replaced while starting.
-HEALTHCHECK_SECONDS = 30
 
 
 def default_workers() -> int:
@@ -39,15 +35,7 @@ def run_server(url: str, settings: Settings, host: str, port: int, *, projection
             uvicorn.run(app_for(url, settings), host=host, port=port, access_log=False)
         else:
             os.environ["DATABASE_URL"] = url  # the workers read their settings from the environment
-            uvicorn.run(
-                f"{__name__}:worker_app",
-                factory=True,
-                workers=workers,
-                host=host,
-                port=port,
-                access_log=False,
-                timeout_worker_healthcheck=HEALTHCHECK_SECONDS,
-            )
+            workers_.serve(host, port, workers)
     finally:
         if child is not None:
             projecting.stop_child(child)
