@@ -6,6 +6,7 @@ from strawberry.types import ExecutionContext
 
 from api.graphql.documents import Documents
 from api.graphql.errors import ErrorCodes, code_of
+from api.graphql.execution import LeafShortcut
 from api.graphql.mutations import Mutation
 from api.graphql.queries import Query
 
@@ -19,11 +20,13 @@ class Schema(strawberry.Schema):
             super().process_errors(unexpected, execution_context)
 
 
-def make_schema() -> strawberry.Schema:
+def make_schema(*, leaf_shortcut: bool = True) -> strawberry.Schema:
+    """The schema; without ``leaf_shortcut``, graphql-core completes every field itself (tests compare)."""
     return Schema(
         query=Query,
         mutation=Mutation,
         extensions=[ErrorCodes, Documents],
+        execution_context_class=LeafShortcut if leaf_shortcut else None,
     )
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from api.access import Role, User
 from api.graphql.context import Context, Services, loaders
-from api.graphql.schema import schema
+from api.graphql.schema import make_schema, schema
 from api.projecting import Projected
 from domain import commands as c
 from domain.ledger import Ledger
@@ -41,8 +41,10 @@ def ledger(database_url: str) -> Iterator[Ledger]:
         yield made
 
 
-def run_query(url: str, ledger: Ledger, user: User | None, query: str, variables: dict[str, Any]) -> tuple[Any, int]:
-    """Executes ``query`` as ``user``; returns the result and how many SQL statements it took."""
+def run_query(
+    url: str, ledger: Ledger, user: User | None, query: str, variables: dict[str, Any], on: Any = schema
+) -> tuple[Any, int]:
+    """Executes ``query`` as ``user`` on the schema ``on``; returns the result and how many SQL statements it took."""
     statements: list[str] = []
 
     async def main() -> Any:
@@ -55,7 +57,7 @@ def run_query(url: str, ledger: Ledger, user: User | None, query: str, variables
             projected = Projected(url, schema_name)
             services = Services(pool=pool, ledger=ledger, schema=schema_name, admin_token=None, projected=projected)
             context = Context(services=services, user=user, loaders=loaders(pool, schema_name))
-            return await schema.execute(query, variable_values=variables, context_value=context)
+            return await on.execute(query, variable_values=variables, context_value=context)
         finally:
             await pool.close()
 
@@ -101,3 +103,52 @@ def test_planners_never_see_names(database_url: str, ledger: Ledger) -> None:
 def test_no_token_is_unauthenticated(database_url: str, ledger: Ledger) -> None:
     result, _ = run_query(database_url, ledger, None, "{ cadres { code } }", {})
     assert result.errors is not None and result.errors[0].extensions["code"] == "UNAUTHENTICATED"
+
+
+# Plain values of every kind (ints, floats, nulls, enums, dates, ids, strings), lists of them, a
+# resolver's error among them, and values that are null on some rows.
+EVERYTHING = """
+query($n: Int) {
+  workers(first: $n) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node {
+    id sex sector fundingSource status civilServiceNumber familyName birthDate
+    cadre { code name isco08 group qualified } facility { code level sector facilityKind hardToReach openedOn closedOn }
+    history { kind effectiveOn recordedBy authority reason retracted backdated position fromFacility { code } }
+    trainings { course kind startedOn endedOn }
+  } } }
+  staffing(orgUnitCode: "ML", asOf: "2021-06-30") {
+    asOf knownAt headcount onLeave active qualifiedActive population density qualifiedDensity
+    byCadreGroup { key count } bySex { key count } children { orgUnit { code name } headcount bySector { key count } }
+  }
+  densitySeries(orgUnitCode: "R1", from: "2020-01-01", to: "2021-12-31", interval: QUARTER) {
+    period endOn active qualifiedActive population density qualifiedDensity entries exits
+  }
+  auditTrail(first: 30) { edges { cursor node { position aggregateId kind effectiveOn recordedBy backdated } } }
+  thresholds { name perTenThousand }
+}"""
+
+
+PLANNING = EVERYTHING[EVERYTHING.index("  staffing(") : EVERYTHING.index("  auditTrail(")]
+PLANNER = User("planner", Role.PLANNER)
+
+
+@pytest.mark.parametrize(
+    ("user", "query", "refused"),
+    [(AUDITOR, EVERYTHING, False), (PLANNER, EVERYTHING, True), (PLANNER, "{\n" + PLANNING + "}", False)],
+    ids=["auditor", "planner-refused", "planner"],
+)
+def test_the_leaf_shortcut_answers_exactly_as_graphql_core_does(
+    database_url: str, ledger: Ledger, user: User, query: str, refused: bool
+) -> None:
+    plain = make_schema(leaf_shortcut=False)
+    variables = {"n": 40} if "$n" in query else {}
+    fast, _ = run_query(database_url, ledger, user, query, variables)
+    slow, _ = run_query(database_url, ledger, user, query, variables, on=plain)
+    assert fast.data == slow.data
+    assert [(e.message, e.path, e.extensions) for e in fast.errors or []] == [
+        (e.message, e.path, e.extensions) for e in slow.errors or []
+    ]
+    if refused:
+        assert fast.errors and fast.errors[0].extensions["code"] == "FORBIDDEN"
+    else:
+        assert fast.errors is None and fast.data["staffing"]["headcount"] == 60
+        assert len(fast.data["densitySeries"]) == 8
