@@ -9,16 +9,19 @@ own), then:
 
 1. in-process baseline: ``Ledger.execute(RecordTraining(...))`` on distinct posted workers, one
    command at a time from 1 thread, then from 8 threads (no server running);
-2. starts ``hrh serve`` (uvicorn, the projection runner in its child process, as shipped) on a free port
-   against the same database, waits until its runner has caught up, then sends ``recordTraining``
-   mutations on other distinct posted workers from 1 and from 8 concurrent httpx clients
-   (keep-alive); each mutation returns once the read tables include it (read-your-writes);
-3. times planner queries one at a time, interleaving each HTTP request with the raw query
+2. starts ``hrh serve`` as shipped (its default worker processes, the projection runner in its
+   child process; ``--workers N`` to try others) on a free port against the same database, waits
+   until its runner has caught up, then sends ``recordTraining`` mutations on other distinct
+   posted workers from 1 and from 8 concurrent keep-alive connections (``http_client``, so that
+   the load takes little of the cores); each mutation returns once the read tables include it
+   (read-your-writes);
+3. times planner queries one at a time (httpx), interleaving each HTTP request with the raw query
    function (``projections.staffing.staffing``, ``projections.density.density_series``) called on
    an asyncpg pool with the same arguments, so that both see the same machine load.
 
-With ``--profile`` the server is started once more under cProfile (the event loop's thread, and
-each thread that runs ``Ledger.execute``), mutations and queries are sent again, and the top
+With ``--profile`` the server is started once more, as one worker process (``--workers 1``, the
+runner in its child process as shipped), under cProfile (the event loop's thread, and each
+thread that runs ``Ledger.execute``), mutations and queries are sent again, and the top
 functions and a per-mutation split (``Ledger.execute`` vs the read-your-writes wait) are printed
 to stderr.
 """
@@ -352,7 +355,7 @@ async def query_latencies(
 
 
 def serve_profiled(out: Path, port: int) -> None:
-    """``hrh serve`` as the CLI runs it, under cProfile.
+    """``hrh serve --workers 1`` as the CLI runs it (the runner in its child process), under cProfile.
 
     SIGUSR1 forgets what was profiled so far (the start-up); SIGUSR2 writes the profiles and
     timings since the last signal to ``out`` + ``.<n>.loop`` / ``.<n>.threads`` / ``.<n>.json``.
