@@ -11,7 +11,6 @@ from typing import Annotated, NoReturn
 
 import asyncpg
 import typer
-import uvicorn
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import (
@@ -28,9 +27,11 @@ from rich.table import Table
 from rich.text import Text
 
 from api.access import Role
-from api.app import create_app
 from api.database import DatabaseUnavailable, check_reachable, database_url, open_ledger
+from api.projecting import run as run_projections
+from api.serving import default_workers, run_server
 from api.settings import Settings
+from api.workers import PortInUse
 from domain.ledger import Ledger
 from projections import accounts, org_units, runner, staffing, store
 from projections.staffing import StaffingRecord
@@ -165,7 +166,7 @@ def demo(
         console.print('Paste one of these into GraphiQL\'s headers as {"Authorization": "Bearer <token>"}:')
         for name, (role, scope, token) in tokens.items():
             console.print(f"  {role:<10} {name:<13} {('scope ' + scope) if scope else '':<10} {token}", soft_wrap=True)
-        run_server(url, settings_for(data_dir), host, port, projections=True)
+        run_server(url, settings_for(data_dir), host, port, projections=True, workers=default_workers())
 
 
 DEMO_USERS = {
@@ -188,28 +189,30 @@ async def demo_users(url: str) -> dict[str, tuple[str, str | None, str]]:
         await conn.close()
 
 
-def run_server(url: str, settings: Settings, host: str, port: int, *, projections: bool) -> None:
-    ledger = open_ledger(url, settings)
-    token = settings.admin_token.get_secret_value() if settings.admin_token else None
-    try:
-        app = create_app(url, ledger, admin_token=token, projections=projections)
-        uvicorn.run(app, host=host, port=port, access_log=False)
-    finally:
-        ledger.close()
-
-
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     projections: Annotated[
-        bool, typer.Option("--projections/--no-projections", help="Run the projection runner in this process.")
+        bool,
+        typer.Option(
+            "--projections/--no-projections",
+            help="Run the projection runner in a child process (with --no-projections, run hrh project yourself).",
+        ),
     ] = True,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, max=64, help="Worker processes (default: one per core, at least 2)."),
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Serve the GraphQL API (/graphql, with GraphiQL) and /healthz."""
     url = reachable_url(data_dir)
-    run_server(url, settings_for(data_dir), host, port, projections=projections)
+    count = workers or default_workers()
+    try:
+        run_server(url, settings_for(data_dir), host, port, projections=projections, workers=count)
+    except PortInUse as error:
+        fail(str(error))
 
 
 @app.command()
@@ -303,7 +306,7 @@ def project(
     async def main() -> int:
         if once:
             return await catch_up_once(url, target)
-        await runner.run(url, target, asyncio.Event())
+        await run_projections(url, target, asyncio.Event())
         return 0
 
     try:

@@ -10,6 +10,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
 from api.access import User
+from api.projecting import Projected
 from domain.ledger import Ledger
 from projections import mobility, org_units
 from projections.mobility import MovementRecord, TrainingRecord, WorkerRecord
@@ -25,6 +26,7 @@ class Services:
     ledger: Ledger
     schema: str  # the read tables
     admin_token: str | None
+    projected: Projected  # what the read tables include, as the runner announces it
 
 
 def loaders(pool: asyncpg.Pool, schema: str) -> dict[str, DataLoader[Any, Any]]:

@@ -47,9 +47,10 @@ from api.graphql.types import (
 )
 from domain import commands as c
 from domain.ledger import Ledger, Outcome
-from projections import accounts, runner
+from projections import accounts
 
 WRITERS = (Role.ADMIN, Role.HR_MANAGER)
+READ_YOUR_WRITES_SECONDS = 5.0  # how long a mutation waits for the read tables to include it
 Scope = Callable[[Ledger], tuple[str | None, date]]  # the facility the command acts in, and when
 
 
@@ -78,7 +79,9 @@ async def record(info: Info, build: Callable[[], c.Command], roles: tuple[Role, 
         return ledger.execute(command, user.name)
 
     outcome = await asyncio.to_thread(work)
-    await runner.wait_for(ctx(info).pool, ctx(info).schema, outcome.position, timeout=5)
+    # A payload read before the tables include the change would show the record as it was before.
+    if not await ctx(info).services.projected.wait_for(ctx(info).pool, outcome.position, READ_YOUR_WRITES_SECONDS):
+        raise lagging(outcome)
     return outcome
 
 

@@ -1,5 +1,6 @@
 """Queries: thin resolvers over the projections' query functions."""
 
+import asyncio
 import base64
 from datetime import date, datetime
 from typing import Annotated
@@ -31,7 +32,7 @@ from api.graphql.types import (
     ctx,
     unit,
 )
-from projections import audit, density, mobility, org_units, runner, staffing
+from projections import audit, density, mobility, org_units, staffing
 
 ANYONE = (Role.ADMIN, Role.HR_MANAGER, Role.AUDITOR, Role.PLANNER)
 PEOPLE = (Role.ADMIN, Role.HR_MANAGER, Role.AUDITOR)
@@ -194,14 +195,21 @@ class Query:
         known_at: datetime | None = None,
     ) -> list[DensityPoint]:
         require(ctx(info).user, *ANYONE)
-        await known_unit(info, org_unit_code)
         if to < from_:
+            await known_unit(info, org_unit_code)
             raise ClientError(f"to ({to}) is before from ({from_}).", "BAD_USER_INPUT")
         if (to - from_).days > 366 * 50:
+            await known_unit(info, org_unit_code)
             raise ClientError("A series covers at most 50 years.", "BAD_USER_INPUT")
-        points = await density.density_series(
-            ctx(info).pool, ctx(info).schema, org_unit_code, from_, to, interval.value, known_at
-        )
+        # The unit is looked up while the series is read (one round trip less); an unknown one is
+        # refused whatever the series gave.
+        unit_found = asyncio.ensure_future(known_unit(info, org_unit_code))
+        try:
+            points = await density.density_series(
+                ctx(info).pool, ctx(info).schema, org_unit_code, from_, to, interval.value, known_at
+            )
+        finally:
+            await unit_found
         return [DensityPoint.of(p) for p in points]
 
     @strawberry.field
@@ -274,4 +282,4 @@ class Query:
         timeout = 5000 if timeout_ms is None else timeout_ms
         if not 0 <= timeout <= 60_000:
             raise ClientError("timeoutMs must be between 0 and 60000.", "BAD_USER_INPUT")
-        return await runner.wait_for(ctx(info).pool, ctx(info).schema, position, timeout / 1000)
+        return await ctx(info).services.projected.wait_for(ctx(info).pool, position, timeout / 1000)

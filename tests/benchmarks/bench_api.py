@@ -9,16 +9,19 @@ own), then:
 
 1. in-process baseline: ``Ledger.execute(RecordTraining(...))`` on distinct posted workers, one
    command at a time from 1 thread, then from 8 threads (no server running);
-2. starts ``hrh serve`` (uvicorn, the projection runner in-process, as shipped) on a free port
-   against the same database, waits until its runner has caught up, then sends ``recordTraining``
-   mutations on other distinct posted workers from 1 and from 8 concurrent httpx clients
-   (keep-alive); each mutation returns once the read tables include it (read-your-writes);
-3. times planner queries one at a time, interleaving each HTTP request with the raw query
+2. starts ``hrh serve`` as shipped (its default worker processes, the projection runner in its
+   child process; ``--workers N`` to try others) on a free port against the same database, waits
+   until its runner has caught up, then sends ``recordTraining`` mutations on other distinct
+   posted workers from 1 and from 8 concurrent keep-alive connections (``http_client``, so that
+   the load takes little of the cores); each mutation returns once the read tables include it
+   (read-your-writes);
+3. times planner queries one at a time (httpx), interleaving each HTTP request with the raw query
    function (``projections.staffing.staffing``, ``projections.density.density_series``) called on
    an asyncpg pool with the same arguments, so that both see the same machine load.
 
-With ``--profile`` the server is started once more under cProfile (the event loop's thread, and
-each thread that runs ``Ledger.execute``), mutations and queries are sent again, and the top
+With ``--profile`` the server is started once more, as one worker process (``--workers 1``, the
+runner in its child process as shipped), under cProfile (the event loop's thread, and each
+thread that runs ``Ledger.execute``), mutations and queries are sent again, and the top
 functions and a per-mutation split (``Ledger.execute`` vs the read-your-writes wait) are printed
 to stderr.
 """
@@ -58,6 +61,7 @@ from projections.staffing import staffing
 from projections.store import Target
 from replay.loading import load_demo
 from tests.benchmarks.bench_projections import rebuild_in_child
+from tests.benchmarks.http_client import Connection
 
 TARGET = Target.of_ledger()
 SCHEMA = TARGET.schema
@@ -162,7 +166,7 @@ def in_process(ledger: Ledger, workers: Workers, threads: int) -> dict[str, Any]
 class Server:
     """``hrh serve`` (or, with ``profile``, this module's profiling server) in a subprocess."""
 
-    def __init__(self, url: str, token: str, profile: Path | None = None) -> None:
+    def __init__(self, url: str, token: str, profile: Path | None = None, workers: int | None = None) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "DATABASE_URL": url, "HRH_ADMIN_TOKEN": token}
@@ -170,10 +174,10 @@ class Server:
         if profile is not None:
             command = [sys.executable, "-m", "tests.benchmarks.bench_api", "--serve-profiled", str(profile)]
             command += ["--port", str(self.port)]
-        elif hrh.exists():
-            command = [str(hrh), "serve", "--port", str(self.port)]
         else:
-            command = [sys.executable, "-c", "from api.cli import app; app()", "serve", "--port", str(self.port)]
+            runs = [str(hrh)] if hrh.exists() else [sys.executable, "-c", "from api.cli import app; app()"]
+            command = [*runs, "serve", "--port", str(self.port)]
+            command += ["--workers", str(workers)] if workers else []
         self.log_path = Path(f"/tmp/hrh-bench-api-{self.port}.log")
         self.log_file = self.log_path.open("w")
         self.process = subprocess.Popen(command, env=env, stdout=self.log_file, stderr=subprocess.STDOUT)
@@ -191,19 +195,35 @@ class Server:
             time.sleep(0.5)
         raise RuntimeError(f"the server was not ready in {SERVER_START_TIMEOUT / 60:.0f} minutes")
 
+    def tree(self) -> list[int]:
+        """The server's process and its descendants (worker processes, the runner)."""
+        found, pending = [], [self.process.pid]
+        while pending:
+            pid = pending.pop()
+            found.append(pid)
+            with contextlib.suppress(OSError):
+                for task in Path(f"/proc/{pid}/task").iterdir():
+                    pending += [int(child) for child in (task / "children").read_text().split()]
+        return found
+
     def cpu_seconds(self) -> float:
-        """CPU time (user + system) the server process has used so far."""
-        with contextlib.suppress(OSError):
-            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rpartition(")")[2].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        return float("nan")
+        """CPU time (user + system) the server's processes have used so far."""
+        total = 0.0
+        for pid in self.tree():
+            with contextlib.suppress(OSError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
 
     def peak_rss_mb(self) -> float:
-        with contextlib.suppress(OSError):
-            for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-        return 0.0
+        """The sum of the server's processes' peak resident sizes."""
+        total = 0.0
+        for pid in self.tree():
+            with contextlib.suppress(OSError):
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        total += int(line.split()[1]) / 1024
+        return total
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -236,30 +256,33 @@ def training(worker: tuple[uuid.UUID, date]) -> dict[str, Any]:
 async def http_mutations(
     base: str, token: str, workers: Workers, clients: int, cpu: Callable[[], float] | None = None
 ) -> dict[str, Any]:
-    """One ``recordTraining`` per worker from ``clients`` concurrent keep-alive clients.
+    """One ``recordTraining`` per worker from ``clients`` concurrent keep-alive connections.
 
-    With ``cpu`` (the server's CPU seconds so far), also the server's CPU time per mutation.
+    The load comes from ``http_client`` (a minimal HTTP/1.1 client), so that it leaves the
+    cores to the server. With ``cpu`` (the server's CPU seconds so far), also the server's CPU
+    time per mutation.
     """
     times: list[float] = []
     failures: list[str] = []
     queue = iter(workers)
-    async with client(base, token, clients) as http:
-        await asyncio.gather(*(http.get("/healthz") for _ in range(clients)))  # open the connections
+    host, _, port = base.removeprefix("http://").partition(":")
+    async with contextlib.AsyncExitStack() as stack:
+        connections = [await stack.enter_async_context(Connection(host, int(port), token)) for _ in range(clients)]
 
-        async def one_client() -> None:
+        async def one_client(connection: Connection) -> None:
             for worker in queue:
                 started = time.perf_counter()
-                try:
-                    data = await graphql(http, MUTATION, training(worker))
-                    assert data["recordTraining"]["worker"]["id"] == str(worker[0])
-                except (RuntimeError, AssertionError) as error:
-                    failures.append(str(error)[:300])
-                    continue
-                times.append((time.perf_counter() - started) * 1000)
+                status, body = await connection.post("/graphql", {"query": MUTATION, "variables": training(worker)})
+                if status != 200 or body.get("errors"):
+                    failures.append(f"HTTP {status}: {str(body.get('errors') or body)[:300]}")
+                elif body["data"]["recordTraining"]["worker"]["id"] != str(worker[0]):
+                    failures.append(f"another worker in the payload: {body['data']}")
+                else:
+                    times.append((time.perf_counter() - started) * 1000)
 
         cpu_before, client_before = cpu() if cpu else float("nan"), time.process_time()
         started = time.perf_counter()
-        await asyncio.gather(*(one_client() for _ in range(clients)))
+        await asyncio.gather(*(one_client(connection) for connection in connections))
         seconds = time.perf_counter() - started
         cpu_after, client_after = cpu() if cpu else float("nan"), time.process_time()
     result: dict[str, Any] = {"per_s": len(times) / seconds, "failed": len(failures), "failures": failures[:3]}
@@ -342,17 +365,18 @@ async def query_latencies(
 
 
 def serve_profiled(out: Path, port: int) -> None:
-    """``hrh serve`` as the CLI runs it, under cProfile.
+    """``hrh serve --workers 1`` as the CLI runs it (the runner in its child process), under cProfile.
 
     SIGUSR1 forgets what was profiled so far (the start-up); SIGUSR2 writes the profiles and
     timings since the last signal to ``out`` + ``.<n>.loop`` / ``.<n>.threads`` / ``.<n>.json``.
     """
     import uvicorn
 
+    from api import projecting
     from api.app import create_app
     from api.database import open_ledger
+    from api.projecting import Projected
     from api.settings import Settings
-    from projections import runner
 
     settings = Settings()
     assert settings.database_url is not None and settings.admin_token is not None
@@ -360,7 +384,7 @@ def serve_profiled(out: Path, port: int) -> None:
     profiles: list[cProfile.Profile] = []
     local = threading.local()
     timings: dict[str, list[float]] = {"execute": [], "wait_for": []}
-    execute, wait_for = Ledger.execute, runner.wait_for
+    execute, wait_for = Ledger.execute, Projected.wait_for
     loop_profile = cProfile.Profile()
     dumps = 0
 
@@ -410,16 +434,17 @@ def serve_profiled(out: Path, port: int) -> None:
         reset()
 
     Ledger.execute = profiled_execute  # type: ignore[method-assign]
-    runner.wait_for = timed_wait_for  # type: ignore[assignment]
+    Projected.wait_for = timed_wait_for  # type: ignore[method-assign]
     signal.signal(signal.SIGUSR1, reset)
     signal.signal(signal.SIGUSR2, dump)
+    child = projecting.start_child(settings.database_url)
     app = create_app(settings.database_url, ledger, admin_token=settings.admin_token.get_secret_value())
     loop_profile.enable()
     try:
-        uvicorn.run(app, host="127.0.0.1", port=port)
+        uvicorn.run(app, host="127.0.0.1", port=port, access_log=False)
     finally:
         loop_profile.disable()
-        ledger.close()
+        projecting.stop_child(child)
 
 
 def top(path: str, count: int, sort: str) -> str:
@@ -469,7 +494,7 @@ def profile_run(url: str, token: str, workers: Workers, runs: int) -> dict[str, 
 # One scale.
 
 
-def one_scale(scale: float, mutations: int, runs: int, profile: bool) -> dict[str, Any]:
+def one_scale(scale: float, mutations: int, runs: int, profile: bool, workers: int | None) -> dict[str, Any]:
     with scratch_database(server(), f"hrh_bench_{uuid.uuid4().hex[:8]}") as url:
         result: dict[str, Any] = {"scale": scale}
         ledger = Ledger(env=ledger_env(url))
@@ -498,7 +523,8 @@ def one_scale(scale: float, mutations: int, runs: int, profile: bool) -> dict[st
             log(f"  {threads} thread(s): {r['per_s']:.0f}/s, p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms")
 
         token = secrets.token_urlsafe(32)
-        srv = Server(url, token)
+        srv = Server(url, token, workers=workers)
+        result["server_workers"] = workers or "default"
         try:
             result["server_start_seconds"] = srv.wait_ready()
             log(f"scale {scale:g}: hrh serve ready in {result['server_start_seconds']:.1f} s; HTTP mutations")
@@ -585,6 +611,7 @@ def main() -> None:
     parser.add_argument("--mutations", type=int, default=2000, help="mutations per configuration")
     parser.add_argument("--runs", type=int, default=200, help="timed runs of each query (after runs/10 warm-up)")
     parser.add_argument("--profile", action="store_true", help="also profile the server (printed to stderr)")
+    parser.add_argument("--workers", type=int, help="hrh serve --workers (default: what hrh serve ships)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--serve-profiled", metavar="OUT", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -594,13 +621,14 @@ def main() -> None:
         return
     scales = args.scale or [1.0, 10.0]
     if args.child:
-        print(json.dumps(one_scale(scales[0], args.mutations, args.runs, args.profile)))
+        print(json.dumps(one_scale(scales[0], args.mutations, args.runs, args.profile, args.workers)))
         return
     results = []
     for scale in scales:
         child = [sys.executable, "-m", "tests.benchmarks.bench_api", "--child", "--scale", str(scale)]
         child += ["--mutations", str(args.mutations), "--runs", str(args.runs)]
         child += ["--profile"] if args.profile else []
+        child += ["--workers", str(args.workers)] if args.workers else []
         done = subprocess.run(child, stdout=subprocess.PIPE, text=True, check=False)
         if done.returncode != 0:
             sys.exit(f"scale {scale:g} failed (exit {done.returncode})")

@@ -210,6 +210,16 @@ CASES = {
         None,
         "BAD_USER_INPUT",
     ),
+    "unknown-org-unit-series": case(
+        'query { densitySeries(orgUnitCode: "XX", from: "2019-01-01", to: "2020-01-01", interval: YEAR) { period } }',
+        None,
+        "NOT_FOUND",
+    ),
+    "unknown-org-unit-series-backwards": case(
+        'query { densitySeries(orgUnitCode: "XX", from: "2020-01-01", to: "2019-01-01", interval: YEAR) { period } }',
+        None,
+        "NOT_FOUND",
+    ),
     "series-too-long": case(
         'query { densitySeries(orgUnitCode: "ML", from: "1900-01-01", to: "2020-01-01", interval: MONTH) { period } }',
         None,

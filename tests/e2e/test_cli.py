@@ -1,6 +1,7 @@
 """The ``hrh`` command line, run as a user would, against a real PostgreSQL."""
 
 import os
+import socket
 import subprocess
 import sys
 import uuid
@@ -81,3 +82,14 @@ def test_bad_input_exits_non_zero_with_a_one_line_reason(args: tuple[str, ...], 
     result = hrh(*args, url=url, timeout=60)
     assert result.returncode == 1
     assert message in " ".join(result.stderr.split())
+
+
+def test_serve_on_a_port_in_use_exits_with_a_one_line_reason(fresh_url: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = hrh("serve", "--port", str(port), "--no-projections", url=fresh_url, timeout=120)
+    assert result.returncode == 1
+    assert f"Cannot listen on 127.0.0.1:{port}" in " ".join(result.stderr.split())
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -9,8 +9,10 @@ import asyncpg
 import pytest
 
 from api.access import Role, User
+from api.graphql import mutations
 from api.graphql.context import Context, Services, loaders
-from api.graphql.schema import schema
+from api.graphql.schema import make_schema, schema
+from api.projecting import Projected
 from domain import commands as c
 from domain.ledger import Ledger
 from domain.values import Sex
@@ -40,8 +42,10 @@ def ledger(database_url: str) -> Iterator[Ledger]:
         yield made
 
 
-def run_query(url: str, ledger: Ledger, user: User | None, query: str, variables: dict[str, Any]) -> tuple[Any, int]:
-    """Executes ``query`` as ``user``; returns the result and how many SQL statements it took."""
+def run_query(
+    url: str, ledger: Ledger, user: User | None, query: str, variables: dict[str, Any], on: Any = schema
+) -> tuple[Any, int]:
+    """Executes ``query`` as ``user`` on the schema ``on``; returns the result and how many SQL statements it took."""
     statements: list[str] = []
 
     async def main() -> Any:
@@ -51,9 +55,10 @@ def run_query(url: str, ledger: Ledger, user: User | None, query: str, variables
         pool = await asyncpg.create_pool(url, min_size=1, max_size=4, setup=None, init=_init(count))
         try:
             schema_name = target_of(ledger).schema
-            services = Services(pool=pool, ledger=ledger, schema=schema_name, admin_token=None)
+            projected = Projected(url, schema_name)
+            services = Services(pool=pool, ledger=ledger, schema=schema_name, admin_token=None, projected=projected)
             context = Context(services=services, user=user, loaders=loaders(pool, schema_name))
-            return await schema.execute(query, variable_values=variables, context_value=context)
+            return await on.execute(query, variable_values=variables, context_value=context)
         finally:
             await pool.close()
 
@@ -99,3 +104,67 @@ def test_planners_never_see_names(database_url: str, ledger: Ledger) -> None:
 def test_no_token_is_unauthenticated(database_url: str, ledger: Ledger) -> None:
     result, _ = run_query(database_url, ledger, None, "{ cadres { code } }", {})
     assert result.errors is not None and result.errors[0].extensions["code"] == "UNAUTHENTICATED"
+
+
+# Plain values of every kind (ints, floats, nulls, enums, dates, ids, strings), lists of them, a
+# resolver's error among them, and values that are null on some rows.
+EVERYTHING = """
+query($n: Int) {
+  workers(first: $n) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node {
+    id sex sector fundingSource status civilServiceNumber familyName birthDate
+    cadre { code name isco08 group qualified } facility { code level sector facilityKind hardToReach openedOn closedOn }
+    history { kind effectiveOn recordedBy authority reason retracted backdated position fromFacility { code } }
+    trainings { course kind startedOn endedOn }
+  } } }
+  staffing(orgUnitCode: "ML", asOf: "2021-06-30") {
+    asOf knownAt headcount onLeave active qualifiedActive population density qualifiedDensity
+    byCadreGroup { key count } bySex { key count } children { orgUnit { code name } headcount bySector { key count } }
+  }
+  densitySeries(orgUnitCode: "R1", from: "2020-01-01", to: "2021-12-31", interval: QUARTER) {
+    period endOn active qualifiedActive population density qualifiedDensity entries exits
+  }
+  auditTrail(first: 30) { edges { cursor node { position aggregateId kind effectiveOn recordedBy backdated } } }
+  thresholds { name perTenThousand }
+}"""
+
+
+PLANNING = EVERYTHING[EVERYTHING.index("  staffing(") : EVERYTHING.index("  auditTrail(")]
+PLANNER = User("planner", Role.PLANNER)
+
+
+@pytest.mark.parametrize(
+    ("user", "query", "refused"),
+    [(AUDITOR, EVERYTHING, False), (PLANNER, EVERYTHING, True), (PLANNER, "{\n" + PLANNING + "}", False)],
+    ids=["auditor", "planner-refused", "planner"],
+)
+def test_the_leaf_shortcut_answers_exactly_as_graphql_core_does(
+    database_url: str, ledger: Ledger, user: User, query: str, refused: bool
+) -> None:
+    plain = make_schema(leaf_shortcut=False)
+    variables = {"n": 40} if "$n" in query else {}
+    fast, _ = run_query(database_url, ledger, user, query, variables)
+    slow, _ = run_query(database_url, ledger, user, query, variables, on=plain)
+    assert fast.data == slow.data
+    assert [(e.message, e.path, e.extensions) for e in fast.errors or []] == [
+        (e.message, e.path, e.extensions) for e in slow.errors or []
+    ]
+    if refused:
+        assert fast.errors and fast.errors[0].extensions["code"] == "FORBIDDEN"
+    else:
+        assert fast.errors is None and fast.data["staffing"]["headcount"] == 60
+        assert len(fast.data["densitySeries"]) == 8
+
+
+def test_a_mutation_whose_read_tables_do_not_catch_up_says_so(
+    database_url: str, ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No runner here: the payload would be the worker as it was before, so the mutation refuses to give it."""
+    monkeypatch.setattr(mutations, "READ_YOUR_WRITES_SECONDS", 0.3)
+    listed, _ = run_query(database_url, ledger, AUDITOR, "{ workers(first: 1) { edges { node { id } } } }", {})
+    worker_id = listed.data["workers"]["edges"][0]["node"]["id"]
+    training = 'mutation($id: ID!) { recordTraining(input: {workerId: $id, course: "PCIME", startedOn: "2021-06-01"}) '
+    result, _ = run_query(
+        database_url, ledger, User("admin", Role.ADMIN), training + "{ position worker { id } } }", {"id": worker_id}
+    )
+    assert result.errors is not None, result.data
+    assert [error.extensions["code"] for error in result.errors] == ["NOT_CAUGHT_UP"]

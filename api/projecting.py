@@ -1,0 +1,186 @@
+"""The projection runner beside the API, and read-your-writes waits woken by what it announces.
+
+``hrh serve`` runs the runner in a child process of its own (``start_child``), so that projecting
+does not share the server's interpreter lock, and ``hrh project`` runs the same loop (``run``).
+After each catch-up the loop NOTIFYs the position it committed on ``channel(schema)``. Each server
+process LISTENs there (``Projected``) and wakes the requests waiting for that position; they also
+read the tracking row now and then, so a lost notification or connection only delays them.
+"""
+
+import asyncio
+import contextlib
+import logging
+import multiprocessing
+import os
+import signal
+import time
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+import asyncpg
+
+from projections import runner
+from projections.store import Target
+
+log = logging.getLogger("hrh.projections")
+
+FALLBACK_SECONDS = 0.25  # how often a waiter reads the tracking row itself
+
+
+def channel(schema: str) -> str:
+    return f"{schema}.projected"
+
+
+async def run(url: str, target: Target, stop: asyncio.Event, *, poll: float = runner.POLL_SECONDS) -> None:
+    """Keeps ``target``'s tables live until ``stop`` is set, announcing each position reached."""
+    delay = 1.0
+    while not stop.is_set():
+        wait = delay
+        try:
+            await _run(url, target, stop, poll)
+        except runner.NoLedger as nothing:  # expected on a new database: look again each second
+            log.warning("%s Waiting for it.", nothing)
+            wait = 1.0
+        except (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError) as error:
+            log.warning("projection runner lost its connection (%s); retrying in %.0f s", error, delay)
+            delay = min(delay * 2, 60.0)
+        except Exception:  # a bug or bad data: say so loudly and try again, slower each time
+            log.exception("projection runner failed; retrying in %.0f s", delay)
+            delay = min(delay * 2, 60.0)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=wait)
+
+
+async def _run(url: str, target: Target, stop: asyncio.Event, poll: float) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await runner.lock(conn, target.schema)
+        wake = asyncio.Event()
+        await conn.add_listener(runner.channel_of(target.events_table), lambda *_: wake.set())
+        projector = await runner.open_projector(conn, target)
+        announced = None
+        while not stop.is_set():
+            wake.clear()
+            try:
+                reached = await runner.catch_up(conn, target, projector)
+            except runner.StaleState as stale:
+                log.info("reloading: %s", stale)
+                projector = await runner.open_projector(conn, target)
+                continue
+            if reached != announced:
+                await conn.execute("SELECT pg_notify($1, $2)", channel(target.schema), str(reached))
+                announced = reached
+            waiter = asyncio.ensure_future(wake.wait())
+            stopper = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({waiter, stopper}, timeout=poll, return_when=asyncio.FIRST_COMPLETED)
+            for task in (waiter, stopper):
+                task.cancel()
+    finally:
+        with contextlib.suppress(Exception):
+            await conn.close()
+
+
+class Projected:
+    """What the read tables include, as the runner announces it, for one server process."""
+
+    def __init__(self, url: str, schema: str) -> None:
+        self.url = url
+        self.schema = schema
+        self.reached = 0
+        self._waiters: list[tuple[int, asyncio.Future[None]]] = []
+        self._listener: asyncpg.Connection | None = None
+        self._connecting = asyncio.Lock()
+
+    async def start(self) -> None:
+        """Listens first, then reads the tracking row, so that no announcement falls in between."""
+        async with self._connecting:
+            if self._listener is not None and not self._listener.is_closed():
+                return
+            conn = await asyncpg.connect(self.url)
+            await conn.add_listener(channel(self.schema), self._heard)
+            self._listener = conn
+            with contextlib.suppress(asyncpg.UndefinedTableError):
+                self._reach(await runner.position(conn, self.schema))
+
+    async def close(self) -> None:
+        if self._listener is not None:
+            with contextlib.suppress(Exception):
+                await self._listener.close()
+            self._listener = None
+
+    def _heard(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
+        self._reach(int(payload))
+
+    def _reach(self, position: int) -> None:
+        self.reached = position
+        waiting = []
+        for wanted, future in self._waiters:
+            if wanted <= position:
+                if not future.done():
+                    future.set_result(None)
+            else:
+                waiting.append((wanted, future))
+        self._waiters = waiting
+
+    async def wait_for(self, pool: asyncpg.Pool, position: int, timeout: float) -> bool:
+        """Read-your-writes: waits until the read tables include ``position``; False on timeout."""
+        deadline = time.monotonic() + timeout
+        while self.reached < position:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return await self._read(pool) >= position
+            future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._waiters.append((position, future))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(future, timeout=min(remaining, FALLBACK_SECONDS))
+            if self.reached < position:  # no word from the runner: listen again if need be, and read
+                self._waiters = [(w, f) for w, f in self._waiters if f is not future]
+                with contextlib.suppress(OSError, asyncpg.PostgresError):
+                    await self.start()
+                await self._read(pool)
+        return True
+
+    async def _read(self, pool: asyncpg.Pool) -> int:
+        with contextlib.suppress(asyncpg.UndefinedTableError):
+            self._reach(await runner.position(pool, self.schema))
+        return self.reached
+
+
+def start_child(url: str) -> BaseProcess:
+    """The runner in a process of its own; it stops with this one (or when this one is gone)."""
+    process = multiprocessing.get_context("spawn").Process(
+        target=_child, args=(url, os.getpid()), name="hrh-project", daemon=True
+    )
+    process.start()
+    return process
+
+
+def stop_child(process: BaseProcess) -> None:
+    if process.is_alive():
+        process.terminate()  # SIGTERM: the child finishes its batch and exits
+        process.join(timeout=5)
+    if process.is_alive():
+        process.kill()
+        process.join()
+
+
+def _child(url: str, parent: int) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(name)s: %(message)s")
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+
+        async def orphaned() -> None:
+            while not stop.is_set() and os.getppid() == parent:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=1)
+            stop.set()
+
+        watch = asyncio.create_task(orphaned())
+        await run(url, Target.of_ledger(), stop)
+        await watch
+
+    asyncio.run(main())

@@ -1,0 +1,68 @@
+"""``hrh serve``: worker processes serving the app (``api.workers``), and the projection runner in a child process.
+
+Each worker process has its own ``Ledger`` and its own connections; what makes commands safe
+across them (optimistic concurrency, one result per ``commandId``) is enforced by the database,
+so it holds across processes as it does across threads. Each worker listens for the runner's
+announcements (``api.projecting.Projected``) to answer read-your-writes.
+"""
+
+import asyncio
+import os
+
+import asyncpg
+import uvicorn
+from fastapi import FastAPI
+
+from api import projecting
+from api import workers as workers_
+from api.app import create_app
+from api.database import open_ledger
+from api.settings import Settings
+from projections import accounts
+
+
+def default_workers() -> int:
+    """One worker process per core, at least two (Python runs one thread at a time per process)."""
+    return max(2, len(os.sched_getaffinity(0)))
+
+
+def run_server(url: str, settings: Settings, host: str, port: int, *, projections: bool, workers: int) -> None:
+    """Serves until interrupted; with ``projections``, a child process keeps the read tables live."""
+    prepare(url, settings)
+    child = projecting.start_child(url) if projections else None
+    try:
+        if workers == 1:
+            uvicorn.run(app_for(url, settings), host=host, port=port, access_log=False)
+        else:
+            os.environ["DATABASE_URL"] = url  # the workers read their settings from the environment
+            workers_.serve(host, port, workers)
+    finally:
+        if child is not None:
+            projecting.stop_child(child)
+
+
+def prepare(url: str, settings: Settings) -> None:
+    """Creates the ledger's and the accounts' tables once, before workers and the runner race to."""
+    open_ledger(url, settings).close()
+
+    async def accounts_table() -> None:
+        conn = await asyncpg.connect(url)
+        try:
+            await accounts.ensure_table(conn)
+        finally:
+            await conn.close()
+
+    asyncio.run(accounts_table())
+
+
+def app_for(url: str, settings: Settings) -> FastAPI:
+    token = settings.admin_token.get_secret_value() if settings.admin_token else None
+    return create_app(url, open_ledger(url, settings), admin_token=token)
+
+
+def worker_app() -> FastAPI:
+    """The app of one worker process (uvicorn calls this in each)."""
+    settings = Settings()
+    if settings.database_url is None:
+        raise RuntimeError("a worker process needs DATABASE_URL")
+    return app_for(settings.database_url, settings)
