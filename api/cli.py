@@ -28,7 +28,6 @@ from rich.text import Text
 
 from api.access import Role
 from api.database import DatabaseUnavailable, check_reachable, database_url, open_ledger
-from api.projecting import run as run_projections
 from api.serving import default_workers, run_server
 from api.settings import Settings
 from api.workers import PortInUse
@@ -306,7 +305,7 @@ def project(
     async def main() -> int:
         if once:
             return await catch_up_once(url, target)
-        await run_projections(url, target, asyncio.Event())
+        await runner.run(url, target, asyncio.Event(), announce=True)
         return 0
 
     try:

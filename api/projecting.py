@@ -1,10 +1,11 @@
 """The projection runner beside the API, and read-your-writes waits woken by what it announces.
 
 ``hrh serve`` runs the runner in a child process of its own (``start_child``), so that projecting
-does not share the server's interpreter lock, and ``hrh project`` runs the same loop (``run``).
-After each catch-up the loop NOTIFYs the position it committed on ``channel(schema)``. Each server
-process LISTENs there (``Projected``) and wakes the requests waiting for that position; they also
-read the tracking row now and then, so a lost notification or connection only delays them.
+does not share the server's interpreter lock; ``hrh project`` runs the same loop. Either way the
+runner announces each position it commits (``projections.runner.run`` with ``announce``). Each
+server process LISTENs for that (``Projected``) and wakes the requests waiting for the position;
+they also read the tracking row now and then, so a lost notification or connection only delays
+them.
 """
 
 import asyncio
@@ -27,59 +28,6 @@ log = logging.getLogger("hrh.projections")
 FALLBACK_SECONDS = 0.25  # how often a waiter reads the tracking row itself
 
 
-def channel(schema: str) -> str:
-    return f"{schema}.projected"
-
-
-async def run(url: str, target: Target, stop: asyncio.Event, *, poll: float = runner.POLL_SECONDS) -> None:
-    """Keeps ``target``'s tables live until ``stop`` is set, announcing each position reached."""
-    delay = 1.0
-    while not stop.is_set():
-        wait = delay
-        try:
-            await _run(url, target, stop, poll)
-        except runner.NoLedger as nothing:  # expected on a new database: look again each second
-            log.warning("%s Waiting for it.", nothing)
-            wait = 1.0
-        except (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError) as error:
-            log.warning("projection runner lost its connection (%s); retrying in %.0f s", error, delay)
-            delay = min(delay * 2, 60.0)
-        except Exception:  # a bug or bad data: say so loudly and try again, slower each time
-            log.exception("projection runner failed; retrying in %.0f s", delay)
-            delay = min(delay * 2, 60.0)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=wait)
-
-
-async def _run(url: str, target: Target, stop: asyncio.Event, poll: float) -> None:
-    conn = await asyncpg.connect(url)
-    try:
-        await runner.lock(conn, target.schema)
-        wake = asyncio.Event()
-        await conn.add_listener(runner.channel_of(target.events_table), lambda *_: wake.set())
-        projector = await runner.open_projector(conn, target)
-        announced = None
-        while not stop.is_set():
-            wake.clear()
-            try:
-                reached = await runner.catch_up(conn, target, projector)
-            except runner.StaleState as stale:
-                log.info("reloading: %s", stale)
-                projector = await runner.open_projector(conn, target)
-                continue
-            if reached != announced:
-                await conn.execute("SELECT pg_notify($1, $2)", channel(target.schema), str(reached))
-                announced = reached
-            waiter = asyncio.ensure_future(wake.wait())
-            stopper = asyncio.ensure_future(stop.wait())
-            await asyncio.wait({waiter, stopper}, timeout=poll, return_when=asyncio.FIRST_COMPLETED)
-            for task in (waiter, stopper):
-                task.cancel()
-    finally:
-        with contextlib.suppress(Exception):
-            await conn.close()
-
-
 class Projected:
     """What the read tables include, as the runner announces it, for one server process."""
 
@@ -97,7 +45,7 @@ class Projected:
             if self._listener is not None and not self._listener.is_closed():
                 return
             conn = await asyncpg.connect(self.url)
-            await conn.add_listener(channel(self.schema), self._heard)
+            await conn.add_listener(runner.projected_channel(self.schema), self._heard)
             self._listener = conn
             with contextlib.suppress(asyncpg.UndefinedTableError):
                 self._reach(await runner.position(conn, self.schema))
@@ -180,7 +128,7 @@ def _child(url: str, parent: int) -> None:
             stop.set()
 
         watch = asyncio.create_task(orphaned())
-        await run(url, Target.of_ledger(), stop)
+        await runner.run(url, Target.of_ledger(), stop, announce=True)
         await watch
 
     asyncio.run(main())

@@ -119,37 +119,58 @@ def channel_of(events_table: str) -> str:
     return events_table.rpartition(".")[2].strip('"')
 
 
-async def run(url: str, target: Target, stop: asyncio.Event, *, poll: float = POLL_SECONDS) -> None:
-    """Keeps ``target``'s tables live until ``stop`` is set; reconnects after a lost connection."""
+def projected_channel(schema: str) -> str:
+    """The channel an announcing runner NOTIFYs the position it committed on."""
+    return f"{schema}.projected"
+
+
+async def run(
+    url: str, target: Target, stop: asyncio.Event, *, poll: float = POLL_SECONDS, announce: bool = False
+) -> None:
+    """Keeps ``target``'s tables live until ``stop`` is set; reconnects after a lost connection.
+
+    With ``announce``, each position reached is NOTIFYed on ``projected_channel``, so that
+    servers in other processes can wake the requests waiting for it (``api.projecting``).
+    A database without a ledger yet is looked at again each second.
+    """
     delay = 1.0
     while not stop.is_set():
+        wait = delay
         try:
-            await _run(url, target, stop, poll)
+            await _run(url, target, stop, poll, announce)
+        except NoLedger as nothing:  # expected on a new database
+            log.warning("%s Waiting for it.", nothing)
+            wait = 1.0
         except (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError) as error:
             log.warning("projection runner lost its connection (%s); retrying in %.0f s", error, delay)
+            delay = min(delay * 2, 60.0)
         except Exception:
             # A bug or bad data: say so loudly and try again (from the tables), slower each time.
             log.exception("projection runner failed; retrying in %.0f s", delay)
+            delay = min(delay * 2, 60.0)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=delay)
-        delay = min(delay * 2, 60.0)
+            await asyncio.wait_for(stop.wait(), timeout=wait)
 
 
-async def _run(url: str, target: Target, stop: asyncio.Event, poll: float) -> None:
+async def _run(url: str, target: Target, stop: asyncio.Event, poll: float, announce: bool) -> None:
     conn = await asyncpg.connect(url)
     try:
         await lock(conn, target.schema)
         wake = asyncio.Event()
         await conn.add_listener(channel_of(target.events_table), lambda *_: wake.set())
         projector = await open_projector(conn, target)
+        announced = None
         while not stop.is_set():
             wake.clear()
             try:
-                await catch_up(conn, target, projector)
+                reached = await catch_up(conn, target, projector)
             except StaleState as stale:
                 log.info("reloading: %s", stale)
                 projector = await open_projector(conn, target)
                 continue
+            if announce and reached != announced:
+                await conn.execute("SELECT pg_notify($1, $2)", projected_channel(target.schema), str(reached))
+                announced = reached
             waiter = asyncio.ensure_future(wake.wait())
             stopper = asyncio.ensure_future(stop.wait())
             await asyncio.wait({waiter, stopper}, timeout=poll, return_when=asyncio.FIRST_COMPLETED)

@@ -10,7 +10,7 @@ import pytest
 from api import projecting
 from api.projecting import Projected
 from domain.ledger import Ledger
-from projections import staffing
+from projections import runner, staffing
 from tests.integration.projection_support import fresh_ledger, target_of
 from tests.integration.test_projections import Recorder, org_tree
 from tests.integration.test_runner import hire_and_post
@@ -40,7 +40,9 @@ def test_a_waiter_wakes_on_the_runners_announcement(
 
     async def story() -> None:
         stop = asyncio.Event()
-        task = asyncio.create_task(projecting.run(database_url, target, stop, poll=30))  # NOTIFY must wake it
+        task = asyncio.create_task(
+            runner.run(database_url, target, stop, poll=30, announce=True)
+        )  # NOTIFY must wake it
         projected = Projected(database_url, target.schema)
         pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
         try:
@@ -64,7 +66,7 @@ def test_without_a_word_from_the_runner_a_waiter_reads_the_tracking_row(database
 
     async def story() -> None:
         stop = asyncio.Event()
-        task = asyncio.create_task(projecting.run(database_url, target, stop, poll=30))
+        task = asyncio.create_task(runner.run(database_url, target, stop, poll=30, announce=True))
         unheard = Projected(database_url, target.schema)  # not started: it hears nothing until it reads
         pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
         try:
