@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from projections import vectors as v
 from projections.org_units import Executor, moves_after, tree_history
-from projections.staffing import known_position, per_ten_thousand, populations, series_known, series_now
+from projections.staffing import known_position, per_ten_thousand, populations_by_year, series_known, series_now
 from projections.store import quoted
 
 
@@ -128,10 +128,7 @@ async def density_series(
         stock = await series_now(db, schema, code, [last for *_, last in spans])
     else:
         stock = await series_known(db, schema, code, [last for *_, last in spans], position)
-    people = {
-        year: (await populations(db, schema, [code], year, position))[code]
-        for year in {last.year for *_, last in spans}
-    }
+    people = await populations_by_year(db, schema, code, sorted({last.year for *_, last in spans}), position)
     if position is None:
         flows = await _flows_now(db, schema, code, spans)
     else:

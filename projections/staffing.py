@@ -219,6 +219,25 @@ async def populations(
     return {code: found.get(code) for code in codes}
 
 
+async def populations_by_year(
+    db: Executor, schema: str, code: str, years: list[int], position: int | None
+) -> dict[int, int | None]:
+    """Population(U, Y) for each year, as ``populations`` gives it: the unit's own estimates for
+    every year in one statement, the fall-back to the children for the years without one."""
+    rows = await db.fetch(
+        f"SELECT DISTINCT ON (year) year, population FROM {quoted(schema)}.populations WHERE code = $1 "
+        "AND year = ANY($2::int[]) AND ($3::bigint IS NULL OR position <= $3) ORDER BY year, position DESC",
+        code,
+        years,
+        position,
+    )
+    found: dict[int, int | None] = {int(r["year"]): int(r["population"]) for r in rows}
+    for year in years:
+        if year not in found:
+            found[year] = (await populations(db, schema, [code], year, position))[code]
+    return found
+
+
 def _resolve(code: str, asked: dict[str, list[str]], found: dict[str, int | None]) -> int | None:
     if code in found:
         return found[code]
