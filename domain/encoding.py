@@ -187,8 +187,8 @@ class Converters(dict[type, Callable[[Any], Any]]):
     The wrappers of values that recur from event to event are kept: dates, enum members,
     periods and UUIDs by value, since equal values of these types encode alike (not so for a
     datetime, whose equal values may differ in time zone, nor a Decimal: 1.1 and 1.10), and a
-    provenance or a datetime for the object last seen, as a command's events share them. orjson only reads the
-    wrappers, so one may appear in many events.
+    provenance or a datetime for the object last seen, as a command's events share them.
+    orjson only reads the wrappers, so one may appear in many events.
     """
 
     memo_size = 1 << 14

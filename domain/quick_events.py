@@ -187,8 +187,9 @@ def event_builder(event_class: Any, envelope: tuple[str, ...]) -> Callable[..., 
         return call
     rest = [name for name in names if name not in envelope]
     state = ", ".join(f"{name!r}: {name}" for name in names)
+    params = ", ".join([*envelope, *(["*", *rest] if rest else [])])
     source = (
-        f"def build({', '.join(envelope)}, *, {', '.join(rest)}):\n"
+        f"def build({params}):\n"
         f"    if not isinstance(originator_id, UUID):\n"
         f"        return call({', '.join(envelope)}, {', '.join(f'{n}={n}' for n in rest)})\n"
         f"    event = new(event_class)\n"

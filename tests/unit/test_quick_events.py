@@ -146,3 +146,14 @@ def test_a_class_with_its_own_init_is_built_by_calling_it() -> None:
     build = event_builder(Odd, ("originator_id", "originator_version", "timestamp"))
     assert build.__name__ == "call"
     assert build(WORKER, 2, datetime(2020, 1, 1, tzinfo=UTC)).extra == 0
+
+
+def test_an_event_with_nothing_but_its_envelope_is_built_too() -> None:
+    @dataclass(frozen=True)
+    class Bare(Worker.Event):
+        pass
+
+    build = event_builder(Bare, ("originator_id", "originator_version", "timestamp"))
+    at = datetime(2020, 1, 1, tzinfo=UTC)
+    assert build.__name__ == "build"
+    assert build(WORKER, 2, at) == Bare(originator_id=WORKER, originator_version=2, timestamp=at)
