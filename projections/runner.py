@@ -106,7 +106,6 @@ async def catch_up(
             if row["position"] != started_at or row["generation"] != generation:
                 raise StaleState(f"{target.schema} moved on to {row['position']} during a batch")
             await store.write(conn, target.schema, projector, writes, functions=functions)
-        committed(target.schema, projector.position)
         if progress is not None:
             progress(projector.position, len(items))
         if not projector.complete and len(projector.workers) > WORKER_CACHE:
@@ -186,40 +185,15 @@ async def position(conn: asyncpg.Connection | asyncpg.Pool, schema: str) -> int:
     return int(value or 0)
 
 
-# What runners in this process have committed, per schema, and who is waiting for it: a runner
-# in the same process (``hrh serve``) wakes its waiters at once; others poll the tracking row.
-_reached: dict[str, int] = {}
-_waiters: dict[str, list[tuple[int, asyncio.Future[None]]]] = {}
-
-
-def committed(schema: str, reached: int) -> None:
-    """Called by a runner after each commit: wakes the waiters it satisfied."""
-    _reached[schema] = reached
-    for wanted, future in _waiters.get(schema, []):
-        if wanted <= reached and not future.done() and not future.get_loop().is_closed():
-            future.set_result(None)
-
-
 async def wait_for(pool: asyncpg.Pool, schema: str, target_position: int, timeout: float) -> bool:
-    """Read-your-writes: waits until the read tables include ``target_position``; False on timeout."""
+    """Waits until the read tables include ``target_position``, reading the tracking row every
+    10 ms; False on timeout. Servers wake on the runner's announcements instead (``api.projecting``)."""
     deadline = time.monotonic() + timeout
     while True:
-        if _reached.get(schema, 0) >= target_position:
-            return True
-        try:
+        with contextlib.suppress(asyncpg.UndefinedTableError):  # not built yet
             if await position(pool, schema) >= target_position:
                 return True
-        except asyncpg.UndefinedTableError:
-            pass  # not built yet
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return False
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        entry = (target_position, future)
-        waiting = _waiters.setdefault(schema, [])
-        waiting.append(entry)
-        try:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(future, timeout=min(remaining, 0.01))
-        finally:
-            waiting.remove(entry)
+        await asyncio.sleep(min(remaining, 0.01))

@@ -195,16 +195,14 @@ class Query:
         known_at: datetime | None = None,
     ) -> list[DensityPoint]:
         require(ctx(info).user, *ANYONE)
-        if to < from_:
-            await known_unit(info, org_unit_code)
-            raise ClientError(f"to ({to}) is before from ({from_}).", "BAD_USER_INPUT")
-        if (to - from_).days > 366 * 50:
-            await known_unit(info, org_unit_code)
-            raise ClientError("A series covers at most 50 years.", "BAD_USER_INPUT")
         # The unit is looked up while the series is read (one round trip less); an unknown one is
-        # refused whatever the series gave.
+        # refused whatever the series or the checks below gave.
         unit_found = asyncio.ensure_future(known_unit(info, org_unit_code))
         try:
+            if to < from_:
+                raise ClientError(f"to ({to}) is before from ({from_}).", "BAD_USER_INPUT")
+            if (to - from_).days > 366 * 50:
+                raise ClientError("A series covers at most 50 years.", "BAD_USER_INPUT")
             points = await density.density_series(
                 ctx(info).pool, ctx(info).schema, org_unit_code, from_, to, interval.value, known_at
             )
