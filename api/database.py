@@ -82,10 +82,14 @@ def open_ledger(url: str, settings: Settings | None = None, **env: str) -> Ledge
 
 
 @contextmanager
-def scratch_database(server_url: str, name: str) -> Iterator[str]:
-    """Creates database ``name`` on the server at ``server_url``, yields its URL, then drops it."""
+def scratch_database(server_url: str, name: str, template: str | None = None) -> Iterator[str]:
+    """Creates database ``name`` on the server at ``server_url`` (a copy of database ``template``
+    of that server, if given), yields its URL, then drops it."""
+    create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if template is not None:
+        create = sql.SQL("{} TEMPLATE {}").format(create, sql.Identifier(template))
     with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        conn.execute(create)
     try:
         yield urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
     finally:

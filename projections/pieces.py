@@ -78,7 +78,7 @@ async def write_staffing(
             await _copy(conn, schema, rows)
         return
     codes, starts, rows = [], [], []
-    for code, fn in counts.items():
+    for code, fn in [(code, fn) for code, fn in counts.items() if fn.dirty_from is not None]:
         taken = fn.take()
         if taken is not None:
             since, pieces = taken

@@ -70,21 +70,23 @@ async def catch_up(
     until: int | None = None,
     progress: Progress | None = None,
     functions: bool = True,
+    announce: str | None = None,
 ) -> int:
     """Projects every event recorded after the projector's position; returns the position reached.
 
     Without ``functions``, the staffing and flow functions are kept in memory only (a rebuild
-    writes them once at the end, ``store.write_functions``).
+    writes them once at the end, ``store.write_functions``). With ``announce``, each batch's
+    transaction NOTIFYs its position on that channel, delivered when it commits.
 
     Raises:
         StaleState: the tracking row is not where this projector left it.
     """
-    track = await store.tracking(conn, target.schema)
-    if projector.generation is None:
+    if projector.generation is None:  # later calls check the tracking row in each batch's transaction
+        track = await store.tracking(conn, target.schema)
+        if track["position"] != projector.position:
+            raise StaleState(f"{target.schema} is at {track['position']}, this runner at {projector.position}")
         projector.generation = track["generation"]
     generation = projector.generation
-    if track["position"] != projector.position or track["generation"] != generation:
-        raise StaleState(f"{target.schema} is at {track['position']}, this runner at {projector.position}")
     while until is None or projector.position < until:
         items = await store.read_events(conn, target.events_table, projector.position, batch, until)
         if not items:
@@ -99,17 +101,19 @@ async def catch_up(
         projector.position = last if isinstance(last, int) else last.position
         writes = projector.take()
         async with conn.transaction():
-            row = await conn.fetchrow(
-                f"SELECT position, generation FROM {store.quoted(target.schema)}.tracking WHERE name = $1 FOR UPDATE",
-                store.NAME,
-            )
-            if row["position"] != started_at or row["generation"] != generation:
-                raise StaleState(f"{target.schema} moved on to {row['position']} during a batch")
+            # The tracking row first: it stays locked until the batch commits, and tables swapped
+            # in by a rebuild meanwhile are never written to.
+            if not await store.advance(
+                conn, target.schema, projector, since=started_at, generation=generation, announce=announce
+            ):
+                raise StaleState(f"{target.schema} moved on without this runner during a batch")
             await store.write(conn, target.schema, projector, writes, functions=functions)
         if progress is not None:
             progress(projector.position, len(items))
         if not projector.complete and len(projector.workers) > WORKER_CACHE:
             projector.workers.clear()
+        if len(items) < batch:  # that was the last of the ledger; a caller woken since reads again
+            break
     return projector.position
 
 
@@ -128,7 +132,7 @@ async def run(
 ) -> None:
     """Keeps ``target``'s tables live until ``stop`` is set; reconnects after a lost connection.
 
-    With ``announce``, each position reached is NOTIFYed on ``projected_channel``, so that
+    With ``announce``, each position committed is NOTIFYed on ``projected_channel``, so that
     servers in other processes can wake the requests waiting for it (``api.projecting``).
     A database without a ledger yet is looked at again each second.
     """
@@ -158,18 +162,15 @@ async def _run(url: str, target: Target, stop: asyncio.Event, poll: float, annou
         wake = asyncio.Event()
         await conn.add_listener(channel_of(target.events_table), lambda *_: wake.set())
         projector = await open_projector(conn, target)
-        announced = None
+        channel = projected_channel(target.schema) if announce else None
         while not stop.is_set():
             wake.clear()
             try:
-                reached = await catch_up(conn, target, projector)
+                await catch_up(conn, target, projector, announce=channel)
             except StaleState as stale:
                 log.info("reloading: %s", stale)
                 projector = await open_projector(conn, target)
                 continue
-            if announce and reached != announced:
-                await conn.execute("SELECT pg_notify($1, $2)", projected_channel(target.schema), str(reached))
-                announced = reached
             waiter = asyncio.ensure_future(wake.wait())
             stopper = asyncio.ensure_future(stop.wait())
             await asyncio.wait({waiter, stopper}, timeout=poll, return_when=asyncio.FIRST_COMPLETED)

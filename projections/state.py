@@ -4,7 +4,7 @@ The tree, the cadres and every unit's functions load at once; workers load on de
 their ``events`` rows and their open rectangles, and are derived again exactly as when written.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -90,64 +90,73 @@ async def load(conn: asyncpg.Connection, schema: str, *, functions: bool = True)
     return projector
 
 
+EVENT_COLUMNS = "aggregate_id, position, version, event, data, from_code, to_code, retracted"
+PERIOD_COLUMNS = "id, worker_id, valid_from, valid_to, status, facility, cadre, sex, sector, funding_source, present"
+CHANGE_COLUMNS = "id, worker_id, day, sign, status, facility, cadre, sex, sector, funding_source, present"
+FLOW_COLUMNS = "id, worker_id, day, origin, destination, position"
+OPEN = "known_to IS NULL"
+
+Rows = Sequence[Sequence[Any]]  # rows of the columns above, in their order
+
+
 async def load_workers(conn: asyncpg.Connection, schema: str, projector: Projector, ids: Iterable[UUID] | None) -> None:
-    """Loads the state of the workers ``ids`` (None: every worker) that the projector lacks."""
+    """Loads the state of the workers ``ids`` (None: every worker) that the projector lacks.
+
+    A few workers (the live runner's usual case) come in one statement: each table's rows as an
+    array of records.
+    """
     s = quoted(schema)
     if ids is None:
-        rows = await conn.fetch(
-            f"SELECT aggregate_id, position, version, event, data, from_code, to_code, retracted FROM {s}.events "
-            "WHERE aggregate = 'Worker' ORDER BY position"
+        events = await conn.fetch(
+            f"SELECT {EVENT_COLUMNS} FROM {s}.events WHERE aggregate = 'Worker' ORDER BY position"
         )
+        periods = await conn.fetch(f"SELECT {PERIOD_COLUMNS} FROM {s}.worker_periods WHERE {OPEN}")
+        changes = await conn.fetch(f"SELECT {CHANGE_COLUMNS} FROM {s}.worker_changes WHERE {OPEN}")
+        flows = await conn.fetch(f"SELECT {FLOW_COLUMNS} FROM {s}.worker_flows WHERE {OPEN}")
     else:
         wanted = [i for i in ids if i not in projector.workers]
         if not wanted:
             return
-        rows = await conn.fetch(
-            f"SELECT aggregate_id, position, version, event, data, from_code, to_code, retracted FROM {s}.events "
-            "WHERE aggregate_id = ANY($1::uuid[]) ORDER BY position",
+        of_wanted = "worker_id = ANY($1::uuid[])"
+        row = await conn.fetchrow(
+            f"SELECT (SELECT array_agg(({EVENT_COLUMNS}) ORDER BY position) FROM {s}.events "
+            "WHERE aggregate_id = ANY($1::uuid[])), "
+            f"(SELECT array_agg(({PERIOD_COLUMNS})) FROM {s}.worker_periods WHERE {of_wanted} AND {OPEN}), "
+            f"(SELECT array_agg(({CHANGE_COLUMNS})) FROM {s}.worker_changes WHERE {of_wanted} AND {OPEN}), "
+            f"(SELECT array_agg(({FLOW_COLUMNS})) FROM {s}.worker_flows WHERE {of_wanted} AND {OPEN})",
             wanted,
         )
+        events, periods, changes, flows = (rows or [] for rows in row)
+    adopt(projector, events, periods, changes, flows)
+
+
+def adopt(projector: Projector, events: Rows, periods: Rows, changes: Rows, flows: Rows) -> None:
+    """Derives the state of the workers whose ``events`` are given (in ledger order) that the
+    projector lacks, with the ids of their open rectangles."""
     states: dict[UUID, WorkerState] = {}
-    for r in rows:
-        worker_id = r["aggregate_id"]
+    for worker_id, position, version, event, data_text, from_code, to_code, retracted in events:
         if worker_id in projector.workers:
             continue
         state = states.get(worker_id)
         if state is None:
             state = states[worker_id] = WorkerState(worker_id)
-        data = revive(orjson.loads(r["data"]))
-        state.steps.append(step_of(r["event"], r["position"], r["version"], data))
-        if r["event"] == "Hired":
+        data = revive(orjson.loads(data_text))
+        state.steps.append(step_of(event, position, version, data))
+        if event == "Hired":
             state.identity = {k: data.get(k) for k in projector.identity_fields}
-        elif r["event"] == "DetailsCorrected":
+        elif event == "DetailsCorrected":
             state.identity.update(data.get("corrections") or {})
-        shown = (r["from_code"], r["to_code"], r["retracted"])
+        shown = (from_code, to_code, retracted)
         if shown != PLAIN:
-            state.shown[r["position"]] = shown
-    if not states:
-        return
-    ids = list(states)
-    for r in await conn.fetch(
-        f"SELECT id, worker_id, valid_from, valid_to, status, facility, cadre, sex, sector, funding_source, present "
-        f"FROM {s}.worker_periods WHERE worker_id = ANY($1::uuid[]) AND known_to IS NULL",
-        ids,
-    ):
-        key = tuple(r[k] for k in ("valid_from", "valid_to", "status", "facility", "cadre", "sex", "sector"))
-        key = (*key, r["funding_source"], r["present"])
-        states[r["worker_id"]].period_ids[key] = r["id"]
-    for r in await conn.fetch(
-        f"SELECT id, worker_id, day, sign, status, facility, cadre, sex, sector, funding_source, present "
-        f"FROM {s}.worker_changes WHERE worker_id = ANY($1::uuid[]) AND known_to IS NULL",
-        ids,
-    ):
-        change = tuple(r[k] for k in ("day", "sign", "status", "facility", "cadre", "sex", "sector"))
-        states[r["worker_id"]].change_ids[(*change, r["funding_source"], r["present"])] = r["id"]
-    for r in await conn.fetch(
-        f"SELECT id, worker_id, day, origin, destination, position FROM {s}.worker_flows "
-        "WHERE worker_id = ANY($1::uuid[]) AND known_to IS NULL",
-        ids,
-    ):
-        flow = Flow(r["day"], r["position"], r["origin"], r["destination"])
-        states[r["worker_id"]].flow_ids[flow] = r["id"]
+            state.shown[position] = shown
+    for period_id, worker_id, *period in periods:
+        if worker_id in states:
+            states[worker_id].period_ids[tuple(period)] = period_id
+    for change_id, worker_id, *change in changes:
+        if worker_id in states:
+            states[worker_id].change_ids[tuple(change)] = change_id
+    for flow_id, worker_id, day, origin, destination, position in flows:
+        if worker_id in states:
+            states[worker_id].flow_ids[Flow(day, position, origin, destination)] = flow_id
     for state in states.values():
         projector.adopt(state)

@@ -205,10 +205,35 @@ async def _write_rows(
         await conn.copy_records_to_table(table, schema_name=schema, records=_records(table, opened))
 
 
+async def advance(
+    conn: asyncpg.Connection,
+    schema: str,
+    projector: Projector,
+    *,
+    since: int,
+    generation: uuid.UUID,
+    announce: str | None = None,
+) -> bool:
+    """Moves the tracking row to the projector's position, if it is still at ``since`` in
+    ``generation``; False (nothing changed) when it is not. The caller holds the transaction: the
+    row stays locked until it ends. With ``announce``, the position is also NOTIFYed on that
+    channel, which PostgreSQL delivers at commit.
+    """
+    update = (
+        f"UPDATE {quoted(schema)}.tracking SET position = $2, next_row_id = $3, updated_at = now() "
+        "WHERE name = $1 AND position = $4 AND generation = $5 RETURNING position"
+    )
+    arguments: list[Any] = [NAME, projector.position, projector.next_row_id(), since, generation]
+    if announce is not None:
+        update = f"WITH t AS ({update}) SELECT pg_notify($6, position::text) FROM t"
+        arguments.append(announce)
+    return len(await conn.fetch(update, *arguments)) == 1
+
+
 async def write(
     conn: asyncpg.Connection, schema: str, projector: Projector, writes: Writes, *, functions: bool = True
 ) -> None:
-    """Writes a batch and the tracking position; the caller holds the transaction.
+    """Writes a batch's rows; the caller holds the transaction, and moves the tracking row (``advance``).
 
     Without ``functions``, the staffing and flow functions are left unwritten (a rebuild writes
     them once, at the end, with ``write_functions``).
@@ -280,12 +305,6 @@ async def write(
         )
     if writes.populations:
         await conn.copy_records_to_table("populations", schema_name=schema, records=writes.populations)
-    await conn.execute(
-        f"UPDATE {s}.tracking SET position = $2, next_row_id = $3, updated_at = now() WHERE name = $1",
-        NAME,
-        projector.position,
-        projector.next_row_id(),
-    )
 
 
 async def write_functions(

@@ -1,21 +1,28 @@
 """API benchmark: mutations and planner queries over HTTP, against the in-process paths in the same run.
 
-    .venv/bin/python -m tests.benchmarks.bench_api [--scale 1 --scale 10] [--mutations 2000] [--runs 200]
-                                                   [--profile]
+    .venv/bin/python -m tests.benchmarks.bench_api [--scale 1 --scale 10] [--mutations 1000] [--rounds 3]
+                                                   [--runs 200] [--profile] [--template DATABASE]
 
 Each scale loads the demo into a fresh database (on DATABASE_URL's server, or an embedded one) in
-a child process, builds the read tables with ``replay.rebuild.rebuild`` (in a process of its
-own), then:
+a child process and builds the read tables with ``replay.rebuild.rebuild`` (in a process of its
+own); with ``--template``, it copies a database that holds them already. Then it starts
+``hrh serve`` as shipped (its default worker processes, the projection runner in its child
+process; ``--workers N`` to try others) on a free port against the same database, waits until
+its runner has caught up, and:
 
-1. in-process baseline: ``Ledger.execute(RecordTraining(...))`` on distinct posted workers, one
-   command at a time from 1 thread, then from 8 threads (no server running);
-2. starts ``hrh serve`` as shipped (its default worker processes, the projection runner in its
-   child process; ``--workers N`` to try others) on a free port against the same database, waits
-   until its runner has caught up, then sends ``recordTraining`` mutations on other distinct
-   posted workers from 1 and from 8 concurrent keep-alive connections (``http_client``, so that
-   the load takes little of the cores); each mutation returns once the read tables include it
-   (read-your-writes);
-3. times planner queries one at a time (httpx), interleaving each HTTP request with the raw query
+1. mutations, in ``--rounds`` rounds, each on distinct posted workers that no other run touches:
+   - the in-process baseline, ``Ledger.execute(RecordTraining(...))`` one command at a time from
+     1 thread, then from 8 threads, with the server's processes paused (SIGSTOP), so that the
+     baseline has the cores to itself;
+   - the server resumed and caught up with what the baseline recorded, ``recordTraining``
+     mutations from 1 and from 8 concurrent keep-alive connections (``http_client``, so that the
+     load takes little of the cores); each mutation returns once the read tables include it
+     (read-your-writes).
+
+   Each round gives its HTTP / in-process ratios; the report gives their median. The machine's
+   speed drifts by more than the difference between the paths over a minute, so the rounds keep
+   each ratio to the two paths measured side by side;
+2. times planner queries one at a time (httpx), interleaving each HTTP request with the raw query
    function (``projections.staffing.staffing``, ``projections.density.density_series``) called on
    an asyncpg pool with the same arguments, so that both see the same machine load.
 
@@ -43,7 +50,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
@@ -157,7 +164,7 @@ def in_process(ledger: Ledger, workers: Workers, threads: int) -> dict[str, Any]
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(train, workers))
     seconds = time.perf_counter() - started
-    return {"per_s": len(workers) / seconds, **percentiles(times)}
+    return {"per_s": len(workers) / seconds, **percentiles(times), "times": times}
 
 
 # 2. The server and the HTTP clients.
@@ -194,6 +201,18 @@ class Server:
                     return time.perf_counter() - started
             time.sleep(0.5)
         raise RuntimeError(f"the server was not ready in {SERVER_START_TIMEOUT / 60:.0f} minutes")
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """The server's processes stopped (SIGSTOP), so that the in-process baseline has the cores."""
+        processes = self.tree()
+        for pid in processes:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            for pid in processes:
+                os.kill(pid, signal.SIGCONT)
 
     def tree(self) -> list[int]:
         """The server's process and its descendants (worker processes, the runner)."""
@@ -290,6 +309,7 @@ async def http_mutations(
     result["client_cpu_ms"] = (client_after - client_before) * 1000 / len(workers)
     if times:
         result.update(percentiles(times))
+    result["times"] = times
     return result
 
 
@@ -494,51 +514,53 @@ def profile_run(url: str, token: str, workers: Workers, runs: int) -> dict[str, 
 # One scale.
 
 
-def one_scale(scale: float, mutations: int, runs: int, profile: bool, workers: int | None) -> dict[str, Any]:
-    with scratch_database(server(), f"hrh_bench_{uuid.uuid4().hex[:8]}") as url:
+def one_scale(
+    scale: float,
+    mutations: int,
+    runs: int,
+    profile: bool,
+    workers: int | None,
+    template: str | None = None,
+    rounds: int = 3,
+) -> dict[str, Any]:
+    with scratch_database(server(), f"hrh_bench_{uuid.uuid4().hex[:8]}", template) as url:
         result: dict[str, Any] = {"scale": scale}
         ledger = Ledger(env=ledger_env(url))
-        log(f"scale {scale:g}: loading the demo")
-        started = time.perf_counter()
-        summary = load_demo(ledger, scale=scale)
-        result["events"] = summary.events
-        result["load_seconds"] = time.perf_counter() - started
-        log(f"scale {scale:g}: {summary.events:,} events in {result['load_seconds']:.0f} s; rebuilding")
-        built = rebuild_in_child(url)
-        if "error" in built:
-            raise SystemExit(f"rebuild failed: {built['error']}")
-        result["rebuild_seconds"] = built["seconds"]
+        if template is None:
+            log(f"scale {scale:g}: loading the demo")
+            started = time.perf_counter()
+            summary = load_demo(ledger, scale=scale)
+            result["events"] = summary.events
+            result["load_seconds"] = time.perf_counter() - started
+            log(f"scale {scale:g}: {summary.events:,} events in {result['load_seconds']:.0f} s; rebuilding")
+            built = rebuild_in_child(url)
+            if "error" in built:
+                raise SystemExit(f"rebuild failed: {built['error']}")
+            result["rebuild_seconds"] = built["seconds"]
+        else:
+            result["events"] = ledger.recorder.max_notification_id() or 0
+            result["template"] = template
+            log(f"scale {scale:g}: a copy of database {template} ({result['events']:,} events)")
         warm = 50
         extra = 50 + mutations // 2 if profile else 0
-        chosen = asyncio.run(posted_workers(url, 4 * mutations + 2 * warm + extra))
-        sets = [chosen[i * mutations : (i + 1) * mutations] for i in range(4)]
-        warmups = chosen[4 * mutations : 4 * mutations + 2 * warm]
-        for_profile = chosen[4 * mutations + 2 * warm :]
-
-        log(f"scale {scale:g}: in-process Ledger.execute, {mutations} commands with 1 then 8 threads")
+        per_round = 4 * mutations
+        chosen = asyncio.run(posted_workers(url, rounds * per_round + 2 * warm + extra))
+        warmups = chosen[rounds * per_round : rounds * per_round + 2 * warm]
+        for_profile = chosen[rounds * per_round + 2 * warm :]
         in_process(ledger, warmups[:warm], 1)
-        result["in_process"] = {"1": in_process(ledger, sets[0], 1), "8": in_process(ledger, sets[1], 8)}
-        ledger.close()
-        for threads, r in result["in_process"].items():
-            log(f"  {threads} thread(s): {r['per_s']:.0f}/s, p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms")
 
         token = secrets.token_urlsafe(32)
         srv = Server(url, token, workers=workers)
         result["server_workers"] = workers or "default"
         try:
             result["server_start_seconds"] = srv.wait_ready()
-            log(f"scale {scale:g}: hrh serve ready in {result['server_start_seconds']:.1f} s; HTTP mutations")
+            log(f"scale {scale:g}: hrh serve ready in {result['server_start_seconds']:.1f} s")
             asyncio.run(http_mutations(srv.base, token, warmups[warm:], 8))
-            result["http"] = {
-                "1": asyncio.run(http_mutations(srv.base, token, sets[2], 1, srv.cpu_seconds)),
-                "8": asyncio.run(http_mutations(srv.base, token, sets[3], 8, srv.cpu_seconds)),
-            }
-            for clients, r in result["http"].items():
-                log(
-                    f"  {clients} client(s): {r['per_s']:.0f}/s, p50 {r.get('p50', 0):.1f} ms, "
-                    f"p95 {r.get('p95', 0):.1f} ms, server CPU {r['server_cpu_ms']:.1f} ms a mutation, "
-                    f"{r['failed']} failed {r['failures'][:1]}"
-                )
+            result["rounds"] = [
+                mutation_round(srv, ledger, token, chosen[k * per_round :][:per_round], f"round {k + 1}/{rounds}")
+                for k in range(rounds)
+            ]
+            result["in_process"], result["http"] = combine(result["rounds"])
             log(f"scale {scale:g}: query latency, HTTP against the raw functions ({runs} runs each)")
             result["queries"] = asyncio.run(
                 query_latencies(url, srv.base, token, runs, warmup=max(5, runs // 10), cpu=srv.cpu_seconds)
@@ -549,7 +571,46 @@ def one_scale(scale: float, mutations: int, runs: int, profile: bool, workers: i
         if profile:
             log(f"scale {scale:g}: profiling the server")
             result["profile"] = profile_run(url, token, for_profile, max(20, runs // 4))
+        ledger.close()
         return result
+
+
+def mutation_round(srv: Server, ledger: Ledger, token: str, workers: Workers, name: str) -> dict[str, Any]:
+    """The four mutation runs, a quarter of ``workers`` each: in-process (server paused), then HTTP."""
+    n = len(workers) // 4
+    sets = [workers[i * n : (i + 1) * n] for i in range(4)]
+    log(f"{name}: {n} commands each way, 1 then 8 at a time")
+    with srv.paused():
+        done = {"in_process": {"1": in_process(ledger, sets[0], 1), "8": in_process(ledger, sets[1], 8)}}
+    srv.wait_ready()  # the runner projects what the baseline recorded
+    done["http"] = {
+        "1": asyncio.run(http_mutations(srv.base, token, sets[2], 1, srv.cpu_seconds)),
+        "8": asyncio.run(http_mutations(srv.base, token, sets[3], 8, srv.cpu_seconds)),
+    }
+    for path, runs in done.items():
+        for k, r in runs.items():
+            cpu = f", server CPU {r['server_cpu_ms']:.1f} ms a mutation" if "server_cpu_ms" in r else ""
+            failed = f", {r['failed']} failed {r['failures'][:1]}" if r.get("failed") else ""
+            log(f"  {path} x{k}: {r['per_s']:.0f}/s, p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms{cpu}{failed}")
+    return done
+
+
+def combine(rounds: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Each path's figures over the rounds: the median rate and CPU, the latencies of every
+    command; and, for HTTP, the median of the rounds' HTTP / in-process ratios."""
+    combined: dict[str, dict[str, Any]] = {"in_process": {}, "http": {}}
+    for path, by_n in combined.items():
+        for n in ("1", "8"):
+            runs = [r[path][n] for r in rounds]
+            times = [t for run in runs for t in run.pop("times")]
+            by_n[n] = {"per_s": statistics.median(run["per_s"] for run in runs), **percentiles(times)}
+            if path == "http":
+                by_n[n]["server_cpu_ms"] = statistics.median(run["server_cpu_ms"] for run in runs)
+                by_n[n]["failed"] = sum(run["failed"] for run in runs)
+                ratios = [r["http"][n]["per_s"] / r["in_process"][n]["per_s"] for r in rounds]
+                by_n[n]["ratios"] = ratios
+                by_n[n]["ratio"] = statistics.median(ratios)
+    return combined["in_process"], combined["http"]
 
 
 # The report.
@@ -559,7 +620,7 @@ def report(results: list[dict[str, Any]]) -> None:
     print("\n### Mutations (recordTraining on distinct posted workers)\n")
     print(
         "| scale | path | concurrency | commands/s | p50 ms | p95 ms | max ms | failed | "
-        "HTTP / in-process (throughput) | server CPU ms a mutation |"
+        "HTTP / in-process (median of the rounds' ratios) | server CPU ms a mutation |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
@@ -570,11 +631,12 @@ def report(results: list[dict[str, Any]]) -> None:
                 f"{p['per_s']:,.0f} | {p['p50']:.1f} | {p['p95']:.1f} | {p['max']:.0f} | | | |"
             )
         for n in ("1", "8"):
-            h, p = r["http"][n], r["in_process"][n]
+            h = r["http"][n]
+            each = ", ".join(f"{x:.0%}" for x in h["ratios"])
             print(
                 f"| {r['scale']:g} | HTTP `recordTraining` | {n} client{'s' if n != '1' else ''} | "
                 f"{h['per_s']:,.0f} | {h.get('p50', float('nan')):.1f} | {h.get('p95', float('nan')):.1f} | "
-                f"{h.get('max', float('nan')):.0f} | {h['failed']} | {h['per_s'] / p['per_s']:.0%} | "
+                f"{h.get('max', float('nan')):.0f} | {h['failed']} | {h['ratio']:.0%} ({each}) | "
                 f"{h.get('server_cpu_ms', float('nan')):.1f} |"
             )
     print("\n### Queries, one at a time (ms)\n")
@@ -597,7 +659,8 @@ def report(results: list[dict[str, Any]]) -> None:
     print("|---|---|---|---|---|---|")
     for r in results:
         print(
-            f"| {r['scale']:g} | {r['events']:,} | {r['load_seconds']:.0f} | {r['rebuild_seconds']:.0f} | "
+            f"| {r['scale']:g} | {r['events']:,} | {r.get('load_seconds', float('nan')):.0f} | "
+            f"{r.get('rebuild_seconds', float('nan')):.0f} | "
             f"{r['server_start_seconds']:.1f} | {r['server_peak_rss_mb']:,.0f} |"
         )
     for r in results:
@@ -608,10 +671,17 @@ def report(results: list[dict[str, Any]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, action="append")
-    parser.add_argument("--mutations", type=int, default=2000, help="mutations per configuration")
+    parser.add_argument("--mutations", type=int, default=1000, help="commands per configuration and round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the four mutation configurations")
     parser.add_argument("--runs", type=int, default=200, help="timed runs of each query (after runs/10 warm-up)")
     parser.add_argument("--profile", action="store_true", help="also profile the server (printed to stderr)")
     parser.add_argument("--workers", type=int, help="hrh serve --workers (default: what hrh serve ships)")
+    parser.add_argument(
+        "--template",
+        metavar="DATABASE",
+        help="copy this database of DATABASE_URL's server (the demo loaded and projected, e.g. by "
+        "hrh demo --no-serve) instead of loading the demo; one --scale, which only labels the figures",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--serve-profiled", metavar="OUT", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -621,14 +691,16 @@ def main() -> None:
         return
     scales = args.scale or [1.0, 10.0]
     if args.child:
-        print(json.dumps(one_scale(scales[0], args.mutations, args.runs, args.profile, args.workers)))
+        arguments = (args.mutations, args.runs, args.profile, args.workers, args.template, args.rounds)
+        print(json.dumps(one_scale(scales[0], *arguments)))
         return
     results = []
     for scale in scales:
         child = [sys.executable, "-m", "tests.benchmarks.bench_api", "--child", "--scale", str(scale)]
-        child += ["--mutations", str(args.mutations), "--runs", str(args.runs)]
+        child += ["--mutations", str(args.mutations), "--runs", str(args.runs), "--rounds", str(args.rounds)]
         child += ["--profile"] if args.profile else []
         child += ["--workers", str(args.workers)] if args.workers else []
+        child += ["--template", args.template] if args.template else []
         done = subprocess.run(child, stdout=subprocess.PIPE, text=True, check=False)
         if done.returncode != 0:
             sys.exit(f"scale {scale:g} failed (exit {done.returncode})")

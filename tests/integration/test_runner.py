@@ -105,3 +105,29 @@ def test_read_tables_of_another_version_are_refused_until_rebuilt(database_url: 
             await pool.close()
 
     asyncio.run(story())
+
+
+def test_a_runner_behind_a_rebuilds_swap_writes_nothing_and_reloads(database_url: str, ledger: Ledger) -> None:
+    target = target_of(ledger)
+    hire_and_post(ledger, "F1")
+    s = store.quoted(target.schema)
+
+    async def story() -> None:
+        conn = await asyncpg.connect(database_url)
+        try:
+            old = await runner.open_projector(conn, target)
+            await runner.catch_up(conn, target, old)
+            await rebuild.rebuild(database_url, target)  # new tables, another generation
+            swapped = await store.tracking(conn, target.schema)
+            position = await asyncio.to_thread(hire_and_post, ledger, "F2")
+            with pytest.raises(runner.StaleState):
+                await runner.catch_up(conn, target, old)
+            assert await store.tracking(conn, target.schema) == swapped
+            assert await conn.fetchval(f"SELECT count(*) FROM {s}.events WHERE position > $1", swapped["position"]) == 0
+            fresh = await runner.open_projector(conn, target)
+            assert await runner.catch_up(conn, target, fresh) == position
+            assert await conn.fetchval(f"SELECT count(*) FROM {s}.events WHERE position > $1", swapped["position"]) > 0
+        finally:
+            await conn.close()
+
+    asyncio.run(story())
