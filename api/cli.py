@@ -32,7 +32,7 @@ from api.serving import default_workers, run_server
 from api.settings import Settings
 from api.workers import PortInUse
 from domain.ledger import Ledger
-from projections import accounts, org_units, runner, staffing, store
+from projections import accounts, collector, org_units, runner, staffing, store
 from projections.staffing import StaffingRecord
 from projections.store import NAME, Target
 from replay import rebuild
@@ -305,6 +305,7 @@ def project(
     async def main() -> int:
         if once:
             return await catch_up_once(url, target)
+        collector.settle()
         await runner.run(url, target, asyncio.Event(), announce=True)
         return 0
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import asyncpg
 
-from projections import runner
+from projections import collector, runner
 from projections.store import Target
 
 log = logging.getLogger("hrh.projections")
@@ -128,6 +128,7 @@ def _child(url: str, parent: int) -> None:
             stop.set()
 
         watch = asyncio.create_task(orphaned())
+        collector.settle()
         await runner.run(url, Target.of_ledger(), stop, announce=True)
         await watch
 

@@ -18,7 +18,7 @@ from api import workers as workers_
 from api.app import create_app
 from api.database import open_ledger
 from api.settings import Settings
-from projections import accounts
+from projections import accounts, collector
 
 
 def default_workers() -> int:
@@ -65,4 +65,6 @@ def worker_app() -> FastAPI:
     settings = Settings()
     if settings.database_url is None:
         raise RuntimeError("a worker process needs DATABASE_URL")
-    return app_for(settings.database_url, settings)
+    app = app_for(settings.database_url, settings)
+    collector.settle()  # the modules, the schema and the app, kept for the process's life
+    return app

@@ -16,6 +16,7 @@ from collections.abc import Callable
 import asyncpg
 
 from projections import state, store
+from projections.collector import without_collector
 from projections.projector import Projector
 from projections.store import Target
 
@@ -161,7 +162,8 @@ async def _run(url: str, target: Target, stop: asyncio.Event, poll: float, annou
         await lock(conn, target.schema)
         wake = asyncio.Event()
         await conn.add_listener(channel_of(target.events_table), lambda *_: wake.set())
-        projector = await open_projector(conn, target)
+        with without_collector():  # every unit's functions: left out of later collections
+            projector = await open_projector(conn, target)
         channel = projected_channel(target.schema) if announce else None
         while not stop.is_set():
             wake.clear()
@@ -169,7 +171,8 @@ async def _run(url: str, target: Target, stop: asyncio.Event, poll: float, annou
                 await catch_up(conn, target, projector, announce=channel)
             except StaleState as stale:
                 log.info("reloading: %s", stale)
-                projector = await open_projector(conn, target)
+                with without_collector():
+                    projector = await open_projector(conn, target)
                 continue
             waiter = asyncio.ensure_future(wake.wait())
             stopper = asyncio.ensure_future(stop.wait())

@@ -12,38 +12,17 @@ rectangles of the batches already committed (``state.load(..., functions=False)`
 """
 
 import asyncio
-import contextlib
-import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import asyncpg
 
 from projections import runner, state, store
+from projections.collector import without_collector
 from projections.projector import Projector
 from projections.store import Target
 
 BATCH = 20_000
 ProgressFactory = Callable[[int, int], runner.Progress]  # (start, end) → per-batch callback
-
-
-@contextlib.contextmanager
-def without_collector() -> Iterator[None]:
-    """Pauses the cyclic garbage collector for a bulk replay.
-
-    The projector's state grows to millions of objects, none in reference cycles (they are
-    freed by reference counting), and the collector kept rescanning them: about a third of a
-    rebuild's time.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            # What the replay left alive would make the next collection a full scan of it: leave
-            # it out of later scans instead (it is freed by reference counting all the same).
-            gc.freeze()
-            gc.enable()
 
 
 async def build(conn: asyncpg.Connection, target: Target, *, progress: ProgressFactory | None = None) -> int:

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 import asyncpg
 
 from projections import runner, store
+from projections.collector import without_collector
 from projections.projector import Projector
 from projections.store import Target, quoted
-from replay.rebuild import BATCH, without_collector
+from replay.rebuild import BATCH
 
 
 @dataclass
