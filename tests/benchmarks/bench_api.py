@@ -37,21 +37,18 @@ to stderr.
 import argparse
 import asyncio
 import contextlib
-import cProfile
 import io
 import json
 import os
 import pstats
 import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
@@ -68,12 +65,12 @@ from projections.density import density_series
 from projections.staffing import staffing
 from projections.store import Target
 from replay.loading import load_demo
+from tests.benchmarks.api_server import Server, percentiles
 from tests.benchmarks.bench_projections import rebuild_in_child
 from tests.benchmarks.http_client import Connection
 
 TARGET = Target.of_ledger()
 SCHEMA = TARGET.schema
-SERVER_START_TIMEOUT = 20 * 60
 COURSE = "PCIME"
 
 MUTATION = """
@@ -120,17 +117,6 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def percentiles(values: list[float]) -> dict[str, float]:
-    cuts = statistics.quantiles(values, n=100, method="inclusive")
-    return {"p50": cuts[49], "p95": cuts[94], "max": max(values), "mean": statistics.fmean(values), "n": len(values)}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 Workers = list[tuple[uuid.UUID, date]]
 
 
@@ -169,91 +155,6 @@ def in_process(ledger: Ledger, workers: Workers, threads: int) -> dict[str, Any]
 
 
 # 2. The server and the HTTP clients.
-
-
-class Server:
-    """``hrh serve`` (or, with ``profile``, this module's profiling server) in a subprocess."""
-
-    def __init__(self, url: str, token: str, profile: Path | None = None, workers: int | None = None) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "DATABASE_URL": url, "HRH_ADMIN_TOKEN": token}
-        hrh = Path(sys.executable).with_name("hrh")
-        if profile is not None:
-            command = [sys.executable, "-m", "tests.benchmarks.bench_api", "--serve-profiled", str(profile)]
-            command += ["--port", str(self.port)]
-        else:
-            runs = [str(hrh)] if hrh.exists() else [sys.executable, "-c", "from api.cli import app; app()"]
-            command = [*runs, "serve", "--port", str(self.port)]
-            command += ["--workers", str(workers)] if workers else []
-        self.log_path = Path(f"/tmp/hrh-bench-api-{self.port}.log")
-        self.log_file = self.log_path.open("w")
-        self.process = subprocess.Popen(command, env=env, stdout=self.log_file, stderr=subprocess.STDOUT)
-
-    def wait_ready(self) -> float:
-        """Seconds until /healthz answers with the runner caught up with the ledger."""
-        started = time.perf_counter()
-        while time.perf_counter() - started < SERVER_START_TIMEOUT:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the server exited with {self.process.returncode}; see {self.log_path}")
-            with contextlib.suppress(httpx.HTTPError):
-                health = httpx.get(f"{self.base}/healthz", timeout=5).json()
-                if health.get("status") == "ok" and health.get("projection_lag") == 0:
-                    return time.perf_counter() - started
-            time.sleep(0.5)
-        raise RuntimeError(f"the server was not ready in {SERVER_START_TIMEOUT / 60:.0f} minutes")
-
-    @contextlib.contextmanager
-    def paused(self) -> Iterator[None]:
-        """The server's processes stopped (SIGSTOP), so that the in-process baseline has the cores."""
-        processes = self.tree()
-        for pid in processes:
-            os.kill(pid, signal.SIGSTOP)
-        try:
-            yield
-        finally:
-            for pid in processes:
-                os.kill(pid, signal.SIGCONT)
-
-    def tree(self) -> list[int]:
-        """The server's process and its descendants (worker processes, the runner)."""
-        found, pending = [], [self.process.pid]
-        while pending:
-            pid = pending.pop()
-            found.append(pid)
-            with contextlib.suppress(OSError):
-                for task in Path(f"/proc/{pid}/task").iterdir():
-                    pending += [int(child) for child in (task / "children").read_text().split()]
-        return found
-
-    def cpu_seconds(self) -> float:
-        """CPU time (user + system) the server's processes have used so far."""
-        total = 0.0
-        for pid in self.tree():
-            with contextlib.suppress(OSError):
-                fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        return total
-
-    def peak_rss_mb(self) -> float:
-        """The sum of the server's processes' peak resident sizes."""
-        total = 0.0
-        for pid in self.tree():
-            with contextlib.suppress(OSError):
-                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmHWM:"):
-                        total += int(line.split()[1]) / 1024
-        return total
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log_file.close()
 
 
 def client(base: str, token: str, connections: int) -> httpx.AsyncClient:
@@ -380,92 +281,6 @@ async def query_latencies(
     finally:
         await pool.close()
     return out
-
-
-# The profiling server (a child of the benchmark, with --profile).
-
-
-def serve_profiled(out: Path, port: int) -> None:
-    """``hrh serve --workers 1`` as the CLI runs it (the runner in its child process), under cProfile.
-
-    SIGUSR1 forgets what was profiled so far (the start-up); SIGUSR2 writes the profiles and
-    timings since the last signal to ``out`` + ``.<n>.loop`` / ``.<n>.threads`` / ``.<n>.json``.
-    """
-    import uvicorn
-
-    from api import projecting
-    from api.app import create_app
-    from api.database import open_ledger
-    from api.projecting import Projected
-    from api.settings import Settings
-
-    settings = Settings()
-    assert settings.database_url is not None and settings.admin_token is not None
-    ledger = open_ledger(settings.database_url, settings)
-    profiles: list[cProfile.Profile] = []
-    local = threading.local()
-    timings: dict[str, list[float]] = {"execute": [], "wait_for": []}
-    execute, wait_for = Ledger.execute, Projected.wait_for
-    loop_profile = cProfile.Profile()
-    dumps = 0
-
-    def profiled_execute(self: Ledger, *args: Any, **kwargs: Any) -> Any:
-        profile = getattr(local, "profile", None)
-        if profile is None:
-            profile = local.profile = cProfile.Profile()
-            profiles.append(profile)
-        started = time.perf_counter()
-        profile.enable()
-        try:
-            return execute(self, *args, **kwargs)
-        finally:
-            profile.disable()
-            timings["execute"].append((time.perf_counter() - started) * 1000)
-
-    async def timed_wait_for(*args: Any, **kwargs: Any) -> bool:
-        started = time.perf_counter()
-        try:
-            return await wait_for(*args, **kwargs)
-        finally:
-            timings["wait_for"].append((time.perf_counter() - started) * 1000)
-
-    def reset(*_: Any) -> None:
-        loop_profile.disable()
-        loop_profile.clear()
-        for profile in profiles:
-            profile.clear()
-        for values in timings.values():
-            values.clear()
-        loop_profile.enable()
-
-    def dump(*_: Any) -> None:
-        nonlocal dumps
-        dumps += 1
-        loop_profile.disable()
-        loop_profile.dump_stats(f"{out}.{dumps}.loop")
-        used = [p for p in profiles if p.getstats()]
-        if used:
-            merged = pstats.Stats(used[0])
-            for profile in used[1:]:
-                merged.add(profile)
-            merged.dump_stats(f"{out}.{dumps}.threads")
-        Path(f"{out}.{dumps}.json").write_text(
-            json.dumps({k: percentiles(v) for k, v in timings.items() if len(v) > 1})
-        )
-        reset()
-
-    Ledger.execute = profiled_execute  # type: ignore[method-assign]
-    Projected.wait_for = timed_wait_for  # type: ignore[method-assign]
-    signal.signal(signal.SIGUSR1, reset)
-    signal.signal(signal.SIGUSR2, dump)
-    child = projecting.start_child(settings.database_url)
-    app = create_app(settings.database_url, ledger, admin_token=settings.admin_token.get_secret_value())
-    loop_profile.enable()
-    try:
-        uvicorn.run(app, host="127.0.0.1", port=port, access_log=False)
-    finally:
-        loop_profile.disable()
-        projecting.stop_child(child)
 
 
 def top(path: str, count: int, sort: str) -> str:
@@ -694,12 +509,7 @@ def main() -> None:
         "hrh demo --no-serve) instead of loading the demo; one --scale, which only labels the figures",
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--serve-profiled", metavar="OUT", help=argparse.SUPPRESS)
-    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve_profiled:
-        serve_profiled(Path(args.serve_profiled), args.port)
-        return
     scales = args.scale or [1.0, 10.0]
     if args.child:
         arguments = (args.mutations, args.runs, args.profile, args.workers, args.template, args.rounds)
