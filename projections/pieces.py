@@ -78,8 +78,8 @@ async def write_staffing(
             await _copy(conn, schema, rows)
         return
     codes, starts, rows = [], [], []
-    for code, fn in [(code, fn) for code, fn in counts.items() if fn.dirty_from is not None]:
-        taken = fn.take()
+    for code, fn in counts.items():
+        taken = fn.take() if fn.dirty_from is not None else None  # most are unchanged: skip the call
         if taken is not None:
             since, pieces = taken
             codes.append(code)

@@ -3,8 +3,8 @@
 import asyncio
 import json
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -25,6 +25,21 @@ from replay.verify import verify
 from tests.reference import Reference
 
 T = TypeVar("T")
+
+
+@asynccontextmanager
+async def live_runner(database_url: str, target: Target, *, announce: bool = False) -> AsyncIterator[asyncpg.Pool]:
+    """The live runner at work on ``target`` (woken by the ledger's NOTIFY alone: it polls every
+    30 s), and a pool to read the tables with; both stopped afterwards."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(runner.run(database_url, target, stop, poll=30, announce=announce))
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
+    try:
+        yield pool
+    finally:
+        stop.set()
+        await task
+        await pool.close()
 
 
 @contextmanager

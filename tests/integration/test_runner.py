@@ -1,7 +1,6 @@
 """The live runner: wakes on the ledger's NOTIFY, gives read-your-writes, and runs alone."""
 
 import asyncio
-from collections.abc import Iterator
 from datetime import date
 
 import asyncpg
@@ -12,17 +11,10 @@ from domain.ledger import Ledger
 from domain.values import Sex
 from projections import runner, staffing, store
 from replay import rebuild
-from tests.integration.projection_support import catch_up, fresh_ledger, target_of
-from tests.integration.test_projections import Recorder, hire_command, org_tree
+from tests.integration.projection_support import catch_up, live_runner, target_of
+from tests.integration.test_projections import Recorder, hire_command
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def ledger(database_url: str) -> Iterator[Ledger]:
-    with fresh_ledger(database_url) as made:
-        org_tree(Recorder(made))
-        yield made
 
 
 def hire_and_post(ledger: Ledger, facility: str) -> int:
@@ -36,20 +28,13 @@ def test_a_write_is_readable_once_caught_up(database_url: str, ledger: Ledger) -
     target = target_of(ledger)
 
     async def story() -> None:
-        stop = asyncio.Event()
-        task = asyncio.create_task(runner.run(database_url, target, stop, poll=30))  # NOTIFY must wake it
-        pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
-        try:
+        async with live_runner(database_url, target) as pool:  # NOTIFY must wake it
             position = await asyncio.to_thread(hire_and_post, ledger, "F1")
             assert await runner.wait_for(pool, target.schema, position, timeout=10)
             figures = await staffing.staffing(pool, target.schema, "D1", date(2021, 3, 1))
             assert figures is not None and figures.headcount == 1
             # A position nobody has recorded yet is not reached: caughtUp times out with False.
             assert not await runner.wait_for(pool, target.schema, position + 1000, timeout=0.2)
-        finally:
-            stop.set()
-            await task
-            await pool.close()
 
     asyncio.run(story())
 
