@@ -124,6 +124,18 @@ class Pending:
     positions: "Future[list[int]]"
 
 
+def attempt(ledger: "Ledger", staging: Staging, row: int, submission: Submission) -> Refusal | None:
+    """Checks one command against ``staging`` and stages its events; the refusal, if refused."""
+    command = submission.command
+    with clock.recording_with(ledger.clock_at(submission.recorded_at)):
+        try:
+            check_dates(command, clock.now().date() + ledger.future_margin)
+            handle(command, staging, command.provenance(submission.recorded_by))
+        except DomainError as error:
+            return Refusal(row, error.code, error.message)
+    return None
+
+
 class Batch:
     """One run of the bulk path over a ledger.
 
@@ -138,16 +150,22 @@ class Batch:
     insert first, so they see what it wrote.
     """
 
-    def __init__(self, ledger: "Ledger") -> None:
+    def __init__(self, ledger: "Ledger", report: BatchReport | None = None) -> None:
         self.ledger = ledger
-        self.report = BatchReport()
+        self.report = BatchReport() if report is None else report
         self.cache = AggregateCache(complete=ledger.recorder.max_notification_id() is None)
         self.pending: Pending | None = None
 
     def run(
-        self, submissions: Iterable[Submission], chunk_size: int, progress: Callable[[int], Any] | None
+        self,
+        submissions: Iterable[Submission],
+        chunk_size: int,
+        progress: Callable[[int], Any] | None,
+        *,
+        start: int = 0,
     ) -> BatchReport:
-        rows = enumerate(submissions)
+        """Records ``submissions``, numbering their rows from ``start``, into this batch's report."""
+        rows = enumerate(submissions, start)
         with (
             ThreadPoolExecutor(1, thread_name_prefix="hrh-batch-insert") as writer,
             quick_handoffs,
@@ -199,15 +217,11 @@ class Batch:
         accepted = 0
         refusals: list[Refusal] = []
         for row, submission in segment:
-            command = submission.command
-            with clock.recording_with(ledger.clock_at(submission.recorded_at)):
-                try:
-                    check_dates(command, clock.now().date() + ledger.future_margin)
-                    handle(command, staging, command.provenance(submission.recorded_by))
-                except DomainError as error:
-                    refusals.append(Refusal(row, error.code, error.message))
-                    staging.discard()  # handlers change nothing before they refuse; be sure
-                    continue
+            refusal = attempt(ledger, staging, row, submission)
+            if refusal is not None:
+                refusals.append(refusal)
+                staging.discard()  # handlers change nothing before they refuse; be sure
+                continue
             events.extend(staging.take_events())
             accepted += 1
         return events, accepted, refusals

@@ -8,7 +8,7 @@ import hashlib
 import json
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,7 +18,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, StoredEvent, Transcoder
 
-from domain import clock
+from domain import clock, sharded
 from domain import commands as c
 from domain.batch import Batch, BatchReport, Submission
 from domain.commands import Command
@@ -261,11 +261,22 @@ class Ledger(Application[UUID]):
         *,
         chunk_size: int = 1000,
         progress: Callable[[int], Any] | None = None,
+        processes: int | None = None,
     ) -> BatchReport:
         """Records many commands, saving one chunk per transaction. A refused command is reported
         with its row and reason, and the others go in.
 
         Commands with a ``command_id`` go one at a time, so that their retries stay safe. When a
         concurrent writer touched an aggregate of a chunk, the chunk's commands are re-run one by one.
+
+        A first load (into an empty ledger) of at least ``sharded.MIN_ROWS`` commands is checked by
+        two child processes when the machine has two cores (``domain/sharded.py``); ``processes``
+        sets how many (0 or 1: none, checked here), which also applies to smaller batches.
         """
+        shards = sharded.shards(self, processes)
+        if shards > 1:
+            rows = submissions if isinstance(submissions, Sequence) else list(submissions)
+            if processes is not None or len(rows) >= sharded.MIN_ROWS:
+                return sharded.ShardedBatch(self, shards).run(rows, chunk_size, progress)
+            submissions = rows
         return Batch(self).run(submissions, chunk_size, progress)
