@@ -15,10 +15,12 @@ and the single-core path (``Batch``) records the rest against the database. That
 - a row's command has a ``command_id`` or is a retraction (they need the ledger itself);
 - the children disagree about an org-unit or cadre command (closing a facility checks the
   postings of every child), or any of them refuses one;
-- a child writes to an aggregate another child (or an org-unit command) wrote to: a civil-service
-  number claimed for workers of two children;
-- a handler changed something before it refused, a child failed, or an insert collided with
-  another writer.
+- a handler changed something before it refused, or a child failed;
+- a chunk's insert collided: with another writer, or with the same aggregate written by two
+  children (a civil-service number claimed for workers of both). Each child starts from an empty
+  ledger, so two children writing one aggregate both write its version 1, and the database's
+  (id, version) key refuses the second: the chunk goes again through the single-core path, which
+  checks it against what is stored.
 """
 
 import multiprocessing
@@ -27,19 +29,17 @@ import pickle
 import queue
 import threading
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any, NoReturn, cast
-from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.persistence import IntegrityError
 
 from domain.batch import Batch, BatchReport, Refusal, Submission, attempt, long_lived
 from domain.commands import Command, HireWorker, RetractEvent, WorkerCommand
-from domain.encoding import stored_event
 from domain.registry import FacilityRoster
 from domain.staging import AggregateCache, Staging
 
@@ -50,13 +50,12 @@ EVERY_SHARD = -1
 """The owner of org-unit and cadre commands: every child checks them, the first one's events count."""
 ROSTER, ROSTER_STARTED = -1, -2
 """The version a child sends for a roster's event, for the parent to number (and its first event)."""
-ROSTERS = -2
-"""The owner of the facility rosters' events: every child, numbered by the parent."""
 MIN_ROWS = 5000
 """Below this many rows, forking costs more than it saves."""
 
-Outcome = tuple[int, str | None, str | None, int]
-"""(row, refusal code, refusal message, events): code ``STOP`` when the child stopped there."""
+Outcome = tuple[int, str | None, str | None, int, int]
+"""(row, refusal code, refusal message, events, of which roster events): code ``STOP`` when the
+child stopped there."""
 STOP = "STOP"
 
 
@@ -128,109 +127,115 @@ def check_shard(
                     if refusal is not None:
                         if staging.changed:  # it changed something before refusing: not ours to undo
                             raise RuntimeError(f"row {row} changed aggregates before it was refused")
-                        chunk.outcomes.append((row, refusal.code, refusal.message, 0))
+                        chunk.outcomes.append((row, refusal.code, refusal.message, 0, 0))
                         continue
                     events = staging.take_events()
                     if who == EVERY_SHARD and shard:
-                        chunk.outcomes.append((row, None, None, 0))
+                        chunk.outcomes.append((row, None, None, 0, 0))
                         continue
+                    rosters = 0
                     for event in events:
                         stored = to_stored(event)
                         ids.append(event.originator_id.bytes)
                         version = stored.originator_version
                         if isinstance(event, FacilityRoster.Event):
                             version = ROSTER_STARTED if version == 1 else ROSTER
+                            rosters += 1
                         chunk.versions.append(version)
                         chunk.topics.append(stored.topic)
                         chunk.states.append(stored.state)
-                    chunk.outcomes.append((row, None, None, len(events)))
+                    chunk.outcomes.append((row, None, None, len(events), rosters))
             except Exception:
-                chunk.outcomes.append((row, STOP, traceback.format_exc(), 0))
+                chunk.outcomes.append((row, STOP, traceback.format_exc(), 0, 0))
             chunk.ids = b"".join(ids)
             out.send_bytes(pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL))
             if chunk.outcomes and chunk.outcomes[-1][1] == STOP:
                 return
 
 
-class Diverged(Exception):
-    """The children cannot vouch for ``row``: the single-core path goes on from there."""
+@dataclass
+class Merged:
+    """A chunk's rows in order, as the columns ``Ledger.insert_columns`` takes, and the outcomes."""
 
-    def __init__(self, row: int) -> None:
-        super().__init__(row)
-        self.row = row
+    start: int
+    ids: list[bytes] = field(default_factory=list)  # each row's ids, packed
+    versions: list[int] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    states: list[bytes] = field(default_factory=list)
+    accepted: int = 0
+    refusals: list[Refusal] = field(default_factory=list)
 
 
 class Merge:
-    """The parent's side: rows in order, roster events numbered, ownership of aggregates checked."""
+    """The parent's side: the children's rows in submission order, the rosters' events numbered."""
 
     def __init__(self, submissions: Sequence[Submission], shards: int) -> None:
         self.submissions = submissions
         self.shards = shards
-        self.owners: dict[bytes, int] = {}
         self.rosters: dict[bytes, int] = {}  # roster id → its last version
 
-    def chunk(self, start: int, stop: int, parts: list[Chunk]) -> tuple[list[StoredEvent], int, list[Refusal]]:
-        """The chunk's events, accepted rows and refusals; raises Diverged with what came before it."""
+    def chunk(self, start: int, stop: int, parts: list[Chunk]) -> Merged:
+        """The chunk's rows; raises Partial with the rows before one the children cannot vouch for."""
         outcomes = [iter(part.outcomes) for part in parts]
         offsets = [0] * len(parts)
-        events: list[StoredEvent] = []
-        accepted = 0
-        refusals: list[Refusal] = []
-        try:
-            for row in range(start, stop):
-                who = owner(self.submissions[row].command, row, self.shards)
-                if who == EVERY_SHARD:
-                    seen = [self._next(outcomes[shard], row) for shard in range(self.shards)]
-                    if any(code is not None for _, code, _, _ in seen):  # refused by one, or stopped
-                        raise Diverged(row)
-                    shard = 0
-                else:
-                    seen = [self._next(outcomes[who], row)]
-                    shard = who
-                _, code, message, count = seen[0]
-                if code is not None:
-                    refusals.append(Refusal(row, code, message or ""))
-                    continue
-                offset = offsets[shard]
-                offsets[shard] += count
-                events.extend(self._events(parts[shard], offset, count, who, row))
-                accepted += 1
-        except Diverged as diverged:
-            raise Partial(diverged.row, start, events, accepted, refusals) from None
-        return events, accepted, refusals
+        merged = Merged(start)
+        for row in range(start, stop):
+            who = owner(self.submissions[row].command, row, self.shards)
+            if who == EVERY_SHARD:
+                seen = [self._next(outcomes[shard], row, merged) for shard in range(self.shards)]
+                if any(outcome[1] is not None for outcome in seen):  # refused by one, or stopped
+                    raise Partial(row, merged)
+                outcome, who = seen[0], 0
+            else:
+                outcome = self._next(outcomes[who], row, merged)
+            _, code, message, count, rosters = outcome
+            if code is not None:
+                merged.refusals.append(Refusal(row, code, message or ""))
+                continue
+            first = offsets[who]
+            offsets[who] = first + count
+            self._add(merged, parts[who], first, first + count, rosters)
+            merged.accepted += 1
+        return merged
 
     @staticmethod
-    def _next(outcomes: Any, row: int) -> Outcome:
-        found: Outcome | None = next(outcomes, None)
+    def _next(outcomes: Iterator[Outcome], row: int, merged: Merged) -> Outcome:
+        found = next(outcomes, None)
         if found is None or found[0] != row or found[1] == STOP:
-            raise Diverged(row)
+            raise Partial(row, merged)
         return found
 
-    def _events(self, part: Chunk, offset: int, count: int, who: int, row: int) -> list[StoredEvent]:
-        out: list[StoredEvent] = []
-        owners, rosters = self.owners, self.rosters
-        for index in range(offset, offset + count):
-            key = part.ids[16 * index : 16 * index + 16]
-            version = part.versions[index]
-            if version < 0:
-                if owners.setdefault(key, ROSTERS) != ROSTERS:
-                    raise Diverged(row)
-                last = rosters.get(key)
-                if version == ROSTER_STARTED and last is not None:
-                    continue  # another child started this roster first
-                version = rosters[key] = (last or 0) + 1
-            elif owners.setdefault(key, who) != who:
-                raise Diverged(row)
-            out.append(stored_event(UUID(bytes=key), version, part.topics[index], part.states[index]))
-        return out
+    def _add(self, merged: Merged, part: Chunk, first: int, end: int, rosters: int) -> None:
+        """Adds a row's events, ``part``'s from ``first`` to ``end``, numbering its roster events."""
+        ids, versions = part.ids[16 * first : 16 * end], part.versions[first:end]
+        topics, states = part.topics[first:end], part.states[first:end]
+        if rosters:
+            kept = []
+            for index, version in enumerate(versions):
+                if version < 0:
+                    key = ids[16 * index : 16 * index + 16]
+                    last = self.rosters.get(key)
+                    if version == ROSTER_STARTED and last is not None:
+                        continue  # another child started this roster first
+                    versions[index] = self.rosters[key] = (last or 0) + 1
+                kept.append(index)
+            if len(kept) < len(versions):
+                ids = b"".join(ids[16 * index : 16 * index + 16] for index in kept)
+                versions = [versions[index] for index in kept]
+                topics = [topics[index] for index in kept]
+                states = [states[index] for index in kept]
+        merged.ids.append(ids)
+        merged.versions.extend(versions)
+        merged.topics.extend(topics)
+        merged.states.extend(states)
 
 
 class Partial(Exception):
-    """What merged of the chunk from ``start`` before ``row``, which the children could not vouch for."""
+    """The chunk merged up to ``row``, which the children could not vouch for."""
 
-    def __init__(self, row: int, start: int, events: list[StoredEvent], accepted: int, refusals: list[Refusal]) -> None:
+    def __init__(self, row: int, merged: Merged) -> None:
         super().__init__(row)
-        self.row, self.start, self.events, self.accepted, self.refusals = row, start, events, accepted, refusals
+        self.row, self.merged = row, merged
 
 
 class ShardedBatch:
@@ -282,61 +287,63 @@ class ShardedBatch:
                     parts = [_chunk(inbox) for inbox in inboxes]
                     try:
                         if None in parts:  # a child is gone: this chunk goes the single-core way
-                            raise Partial(start, start, [], 0, [])
-                        events, accepted, refusals = merge.chunk(start, stop, cast(list[Chunk], parts))
+                            raise Partial(start, Merged(start))
+                        merged = merge.chunk(start, stop, cast(list[Chunk], parts))
                     except Partial as partial:
                         return self._finish(pending, partial, progress)
                     if not self._settle(pending):
-                        return pending.start if pending else start
-                    pending = Pending(start, accepted, refusals, writer.submit(self.ledger.insert, events))
+                        return pending.merged.start if pending else start
+                    pending = Pending(merged, writer.submit(self._insert, merged))
                     if progress is not None:
                         progress(stop - start)
-                return self._finish(pending, Partial(end, end, [], 0, []), progress)
+                return self._finish(pending, Partial(end, Merged(end)), progress)
         finally:
             for child in children:
                 child.kill()
                 child.join()
 
+    def _insert(self, merged: Merged) -> list[int]:
+        return self.ledger.insert_columns(b"".join(merged.ids), merged.versions, merged.topics, merged.states)
+
     def _finish(self, pending: "Pending | None", partial: Partial, progress: Callable[[int], Any] | None) -> int:
         """Settles the pending insert and commits the rows before ``partial.row``; returns where to go on."""
         if not self._settle(pending):
-            return pending.start if pending else partial.start
+            return pending.merged.start if pending else partial.merged.start
+        merged = partial.merged
         try:
-            positions = self.ledger.insert(partial.events) if partial.events else []
+            positions = self._insert(merged)
         except IntegrityError:
-            return partial.start
-        self._count(positions, partial.accepted, partial.refusals)
-        if progress is not None and partial.row > partial.start:
-            progress(partial.row - partial.start)
+            return merged.start
+        self._count(merged, positions)
+        if progress is not None and partial.row > merged.start:
+            progress(partial.row - merged.start)
         return partial.row
 
     def _settle(self, pending: "Pending | None") -> bool:
-        """Waits for the pending insert; False when it collided with another writer's."""
+        """Waits for the pending insert; False when it collided (its rows were not recorded)."""
         if pending is None:
             return True
         try:
             positions = pending.positions.result()
         except IntegrityError:
             return False
-        self._count(positions, pending.accepted, pending.refusals)
+        self._count(pending.merged, positions)
         return True
 
-    def _count(self, positions: list[int], accepted: int, refusals: list[Refusal]) -> None:
+    def _count(self, merged: Merged, positions: list[int]) -> None:
         report = self.report
         report.events += len(positions)
         if positions:
             report.last_position = positions[-1]
-        report.accepted += accepted
-        report.refusals.extend(refusals)
+        report.accepted += merged.accepted
+        report.refusals.extend(merged.refusals)
 
 
 @dataclass
 class Pending:
     """A chunk being inserted while the next one is merged."""
 
-    start: int
-    accepted: int
-    refusals: list[Refusal]
+    merged: Merged
     positions: "Future[list[int]]"
 
 
