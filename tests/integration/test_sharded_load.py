@@ -2,9 +2,13 @@
 
 from itertools import islice
 
+import pytest
+
 from domain.ledger import Ledger
 from replay.demo import generate
 from tests.integration.projection_support import fresh_ledger
+
+pytestmark = pytest.mark.integration
 
 
 def events(ledger: Ledger) -> list[tuple[object, ...]]:
