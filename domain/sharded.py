@@ -291,8 +291,9 @@ class ShardedBatch:
                         merged = merge.chunk(start, stop, cast(list[Chunk], parts))
                     except Partial as partial:
                         return self._finish(pending, partial, progress)
-                    if not self._settle(pending):
-                        return pending.merged.start if pending else start
+                    collided = self._settle(pending)
+                    if collided is not None:
+                        return collided
                     pending = Pending(merged, writer.submit(self._insert, merged))
                     if progress is not None:
                         progress(stop - start)
@@ -307,8 +308,9 @@ class ShardedBatch:
 
     def _finish(self, pending: "Pending | None", partial: Partial, progress: Callable[[int], Any] | None) -> int:
         """Settles the pending insert and commits the rows before ``partial.row``; returns where to go on."""
-        if not self._settle(pending):
-            return pending.merged.start if pending else partial.merged.start
+        collided = self._settle(pending)
+        if collided is not None:
+            return collided
         merged = partial.merged
         try:
             positions = self._insert(merged)
@@ -319,16 +321,16 @@ class ShardedBatch:
             progress(partial.row - merged.start)
         return partial.row
 
-    def _settle(self, pending: "Pending | None") -> bool:
-        """Waits for the pending insert; False when it collided (its rows were not recorded)."""
+    def _settle(self, pending: "Pending | None") -> int | None:
+        """Waits for the pending insert; when it collided (and recorded nothing), its first row."""
         if pending is None:
-            return True
+            return None
         try:
             positions = pending.positions.result()
         except IntegrityError:
-            return False
+            return pending.merged.start
         self._count(pending.merged, positions)
-        return True
+        return None
 
     def _count(self, merged: Merged, positions: list[int]) -> None:
         report = self.report
