@@ -279,13 +279,13 @@ class Ledger(Application[UUID]):
         concurrent writer touched an aggregate of a chunk, the chunk's commands are re-run one by one.
 
         A first load (into an empty ledger) of at least ``sharded.MIN_ROWS`` commands is checked by
-        two child processes when the machine has two cores (``domain/sharded.py``); ``processes``
-        sets how many (0 or 1: none, checked here), which also applies to smaller batches.
+        two child processes when the machine has two cores and the memory (``domain/sharded.py``);
+        ``processes`` sets how many (0 or 1: none, checked here), whatever the batch's size.
         """
         shards = sharded.shards(self, processes)
         if shards > 1:
             rows = submissions if isinstance(submissions, Sequence) else list(submissions)
-            if processes is not None or len(rows) >= sharded.MIN_ROWS:
+            if processes is not None or (len(rows) >= sharded.MIN_ROWS and sharded.affordable(len(rows))):
                 return sharded.ShardedBatch(self, shards).run(rows, chunk_size, progress)
             submissions = rows
         return Batch(self).run(submissions, chunk_size, progress)

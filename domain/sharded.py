@@ -46,12 +46,17 @@ from domain.staging import AggregateCache, Staging
 if TYPE_CHECKING:
     from domain.ledger import Ledger
 
-EVERY_SHARD = -1
+EVERY = 255
 """The owner of org-unit and cadre commands: every child checks them, the first one's events count."""
 ROSTER, ROSTER_STARTED = -1, -2
 """The version a child sends for a roster's event, for the parent to number (and its first event)."""
 MIN_ROWS = 5000
 """Below this many rows, forking costs more than it saves."""
+MAX_SHARDS = 64
+BYTES_A_ROW = 2500
+"""Memory a row of a first load takes, parent and children together, with some room: the
+1.1 million rows of the scale-10 demo took 2.1 GB at the peak (1.2 GB in one process). A load
+that would not fit in the memory available goes the one-process way."""
 
 Outcome = tuple[int, str | None, str | None, int, int]
 """(row, refusal code, refusal message, events, of which roster events): code ``STOP`` when the
@@ -67,9 +72,22 @@ def shards(ledger: "Ledger", processes: int | None) -> int:
     if "fork" not in multiprocessing.get_all_start_methods() or ledger.recorder.max_notification_id() is not None:
         return 0
     if processes is not None:
-        return processes
+        return min(processes, MAX_SHARDS)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return 2 if cores >= 2 else 0
+
+
+def affordable(rows: int) -> bool:
+    """Whether children checking ``rows`` rows fit in the memory available (always, where unknown)."""
+    available = None
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    available = int(line.split()[1]) * 1024
+    except OSError:
+        return True
+    return available is None or rows * BYTES_A_ROW < available * 0.8
 
 
 def owner(command: Command, row: int, shards: int) -> int:
@@ -78,16 +96,20 @@ def owner(command: Command, row: int, shards: int) -> int:
         return hash(command.worker_id) % shards
     if isinstance(command, HireWorker):
         return hash(command.worker_id) % shards if command.worker_id is not None else row % shards
-    return EVERY_SHARD
+    return EVERY
 
 
-def split_end(submissions: Sequence[Submission]) -> int:
-    """The first row the children cannot check: a command with an id, or a retraction."""
+def routes(submissions: Sequence[Submission], shards: int) -> bytes:
+    """Each row's child (``EVERY`` for every child), up to the first row the children cannot check:
+    a command with an id, or a retraction. Computed once, before the fork, so that a child never
+    touches (and copies) the rows of another."""
+    out = bytearray()
     for row, submission in enumerate(submissions):
         command = submission.command
         if command.command_id is not None or isinstance(command, RetractEvent):
-            return row
-    return len(submissions)
+            break
+        out.append(owner(command, row, shards))
+    return bytes(out)
 
 
 @dataclass
@@ -106,23 +128,23 @@ def _no_ledger(_: Any) -> NoReturn:
 
 
 def check_shard(
-    ledger: "Ledger", submissions: Sequence[Submission], shard: int, shards: int, end: int, size: int, out: Connection
+    ledger: "Ledger", submissions: Sequence[Submission], route: bytes, shard: int, size: int, out: Connection
 ) -> None:
-    """A child's work: check its rows of ``submissions[:end]``, a chunk at a time, and send each."""
+    """A child's work: check its rows of ``submissions[:len(route)]``, a chunk at a time, and send each."""
     staging = Staging(_no_ledger, _no_ledger, AggregateCache(complete=True))
     to_stored = ledger.mapper.to_stored_event
     row = 0
     with long_lived() as freeze:
-        for start in range(0, end, size):
+        for start in range(0, len(route), size):
             freeze()
             chunk = Chunk([], b"", [], [], [])
             ids: list[bytes] = []
             try:
-                for row in range(start, min(start + size, end)):
-                    submission = submissions[row]
-                    who = owner(submission.command, row, shards)
-                    if who != shard and who != EVERY_SHARD:
+                for row in range(start, min(start + size, len(route))):
+                    who = route[row]
+                    if who != shard and who != EVERY:
                         continue
+                    submission = submissions[row]
                     refusal = attempt(ledger, staging, row, submission)
                     if refusal is not None:
                         if staging.changed:  # it changed something before refusing: not ours to undo
@@ -130,7 +152,7 @@ def check_shard(
                         chunk.outcomes.append((row, refusal.code, refusal.message, 0, 0))
                         continue
                     events = staging.take_events()
-                    if who == EVERY_SHARD and shard:
+                    if who == EVERY and shard:
                         chunk.outcomes.append((row, None, None, 0, 0))
                         continue
                     rosters = 0
@@ -169,8 +191,8 @@ class Merged:
 class Merge:
     """The parent's side: the children's rows in submission order, the rosters' events numbered."""
 
-    def __init__(self, submissions: Sequence[Submission], shards: int) -> None:
-        self.submissions = submissions
+    def __init__(self, route: bytes, shards: int) -> None:
+        self.route = route
         self.shards = shards
         self.rosters: dict[bytes, int] = {}  # roster id → its last version
 
@@ -180,8 +202,8 @@ class Merge:
         offsets = [0] * len(parts)
         merged = Merged(start)
         for row in range(start, stop):
-            who = owner(self.submissions[row].command, row, self.shards)
-            if who == EVERY_SHARD:
+            who = self.route[row]
+            if who == EVERY:
                 seen = [self._next(outcomes[shard], row, merged) for shard in range(self.shards)]
                 if any(outcome[1] is not None for outcome in seen):  # refused by one, or stopped
                     raise Partial(row, merged)
@@ -249,17 +271,18 @@ class ShardedBatch:
     def run(
         self, submissions: Sequence[Submission], chunk_size: int, progress: Callable[[int], Any] | None
     ) -> BatchReport:
-        end = split_end(submissions)
-        resume = self._split(submissions, end, chunk_size, progress) if end else 0
+        route = routes(submissions, self.shards)
+        resume = self._split(submissions, route, chunk_size, progress) if route else 0
         if resume < len(submissions):
             rest = islice(submissions, resume, None)
             Batch(self.ledger, self.report).run(rest, chunk_size, progress, start=resume)
         return self.report
 
     def _split(
-        self, submissions: Sequence[Submission], end: int, size: int, progress: Callable[[int], Any] | None
+        self, submissions: Sequence[Submission], route: bytes, size: int, progress: Callable[[int], Any] | None
     ) -> int:
-        """Records rows up to ``end`` with the children's help; returns the first row not recorded."""
+        """Records the rows ``route`` covers with the children's help; returns the first row not recorded."""
+        end = len(route)
         context = multiprocessing.get_context("fork")
         inboxes: list[queue.SimpleQueue[bytes | None]] = []
         children = []
@@ -267,7 +290,7 @@ class ShardedBatch:
             receiver, sender = context.Pipe(duplex=False)
             child = context.Process(
                 target=check_shard,
-                args=(self.ledger, submissions, shard, self.shards, end, size, sender),
+                args=(self.ledger, submissions, route, shard, size, sender),
                 name=f"hrh-batch-check-{shard}",
                 daemon=True,
             )
@@ -277,7 +300,7 @@ class ShardedBatch:
             threading.Thread(target=_drain, args=(receiver, inbox), daemon=True).start()
             children.append(child)
             inboxes.append(inbox)
-        merge = Merge(submissions, self.shards)
+        merge = Merge(route, self.shards)
         pending: Pending | None = None
         try:
             with ThreadPoolExecutor(1, thread_name_prefix="hrh-batch-insert") as writer, long_lived() as freeze:

@@ -112,10 +112,17 @@ async def create(conn: asyncpg.Connection, schema: str, *, with_indexes: bool) -
         await add_indexes(conn, schema)
 
 
-async def add_indexes(conn: asyncpg.Connection, schema: str) -> None:
-    await conn.execute("SET LOCAL maintenance_work_mem = '256MB'")  # builds them in memory (the caller's transaction)
+async def add_indexes(conn: asyncpg.Connection, schema: str, *, analyze: bool = True) -> None:
+    """Builds the indexes (in the caller's transaction), then gathers every table's statistics;
+    without ``analyze``, that is left to ``analyze``. None is on the staffing or flows tables."""
+    await conn.execute("SET LOCAL maintenance_work_mem = '256MB'")  # builds them in memory
     for name, definition in INDEXES.items():
         await conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {quoted(schema)}.{definition}")
+    if analyze:
+        await analyze_tables(conn, schema)
+
+
+async def analyze_tables(conn: asyncpg.Connection, schema: str) -> None:
     for table in TABLES:
         await conn.execute(f"ANALYZE {quoted(schema)}.{table}")
 

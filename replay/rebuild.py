@@ -25,8 +25,17 @@ BATCH = 20_000
 ProgressFactory = Callable[[int, int], runner.Progress]  # (start, end) → per-batch callback
 
 
-async def build(conn: asyncpg.Connection, target: Target, *, progress: ProgressFactory | None = None) -> int:
+async def build(
+    conn: asyncpg.Connection,
+    target: Target,
+    *,
+    progress: ProgressFactory | None = None,
+    indexer: asyncpg.Connection | None = None,
+) -> int:
     """Builds (or resumes building) ``target.schema`` up to the ledger's head; returns the position.
+
+    With ``indexer``, a second connection, the indexes are built on it while the staffing and
+    flow functions are written on ``conn``.
 
     Raises:
         NoLedger: the database has no ledger events table.
@@ -50,23 +59,36 @@ async def build(conn: asyncpg.Connection, target: Target, *, progress: ProgressF
         reached = await runner.catch_up(
             conn, target, projector, batch=BATCH, until=end, progress=callback, functions=False
         )
-        async with conn.transaction():
-            await store.write_functions(conn, target.schema, projector, everything=True)
-    async with conn.transaction():
-        await store.add_indexes(conn, target.schema)
+
+        async def write_functions() -> None:
+            async with conn.transaction():
+                await store.write_functions(conn, target.schema, projector, everything=True)
+
+        async def add_indexes(on: asyncpg.Connection) -> None:
+            async with on.transaction():
+                await store.add_indexes(on, target.schema, analyze=False)
+
+        if indexer is None:
+            await write_functions()
+            await add_indexes(conn)
+        else:  # Python packs the functions while PostgreSQL builds the other tables' indexes
+            await asyncio.gather(write_functions(), add_indexes(indexer))
+    await store.analyze_tables(conn, target.schema)
     return reached
 
 
 async def rebuild(url: str, target: Target, *, progress: ProgressFactory | None = None) -> int:
     """Rebuilds ``target``'s tables into its shadow schema, then swaps them in."""
     conn = await asyncpg.connect(url)
+    indexer = await asyncpg.connect(url)
     try:
         shadow = target.shadow
         await runner.lock(conn, shadow.schema)
-        reached = await build(conn, shadow, progress=progress)
+        reached = await build(conn, shadow, progress=progress, indexer=indexer)
         await swap(conn, shadow.schema, target.schema)
         return reached
     finally:
+        await indexer.close()
         await conn.close()
 
 

@@ -242,6 +242,11 @@ def test_a_first_load_of_enough_rows_uses_two_children_and_a_small_or_later_one_
     assert sharded.shards(ledger, 2) == 0
 
 
+def test_a_first_load_too_large_for_the_memory_available_goes_through_one_process() -> None:
+    assert sharded.affordable(100_000)
+    assert not sharded.affordable(10**12)  # 2.5 PB
+
+
 def test_a_chunk_that_collides_with_another_writer_goes_again_through_one_process(handed_over: list[int]) -> None:
     ledger = in_memory_ledger()
     other_country = open_unit("SN", OrgUnitLevel.COUNTRY, None, name="Sénégal")
