@@ -5,12 +5,12 @@ workers are split between child processes (forked, so that they share the submis
 copying them) by worker id. Each child checks its workers' commands, and every org-unit and
 cadre command, against what it has seen, and sends back the rows' outcomes and their events,
 already encoded. The parent merges the rows in submission order, inserts each chunk in one
-transaction as the single-core path does, and numbers the events of the facility rosters,
-which gather postings from every child. The ledger is the one the single-core path writes,
+transaction as the one-process path does, and numbers the events of the facility rosters,
+which gather postings from every child. The ledger is the one the one-process path writes,
 event for event and position for position.
 
 Whatever a child cannot vouch for ends the split at that row: everything before it commits,
-and the single-core path (``Batch``) records the rest against the database. That happens when:
+and the one-process path (``Batch``) records the rest against the database. That happens when:
 
 - a row's command has a ``command_id`` or is a retraction (they need the ledger itself);
 - the children disagree about an org-unit or cadre command (closing a facility checks the
@@ -19,7 +19,7 @@ and the single-core path (``Batch``) records the rest against the database. That
 - a chunk's insert collided: with another writer, or with the same aggregate written by two
   children (a civil-service number claimed for workers of both). Each child starts from an empty
   ledger, so two children writing one aggregate both write its version 1, and the database's
-  (id, version) key refuses the second: the chunk goes again through the single-core path, which
+  (id, version) key refuses the second: the chunk goes again through the one-process path, which
   checks it against what is stored.
 """
 
@@ -28,28 +28,21 @@ import os
 import pickle
 import queue
 import threading
-import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING, Any, NoReturn, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from eventsourcing.persistence import IntegrityError
 
-from domain.batch import Batch, BatchReport, Refusal, Submission, attempt, long_lived
-from domain.commands import Command, HireWorker, RetractEvent, WorkerCommand
-from domain.registry import FacilityRoster
-from domain.staging import AggregateCache, Staging
+from domain.batch import Batch, BatchReport, Refusal, Submission, long_lived
+from domain.shard_child import EVERY, ROSTER_STARTED, STOP, Chunk, Outcome, check_shard, routes
 
 if TYPE_CHECKING:
     from domain.ledger import Ledger
 
-EVERY = 255
-"""The owner of org-unit and cadre commands: every child checks them, the first one's events count."""
-ROSTER, ROSTER_STARTED = -1, -2
-"""The version a child sends for a roster's event, for the parent to number (and its first event)."""
 MIN_ROWS = 5000
 """Below this many rows, forking costs more than it saves."""
 MAX_SHARDS = 64
@@ -57,11 +50,6 @@ BYTES_A_ROW = 2500
 """Memory a row of a first load takes, parent and children together, with some room: the
 1.1 million rows of the scale-10 demo took 2.1 GB at the peak (1.2 GB in one process). A load
 that would not fit in the memory available goes the one-process way."""
-
-Outcome = tuple[int, str | None, str | None, int, int]
-"""(row, refusal code, refusal message, events, of which roster events): code ``STOP`` when the
-child stopped there."""
-STOP = "STOP"
 
 
 def shards(ledger: "Ledger", processes: int | None) -> int:
@@ -88,91 +76,6 @@ def affordable(rows: int) -> bool:
     except OSError:
         return True
     return available is None or rows * BYTES_A_ROW < available * 0.8
-
-
-def owner(command: Command, row: int, shards: int) -> int:
-    """The child that checks a row: by worker id, or every child for org units and cadres."""
-    if isinstance(command, WorkerCommand):
-        return hash(command.worker_id) % shards
-    if isinstance(command, HireWorker):
-        return hash(command.worker_id) % shards if command.worker_id is not None else row % shards
-    return EVERY
-
-
-def routes(submissions: Sequence[Submission], shards: int) -> bytes:
-    """Each row's child (``EVERY`` for every child), up to the first row the children cannot check:
-    a command with an id, or a retraction. Computed once, before the fork, so that a child never
-    touches (and copies) the rows of another."""
-    out = bytearray()
-    for row, submission in enumerate(submissions):
-        command = submission.command
-        if command.command_id is not None or isinstance(command, RetractEvent):
-            break
-        out.append(owner(command, row, shards))
-    return bytes(out)
-
-
-@dataclass
-class Chunk:
-    """One child's part of a chunk: outcomes in row order, and the events of the accepted rows."""
-
-    outcomes: list[Outcome]
-    ids: bytes  # 16 bytes an event
-    versions: list[int]
-    topics: list[str]
-    states: list[bytes]
-
-
-def _no_ledger(_: Any) -> NoReturn:
-    raise AssertionError("a child checks an empty ledger: it never reads it")
-
-
-def check_shard(
-    ledger: "Ledger", submissions: Sequence[Submission], route: bytes, shard: int, size: int, out: Connection
-) -> None:
-    """A child's work: check its rows of ``submissions[:len(route)]``, a chunk at a time, and send each."""
-    staging = Staging(_no_ledger, _no_ledger, AggregateCache(complete=True))
-    to_stored = ledger.mapper.to_stored_event
-    row = 0
-    with long_lived() as freeze:
-        for start in range(0, len(route), size):
-            freeze()
-            chunk = Chunk([], b"", [], [], [])
-            ids: list[bytes] = []
-            try:
-                for row in range(start, min(start + size, len(route))):
-                    who = route[row]
-                    if who != shard and who != EVERY:
-                        continue
-                    submission = submissions[row]
-                    refusal = attempt(ledger, staging, row, submission)
-                    if refusal is not None:
-                        if staging.changed:  # it changed something before refusing: not ours to undo
-                            raise RuntimeError(f"row {row} changed aggregates before it was refused")
-                        chunk.outcomes.append((row, refusal.code, refusal.message, 0, 0))
-                        continue
-                    events = staging.take_events()
-                    if who == EVERY and shard:
-                        chunk.outcomes.append((row, None, None, 0, 0))
-                        continue
-                    rosters = 0
-                    for event in events:
-                        stored = to_stored(event)
-                        ids.append(event.originator_id.bytes)
-                        version = stored.originator_version
-                        if isinstance(event, FacilityRoster.Event):
-                            version = ROSTER_STARTED if version == 1 else ROSTER
-                            rosters += 1
-                        chunk.versions.append(version)
-                        chunk.topics.append(stored.topic)
-                        chunk.states.append(stored.state)
-                    chunk.outcomes.append((row, None, None, len(events), rosters))
-            except Exception:
-                chunk.outcomes.append((row, STOP, traceback.format_exc(), 0, 0))
-            chunk.ids = b"".join(ids)
-            out.send_bytes(pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL))
-            if chunk.outcomes and chunk.outcomes[-1][1] == STOP:
-                return
 
 
 @dataclass
@@ -309,7 +212,7 @@ class ShardedBatch:
                     stop = min(start + size, end)
                     parts = [_chunk(inbox) for inbox in inboxes]
                     try:
-                        if None in parts:  # a child is gone: this chunk goes the single-core way
+                        if None in parts:  # a child is gone: this chunk goes the one-process way
                             raise Partial(start, Merged(start))
                         merged = merge.chunk(start, stop, cast(list[Chunk], parts))
                     except Partial as partial:

@@ -114,7 +114,7 @@ async def create(conn: asyncpg.Connection, schema: str, *, with_indexes: bool) -
 
 async def add_indexes(conn: asyncpg.Connection, schema: str, *, analyze: bool = True) -> None:
     """Builds the indexes (in the caller's transaction), then gathers every table's statistics;
-    without ``analyze``, that is left to ``analyze``. None is on the staffing or flows tables."""
+    without ``analyze``, that is left to ``analyze_tables``. None is on the staffing or flows tables."""
     await conn.execute("SET LOCAL maintenance_work_mem = '256MB'")  # builds them in memory
     for name, definition in INDEXES.items():
         await conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {quoted(schema)}.{definition}")

@@ -26,16 +26,12 @@ ProgressFactory = Callable[[int, int], runner.Progress]  # (start, end) → per-
 
 
 async def build(
-    conn: asyncpg.Connection,
-    target: Target,
-    *,
-    progress: ProgressFactory | None = None,
-    indexer: asyncpg.Connection | None = None,
+    conn: asyncpg.Connection, indexer: asyncpg.Connection, target: Target, *, progress: ProgressFactory | None = None
 ) -> int:
     """Builds (or resumes building) ``target.schema`` up to the ledger's head; returns the position.
 
-    With ``indexer``, a second connection, the indexes are built on it while the staffing and
-    flow functions are written on ``conn``.
+    The indexes are built at the end on ``indexer``, a second connection, while the staffing and
+    flow functions are written on ``conn``: PostgreSQL builds them while Python packs the pieces.
 
     Raises:
         NoLedger: the database has no ledger events table.
@@ -64,15 +60,11 @@ async def build(
             async with conn.transaction():
                 await store.write_functions(conn, target.schema, projector, everything=True)
 
-        async def add_indexes(on: asyncpg.Connection) -> None:
-            async with on.transaction():
-                await store.add_indexes(on, target.schema, analyze=False)
+        async def add_indexes() -> None:
+            async with indexer.transaction():
+                await store.add_indexes(indexer, target.schema, analyze=False)
 
-        if indexer is None:
-            await write_functions()
-            await add_indexes(conn)
-        else:  # Python packs the functions while PostgreSQL builds the other tables' indexes
-            await asyncio.gather(write_functions(), add_indexes(indexer))
+        await asyncio.gather(write_functions(), add_indexes())
     await store.analyze_tables(conn, target.schema)
     return reached
 
@@ -84,7 +76,7 @@ async def rebuild(url: str, target: Target, *, progress: ProgressFactory | None 
     try:
         shadow = target.shadow
         await runner.lock(conn, shadow.schema)
-        reached = await build(conn, shadow, progress=progress, indexer=indexer)
+        reached = await build(conn, indexer, shadow, progress=progress)
         await swap(conn, shadow.schema, target.schema)
         return reached
     finally:

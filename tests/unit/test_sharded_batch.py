@@ -2,7 +2,7 @@
 
 Each story loads the same rows into two fresh in-memory ledgers, one checked here and one by two
 children (``domain/sharded.py``), and compares the reports and every stored event, position by
-position. Workers are picked for one child or the other by ``sharded.owner``.
+position. Workers are picked for one child or the other by ``shard_child.owner``.
 """
 
 import os
@@ -14,7 +14,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain import batch, sharded
+from domain import batch, shard_child, sharded
 from domain import commands as c
 from domain.batch import BatchReport
 from domain.identity import roster_id
@@ -55,7 +55,7 @@ def worker_of(shard: int) -> UUID:
     """A new worker id that the child ``shard`` (of two) checks."""
     while True:
         candidate = uuid4()
-        if sharded.owner(c.EndLeave(worker_id=candidate, effective_on=date(2021, 1, 1)), 0, 2) == shard:
+        if shard_child.owner(c.EndLeave(worker_id=candidate, effective_on=date(2021, 1, 1)), 0, 2) == shard:
             return candidate
 
 
