@@ -285,7 +285,7 @@ class Ledger(Application[UUID]):
         shards = sharded.shards(self, processes)
         if shards > 1:
             rows = submissions if isinstance(submissions, Sequence) else list(submissions)
-            if processes is not None or (len(rows) >= sharded.MIN_ROWS and sharded.affordable(len(rows))):
+            if sharded.worth_splitting(len(rows), processes):
                 return sharded.ShardedBatch(self, shards).run(rows, chunk_size, progress)
             submissions = rows
         return Batch(self).run(submissions, chunk_size, progress)

@@ -65,6 +65,12 @@ def shards(ledger: "Ledger", processes: int | None) -> int:
     return 2 if cores >= 2 else 0
 
 
+def worth_splitting(rows: int, processes: int | None) -> bool:
+    """Whether ``rows`` rows should go to the children: always when asked for by ``processes``,
+    else when there are enough of them and they fit in memory."""
+    return processes is not None or (rows >= MIN_ROWS and affordable(rows))
+
+
 def affordable(rows: int) -> bool:
     """Whether children checking ``rows`` rows fit in the memory available (always, where unknown)."""
     available = None
@@ -223,7 +229,8 @@ class ShardedBatch:
                     pending = Pending(merged, writer.submit(self._insert, merged))
                     if progress is not None:
                         progress(stop - start)
-                return self._finish(pending, Partial(end, Merged(end)), progress)
+                collided = self._settle(pending)
+                return end if collided is None else collided
         finally:
             for child in children:
                 child.kill()
