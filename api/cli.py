@@ -35,7 +35,7 @@ from domain.ledger import Ledger
 from projections import accounts, collector, org_units, runner, staffing, store
 from projections.staffing import StaffingRecord
 from projections.store import NAME, Target
-from replay import rebuild
+from replay import rebuild, split
 from replay.loading import DemoSummary, load_demo
 from replay.log import ImportRefused, export_log, import_log
 from replay.rebuild import ProgressFactory
@@ -109,7 +109,7 @@ def projection_progress(bar: Progress, description: str) -> ProgressFactory:
     return start
 
 
-def rebuild_with_progress(url: str) -> int:
+def rebuild_with_progress(url: str, processes: int | None = None) -> int:
     with Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -119,7 +119,8 @@ def rebuild_with_progress(url: str) -> int:
         TimeRemainingColumn(),
         console=console,
     ) as bar:
-        return rebuild.run(url, Target.of_ledger(), progress=projection_progress(bar, "Building the read tables"))
+        progress = projection_progress(bar, "Building the read tables")
+        return rebuild.run(url, Target.of_ledger(), progress=progress, processes=processes)
 
 
 def progress_bar() -> Progress:
@@ -348,10 +349,21 @@ def bring_up_to_date(url: str) -> None:
     console.print(f"The read tables are up to date, at ledger position {position:,}.")
 
 
+Processes = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="Processes to project the ledger with (default: 2 on a machine with two cores or more, "
+        f"for a ledger of {split.MIN_EVENTS:,} events or more; else 1).",
+    ),
+]
+
+
 @app.command("rebuild")
 def rebuild_command(
     names: Annotated[list[str] | None, typer.Argument(help=f"Projections to rebuild (only {NAME!r} exists).")] = None,
     data_dir: DataDir = None,
+    processes: Processes = None,
 ) -> None:
     """Rebuild the read tables from the whole ledger, then swap them in (resumes if interrupted)."""
     unknown = sorted(set(names or []) - {NAME})
@@ -360,19 +372,19 @@ def rebuild_command(
     url = reachable_url(data_dir)
     started = time.perf_counter()
     try:
-        position = rebuild_with_progress(url)
-    except runner.NoLedger as error:
+        position = rebuild_with_progress(url, processes)
+    except (runner.NoLedger, split.ShardFailed) as error:
         fail(str(error))
     console.print(f"Rebuilt {NAME} up to ledger position {position:,} in {time.perf_counter() - started:.1f} s.")
 
 
 @app.command()
-def verify(data_dir: DataDir = None) -> None:
+def verify(data_dir: DataDir = None, processes: Processes = None) -> None:
     """Replay the whole ledger into scratch tables and compare them row for row with the live ones."""
     url = reachable_url(data_dir)
     try:
-        position, differences = asyncio.run(verify_tables(url, Target.of_ledger()))
-    except LookupError as error:
+        position, differences = asyncio.run(verify_tables(url, Target.of_ledger(), processes=processes))
+    except (LookupError, split.ShardFailed) as error:
         fail(str(error))
     if not differences:
         console.print(f"No differences: the read tables match a fresh replay up to ledger position {position:,}.")

@@ -38,17 +38,18 @@ class Row:
 
 
 class Ids:
-    """Row ids, shared by every table of a build."""
+    """Row ids, shared by every table of a build; ``step`` apart (the shards of a split build interleave)."""
 
-    def __init__(self, first: int = 1) -> None:
+    def __init__(self, first: int = 1, step: int = 1) -> None:
         self.next = first
+        self.step = step
 
     def __iter__(self) -> "Ids":
         return self
 
     def __next__(self) -> int:
         value = self.next
-        self.next += 1
+        self.next += self.step
         return value
 
 
@@ -80,8 +81,8 @@ class RowSink:
         return opened, closed
 
 
-def new_sink(first_id: int = 1) -> RowSink:
-    return RowSink(Ids(first_id))
+def new_sink(first_id: int = 1, step: int = 1) -> RowSink:
+    return RowSink(Ids(first_id, step))
 
 
 LANE = 32  # bits per figure in a packed vector

@@ -29,9 +29,9 @@ IDENTITY = ("civil_service_number", "family_name", "given_names", "sex", "birth_
 class Projector(WorkerProjection):
     """Applies events in ledger order; ``complete`` means every state it may need is in memory."""
 
-    def __init__(self, *, position: int = 0, next_row_id: int = 1, complete: bool = True) -> None:
+    def __init__(self, *, position: int = 0, next_row_id: int = 1, id_step: int = 1, complete: bool = True) -> None:
         # Bitemporal rectangles, all numbered from one sequence.
-        super().__init__(new_sink(next_row_id))
+        super().__init__(new_sink(next_row_id, id_step))
         self.position = position
         self.complete = complete
         self.generation: UUID | None = None  # of the tables this state belongs to
@@ -61,8 +61,9 @@ class Projector(WorkerProjection):
     identity_fields = IDENTITY
 
     def derive_functions(self) -> None:
-        """Every unit's staffing and flows from the workers (all of them in memory) and the tree."""
-        self.complete = True
+        """Every unit's staffing and flows from the workers (all of them in memory) and the tree;
+        from then on, they are kept up to date event by event."""
+        self.complete, self.deferred = True, False
         self.counts, self.flows, self.dirty_flows = {}, {}, set()
         net: dict[tuple[str, date], list[int]] = defaultdict(lambda: [0, 0])
         for state in self.workers.values():
@@ -105,17 +106,22 @@ class Projector(WorkerProjection):
     def _unit_moved(self, e: LedgerEvent) -> None:
         unit = self.tree.units[self.tree.codes[e.aggregate_id]]
         day = e.data["effective_on"]
-        facilities = [
-            code
-            for code, u in self.tree.units.items()
-            if u.level == "FACILITY" and any(unit.code in chain for _, chain in self.tree.ancestry(code))
-        ]
+        # The facilities whose staffing and flows move with it (none while the functions are deferred).
+        facilities = (
+            [
+                code
+                for code, u in self.tree.units.items()
+                if u.level == "FACILITY" and any(unit.code in chain for _, chain in self.tree.ancestry(code))
+            ]
+            if not self.deferred
+            else []
+        )
         before = {code: self.tree.ancestry(code) for code in facilities}
         # Every worker is in memory here (``workers_needed``): the flows from the move's date on.
         inside = set(facilities)
         moved = [
             flow
-            for state in self.workers.values()
+            for state in (self.workers.values() if inside else ())
             for flow in state.derived.flows
             if flow.day >= day and (flow.origin in inside or flow.destination in inside)
         ]

@@ -18,6 +18,7 @@ import asyncpg
 from projections import state, store
 from projections.collector import without_collector
 from projections.projector import Projector
+from projections.shards import Shard
 from projections.store import Target
 
 log = logging.getLogger(__name__)
@@ -72,24 +73,29 @@ async def catch_up(
     progress: Progress | None = None,
     functions: bool = True,
     announce: str | None = None,
+    shard: Shard | None = None,
 ) -> int:
     """Projects every event recorded after the projector's position; returns the position reached.
 
-    Without ``functions``, the staffing and flow functions are kept in memory only (a rebuild
-    writes them once at the end, ``store.write_functions``). With ``announce``, each batch's
-    transaction NOTIFYs its position on that channel, delivered when it commits.
+    Without ``functions`` (a rebuild, whose projector holds every worker), the staffing and flow
+    functions are not kept up to date batch by batch: they are derived once from the workers at
+    the end, in memory, for the caller to write (``store.write_functions``). With ``announce``, each batch's
+    transaction NOTIFYs its position on that channel, delivered when it commits. A ``shard`` of a
+    split build reads and writes only its own (``projections.shards``), on its own tracking row.
 
     Raises:
         StaleState: the tracking row is not where this projector left it.
     """
     if projector.generation is None:  # later calls check the tracking row in each batch's transaction
-        track = await store.tracking(conn, target.schema)
+        track = await store.tracking(conn, target.schema, shard)
         if track["position"] != projector.position:
             raise StaleState(f"{target.schema} is at {track['position']}, this runner at {projector.position}")
         projector.generation = track["generation"]
     generation = projector.generation
+    projector.deferred = not functions
     while until is None or projector.position < until:
-        items = await store.read_events(conn, target.events_table, projector.position, batch, until)
+        only = None if shard is None else shard.reads()
+        items = await store.read_events(conn, target.events_table, projector.position, batch, until, only)
         if not items:
             break
         events = [item for item in items if not isinstance(item, int)]
@@ -101,11 +107,13 @@ async def catch_up(
         last = items[-1]
         projector.position = last if isinstance(last, int) else last.position
         writes = projector.take()
+        if shard is not None:
+            shard.keep(writes, projector.tree_rows)
         async with conn.transaction():
             # The tracking row first: it stays locked until the batch commits, and tables swapped
             # in by a rebuild meanwhile are never written to.
             if not await store.advance(
-                conn, target.schema, projector, since=started_at, generation=generation, announce=announce
+                conn, target.schema, projector, since=started_at, generation=generation, announce=announce, shard=shard
             ):
                 raise StaleState(f"{target.schema} moved on without this runner during a batch")
             await store.write(conn, target.schema, projector, writes, functions=functions)
@@ -115,6 +123,8 @@ async def catch_up(
             projector.workers.clear()
         if len(items) < batch:  # that was the last of the ledger; a caller woken since reads again
             break
+    if not functions:
+        projector.derive_functions()
     return projector.position
 
 

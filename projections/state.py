@@ -15,11 +15,13 @@ import orjson
 from projections.intervals import StepFunction
 from projections.org import Unit
 from projections.projector import Projector
-from projections.store import quoted, tracking
+from projections.shards import Shard
+from projections.store import Target, quoted, read_events, tracking
 from projections.timeline import Flow, WorkerState, step_of
 from projections.vectors import CadreInfo
 from projections.worker_projection import PLAIN
 
+TreePiece = tuple[int, date, date | None, str | None, bool]  # id, valid_from, valid_to, parent, is_open
 DATE_KEYS = ("effective_on", "started_on", "ended_on", "birth_date")
 
 
@@ -38,7 +40,8 @@ async def load(conn: asyncpg.Connection, schema: str, *, functions: bool = True)
     """A projector holding the state of the tables in ``schema`` (workers are loaded on demand).
 
     Without ``functions`` (the tables of an unfinished rebuild, which writes its staffing and
-    flows only at the end), every worker is loaded and the functions are derived from them.
+    flows only at the end), every worker is loaded, and the functions are left for the rebuild to
+    derive (``runner.catch_up``).
     """
     s = quoted(schema)
     track = await tracking(conn, schema)
@@ -46,12 +49,7 @@ async def load(conn: asyncpg.Connection, schema: str, *, functions: bool = True)
     projector.generation = track["generation"]
     for r in await conn.fetch(f"SELECT * FROM {s}.cadres"):
         projector.cadres[r["code"]] = CadreInfo(r["code"], r["name"], r["isco08"], r["grp"], r["qualified"])
-    pieces: dict[str, list[tuple[int, date, date | None, str | None, bool]]] = {}
-    for r in await conn.fetch(
-        f"SELECT id, code, valid_from, valid_to, parent, is_open FROM {s}.org_tree WHERE known_to IS NULL "
-        "ORDER BY valid_from"
-    ):
-        pieces.setdefault(r["code"], []).append((r["id"], r["valid_from"], r["valid_to"], r["parent"], r["is_open"]))
+    pieces = await tree_pieces(conn, schema)
     # Parents from the events themselves: the tree's pieces merge moves that a later move may undo.
     parents: dict[str, list[tuple[date, int, str | None]]] = {}
     for r in await conn.fetch(
@@ -78,7 +76,7 @@ async def load(conn: asyncpg.Connection, schema: str, *, functions: bool = True)
         projector.tree_pieces[unit.code] = pieces.get(unit.code, [])
     if not functions:
         await load_workers(conn, schema, projector, None)
-        projector.derive_functions()
+        projector.complete = True
         return projector
     rows: dict[str, list[tuple[date, date | None, tuple[int, ...]]]] = {}
     for r in await conn.fetch(f"SELECT code, valid_from, valid_to, counts FROM {s}.staffing"):
@@ -87,6 +85,46 @@ async def load(conn: asyncpg.Connection, schema: str, *, functions: bool = True)
         projector.counts[code] = StepFunction.from_rows(code, items)
     for r in await conn.fetch(f"SELECT code, day, entries, exits FROM {s}.flows"):
         projector.flows[(r["code"], r["day"])] = [r["entries"], r["exits"]]
+    return projector
+
+
+async def tree_pieces(conn: asyncpg.Connection, schema: str) -> dict[str, list[TreePiece]]:
+    """Each unit's open tree rectangles, with their ids."""
+    pieces: dict[str, list[TreePiece]] = {}
+    for r in await conn.fetch(
+        f"SELECT id, code, valid_from, valid_to, parent, is_open FROM {quoted(schema)}.org_tree "
+        "WHERE known_to IS NULL ORDER BY valid_from"
+    ):
+        pieces.setdefault(r["code"], []).append((r["id"], r["valid_from"], r["valid_to"], r["parent"], r["is_open"]))
+    return pieces
+
+
+async def load_shard(conn: asyncpg.Connection, target: Target, shard: Shard) -> Projector:
+    """The projector of one shard of a split build, at its tracking row (``projections.shards``).
+
+    The tables may hold the tree at another position than this shard's (shard 0 writes it), so
+    the org events up to the shard's position are projected again from the ledger; shard 0 then
+    takes its tree rectangles' ids from the tables. The shard's workers load from their rows (their
+    staffing and flows are derived at the end of the build, ``runner.catch_up``).
+    """
+    track = await tracking(conn, target.schema, shard)
+    projector = Projector()
+    if track["position"]:
+        org_events, reached = shard.reads(workers=False), track["position"]
+        while projector.position < reached:
+            items = await read_events(conn, target.events_table, projector.position, 20_000, reached, org_events)
+            if not items:
+                break
+            projector.apply(item for item in items if not isinstance(item, int))
+        projector.take()
+        for sink in (projector.period_rows, projector.change_rows, projector.flow_rows, projector.tree_rows):
+            sink.take()
+        if shard.writes_org:
+            projector.tree_pieces = await tree_pieces(conn, target.schema)
+        await load_workers(conn, target.schema, projector, None, shard)
+    projector.position = track["position"]
+    projector.generation = track["generation"]
+    projector.period_rows.ids.next, projector.period_rows.ids.step = track["next_row_id"], shard.count
     return projector
 
 
@@ -99,20 +137,24 @@ OPEN = "known_to IS NULL"
 Rows = Sequence[Sequence[Any]]  # rows of the columns above, in their order
 
 
-async def load_workers(conn: asyncpg.Connection, schema: str, projector: Projector, ids: Iterable[UUID] | None) -> None:
-    """Loads the state of the workers ``ids`` (None: every worker) that the projector lacks.
+async def load_workers(
+    conn: asyncpg.Connection, schema: str, projector: Projector, ids: Iterable[UUID] | None, shard: Shard | None = None
+) -> None:
+    """Loads the state of the workers ``ids`` (None: every worker, or ``shard``'s) that the projector lacks.
 
     A few workers (the live runner's usual case) come in one statement: each table's rows as an
     array of records.
     """
     s = quoted(schema)
     if ids is None:
+        of_shard = "" if shard is None else f" AND {shard.owns('worker_id')}"
+        of_shard_events = "" if shard is None else f" AND {shard.owns('aggregate_id')}"
         events = await conn.fetch(
-            f"SELECT {EVENT_COLUMNS} FROM {s}.events WHERE aggregate = 'Worker' ORDER BY position"
+            f"SELECT {EVENT_COLUMNS} FROM {s}.events WHERE aggregate = 'Worker'{of_shard_events} ORDER BY position"
         )
-        periods = await conn.fetch(f"SELECT {PERIOD_COLUMNS} FROM {s}.worker_periods WHERE {OPEN}")
-        changes = await conn.fetch(f"SELECT {CHANGE_COLUMNS} FROM {s}.worker_changes WHERE {OPEN}")
-        flows = await conn.fetch(f"SELECT {FLOW_COLUMNS} FROM {s}.worker_flows WHERE {OPEN}")
+        periods = await conn.fetch(f"SELECT {PERIOD_COLUMNS} FROM {s}.worker_periods WHERE {OPEN}{of_shard}")
+        changes = await conn.fetch(f"SELECT {CHANGE_COLUMNS} FROM {s}.worker_changes WHERE {OPEN}{of_shard}")
+        flows = await conn.fetch(f"SELECT {FLOW_COLUMNS} FROM {s}.worker_flows WHERE {OPEN}{of_shard}")
     else:
         wanted = [i for i in ids if i not in projector.workers]
         if not wanted:

@@ -5,6 +5,7 @@ fills a shadow schema and then renames it into place, so readers switch in one s
 """
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,11 +14,12 @@ import orjson
 
 from projections.events import LedgerEvent, decode
 from projections.intervals import Row
-from projections.naming import quoted
+from projections.naming import NAME, quoted
 from projections.pieces import write_flows, write_staffing
 from projections.projector import DATA, Projector, Writes
+from projections.shards import Shard
+from projections.unit_functions import UnitFunctions
 
-NAME = "workforce"
 # Raised whenever the tables' shape or meaning changes: older tables must be rebuilt.
 VERSION = 3
 
@@ -112,18 +114,26 @@ async def create(conn: asyncpg.Connection, schema: str, *, with_indexes: bool) -
         await add_indexes(conn, schema)
 
 
-async def add_indexes(conn: asyncpg.Connection, schema: str, *, analyze: bool = True) -> None:
-    """Builds the indexes (in the caller's transaction), then gathers every table's statistics;
-    without ``analyze``, that is left to ``analyze_tables``. None is on the staffing or flows tables."""
+async def add_indexes(
+    conn: asyncpg.Connection, schema: str, *, tables: Iterable[str] = TABLES, analyze: bool = True
+) -> None:
+    """Builds the indexes of ``tables`` (in the caller's transaction), then gathers their
+    statistics; without ``analyze``, that is left to ``analyze_tables``. None is on the staffing
+    or flows tables."""
     await conn.execute("SET LOCAL maintenance_work_mem = '256MB'")  # builds them in memory
+    tables = list(tables)
     for name, definition in INDEXES.items():
-        await conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {quoted(schema)}.{definition}")
+        if definition.partition(" ")[0] in tables:
+            await conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {quoted(schema)}.{definition}")
     if analyze:
-        await analyze_tables(conn, schema)
+        await analyze_tables(conn, schema, tables)
 
 
-async def analyze_tables(conn: asyncpg.Connection, schema: str) -> None:
-    for table in TABLES:
+FUNCTION_TABLES = ("staffing", "flows")  # the staffing and flow functions, written last by a rebuild
+
+
+async def analyze_tables(conn: asyncpg.Connection, schema: str, tables: Iterable[str] = TABLES) -> None:
+    for table in tables:
         await conn.execute(f"ANALYZE {quoted(schema)}.{table}")
 
 
@@ -139,15 +149,16 @@ class OutdatedReadTables(LookupError):
     """Raised when the read tables were built by another version of the projections."""
 
 
-async def tracking(conn: asyncpg.Connection, schema: str) -> asyncpg.Record:
-    """The tracking row.
+async def tracking(conn: asyncpg.Connection, schema: str, shard: Shard | None = None) -> asyncpg.Record:
+    """The tracking row (of ``shard``, in a split build).
 
     Raises:
         OutdatedReadTables: the tables were built by another version; they must be rebuilt.
     """
     try:
         row = await conn.fetchrow(
-            f"SELECT position, generation, next_row_id, version FROM {quoted(schema)}.tracking WHERE name = $1", NAME
+            f"SELECT position, generation, next_row_id, version FROM {quoted(schema)}.tracking WHERE name = $1",
+            NAME if shard is None else shard.name,
         )
     except asyncpg.UndefinedColumnError:
         row = None
@@ -162,15 +173,21 @@ async def tracking(conn: asyncpg.Connection, schema: str) -> asyncpg.Record:
 
 
 async def read_events(
-    conn: asyncpg.Connection, events_table: str, after: int, limit: int, until: int | None = None
+    conn: asyncpg.Connection,
+    events_table: str,
+    after: int,
+    limit: int,
+    until: int | None = None,
+    only: str | None = None,
 ) -> list[LedgerEvent | int]:
-    """The next stored events after ``after`` (up to ``until``), decoded; internal ones as bare positions."""
+    """The next stored events after ``after`` (up to ``until``), decoded; internal ones as bare
+    positions. With ``only`` (a condition from ``Shard.reads``), just the events it admits."""
+    # The internal aggregates' states are not projected: leave them on the server.
+    column = "CASE WHEN topic ~ '^hrh:(Worker|OrgUnit|Cadre)\\.' THEN state END" if only is None else "state"
     rows = await conn.fetch(
-        # The internal aggregates' states are not projected: leave them on the server.
-        "SELECT notification_id, originator_id, originator_version, topic, "
-        f"CASE WHEN topic ~ '^hrh:(Worker|OrgUnit|Cadre)\\.' THEN state END FROM {events_table} "
+        f"SELECT notification_id, originator_id, originator_version, topic, {column} FROM {events_table} "
         "WHERE notification_id > $1 AND ($3::bigint IS NULL OR notification_id <= $3) "
-        "ORDER BY notification_id LIMIT $2",
+        f"{'' if only is None else 'AND ' + only} ORDER BY notification_id LIMIT $2",
         after,
         limit,
         until,
@@ -220,6 +237,7 @@ async def advance(
     since: int,
     generation: uuid.UUID,
     announce: str | None = None,
+    shard: Shard | None = None,
 ) -> bool:
     """Moves the tracking row to the projector's position, if it is still at ``since`` in
     ``generation``; False (nothing changed) when it is not. The caller holds the transaction: the
@@ -230,7 +248,8 @@ async def advance(
         f"UPDATE {quoted(schema)}.tracking SET position = $2, next_row_id = $3, updated_at = now() "
         "WHERE name = $1 AND position = $4 AND generation = $5 RETURNING position"
     )
-    arguments: list[Any] = [NAME, projector.position, projector.next_row_id(), since, generation]
+    name = NAME if shard is None else shard.name
+    arguments: list[Any] = [name, projector.position, projector.next_row_id(), since, generation]
     if announce is not None:
         update = f"WITH t AS ({update}) SELECT pg_notify($6, position::text) FROM t"
         arguments.append(announce)
@@ -315,7 +334,7 @@ async def write(
 
 
 async def write_functions(
-    conn: asyncpg.Connection, schema: str, projector: Projector, *, everything: bool = False
+    conn: asyncpg.Connection, schema: str, projector: UnitFunctions, *, everything: bool = False
 ) -> None:
     """Writes the staffing pieces and daily flows that changed (with ``everything``: all of them, anew)."""
     await write_staffing(conn, schema, projector.counts, everything=everything)

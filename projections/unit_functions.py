@@ -26,6 +26,9 @@ class UnitFunctions:
         self.counts: dict[str, StepFunction] = {}  # staffing per unit, as known now
         self.flows: dict[tuple[str, date], list[int]] = {}  # (unit, day) → [entries, exits], as known now
         self.dirty_flows: set[tuple[str, date]] = set()
+        # A bulk build leaves the functions alone until its end, then derives them once from the
+        # workers (``Projector.derive_functions``): nobody reads them meanwhile.
+        self.deferred = False
 
     def _apply_contributions(self, old: list[Contribution], new: list[Contribution]) -> None:
         n = 0

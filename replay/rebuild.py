@@ -9,6 +9,9 @@ Each batch commits its rows with the tracking position; only the staffing and fl
 which are as known now and rewritten whenever they change, wait for the end: they are written
 once, from memory, after the last batch. A resumed rebuild derives them again from the worker
 rectangles of the batches already committed (``state.load(..., functions=False)``).
+
+A large ledger is projected by child processes, one per core, each with its share of the
+workers (``replay.split``); the parent then writes the functions they add up to.
 """
 
 import asyncio
@@ -16,71 +19,113 @@ from collections.abc import Callable
 
 import asyncpg
 
-from projections import runner, state, store
+from projections import runner, shards, state, store
 from projections.collector import without_collector
 from projections.projector import Projector
 from projections.store import Target
+from projections.unit_functions import UnitFunctions
+from replay import split
 
 BATCH = 20_000
 ProgressFactory = Callable[[int, int], runner.Progress]  # (start, end) → per-batch callback
 
 
 async def build(
-    conn: asyncpg.Connection, indexer: asyncpg.Connection, target: Target, *, progress: ProgressFactory | None = None
+    url: str,
+    conn: asyncpg.Connection,
+    target: Target,
+    *,
+    until: int | None = None,
+    progress: ProgressFactory | None = None,
+    processes: int | None = None,
+    indexes: bool = True,
 ) -> int:
-    """Builds (or resumes building) ``target.schema`` up to the ledger's head; returns the position.
+    """Builds (or resumes building) ``target.schema`` up to ``until`` (the ledger's head); returns the position.
 
-    The indexes are built at the end on ``indexer``, a second connection, while the staffing and
-    flow functions are written on ``conn``: PostgreSQL builds them while Python packs the pieces.
+    A new build of a large ledger is split between processes (``replay.split``; ``processes``
+    chooses how many), a split build resumes split. With ``indexes``, they are built at the end
+    on a second connection, and the tables analysed, while the staffing and flow functions are
+    written on ``conn``: PostgreSQL builds them while Python packs the pieces.
 
     Raises:
         NoLedger: the database has no ledger events table.
     """
     if not await store.ledger_exists(conn, target.events_table):
         raise runner.NoLedger("This database holds no ledger yet: record some events first (hrh demo, hrh import-log).")
+    end = until if until is not None else await store.head(conn, target.events_table)
     projector: Projector | None = None
+    split_positions: list[int] = []
     if await store.exists(conn, target.schema):
         try:
-            with without_collector():
-                projector = await state.load(conn, target.schema, functions=False)
+            split_positions = await shards.positions(conn, target.schema)
+            if not split_positions:
+                with without_collector():
+                    projector = await state.load(conn, target.schema, functions=False)
         except store.OutdatedReadTables:  # left by an older version: start again
             await conn.execute(f"DROP SCHEMA {store.quoted(target.schema)} CASCADE")
-    if projector is None:
+    if projector is None and not split_positions:
+        count = split.processes_for(end, processes)
         async with conn.transaction():
             await store.create(conn, target.schema, with_indexes=False)
-        projector = Projector()
-    end = await store.head(conn, target.events_table)
-    callback = progress(projector.position, end) if progress is not None else None
+            if count > 1:
+                await shards.create_rows(conn, target.schema, count)
+        split_positions = [0] * count if count > 1 else []
+        projector = None if count > 1 else Projector()
+    if projector is not None:
+        callback = progress(projector.position, end) if progress is not None else None
+        with without_collector():
+            await runner.catch_up(conn, target, projector, batch=BATCH, until=end, progress=callback, functions=False)
+        functions: UnitFunctions = projector
+    else:
+        callback = progress(min(split_positions), end) if progress is not None else None
+        functions = await split.project(conn, url, target, end, BATCH, callback)
     with without_collector():
-        reached = await runner.catch_up(
-            conn, target, projector, batch=BATCH, until=end, progress=callback, functions=False
-        )
 
         async def write_functions() -> None:
             async with conn.transaction():
-                await store.write_functions(conn, target.schema, projector, everything=True)
+                await store.write_functions(conn, target.schema, functions, everything=True)
+                if projector is None:
+                    await shards.finish(conn, target.schema, end)
+            if indexes:
+                await store.analyze_tables(conn, target.schema, store.FUNCTION_TABLES)
 
-        async def add_indexes() -> None:
-            async with indexer.transaction():
-                await store.add_indexes(indexer, target.schema, analyze=False)
-
-        await asyncio.gather(write_functions(), add_indexes())
-    await store.analyze_tables(conn, target.schema)
-    return reached
+        indexers = [_add_indexes(url, target.schema, tables) for tables in INDEXED] if indexes else []
+        await asyncio.gather(write_functions(), *indexers)
+    if callback is not None:
+        callback(end, 0)
+    return end
 
 
-async def rebuild(url: str, target: Target, *, progress: ProgressFactory | None = None) -> int:
+# The tables other than the functions, in two groups of about the same cost to index and analyse.
+INDEXED = (
+    ("worker_periods", "worker_flows", "workers", "org_units", "cadres", "populations", "tracking"),
+    ("events", "worker_changes", "org_tree"),
+)
+
+
+async def _add_indexes(url: str, schema: str, tables: tuple[str, ...]) -> None:
+    """Builds the indexes of ``tables`` on a connection of its own, then analyses them."""
+    indexer = await asyncpg.connect(url)
+    try:
+        async with indexer.transaction():
+            await store.add_indexes(indexer, schema, tables=tables, analyze=False)
+        await store.analyze_tables(indexer, schema, tables)
+    finally:
+        await indexer.close()
+
+
+async def rebuild(
+    url: str, target: Target, *, progress: ProgressFactory | None = None, processes: int | None = None
+) -> int:
     """Rebuilds ``target``'s tables into its shadow schema, then swaps them in."""
     conn = await asyncpg.connect(url)
-    indexer = await asyncpg.connect(url)
     try:
         shadow = target.shadow
         await runner.lock(conn, shadow.schema)
-        reached = await build(conn, indexer, shadow, progress=progress)
+        reached = await build(url, conn, shadow, progress=progress, processes=processes)
         await swap(conn, shadow.schema, target.schema)
         return reached
     finally:
-        await indexer.close()
         await conn.close()
 
 
@@ -95,5 +140,5 @@ async def swap(conn: asyncpg.Connection, shadow: str, live: str) -> None:
         await conn.execute(f"DROP SCHEMA IF EXISTS {old} CASCADE")
 
 
-def run(url: str, target: Target, *, progress: ProgressFactory | None = None) -> int:
-    return asyncio.run(rebuild(url, target, progress=progress))
+def run(url: str, target: Target, *, progress: ProgressFactory | None = None, processes: int | None = None) -> int:
+    return asyncio.run(rebuild(url, target, progress=progress, processes=processes))

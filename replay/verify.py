@@ -9,10 +9,8 @@ from dataclasses import dataclass, field
 import asyncpg
 
 from projections import runner, store
-from projections.collector import without_collector
-from projections.projector import Projector
 from projections.store import Target, quoted
-from replay.rebuild import BATCH
+from replay.rebuild import build
 
 
 @dataclass
@@ -44,8 +42,9 @@ async def compare(conn: asyncpg.Connection, live: str, replay: str, table: str) 
     return Difference(table, len(only_live), len(only_replay), examples)
 
 
-async def verify(url: str, target: Target) -> tuple[int, list[Difference]]:
-    """Replays the ledger into a scratch schema and compares; returns (position, differences)."""
+async def verify(url: str, target: Target, *, processes: int | None = None) -> tuple[int, list[Difference]]:
+    """Replays the ledger into a scratch schema (with ``processes``, see ``rebuild.build``) and
+    compares; returns (position, differences)."""
     conn = await asyncpg.connect(url)
     scratch = target.named(f"{target.schema}_verify")
     try:
@@ -53,14 +52,8 @@ async def verify(url: str, target: Target) -> tuple[int, list[Difference]]:
             raise LookupError(f"There are no read tables in {target.schema!r} yet: run `hrh rebuild` first.")
         await runner.lock(conn, scratch.schema)
         await conn.execute(f"DROP SCHEMA IF EXISTS {quoted(scratch.schema)} CASCADE")
-        async with conn.transaction():
-            await store.create(conn, scratch.schema, with_indexes=False)
         live_position = (await store.tracking(conn, target.schema))["position"]
-        replay = Projector()
-        with without_collector():
-            await runner.catch_up(conn, scratch, replay, batch=BATCH, until=live_position, functions=False)
-            async with conn.transaction():
-                await store.write_functions(conn, scratch.schema, replay, everything=True)
+        await build(url, conn, scratch, until=live_position, processes=processes, indexes=False)
         differences = []
         for table in store.TABLES:
             difference = await compare(conn, target.schema, scratch.schema, table)

@@ -17,6 +17,7 @@ import psycopg
 import pytest
 
 from api.database import scratch_database
+from projections.shards import Shard
 
 pytestmark = pytest.mark.integration
 HRH = str(Path(sys.executable).with_name("hrh"))
@@ -62,12 +63,17 @@ def head(url: str) -> int:
     return int(value(url, "SELECT max(notification_id) FROM public.ledger_events"))
 
 
-def position(conn: psycopg.Connection[Any], schema: str) -> int | None:
-    """The tracking position of ``schema``'s read tables; None while they do not exist."""
+def positions(conn: psycopg.Connection[Any], schema: str) -> dict[str, int]:
+    """The tracking rows of ``schema``'s read tables (a split build's shards have their own); empty
+    while they do not exist."""
     if conn.execute(f"SELECT to_regclass('{schema}.tracking')").fetchone() == (None,):
-        return None
-    row = conn.execute(f"SELECT position FROM {schema}.tracking").fetchone()
-    return None if row is None else int(row[0])
+        return {}
+    return dict(conn.execute(f"SELECT name, position FROM {schema}.tracking").fetchall())
+
+
+def position(conn: psycopg.Connection[Any], schema: str) -> int | None:
+    """The furthest position any of ``schema``'s tracking rows has reached; None while there are none."""
+    return max(positions(conn, schema).values(), default=None)
 
 
 def kill_once(
@@ -141,7 +147,8 @@ def test_the_demo_prints_its_densities_and_its_read_tables_verify(fresh_url: str
     assert_verified(fresh_url)
 
 
-def test_a_killed_rebuild_resumes_while_the_live_tables_stay_readable(fresh_url: str) -> None:
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_killed_rebuild_resumes_while_the_live_tables_stay_readable(fresh_url: str, processes: int) -> None:
     url = fresh_url
     load_demo(url, "0.3")
     end = head(url)
@@ -155,20 +162,32 @@ def test_a_killed_rebuild_resumes_while_the_live_tables_stay_readable(fresh_url:
         assert conn.execute("SELECT count(*) FROM read_model.staffing").fetchone() == (live_rows,)
         assert conn.execute("SELECT position FROM read_model.tracking").fetchone() == (end,)
 
-    out, _ = kill_once(start("rebuild", url=url), url, "read_model_shadow", also=live_tables_answer)
+    rebuilding = start("rebuild", "--processes", str(processes), url=url)
+    out, _ = kill_once(rebuilding, url, "read_model_shadow", also=live_tables_answer)
     assert "Rebuilt" not in out
     with psycopg.connect(url, autocommit=True) as conn:
-        resume_from = position(conn, "read_model_shadow")
+        stopped = positions(conn, "read_model_shadow")
         live_tables_answer(conn)
-    assert resume_from is not None and 0 < resume_from < end
-    # It stopped at a batch boundary: a whole number of batches of 20,000 events.
-    assert value(url, f"SELECT count(*) FROM public.ledger_events WHERE notification_id <= {resume_from}") % 20_000 == 0
+    shadow = value(url, "SELECT generation FROM read_model_shadow.tracking WHERE name = 'workforce'")
+    # Each stopped at a batch boundary: a whole number of batches of 20,000 of the events it reads
+    # (or all of them: a shard's last batch may end the ledger).
+    if processes == 1:
+        boundaries = {"true": stopped["workforce"]}
+    else:
+        assert stopped.pop("workforce") == 0  # the build's own row waits for the end; each shard has its own
+        boundaries = {Shard(i, processes).reads(): stopped[Shard(i, processes).name] for i in range(processes)}
+    assert 0 < max(boundaries.values()) <= end
+    for reads, reached in boundaries.items():
+        count = value(url, f"SELECT count(*) FROM public.ledger_events WHERE notification_id <= {reached} AND {reads}")
+        every = value(url, f"SELECT count(*) FROM public.ledger_events WHERE {reads}")
+        assert count % 20_000 == 0 or count == every
 
     resumed = hrh("rebuild", url=url)
     assert resumed.returncode == 0, resumed.stderr
     assert f"Rebuilt workforce up to ledger position {end:,}" in words(resumed.stdout)
-    remaining = end - resume_from
-    assert f"{remaining}/{remaining}" in resumed.stdout  # it went on from the shadow, not from position 0
+    remaining = end - min(boundaries.values())
+    assert f"{remaining}/{remaining}" in resumed.stdout  # it went on from where each process stopped
+    assert value(url, "SELECT generation FROM read_model.tracking") == shadow  # from the killed build's tables
     assert value(url, "SELECT to_regclass('read_model_shadow.tracking')") is None  # swapped in
     assert value(url, "SELECT position FROM read_model.tracking") == end
     assert fetch(url, STAFFING) == clean  # the same as the clean build the demo made

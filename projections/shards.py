@@ -1,0 +1,131 @@
+"""A build split between processes by worker: which events, rows and tracking row are a shard's.
+
+A rebuild on several cores gives each of its processes (shards) the workers whose id's last
+byte leaves ``index`` modulo ``count``, and every org-unit and cadre event: the tree is what
+turns a worker's periods into staffing and flows, so each shard needs all of it. Only shard 0
+writes what the org events give (the tree's rectangles, units, cadres, populations and their
+history rows); every shard writes its own workers' rows. Rectangle ids interleave (shard ``i``
+numbers ``i + 1, i + 1 + count, ...``), so they never collide, and each shard commits its
+batches with a tracking row of its own, from which a killed build resumes. The staffing and
+flow functions are sums over workers: each shard returns its share and the parent adds them up
+(``merge``).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import asyncpg
+
+from projections.batch import Writes
+from projections.intervals import StepFunction
+from projections.naming import NAME, quoted
+from projections.unit_functions import UnitFunctions
+
+PREFIX = "workforce.shard"  # tracking rows: workforce.shard0, workforce.shard1, ...
+AGGREGATE = 1  # place of the aggregate's name in an ``events`` row
+
+
+@dataclass(frozen=True)
+class Shard:
+    index: int
+    count: int
+
+    @property
+    def name(self) -> str:
+        """Its tracking row's name."""
+        return f"{PREFIX}{self.index}"
+
+    @property
+    def writes_org(self) -> bool:
+        return self.index == 0
+
+    def owns(self, column: str) -> str:
+        """The SQL condition that the worker id in ``column`` is this shard's."""
+        return f"get_byte(uuid_send({column}), 15) % {self.count} = {self.index}"
+
+    def reads(self, *, workers: bool = True) -> str:
+        """The SQL condition on the ledger's rows this shard reads: its workers' events and the org
+        events (without ``workers``, only those)."""
+        org = "topic ~ '^hrh:(OrgUnit|Cadre)\\.'"
+        return f"({org} OR topic ~ '^hrh:Worker\\.' AND {self.owns('originator_id')})" if workers else org
+
+    def keep(self, writes: Writes, tree_rows: Any) -> None:
+        """Drops what another shard writes: everything but workers' rows, unless this is shard 0."""
+        if self.writes_org:
+            return
+        tree_rows.take()
+        writes.units.clear()
+        writes.cadres.clear()
+        writes.populations.clear()
+        writes.events = {p: row for p, row in writes.events.items() if row[AGGREGATE] == "Worker"}
+
+
+async def create_rows(conn: asyncpg.Connection, schema: str, count: int) -> None:
+    """Adds the tracking rows of ``count`` shards beside the build's own (the caller's transaction)."""
+    s = quoted(schema)
+    await conn.execute(
+        f"INSERT INTO {s}.tracking (name, position, generation, next_row_id, version) "
+        f"SELECT $1 || i, 0, t.generation, i + 1, t.version FROM {s}.tracking t, generate_series(0, $2 - 1) i "
+        "WHERE t.name = $3",
+        PREFIX,
+        count,
+        NAME,
+    )
+
+
+async def positions(conn: asyncpg.Connection, schema: str) -> list[int]:
+    """Each shard's tracking position, by shard; empty when the build is not split."""
+    rows = await conn.fetch(
+        f"SELECT position FROM {quoted(schema)}.tracking WHERE name LIKE $1 || '%' "
+        "ORDER BY substr(name, length($1) + 1)::int",
+        PREFIX,
+    )
+    return [r["position"] for r in rows]
+
+
+async def finish(conn: asyncpg.Connection, schema: str, position: int) -> None:
+    """Ends a split build at ``position`` (the caller's transaction): the build's tracking row
+    takes it, and the rectangle ids after every shard's, and the shards' rows go."""
+    s = quoted(schema)
+    await conn.execute(
+        f"UPDATE {s}.tracking SET position = $2, updated_at = now(), next_row_id = "
+        f"(SELECT max(next_row_id) FROM {s}.tracking WHERE name LIKE $3 || '%') WHERE name = $1",
+        NAME,
+        position,
+        PREFIX,
+    )
+    await conn.execute(f"DELETE FROM {s}.tracking WHERE name LIKE $1 || '%'", PREFIX)
+
+
+# What a shard hands back: each unit's staffing changes (packed, by day) and its daily flows.
+Share = tuple[dict[str, dict[date, int]], dict[tuple[str, date], list[int]]]
+
+
+def share_of(functions: UnitFunctions) -> Share:
+    return {code: fn.changes for code, fn in functions.counts.items()}, functions.flows
+
+
+def merge(shares: list[Share], size: int) -> UnitFunctions:
+    """The staffing and flow functions of the whole build: the shards' shares added up."""
+    merged = UnitFunctions()
+    changes: dict[str, dict[date, int]] = {}
+    for counts, flows in shares:
+        for code, days in counts.items():
+            into = changes.get(code)
+            if into is None:
+                changes[code] = dict(days)
+                continue
+            for day, delta in days.items():
+                into[day] = into.get(day, 0) + delta
+        for key, (entries, exits) in flows.items():
+            cell = merged.flows.get(key)
+            if cell is None:
+                merged.flows[key] = [entries, exits]
+            else:
+                cell[0] += entries
+                cell[1] += exits
+    for code, days in changes.items():
+        kept = {day: delta for day, delta in days.items() if delta}
+        merged.counts[code] = StepFunction(code, size, sorted(kept), kept)
+    return merged

@@ -1,0 +1,70 @@
+"""A build split by worker: what each shard keeps, and how the parent adds up their functions."""
+
+import os
+from datetime import date
+from itertools import islice
+
+import pytest
+
+from projections import store
+from projections.batch import Writes
+from projections.intervals import Ids, new_sink, pack
+from projections.shards import Shard, merge
+from replay import rebuild, split
+
+D1, D2, D3 = date(2020, 1, 1), date(2021, 1, 1), date(2022, 1, 1)
+
+
+def test_the_shares_add_up_and_changes_that_cancel_are_dropped() -> None:
+    first = ({"F1": {D1: pack((1, 0)), D2: pack((-1, 0))}, "D1": {D1: pack((1, 1))}}, {("F1", D1): [1, 0]})
+    second = ({"F1": {D2: pack((1, 0)), D3: pack((-1, 0))}}, {("F1", D1): [2, 1], ("F2", D3): [0, 1]})
+
+    merged = merge([first, second], 2)
+
+    assert merged.counts["F1"].days == [D1, D3]  # D2's -1 and +1 cancel out
+    assert merged.counts["F1"].take(everything=True) == (D1, [(D1, D3, (1, 0))])
+    assert merged.counts["D1"].take(everything=True) == (D1, [(D1, None, (1, 1))])
+    assert merged.flows == {("F1", D1): [3, 1], ("F2", D3): [0, 1]}
+    assert first[1] == {("F1", D1): [1, 0]}  # the shares are left as they were
+
+
+def test_shard_ids_interleave() -> None:
+    assert list(islice(Ids(2, 3), 4)) == [2, 5, 8, 11]
+    sink = new_sink(1, 2)
+    assert [sink.open("w", D1, None, 1, ()) for _ in range(3)] == [1, 3, 5]
+
+
+def test_only_shard_zero_keeps_what_the_org_events_write() -> None:
+    def writes() -> Writes:
+        made = Writes(units={"F1"}, cadres={"NURSE"}, populations=[("F1", 2020, 3, 1000, None)])
+        made.events = {3: [3, "OrgUnit"], 4: [4, "Worker"], 5: [5, "Cadre"]}
+        return made
+
+    for index, events, units in ((0, [3, 4, 5], {"F1"}), (1, [4], set())):
+        kept, tree = writes(), new_sink()
+        tree.open("F1", D1, None, 3, ())
+        Shard(index, 2).keep(kept, tree)
+        assert sorted(kept.events) == events
+        assert kept.units == units and bool(kept.cadres) == (index == 0) and bool(kept.populations) == (index == 0)
+        assert bool(tree.take()[0]) == (index == 0)
+
+
+def test_a_shard_owns_the_workers_whose_ids_last_byte_leaves_its_index() -> None:
+    assert Shard(1, 2).owns("worker_id") == "get_byte(uuid_send(worker_id), 15) % 2 = 1"
+    assert Shard(1, 2).name != Shard(0, 2).name
+
+
+def test_every_table_is_indexed_and_analysed_once_at_the_end_of_a_rebuild() -> None:
+    groups = [*rebuild.INDEXED, store.FUNCTION_TABLES]
+    assert sorted(t for group in groups for t in group) == sorted(store.TABLES)
+
+
+def test_a_rebuild_is_split_when_asked_or_when_the_ledger_is_large_and_there_are_cores(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0, 1})
+    assert split.processes_for(10, 3) == 3
+    assert split.processes_for(split.MIN_EVENTS - 1) == 1
+    assert split.processes_for(split.MIN_EVENTS) == 2
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0})
+    assert split.processes_for(split.MIN_EVENTS) == 1
