@@ -99,12 +99,15 @@ def pack(value: Vector) -> int:
 
 @lru_cache(maxsize=64)
 def _unpacker(size: int) -> tuple[int, struct.Struct]:
+    """Each lane's sign bit (adding it makes every figure non-negative), and the lanes' layout."""
     return sum(HALF << (LANE * i) for i in range(size)), struct.Struct(f"<{size}I")
 
 
 def unpack(packed: int, size: int) -> Vector:
     """The vector ``pack`` made ``packed`` from (``size`` figures)."""
     bias, lanes = _unpacker(size)
+    if packed >= 0 and not packed & bias:  # no figure is negative (a staffing value): the lanes as they are
+        return lanes.unpack(packed.to_bytes(4 * size, "little"))
     return tuple([x - HALF for x in lanes.unpack((packed + bias).to_bytes(4 * size, "little"))])
 
 

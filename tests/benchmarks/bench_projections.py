@@ -108,7 +108,13 @@ async def raw_read(url: str) -> tuple[int, float]:
 def rebuild_child(url: str) -> dict[str, Any]:
     started = time.perf_counter()
     position = asyncio.run(rebuild(url, TARGET))
-    return {"position": position, "seconds": time.perf_counter() - started, "peak_rss_mb": peak_rss_mb()}
+    return {
+        "position": position,
+        "seconds": time.perf_counter() - started,
+        "peak_rss_mb": peak_rss_mb(),
+        # The largest of the processes it split the work between, if it did (replay.split).
+        "child_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }
 
 
 def rebuild_in_child(url: str) -> dict[str, Any]:
@@ -342,7 +348,10 @@ async def count_rows(url: str) -> int:
 
 def report(results: list[dict[str, Any]]) -> None:
     print("\n### Full rebuild\n")
-    print("| scale | events | rebuild s | rebuild events/s | raw read + json.loads rows/s | ratio | peak RSS MB |")
+    print(
+        "| scale | events | rebuild s | rebuild events/s | raw read + json.loads rows/s | ratio "
+        "| peak RSS MB (parent / largest child) |"
+    )
     print("|---|---|---|---|---|---|---|")
     for r in results:
         b = r["rebuild"]
@@ -351,7 +360,8 @@ def report(results: list[dict[str, Any]]) -> None:
             continue
         print(
             f"| {r['scale']:g} | {r['events']:,} | {b['seconds']:.1f} | {b['events_per_s']:,.0f} | "
-            f"{r['raw_rows_per_s']:,.0f} | {b['ratio']:.1%} | {b['peak_rss_mb']:,.0f} |"
+            f"{r['raw_rows_per_s']:,.0f} | {b['ratio']:.1%} | {b['peak_rss_mb']:,.0f} / "
+            f"{b.get('child_peak_rss_mb', 0):,.0f} |"
         )
     timed = [r for r in results if "queries" in r]
     if timed:

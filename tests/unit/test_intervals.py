@@ -6,7 +6,7 @@ from itertools import pairwise
 from hypothesis import given
 from hypothesis import strategies as st
 
-from projections.intervals import RowSink, StepFunction, new_sink
+from projections.intervals import RowSink, StepFunction, new_sink, pack, unpack
 
 BASE = date(2020, 1, 1)
 
@@ -79,3 +79,8 @@ def test_a_rectangle_opened_and_closed_at_one_position_is_never_written() -> Non
     assert closed == []
     sink.close(second, 12)  # written in an earlier batch: closed by an update
     assert sink.take() == ([], [(second, 12)])
+
+
+@given(st.lists(st.integers(-(2**31), 2**31 - 1), min_size=1, max_size=31))
+def test_a_packed_vector_unpacks_to_itself_whatever_the_signs_of_its_figures(vector: list[int]) -> None:
+    assert unpack(pack(tuple(vector)), len(vector)) == tuple(vector)
