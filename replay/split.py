@@ -70,10 +70,13 @@ async def project(
             if progress is not None:
                 progress(min(await shards.positions(conn, target.schema)), 0)
         shares = await answers
+    except BaseException:  # one failed (or this process is stopping): so do the others
+        for child in children:
+            if child.is_alive():
+                child.terminate()
+        raise
     finally:
         for child in children:
-            if child.is_alive() and not answers.done():
-                child.terminate()
             child.join()
     return shards.merge(shares, SIZE)
 
