@@ -13,12 +13,11 @@ flow functions are sums over workers: each shard returns its share and the paren
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import asyncpg
 
 from projections.batch import Writes
-from projections.intervals import StepFunction
+from projections.intervals import RowSink, StepFunction
 from projections.naming import NAME, quoted
 from projections.unit_functions import UnitFunctions
 
@@ -50,7 +49,7 @@ class Shard:
         org = "topic ~ '^hrh:(OrgUnit|Cadre)\\.'"
         return f"({org} OR topic ~ '^hrh:Worker\\.' AND {self.owns('originator_id')})" if workers else org
 
-    def keep(self, writes: Writes, tree_rows: Any) -> None:
+    def keep(self, writes: Writes, tree_rows: RowSink) -> None:
         """Drops what another shard writes: everything but workers' rows, unless this is shard 0."""
         if self.writes_org:
             return

@@ -10,8 +10,8 @@ which are as known now and rewritten whenever they change, wait for the end: the
 once, from memory, after the last batch. A resumed rebuild derives them again from the worker
 rectangles of the batches already committed (``state.load(..., functions=False)``).
 
-A large ledger is projected by child processes, one per core, each with its share of the
-workers (``replay.split``); the parent then writes the functions they add up to.
+On a machine with two cores, a large ledger is projected by two child processes, each with its
+share of the workers (``replay.split``); the parent then writes the functions they add up to.
 """
 
 import asyncio

@@ -1,4 +1,4 @@
-"""A rebuild on every core: child processes project the shards, the parent adds up their functions.
+"""A rebuild on both cores: child processes project the shards, the parent adds up their functions.
 
 The projection is pure Python, on one core; a rebuild of a large ledger splits it by worker
 (``projections.shards``). Each child reads its own events straight from the ledger, projects
