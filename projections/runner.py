@@ -93,8 +93,8 @@ async def catch_up(
         projector.generation = track["generation"]
     generation = projector.generation
     projector.deferred = not functions
+    only = None if shard is None else shard.reads()
     while until is None or projector.position < until:
-        only = None if shard is None else shard.reads()
         items = await store.read_events(conn, target.events_table, projector.position, batch, until, only)
         if not items:
             break

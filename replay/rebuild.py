@@ -53,24 +53,7 @@ async def build(
     if not await store.ledger_exists(conn, target.events_table):
         raise runner.NoLedger("This database holds no ledger yet: record some events first (hrh demo, hrh import-log).")
     end = until if until is not None else await store.head(conn, target.events_table)
-    projector: Projector | None = None
-    split_positions: list[int] = []
-    if await store.exists(conn, target.schema):
-        try:
-            split_positions = await shards.positions(conn, target.schema)
-            if not split_positions:
-                with without_collector():
-                    projector = await state.load(conn, target.schema, functions=False)
-        except store.OutdatedReadTables:  # left by an older version: start again
-            await conn.execute(f"DROP SCHEMA {store.quoted(target.schema)} CASCADE")
-    if projector is None and not split_positions:
-        count = split.processes_for(end, processes)
-        async with conn.transaction():
-            await store.create(conn, target.schema, with_indexes=False)
-            if count > 1:
-                await shards.create_rows(conn, target.schema, count)
-        split_positions = [0] * count if count > 1 else []
-        projector = None if count > 1 else Projector()
+    projector, split_positions = await _open(conn, target, end, processes)
     if projector is not None:
         callback = progress(projector.position, end) if progress is not None else None
         with without_collector():
@@ -94,6 +77,31 @@ async def build(
     if callback is not None:
         callback(end, 0)
     return end
+
+
+async def _open(
+    conn: asyncpg.Connection, target: Target, end: int, processes: int | None
+) -> tuple[Projector | None, list[int]]:
+    """The build to go on with: a one-process projector, or else the shards' positions (a split build).
+
+    An unfinished build is resumed as it was started; a new one is split by ``split.processes_for``.
+    """
+    if await store.exists(conn, target.schema):
+        try:
+            await store.tracking(conn, target.schema)  # refuses tables of another version
+            split_positions = await shards.positions(conn, target.schema)
+            if split_positions:
+                return None, split_positions
+            with without_collector():
+                return await state.load(conn, target.schema, functions=False), []
+        except store.OutdatedReadTables:  # left by an older version: start again
+            await conn.execute(f"DROP SCHEMA {store.quoted(target.schema)} CASCADE")
+    count = split.processes_for(end, processes)
+    async with conn.transaction():
+        await store.create(conn, target.schema, with_indexes=False)
+        if count > 1:
+            await shards.create_rows(conn, target.schema, count)
+    return (None, [0] * count) if count > 1 else (Projector(), [])
 
 
 # The tables other than the functions, in two groups of about the same cost to index and analyse.
