@@ -85,30 +85,33 @@ def new_sink(first_id: int = 1, step: int = 1) -> RowSink:
     return RowSink(Ids(first_id, step))
 
 
-LANE = 32  # bits per figure in a packed vector
+LANE = 64  # bits per figure in a packed vector
 HALF = 1 << (LANE - 1)
 
 
 def pack(value: Vector) -> int:
-    """A vector as one integer, figure ``i`` in bits ``[32 i, 32 i + 32)``: adding integers adds vectors.
+    """A vector as one integer, figure ``i`` in the ``i``-th lane of 64 bits from the top: adding
+    integers adds vectors. The first figure is the most significant, so that the integer's
+    big-endian bytes list the figures in order (``projections.pieces`` writes them so).
 
-    Figures may be negative (a change takes workers away); each must stay within ±2**31.
+    Figures may be negative (a change takes workers away); each must stay within ±2**63.
     """
-    return sum(x << (LANE * i) for i, x in enumerate(value))
+    last = len(value) - 1
+    return sum(x << (LANE * (last - i)) for i, x in enumerate(value))
 
 
 @lru_cache(maxsize=64)
 def _unpacker(size: int) -> tuple[int, struct.Struct]:
     """Each lane's sign bit (adding it makes every figure non-negative), and the lanes' layout."""
-    return sum(HALF << (LANE * i) for i in range(size)), struct.Struct(f"<{size}I")
+    return sum(HALF << (LANE * i) for i in range(size)), struct.Struct(f">{size}Q")
 
 
 def unpack(packed: int, size: int) -> Vector:
     """The vector ``pack`` made ``packed`` from (``size`` figures)."""
     bias, lanes = _unpacker(size)
     if packed >= 0 and not packed & bias:  # no figure is negative (a staffing value): the lanes as they are
-        return lanes.unpack(packed.to_bytes(4 * size, "little"))
-    return tuple([x - HALF for x in lanes.unpack((packed + bias).to_bytes(4 * size, "little"))])
+        return lanes.unpack(packed.to_bytes(8 * size, "big"))
+    return tuple([x - HALF for x in lanes.unpack((packed + bias).to_bytes(8 * size, "big"))])
 
 
 @dataclass(slots=True)
@@ -171,16 +174,17 @@ class StepFunction:
             hi = end if piece_end is None else (piece_end if end is None else min(piece_end, end))
             yield lo, hi, value
 
-    def take(self, *, everything: bool = False) -> tuple[date, list[tuple[date, date | None, Vector]]] | None:
+    def take(self, *, everything: bool = False) -> tuple[date, list[tuple[date, date | None, int]]] | None:
         """The rows from the first piece the last changes may have altered: (from, rows), or None.
 
-        With ``everything``, all the rows (from the first day), changed or not.
+        Their values are packed (``unpack`` gives the vectors). With ``everything``, all the rows
+        (from the first day), changed or not.
         """
         if everything and self.days:
             self.dirty_from = self.days[0]
         if self.dirty_from is None:
             return None
-        days, changes, n, size = self.days, self.changes, len(self.days), self.size
+        days, changes, n = self.days, self.changes, len(self.days)
         k = max(bisect_left(days, self.dirty_from) - 1, 0)
         since = days[k] if k < n and days[k] < self.dirty_from else self.dirty_from
         self.dirty_from = None
@@ -191,7 +195,7 @@ class StepFunction:
         for j in range(k, n):
             value += changes[days[j]]
             if value:
-                rows.append((days[j], days[j + 1] if j + 1 < n else None, unpack(value, size)))
+                rows.append((days[j], days[j + 1] if j + 1 < n else None, value))
         return since, rows
 
     @classmethod

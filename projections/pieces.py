@@ -4,9 +4,9 @@ A live batch rewrites each touched unit's pieces from the earliest day it change
 writes every unit's final pieces once, at the end: nobody reads its shadow tables before the
 swap, and a resumed rebuild derives the functions again from the worker rectangles.
 
-Staffing pieces go in with a binary COPY whose bytes are packed here with ``struct``: asyncpg's
-own encoder checks the type of every element of every ``int[]``, which cost more than the rest
-of the write.
+Staffing pieces go in with a binary COPY whose bytes are packed here: asyncpg's own encoder
+checks the type of every element of every ``int[]``, which cost more than the rest of the
+write. A packed vector's bytes are already its array's elements, but for their lengths.
 """
 
 import struct
@@ -16,10 +16,11 @@ from functools import lru_cache
 
 import asyncpg
 
-from projections.intervals import StepFunction
+from projections.intervals import LANE, StepFunction, unpack
 from projections.naming import quoted
+from projections.vectors import SIZE
 
-Piece = tuple[str, date, date | None, tuple[int, ...]]  # code, valid_from, valid_to, counts
+Piece = tuple[str, date, date | None, int]  # code, valid_from, valid_to, counts (packed)
 
 HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
 TRAILER = struct.pack(">h", -1)
@@ -28,30 +29,41 @@ INT4 = 23  # the oid of int4, the element type of counts
 
 
 @lru_cache(maxsize=256)
-def _row(name_length: int, bounded: bool, size: int) -> struct.Struct:
-    """One row: 4 fields; the code; valid_from; valid_to (or null); counts as a 1-d int4 array."""
+def _row(name_length: int, bounded: bool) -> struct.Struct:
+    """A row up to its array's elements: 4 fields; the code; valid_from; valid_to (or null); the
+    header of counts, a 1-d int4 array."""
     dates = "iiii" if bounded else "iii"
-    return struct.Struct(f">hi{name_length}s{dates}iiiiii" + "ii" * size)
+    return struct.Struct(f">hi{name_length}s{dates}iiiiii")
 
 
-def copy_data(pieces: Iterable[Piece]) -> bytes:
-    """The binary COPY stream of ``staffing`` rows (code, valid_from, valid_to, counts)."""
+@lru_cache(maxsize=64)
+def _elements(size: int) -> tuple[int, int]:
+    """What turns a packed vector into its array elements, each a length (4) and a big-endian int4.
+
+    A packed vector of figures in [0, 2**31) holds each figure in the low half of its 64-bit lane
+    (``projections.intervals.pack``). Setting each high half to 4 gives the elements' bytes.
+    """
+    lengths = sum(4 << (LANE * i + 32) for i in range(size))
+    outside = sum(((1 << 33) - 1) << (LANE * i + 31) for i in range(size))  # a figure outside [0, 2**31)
+    return lengths, outside
+
+
+def copy_data(pieces: Iterable[Piece], size: int = SIZE) -> bytes:
+    """The binary COPY stream of ``staffing`` rows (code, valid_from, valid_to, counts of ``size`` figures)."""
     out = [HEADER]
-    flat: dict[int, list[int]] = {}
+    lengths, outside = _elements(size)
+    array = (20 + 8 * size, 1, 0, INT4, size, 1)
     for code, start, end, counts in pieces:
-        size = len(counts)
-        elements = flat.get(size)
-        if elements is None:
-            elements = flat[size] = [4] * (2 * size)  # each element: its length (4), its value
-        elements[1::2] = counts
         name = code.encode()
-        row = _row(len(name), end is not None, size)
-        array = (20 + 8 * size, 1, 0, INT4, size, 1)
+        row = _row(len(name), end is not None)
         if end is None:
-            out.append(row.pack(4, len(name), name, 4, start.toordinal() - EPOCH, -1, *array, *elements))
+            out.append(row.pack(4, len(name), name, 4, start.toordinal() - EPOCH, -1, *array))
         else:
-            days = (4, start.toordinal() - EPOCH, 4, end.toordinal() - EPOCH)
-            out.append(row.pack(4, len(name), name, *days, *array, *elements))
+            out.append(row.pack(4, len(name), name, 4, start.toordinal() - EPOCH, 4, end.toordinal() - EPOCH, *array))
+        if counts >= 0 and not counts & outside:
+            out.append((counts | lengths).to_bytes(8 * size, "big"))
+        else:  # not a staffing value: PostgreSQL will say what is wrong with it
+            out.append(b"".join(struct.pack(">ii", 4, x) for x in unpack(counts, size)))
     out.append(TRAILER)
     return b"".join(out)
 

@@ -95,17 +95,24 @@ async def catch_up(
     projector.deferred = not functions
     only = None if shard is None else shard.reads()
     while until is None or projector.position < until:
-        items = await store.read_events(conn, target.events_table, projector.position, batch, until, only)
-        if not items:
-            break
-        events = [item for item in items if not isinstance(item, int)]
+        started_at = projector.position
+        if only is None:
+            items = await store.read_events(conn, target.events_table, started_at, batch, until)
+            if not items:
+                break
+            events = [item for item in items if not isinstance(item, int)]
+            last, count = items[-1], len(items)
+            reached = last if isinstance(last, int) else last.position
+        else:  # a shard reads the ledger a span of positions at a time: its share of ``batch`` events, roughly
+            assert shard is not None and until is not None, "a shard builds up to a given position"
+            reached = min(started_at + batch * shard.count, until)
+            events = await store.read_range(conn, target.events_table, started_at, reached, only)
+            count = len(events)
         needed = projector.workers_needed(events)
         if needed is None or needed:
             await state.load_workers(conn, target.schema, projector, needed)
-        started_at = projector.position
         projector.apply(events)
-        last = items[-1]
-        projector.position = last if isinstance(last, int) else last.position
+        projector.position = reached
         writes = projector.take()
         if shard is not None:
             shard.keep(writes, projector.tree_rows)
@@ -118,10 +125,10 @@ async def catch_up(
                 raise StaleState(f"{target.schema} moved on without this runner during a batch")
             await store.write(conn, target.schema, projector, writes, functions=functions)
         if progress is not None:
-            progress(projector.position, len(items))
+            progress(projector.position, count)
         if not projector.complete and len(projector.workers) > WORKER_CACHE:
             projector.workers.clear()
-        if len(items) < batch:  # that was the last of the ledger; a caller woken since reads again
+        if only is None and count < batch:  # that was the last of the ledger; a caller woken since reads again
             break
     if not functions:
         projector.derive_functions()

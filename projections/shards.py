@@ -46,8 +46,8 @@ class Shard:
     def reads(self, *, workers: bool = True) -> str:
         """The SQL condition on the ledger's rows this shard reads: its workers' events and the org
         events (without ``workers``, only those)."""
-        org = "topic ~ '^hrh:(OrgUnit|Cadre)\\.'"
-        return f"({org} OR topic ~ '^hrh:Worker\\.' AND {self.owns('originator_id')})" if workers else org
+        org = "(topic LIKE 'hrh:OrgUnit.%' OR topic LIKE 'hrh:Cadre.%')"  # prefixes: cheaper than a regex
+        return f"({org} OR topic LIKE 'hrh:Worker.%' AND {self.owns('originator_id')})" if workers else org
 
     def keep(self, writes: Writes, tree_rows: RowSink) -> None:
         """Drops what another shard writes: everything but workers' rows, unless this is shard 0."""

@@ -16,7 +16,7 @@ from projections.intervals import StepFunction
 from projections.org import Unit
 from projections.projector import Projector
 from projections.shards import Shard
-from projections.store import Target, quoted, read_events, tracking
+from projections.store import Target, quoted, read_range, tracking
 from projections.timeline import Flow, WorkerState, step_of
 from projections.vectors import CadreInfo
 from projections.worker_projection import PLAIN
@@ -110,12 +110,7 @@ async def load_shard(conn: asyncpg.Connection, target: Target, shard: Shard) -> 
     track = await tracking(conn, target.schema, shard)
     projector = Projector()
     if track["position"]:
-        org_events, reached = shard.reads(workers=False), track["position"]
-        while projector.position < reached:
-            items = await read_events(conn, target.events_table, projector.position, 20_000, reached, org_events)
-            if not items:
-                break
-            projector.apply(item for item in items if not isinstance(item, int))
+        projector.apply(await read_range(conn, target.events_table, 0, track["position"], shard.reads(workers=False)))
         projector.take()
         for sink in (projector.period_rows, projector.change_rows, projector.flow_rows, projector.tree_rows):
             sink.take()

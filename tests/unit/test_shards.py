@@ -22,8 +22,8 @@ def test_the_shares_add_up_and_changes_that_cancel_are_dropped() -> None:
     merged = merge([first, second], 2)
 
     assert merged.counts["F1"].days == [D1, D3]  # D2's -1 and +1 cancel out
-    assert merged.counts["F1"].take(everything=True) == (D1, [(D1, D3, (1, 0))])
-    assert merged.counts["D1"].take(everything=True) == (D1, [(D1, None, (1, 1))])
+    assert merged.counts["F1"].take(everything=True) == (D1, [(D1, D3, pack((1, 0)))])
+    assert merged.counts["D1"].take(everything=True) == (D1, [(D1, None, pack((1, 1)))])
     assert merged.flows == {("F1", D1): [3, 1], ("F2", D3): [0, 1]}
     assert first[1] == {("F1", D1): [1, 0]}  # the shares are left as they were
 
