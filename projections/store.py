@@ -21,7 +21,7 @@ from projections.shards import Shard
 from projections.unit_functions import UnitFunctions
 
 # Raised whenever the tables' shape or meaning changes: older tables must be rebuilt.
-VERSION = 3
+VERSION = 4
 
 TABLES = {
     "tracking": "name text PRIMARY KEY, position bigint NOT NULL, generation uuid NOT NULL, "
@@ -29,7 +29,7 @@ TABLES = {
     "events": "position bigint PRIMARY KEY, aggregate text NOT NULL, aggregate_id uuid NOT NULL, version int NOT NULL, "
     "kind text NOT NULL, effective_on date, recorded_at timestamptz NOT NULL, recorded_by text, authority text, "
     "note text, command_id text, subject text, from_code text, to_code text, retracted boolean NOT NULL, "
-    "backdated boolean NOT NULL, reason text, data jsonb NOT NULL, event text NOT NULL",
+    "backdated boolean NOT NULL, reason text, data json NOT NULL, event text NOT NULL",
     "org_units": "code text PRIMARY KEY, id uuid NOT NULL, name text NOT NULL, level text NOT NULL, sector text, "
     "facility_kind text, hard_to_reach boolean NOT NULL, opened_on date NOT NULL, closed_on date",
     "org_tree": "id bigint PRIMARY KEY, code text NOT NULL, valid_from date NOT NULL, valid_to date, "
@@ -47,9 +47,8 @@ TABLES = {
     "sex text, sector text, funding_source text, present smallint NOT NULL",
     "worker_flows": "id bigint PRIMARY KEY, worker_id uuid NOT NULL, day date NOT NULL, known_from bigint NOT NULL, "
     "known_to bigint, origin text, destination text, position bigint NOT NULL",
-    "staffing": "code text NOT NULL, valid_from date NOT NULL, valid_to date, counts int[] NOT NULL, "
-    "PRIMARY KEY (code, valid_from)",
-    "flows": "code text NOT NULL, day date NOT NULL, entries int NOT NULL, exits int NOT NULL, PRIMARY KEY (code, day)",
+    "staffing": "code text NOT NULL, valid_from date NOT NULL, valid_to date, counts int[] NOT NULL",
+    "flows": "code text NOT NULL, day date NOT NULL, entries int NOT NULL, exits int NOT NULL",
 }
 
 # Built once a build has caught up (a rebuild adds them before the swap): they would only slow
@@ -74,6 +73,12 @@ INDEXES = {
     "flows_closed": "worker_flows (known_to)",
     "tree_by_unit": f"org_tree USING gist (code, {BITEMPORAL_KEY})",
     "tree_by_parent": f"org_tree USING gist (parent, {BITEMPORAL_KEY})",
+}
+# The functions' keys, unique indexes rather than primary keys: a rebuild writes those tables
+# once, at its end, and sorting the rows into a new index then costs less than adding each one.
+KEYS = {
+    "staffing_key": "staffing (code, valid_from)",
+    "flows_key": "flows (code, day)",
 }
 
 
@@ -134,14 +139,14 @@ async def create(conn: asyncpg.Connection, schema: str, *, with_indexes: bool) -
 async def add_indexes(
     conn: asyncpg.Connection, schema: str, *, tables: Iterable[str] = TABLES, analyze: bool = True
 ) -> None:
-    """Builds the indexes of ``tables`` (in the caller's transaction), then gathers their
-    statistics; without ``analyze``, that is left to ``analyze_tables``. None is on the staffing
-    or flows tables."""
+    """Builds the indexes and keys of ``tables`` (in the caller's transaction), then gathers
+    their statistics; without ``analyze``, that is left to ``analyze_tables``."""
     await conn.execute("SET LOCAL maintenance_work_mem = '256MB'")  # builds them in memory
     tables = list(tables)
-    for name, definition in INDEXES.items():
-        if definition.partition(" ")[0] in tables:
-            await conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {quoted(schema)}.{definition}")
+    for unique, indexes in (("", INDEXES), ("UNIQUE ", KEYS)):
+        for name, definition in indexes.items():
+            if definition.partition(" ")[0] in tables:
+                await conn.execute(f"CREATE {unique}INDEX IF NOT EXISTS {name} ON {quoted(schema)}.{definition}")
     if analyze:
         await analyze_tables(conn, schema, tables)
 

@@ -67,10 +67,10 @@ async def build(
         async def write_functions() -> None:
             async with conn.transaction():
                 await store.write_functions(conn, target.schema, functions, everything=True)
+                if indexes:
+                    await store.add_indexes(conn, target.schema, tables=store.FUNCTION_TABLES)
                 if projector is None:
                     await shards.finish(conn, target.schema, end)
-            if indexes:
-                await store.analyze_tables(conn, target.schema, store.FUNCTION_TABLES)
 
         indexers = [_add_indexes(url, target.schema, tables) for tables in INDEXED] if indexes else []
         await asyncio.gather(write_functions(), *indexers)

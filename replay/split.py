@@ -11,7 +11,10 @@ import asyncio
 import contextlib
 import multiprocessing
 import os
+import sys
 import traceback
+import types
+from collections.abc import Iterator
 from multiprocessing.connection import Connection
 from typing import cast
 
@@ -50,17 +53,17 @@ async def project(
         ShardFailed: a child failed or died; what it committed stays, for the next run to resume.
     """
     count = len(await shards.positions(conn, target.schema))
-    # Spawned, not forked: this process runs an event loop and holds open connections. (So, as
-    # with any spawning, a script that rebuilds must guard its main code with __name__.)
+    # Spawned, not forked: this process runs an event loop and holds open connections.
     context = multiprocessing.get_context("spawn")
     pipes, children = [], []
-    for i in range(count):
-        ours, theirs = context.Pipe(duplex=False)
-        child = context.Process(target=project_shard, args=(theirs, url, target, Shard(i, count), until, batch))
-        child.start()
-        theirs.close()
-        pipes.append(ours)
-        children.append(child)
+    with _main_left_out():
+        for i in range(count):
+            ours, theirs = context.Pipe(duplex=False)
+            child = context.Process(target=project_shard, args=(theirs, url, target, Shard(i, count), until, batch))
+            child.start()
+            theirs.close()
+            pipes.append(ours)
+            children.append(child)
     loop = asyncio.get_running_loop()
     answers = asyncio.gather(*(loop.run_in_executor(None, _answer, pipe) for pipe in pipes))
     try:
@@ -79,6 +82,22 @@ async def project(
         for child in children:
             child.join()
     return shards.merge(shares, SIZE)
+
+
+@contextlib.contextmanager
+def _main_left_out() -> Iterator[None]:
+    """Hides this process's main module from the children it spawns meanwhile.
+
+    A spawned child first imports its parent's main module (``hrh``'s command line, with the web
+    app: a second or more of each child's time) and needs nothing from it. So a script that
+    rebuilds needs no ``if __name__ == "__main__"`` guard either.
+    """
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
 
 
 class ShardFailed(RuntimeError):

@@ -22,17 +22,22 @@ class Difference:
 
 
 async def columns(conn: asyncpg.Connection, schema: str, table: str) -> list[str]:
+    """The columns to compare, as expressions: json ones as jsonb (json has no equality)."""
     rows = await conn.fetch(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 "
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 "
         "ORDER BY ordinal_position",
         schema,
         table,
     )
-    return [r["column_name"] for r in rows if r["column_name"] not in ("id", "updated_at", "generation", "next_row_id")]
+    return [
+        f"{quoted(r['column_name'])}{'::jsonb' if r['data_type'] == 'json' else ''}"
+        for r in rows
+        if r["column_name"] not in ("id", "updated_at", "generation", "next_row_id")
+    ]
 
 
 async def compare(conn: asyncpg.Connection, live: str, replay: str, table: str) -> Difference | None:
-    names = ", ".join(quoted(c) for c in await columns(conn, live, table))
+    names = ", ".join(await columns(conn, live, table))
     a, b = f"{quoted(live)}.{table}", f"{quoted(replay)}.{table}"
     only_live = await conn.fetch(f"SELECT {names} FROM {a} EXCEPT ALL SELECT {names} FROM {b} LIMIT 1000")
     only_replay = await conn.fetch(f"SELECT {names} FROM {b} EXCEPT ALL SELECT {names} FROM {a} LIMIT 1000")

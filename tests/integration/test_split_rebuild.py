@@ -26,7 +26,7 @@ async def _tables(url: str, schema: str) -> dict[str, Counter[tuple[object, ...]
     try:
         out = {}
         for table in store.TABLES:
-            names = ", ".join(quoted(n) for n in await columns(conn, schema, table))
+            names = ", ".join(await columns(conn, schema, table))
             rows = await conn.fetch(f"SELECT {names} FROM {quoted(schema)}.{table}")
             out[table] = Counter(tuple(tuple(v) if isinstance(v, list) else v for v in r) for r in rows)
         return out
