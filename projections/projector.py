@@ -65,12 +65,37 @@ class Projector(WorkerProjection):
         from then on, they are kept up to date event by event."""
         self.complete, self.deferred = True, False
         self.counts, self.flows, self.dirty_flows = {}, {}, set()
-        net: dict[tuple[str, date], list[int]] = defaultdict(lambda: [0, 0])
+        at: dict[str, dict[date, int]] = defaultdict(dict)  # each facility's staffing changes
+        flows = self.flows  # every cell only grows here
+        # A flow's shares, by origin and destination, from the day both their areas settle on.
+        shares: dict[tuple[str | None, str | None], tuple[date, list[tuple[str, int, int]]]] = {}
         for state in self.workers.values():
-            self._apply_contributions([], [c for c in state.contributions if c])
+            for contribution in state.contributions:
+                if contribution is not None:
+                    facility, start, end, value = contribution
+                    changes = at[facility]
+                    changes[start] = changes.get(start, 0) + value
+                    if end is not None:
+                        changes[end] = changes.get(end, 0) - value
             for flow in state.derived.flows:
-                add_shares(net, flow.day, self._flow_shares(flow), 1)
-        self._apply_flow_net(net)
+                key = (flow.origin, flow.destination)
+                known = shares.get(key)
+                if known is not None and flow.day >= known[0]:
+                    units = known[1]
+                else:
+                    units = self._flow_shares(flow)
+                    settled = max(self._settled(flow.origin), self._settled(flow.destination))
+                    if flow.day >= settled:
+                        shares[key] = (settled, units)
+                for unit, entries, exits in units:
+                    cell = flows.get((unit, flow.day))
+                    if cell is None:
+                        flows[(unit, flow.day)] = [entries, exits]
+                    else:
+                        cell[0] += entries
+                        cell[1] += exits
+        self._roll_up(at)
+        self.dirty_flows = set(flows)
 
     def workers_needed(self, events: Iterable[LedgerEvent]) -> set[UUID] | None:
         """The workers a batch touches that are not in memory; None when it needs them all."""

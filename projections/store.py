@@ -62,8 +62,6 @@ INDEXES = {
     "periods_by_worker": "worker_periods (worker_id) WHERE known_to IS NULL",
     # The workers in post at some facilities: the dates are checked on the few rows each one has.
     "periods_at_facility": "worker_periods (facility, valid_from) WHERE known_to IS NULL",
-    "periods_opened": "worker_periods (known_from)",
-    "periods_closed": "worker_periods (known_to)",
     "changes_by_worker": "worker_changes (worker_id) WHERE known_to IS NULL",
     # Changes recorded after a position and dated up to a day (staffing as known then).
     "changes_opened": "worker_changes USING gist (known_from, day) WHERE known_to IS NULL",
@@ -301,11 +299,9 @@ async def write(
     """
     s = quoted(schema)
     if writes.events:
-        records = []
-        for row in writes.events.values():
-            record = list(row)
-            record[DATA] = orjson.dumps(row[DATA], option=orjson.OPT_NON_STR_KEYS).decode()
-            records.append(tuple(record))
+        records = list(writes.events.values())  # the batch's own lists: it is done with them
+        for row in records:
+            row[DATA] = orjson.dumps(row[DATA], option=orjson.OPT_NON_STR_KEYS).decode()
         await conn.copy_records_to_table("events", schema_name=schema, records=records)
     if writes.shown:
         items = list(writes.shown.items())

@@ -54,6 +54,40 @@ class UnitFunctions:
                         for unit in chain:
                             self._count_fn(unit).add(lo, hi, running)
 
+    def _settled(self, code: str | None) -> date:
+        """The day from which the unit's areas stay as they are (the last piece of its ancestry)."""
+        return self.tree.ancestry(code)[-1][0] if code is not None else date.min
+
+    def _roll_up(self, at: dict[str, dict[date, int]]) -> None:
+        """Sets every unit's staffing from its facilities' changes (``at``): each facility's go to
+        it and to every area above it, following the tree as of each date."""
+        changes: dict[str, dict[date, int]] = defaultdict(dict)
+        for facility, steps in at.items():
+            last_start, last_chain = self.tree.ancestry(facility)[-1]
+            if min(steps) >= last_start:  # the same areas on every date it changes: their changes are its own
+                for unit in last_chain:
+                    into = changes[unit]
+                    for day, delta in steps.items():
+                        into[day] = into.get(day, 0) + delta
+                continue
+            days = sorted(steps)  # the facility's pieces, each added over the chains it spans
+            running = 0
+            for i, day in enumerate(days):
+                running += steps[day]
+                if running:
+                    end = days[i + 1] if i + 1 < len(days) else None
+                    for lo, hi, chain in self.tree.chains_over(facility, day, end):
+                        for unit in chain:
+                            into = changes[unit]
+                            into[lo] = into.get(lo, 0) + running
+                            if hi is not None:
+                                into[hi] = into.get(hi, 0) - running
+        for unit, steps in changes.items():
+            kept = {day: delta for day, delta in steps.items() if delta}
+            if kept:
+                days = sorted(kept)
+                self.counts[unit] = StepFunction(unit, SIZE, days, kept, dirty_from=days[0])
+
     def _count_fn(self, unit: str) -> StepFunction:
         fn = self.counts.get(unit)
         if fn is None:

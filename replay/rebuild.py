@@ -106,8 +106,8 @@ async def _open(
 
 # The tables other than the functions, in two groups of about the same cost to index and analyse.
 INDEXED = (
-    ("worker_periods", "worker_flows", "workers", "org_units", "cadres", "populations", "tracking"),
-    ("events", "worker_changes", "org_tree"),
+    ("worker_periods", "worker_changes", "worker_flows", "workers", "org_units", "cadres", "populations", "tracking"),
+    ("events", "org_tree"),
 )
 
 
