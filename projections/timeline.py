@@ -8,7 +8,7 @@ in the mobility history.
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 # The kinds whose effective date places them on the timeline.
@@ -42,9 +42,8 @@ class Step:
     corrections: dict[str, Any] | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Period:
-    """The worker's state over [start, end)."""
+class Period(NamedTuple):
+    """The worker's state over [start, end). (Named tuples: built, compared and hashed in C.)"""
 
     start: date
     end: date | None
@@ -53,8 +52,7 @@ class Period:
     cadre: str
 
 
-@dataclass(frozen=True, slots=True)
-class Flow:
+class Flow(NamedTuple):
     """A posting, transfer or departure, with its origin and destination from the timeline."""
 
     day: date

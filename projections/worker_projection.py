@@ -102,7 +102,7 @@ class WorkerProjection(UnitFunctions):
 
     def _period_keys(self, state: WorkerState, periods: list[Period]) -> list[tuple[Any, ...]]:
         worker = state.traits
-        return [(p.start, p.end, p.status, p.facility, p.cadre, *worker) for p in periods]
+        return [(*p, *worker) for p in periods]  # (start, end, status, facility, cadre, *traits)
 
     def _reissue_periods(
         self, state: WorkerState, position: int, old: list[Period] | None = None, new: list[Period] | None = None
