@@ -20,50 +20,48 @@ from projections.intervals import LANE, StepFunction, unpack
 from projections.naming import quoted
 from projections.vectors import SIZE
 
-Piece = tuple[str, date, date | None, int]  # code, valid_from, valid_to, counts (packed)
+Piece = tuple[date, date | None, int]  # valid_from, valid_to, counts (packed)
+UnitPieces = tuple[str, list[Piece]]  # a unit's code and pieces
 
 HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
 TRAILER = struct.pack(">h", -1)
 EPOCH = date(2000, 1, 1).toordinal()  # PostgreSQL's binary dates count days from here
 INT4 = 23  # the oid of int4, the element type of counts
-
-
-@lru_cache(maxsize=256)
-def _row(name_length: int, bounded: bool) -> struct.Struct:
-    """A row up to its array's elements: 4 fields; the code; valid_from; valid_to (or null); the
-    header of counts, a 1-d int4 array."""
-    dates = "iiii" if bounded else "iii"
-    return struct.Struct(f">hi{name_length}s{dates}iiiiii")
+NAME = struct.Struct(">hi")  # a row's field count (4), then the code's length
+BOUNDED = struct.Struct(">iiii")  # valid_from and valid_to, each with its length
+UNBOUNDED = struct.Struct(">iii")  # valid_from, then a null valid_to
 
 
 @lru_cache(maxsize=64)
-def _elements(size: int) -> tuple[int, int]:
-    """What turns a packed vector into its array elements, each a length (4) and a big-endian int4.
+def _array(size: int) -> tuple[bytes, int, int]:
+    """What a ``counts`` field of ``size`` figures takes: the field's length and the array's
+    header (a 1-d int4 array); then what turns a packed vector into its elements, each a length
+    (4) and a big-endian int4.
 
     A packed vector of figures in [0, 2**31) holds each figure in the low half of its 64-bit lane
     (``projections.intervals.pack``). Setting each high half to 4 gives the elements' bytes.
     """
+    header = struct.pack(">iiiiii", 20 + 8 * size, 1, 0, INT4, size, 1)
     lengths = sum(4 << (LANE * i + 32) for i in range(size))
     outside = sum(((1 << 33) - 1) << (LANE * i + 31) for i in range(size))  # a figure outside [0, 2**31)
-    return lengths, outside
+    return header, lengths, outside
 
 
-def copy_data(pieces: Iterable[Piece], size: int = SIZE) -> bytes:
+def copy_data(units: Iterable[UnitPieces], size: int = SIZE) -> bytes:
     """The binary COPY stream of ``staffing`` rows (code, valid_from, valid_to, counts of ``size`` figures)."""
     out = [HEADER]
-    lengths, outside = _elements(size)
-    array = (20 + 8 * size, 1, 0, INT4, size, 1)
-    for code, start, end, counts in pieces:
+    header, lengths, outside = _array(size)
+    width = 8 * size
+    for code, pieces in units:
         name = code.encode()
-        row = _row(len(name), end is not None)
-        if end is None:
-            out.append(row.pack(4, len(name), name, 4, start.toordinal() - EPOCH, -1, *array))
-        else:
-            out.append(row.pack(4, len(name), name, 4, start.toordinal() - EPOCH, 4, end.toordinal() - EPOCH, *array))
-        if counts >= 0 and not counts & outside:
-            out.append((counts | lengths).to_bytes(8 * size, "big"))
-        else:  # not a staffing value: PostgreSQL will say what is wrong with it
-            out.append(b"".join(struct.pack(">ii", 4, x) for x in unpack(counts, size)))
+        prefix = NAME.pack(4, len(name)) + name
+        for start, end, counts in pieces:
+            first = start.toordinal() - EPOCH
+            days = UNBOUNDED.pack(4, first, -1) if end is None else BOUNDED.pack(4, first, 4, end.toordinal() - EPOCH)
+            if counts >= 0 and not counts & outside:
+                out += (prefix, days, header, (counts | lengths).to_bytes(width, "big"))
+            else:  # not a staffing value: PostgreSQL will say what is wrong with it
+                out += (prefix, days, header, b"".join(struct.pack(">ii", 4, x) for x in unpack(counts, size)))
     out.append(TRAILER)
     return b"".join(out)
 
@@ -78,25 +76,27 @@ async def write_staffing(
     s = quoted(schema)
     if everything:  # every unit's pieces anew, a chunk at a time
         await conn.execute(f"DELETE FROM {s}.staffing")
-        rows: list[Piece] = []
+        units: list[UnitPieces] = []
+        rows = 0
         for code, fn in counts.items():
             taken = fn.take(everything=True)
             if taken is not None:
-                rows.extend((code, start, end, value) for start, end, value in taken[1])
-            if len(rows) >= CHUNK:
-                await _copy(conn, schema, rows)
-                rows = []
-        if rows:
-            await _copy(conn, schema, rows)
+                units.append((code, taken[1]))
+                rows += len(taken[1])
+            if rows >= CHUNK:
+                await _copy(conn, schema, units)
+                units, rows = [], 0
+        if units:
+            await _copy(conn, schema, units)
         return
-    codes, starts, rows = [], [], []
+    codes, starts, units = [], [], []
     for code, fn in counts.items():
         taken = fn.take() if fn.dirty_from is not None else None  # most are unchanged: skip the call
         if taken is not None:
             since, pieces = taken
             codes.append(code)
             starts.append(since)
-            rows.extend((code, start, end, value) for start, end, value in pieces)
+            units.append((code, pieces))
     if codes:
         await conn.execute(
             f"DELETE FROM {s}.staffing t USING unnest($1::text[], $2::date[]) x(code, day) "
@@ -104,12 +104,12 @@ async def write_staffing(
             codes,
             starts,
         )
-    if rows:
-        await _copy(conn, schema, rows)
+    if any(pieces for _, pieces in units):
+        await _copy(conn, schema, units)
 
 
-async def _copy(conn: asyncpg.Connection, schema: str, rows: list[Piece]) -> None:
-    await conn.copy_to_table("staffing", schema_name=schema, source=memoryview(copy_data(rows)), format="binary")
+async def _copy(conn: asyncpg.Connection, schema: str, units: list[UnitPieces]) -> None:
+    await conn.copy_to_table("staffing", schema_name=schema, source=memoryview(copy_data(units)), format="binary")
 
 
 async def write_flows(

@@ -97,19 +97,25 @@ async def finish(conn: asyncpg.Connection, schema: str, position: int) -> None:
     await conn.execute(f"DELETE FROM {s}.tracking WHERE name LIKE $1 || '%'", PREFIX)
 
 
-# What a shard hands back: each unit's staffing changes (packed, by day) and its daily flows.
-Share = tuple[dict[str, dict[date, int]], dict[tuple[str, date], list[int]]]
+# What a shard hands back: each unit's staffing changes (packed) and its daily flows, by day.
+# Days go as ordinals: a pickled date costs a child four times what an int does.
+Share = tuple[dict[str, dict[int, int]], dict[tuple[str, int], list[int]]]
 
 
 def share_of(functions: UnitFunctions) -> Share:
-    return {code: fn.changes for code, fn in functions.counts.items()}, functions.flows
+    counts = {
+        code: {day.toordinal(): delta for day, delta in fn.changes.items()} for code, fn in functions.counts.items()
+    }
+    flows = {(code, day.toordinal()): cell for (code, day), cell in functions.flows.items()}
+    return counts, flows
 
 
 def merge(shares: list[Share], size: int) -> UnitFunctions:
     """The staffing and flow functions of the whole build: the shards' shares added up."""
     merged = UnitFunctions()
-    changes: dict[str, dict[date, int]] = {}
-    for counts, flows in shares:
+    changes: dict[str, dict[int, int]] = {}
+    flows: dict[tuple[str, int], list[int]] = {}
+    for counts, cells in shares:
         for code, days in counts.items():
             into = changes.get(code)
             if into is None:
@@ -117,14 +123,23 @@ def merge(shares: list[Share], size: int) -> UnitFunctions:
                 continue
             for day, delta in days.items():
                 into[day] = into.get(day, 0) + delta
-        for key, (entries, exits) in flows.items():
-            cell = merged.flows.get(key)
+        for key, (entries, exits) in cells.items():
+            cell = flows.get(key)
             if cell is None:
-                merged.flows[key] = [entries, exits]
+                flows[key] = [entries, exits]
             else:
                 cell[0] += entries
                 cell[1] += exits
+    dates: dict[int, date] = {}  # the units share their days: each is made once
+
+    def day_of(ordinal: int) -> date:
+        day = dates.get(ordinal)
+        if day is None:
+            day = dates[ordinal] = date.fromordinal(ordinal)
+        return day
+
     for code, days in changes.items():
-        kept = {day: delta for day, delta in days.items() if delta}
-        merged.counts[code] = StepFunction(code, size, sorted(kept), kept)
+        kept = {day_of(day): delta for day, delta in sorted(days.items()) if delta}
+        merged.counts[code] = StepFunction(code, size, list(kept), kept)
+    merged.flows = {(code, day_of(day)): cell for (code, day), cell in flows.items()}
     return merged

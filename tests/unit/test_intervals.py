@@ -102,11 +102,12 @@ def test_a_packed_vector_unpacks_to_itself_whatever_the_signs_of_its_figures(vec
 )
 def test_staffing_rows_go_to_the_copy_as_postgresql_reads_binary_int4_arrays(rows: list[tuple]) -> None:
     """The COPY bytes cut from packed vectors equal a field-by-field encoding, figure by figure."""
-    pieces, expected = [], [b"PGCOPY\n\xff\r\n\x00", struct.pack(">ii", 0, 0)]
-    for code, offset, length, figures in rows:
+    units: dict[str, list[tuple[date, date | None, int]]] = {}
+    expected = [b"PGCOPY\n\xff\r\n\x00", struct.pack(">ii", 0, 0)]
+    for code, offset, length, figures in sorted(rows, key=lambda row: row[0]):  # a unit's rows go together
         start = BASE + timedelta(days=offset)
         end = None if length is None else start + timedelta(days=length)
-        pieces.append((code, start, end, pack(tuple(figures))))
+        units.setdefault(code, []).append((start, end, pack(tuple(figures))))
         name = code.encode()
         days = [
             struct.pack(">ii", 4, (day - date(2000, 1, 1)).days) if day else struct.pack(">i", -1)
@@ -115,4 +116,4 @@ def test_staffing_rows_go_to_the_copy_as_postgresql_reads_binary_int4_arrays(row
         array = struct.pack(">iiiii", 1, 0, 23, 3, 1) + b"".join(struct.pack(">ii", 4, x) for x in figures)
         expected += [struct.pack(">hi", 4, len(name)), name, *days, struct.pack(">i", len(array)), array]
     expected.append(struct.pack(">h", -1))
-    assert copy_data(pieces, 3) == b"".join(expected)
+    assert copy_data(units.items(), 3) == b"".join(expected)
