@@ -78,8 +78,9 @@ async def catch_up(
     """Projects every event recorded after the projector's position; returns the position reached.
 
     Without ``functions`` (a rebuild, whose projector holds every worker), the staffing and flow
-    functions are not kept up to date batch by batch: they are derived once from the workers at
-    the end, in memory, for the caller to write (``store.write_functions``). With ``announce``, each batch's
+    functions are not kept up to date batch by batch: the caller derives them once from the
+    workers at the end, in memory (``Projector.derive_functions``), and writes them
+    (``store.write_functions``). With ``announce``, each batch's
     transaction NOTIFYs its position on that channel, delivered when it commits. A ``shard`` of a
     split build reads and writes only its own (``projections.shards``), on its own tracking row.
 
@@ -130,8 +131,6 @@ async def catch_up(
             projector.workers.clear()
         if only is None and count < batch:  # that was the last of the ledger; a caller woken since reads again
             break
-    if not functions:
-        projector.derive_functions()
     return projector.position
 
 

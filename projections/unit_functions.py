@@ -8,6 +8,7 @@ count as entries and exits per Definitions, with the tree as of their date.
 
 from bisect import bisect_right
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from datetime import date
 
 from projections.intervals import StepFunction
@@ -44,15 +45,21 @@ class UnitFunctions:
                 if end is not None:
                     changes[end] = changes.get(end, 0) - sign * value
         for facility, changes in steps.items():
-            days = sorted(changes)
-            running = 0
-            for i, day in enumerate(days):
-                running += changes[day]
-                if running:
-                    end = days[i + 1] if i + 1 < len(days) else None
-                    for lo, hi, chain in self.tree.chains_over(facility, day, end):
-                        for unit in chain:
-                            self._count_fn(unit).add(lo, hi, running)
+            for lo, hi, chain, value in self._spans(facility, changes):
+                for unit in chain:
+                    self._count_fn(unit).add(lo, hi, value)
+
+    def _spans(self, facility: str, changes: dict[date, int]) -> Iterator[tuple[date, date | None, Chain, int]]:
+        """The facility's non-zero pieces, from its ``changes``, cut where its areas change:
+        ``(from, to, chain, value)``."""
+        days = sorted(changes)
+        running = 0
+        for i, day in enumerate(days):
+            running += changes[day]
+            if running:
+                end = days[i + 1] if i + 1 < len(days) else None
+                for lo, hi, chain in self.tree.chains_over(facility, day, end):
+                    yield lo, hi, chain, running
 
     def _settled(self, code: str | None) -> date:
         """The day from which the unit's areas stay as they are (the last piece of its ancestry)."""
@@ -70,18 +77,12 @@ class UnitFunctions:
                     for day, delta in steps.items():
                         into[day] = into.get(day, 0) + delta
                 continue
-            days = sorted(steps)  # the facility's pieces, each added over the chains it spans
-            running = 0
-            for i, day in enumerate(days):
-                running += steps[day]
-                if running:
-                    end = days[i + 1] if i + 1 < len(days) else None
-                    for lo, hi, chain in self.tree.chains_over(facility, day, end):
-                        for unit in chain:
-                            into = changes[unit]
-                            into[lo] = into.get(lo, 0) + running
-                            if hi is not None:
-                                into[hi] = into.get(hi, 0) - running
+            for lo, hi, chain, value in self._spans(facility, steps):
+                for unit in chain:
+                    into = changes[unit]
+                    into[lo] = into.get(lo, 0) + value
+                    if hi is not None:
+                        into[hi] = into.get(hi, 0) - value
         for unit, steps in changes.items():
             kept = {day: delta for day, delta in steps.items() if delta}
             if kept:

@@ -43,9 +43,9 @@ async def build(
     """Builds (or resumes building) ``target.schema`` up to ``until`` (the ledger's head); returns the position.
 
     A new build of a large ledger is split between processes (``replay.split``; ``processes``
-    chooses how many), a split build resumes split. With ``indexes``, they are built at the end
-    on a second connection, and the tables analysed, while the staffing and flow functions are
-    written on ``conn``: PostgreSQL builds them while Python packs the pieces.
+    chooses how many), a split build resumes split. With ``indexes``, the tables are indexed and
+    analysed on two more connections as soon as every batch is in, while the staffing and flow
+    functions are derived and written on ``conn``: PostgreSQL builds the indexes while Python works.
 
     Raises:
         NoLedger: the database has no ledger events table.
@@ -54,26 +54,40 @@ async def build(
         raise runner.NoLedger("This database holds no ledger yet: record some events first (hrh demo, hrh import-log).")
     end = until if until is not None else await store.head(conn, target.events_table)
     projector, split_positions = await _open(conn, target, end, processes)
-    if projector is not None:
-        callback = progress(projector.position, end) if progress is not None else None
-        with without_collector():
-            await runner.catch_up(conn, target, projector, batch=BATCH, until=end, progress=callback, functions=False)
-        functions: UnitFunctions = projector
-    else:
-        callback = progress(min(split_positions), end) if progress is not None else None
-        functions = await split.project(conn, url, target, end, BATCH, callback)
-    with without_collector():
+    # Every table but the functions' is indexed as soon as it is whole, while the functions are
+    # derived and written: PostgreSQL builds the indexes while Python works.
+    indexers: list[asyncio.Future[None]] = []
 
-        async def write_functions() -> None:
+    def index() -> None:
+        if indexes:
+            indexers.extend(asyncio.ensure_future(_add_indexes(url, target.schema, tables)) for tables in INDEXED)
+
+    try:
+        if projector is not None:
+            callback = progress(projector.position, end) if progress is not None else None
+            with without_collector():
+                await runner.catch_up(
+                    conn, target, projector, batch=BATCH, until=end, progress=callback, functions=False
+                )
+                index()
+                await asyncio.get_running_loop().run_in_executor(None, projector.derive_functions)
+            functions: UnitFunctions = projector
+        else:
+            callback = progress(min(split_positions), end) if progress is not None else None
+            functions = await split.project(conn, url, target, end, BATCH, callback, written=index)
+        with without_collector():
             async with conn.transaction():
                 await store.write_functions(conn, target.schema, functions, everything=True)
                 if indexes:
                     await store.add_indexes(conn, target.schema, tables=store.FUNCTION_TABLES)
                 if projector is None:
                     await shards.finish(conn, target.schema, end)
-
-        indexers = [_add_indexes(url, target.schema, tables) for tables in INDEXED] if indexes else []
-        await asyncio.gather(write_functions(), *indexers)
+            await asyncio.gather(*indexers)
+    except BaseException:  # the build stops: so do its index builds (the next run does them again)
+        for task in indexers:
+            task.cancel()
+        await asyncio.gather(*indexers, return_exceptions=True)
+        raise
     if callback is not None:
         callback(end, 0)
     return end

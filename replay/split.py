@@ -14,7 +14,7 @@ import os
 import sys
 import traceback
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from typing import cast
 
@@ -43,11 +43,19 @@ def processes_for(events: int, processes: int | None = None) -> int:
 
 
 async def project(
-    conn: asyncpg.Connection, url: str, target: Target, until: int, batch: int, progress: Progress | None
+    conn: asyncpg.Connection,
+    url: str,
+    target: Target,
+    until: int,
+    batch: int,
+    progress: Progress | None,
+    written: Callable[[], None] | None = None,
 ) -> UnitFunctions:
     """Runs every shard of ``target``'s split build up to ``until``; returns the functions, added up.
 
-    ``conn`` reads the shards' positions for ``progress`` meanwhile.
+    ``conn`` reads the shards' positions for ``progress`` meanwhile. ``written`` is called (in
+    this event loop) once every child has committed its last batch: every table but the
+    functions' is whole, while the children still derive their shares.
 
     Raises:
         ShardFailed: a child failed or died; what it committed stays, for the next run to resume.
@@ -65,7 +73,18 @@ async def project(
             pipes.append(ours)
             children.append(child)
     loop = asyncio.get_running_loop()
-    answers = asyncio.gather(*(loop.run_in_executor(None, _answer, pipe) for pipe in pipes))
+    unwritten = len(pipes)
+
+    def one_written() -> None:
+        nonlocal unwritten
+        unwritten -= 1
+        if unwritten == 0 and written is not None:
+            written()
+
+    def signal() -> None:  # from a reading thread
+        loop.call_soon_threadsafe(one_written)
+
+    answers = asyncio.gather(*(loop.run_in_executor(None, _answer, pipe, signal) for pipe in pipes))
     try:
         while not answers.done():
             with contextlib.suppress(TimeoutError):
@@ -81,7 +100,7 @@ async def project(
     finally:
         for child in children:
             child.join()
-    return shards.merge(shares, SIZE)
+    return await loop.run_in_executor(None, shards.merge, shares, SIZE)  # the loop goes on meanwhile
 
 
 @contextlib.contextmanager
@@ -104,9 +123,17 @@ class ShardFailed(RuntimeError):
     """A child of a split build failed; its message says why."""
 
 
-def _answer(pipe: Connection) -> Share:
+WRITTEN = "written"  # what a child sends once its last batch is committed, before its share
+
+
+def _answer(pipe: Connection, written: Callable[[], None]) -> Share:
+    """A child's share, read from its pipe (in a thread of its own); ``written`` when it says so."""
     try:
-        ok, answer = pipe.recv()
+        message = pipe.recv()
+        if message == WRITTEN:
+            written()
+            message = pipe.recv()
+        ok, answer = message
     except EOFError:
         raise ShardFailed("a child process of the rebuild died before it finished (killed, or out of memory)") from None
     finally:
@@ -123,7 +150,10 @@ def project_shard(pipe: Connection, url: str, target: Target, shard: Shard, unti
     """
     try:
         projector = asyncio.run(_project_shard(url, target, shard, until, batch))
-        answer: tuple[bool, object] = (True, shards.share_of(projector))
+        pipe.send(WRITTEN)  # the parent may index the tables meanwhile
+        with without_collector():
+            projector.derive_functions()
+            answer: tuple[bool, object] = (True, shards.share_of(projector))
     except BaseException:  # the parent reports it
         answer = (False, traceback.format_exc())
     pipe.send(answer)

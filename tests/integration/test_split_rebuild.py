@@ -1,6 +1,7 @@
 """On PostgreSQL, a rebuild split between child processes builds the tables one process builds,
 resumes where its children stopped, and leaves tables the live runner goes on from."""
 
+import asyncio
 from collections import Counter
 from datetime import date
 
@@ -126,3 +127,30 @@ def test_a_child_that_fails_is_reported_with_its_reason(database_url: str, demo:
     with pytest.raises(split.ShardFailed, match="a child process of the rebuild failed") as failed:
         run(_stop_midway(database_url, target, 1000, child_url="postgresql://nobody@127.0.0.1:9/nowhere"))
     assert "Connect call failed" in str(failed.value) or "refused" in str(failed.value)
+
+
+def test_the_children_say_their_rows_are_in_before_they_hand_back_their_shares(database_url: str, demo: Ledger) -> None:
+    """So the build indexes the tables while the children derive their shares (``rebuild.build``)."""
+    target = target_of(demo).named("split_written")
+
+    async def project() -> tuple[list[list[int]], int, int]:
+        conn = await asyncpg.connect(database_url)
+        try:
+            async with conn.transaction():
+                await store.create(conn, target.schema, with_indexes=False)
+                await shards.create_rows(conn, target.schema, 2)
+            end = await store.head(conn, target.events_table)
+            seen: list[asyncio.Future[list[int]]] = []
+
+            def written() -> None:  # the shards' positions at that moment
+                seen.append(asyncio.ensure_future(shards.positions(conn, target.schema)))
+
+            functions = await split.project(conn, database_url, target, end, 2_000, None, written=written)
+            return [await position for position in seen], end, len(functions.counts)
+        finally:
+            await conn.execute(f"DROP SCHEMA IF EXISTS {quoted(target.schema)} CASCADE")
+            await conn.close()
+
+    positions, end, units = run(project())
+    assert positions == [[end, end]]  # once, when every batch of both children was committed
+    assert units > 0  # the shares came after
