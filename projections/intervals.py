@@ -118,7 +118,7 @@ def unpack(packed: int, size: int) -> Vector:
 class StepFunction:
     """A step function of the date, kept as its changes: the value steps by ``changes[d]`` on ``d``.
 
-    Values are vectors of ``size`` figures, packed into integers (``pack``), so that adding a
+    Values are vectors, packed into integers (``pack``), so that adding a
     vector costs one integer addition. Adding a value over [start, end) touches two changes,
     however many steps lie in between, so back-dated events cost no more than current ones.
     ``take`` turns the changed stretch into rows: the function's maximal constant non-zero
@@ -126,18 +126,16 @@ class StepFunction:
     """
 
     key: str
-    size: int = 0  # figures per value; known from the first change
     days: list[date] = field(default_factory=list)  # sorted; only days with a non-zero change
     changes: dict[date, int] = field(default_factory=dict)  # packed
     dirty_from: date | None = None
 
     def apply(self, start: date, end: date | None, delta: Vector) -> None:
         """Adds ``delta`` over [start, end)."""
-        self.size = len(delta)
         self.add(start, end, pack(delta))
 
     def add(self, start: date, end: date | None, delta: int) -> None:
-        """Adds the packed ``delta`` over [start, end); ``size`` must be set."""
+        """Adds the packed ``delta`` over [start, end)."""
         if not delta:
             return
         self._change(start, delta)
@@ -205,7 +203,6 @@ class StepFunction:
         previous = 0
         previous_end: date | None = None
         for valid_from, valid_to, value in sorted(rows, key=lambda r: r[0]):
-            fn.size = len(value)
             if previous and previous_end is not None and previous_end < valid_from:
                 fn._change(previous_end, -previous)
                 previous = 0

@@ -66,7 +66,7 @@ class Projector(WorkerProjection):
         self.complete, self.deferred = True, False
         self.counts, self.flows, self.dirty_flows = {}, {}, set()
         at: dict[str, dict[date, int]] = defaultdict(dict)  # each facility's staffing changes
-        flows = self.flows  # every cell only grows here
+        net: dict[tuple[str, date], list[int]] = defaultdict(lambda: [0, 0])
         # A flow's shares, by origin and destination, from the day both their areas settle on.
         shares: dict[tuple[str | None, str | None], tuple[date, list[tuple[str, int, int]]]] = {}
         for state in self.workers.values():
@@ -87,15 +87,9 @@ class Projector(WorkerProjection):
                     settled = max(self._settled(flow.origin), self._settled(flow.destination))
                     if flow.day >= settled:
                         shares[key] = (settled, units)
-                for unit, entries, exits in units:
-                    cell = flows.get((unit, flow.day))
-                    if cell is None:
-                        flows[(unit, flow.day)] = [entries, exits]
-                    else:
-                        cell[0] += entries
-                        cell[1] += exits
+                add_shares(net, flow.day, units, 1)
         self._roll_up(at)
-        self.dirty_flows = set(flows)
+        self._apply_flow_net(net)
 
     def workers_needed(self, events: Iterable[LedgerEvent]) -> set[UUID] | None:
         """The workers a batch touches that are not in memory; None when it needs them all."""

@@ -110,7 +110,7 @@ def share_of(functions: UnitFunctions) -> Share:
     return counts, flows
 
 
-def merge(shares: list[Share], size: int) -> UnitFunctions:
+def merge(shares: list[Share]) -> UnitFunctions:
     """The staffing and flow functions of the whole build: the shards' shares added up."""
     merged = UnitFunctions()
     changes: dict[str, dict[int, int]] = {}
@@ -140,6 +140,6 @@ def merge(shares: list[Share], size: int) -> UnitFunctions:
 
     for code, days in changes.items():
         kept = {day_of(day): delta for day, delta in sorted(days.items()) if delta}
-        merged.counts[code] = StepFunction(code, size, list(kept), kept)
+        merged.counts[code] = StepFunction(code, list(kept), kept)
     merged.flows = {(code, day_of(day)): cell for (code, day), cell in flows.items()}
     return merged

@@ -14,7 +14,6 @@ from datetime import date
 from projections.intervals import StepFunction
 from projections.org import Chain, OrgTree
 from projections.timeline import Flow
-from projections.vectors import SIZE
 
 Contribution = tuple[str, date, date | None, int]  # facility, from, to, packed vector
 
@@ -31,7 +30,10 @@ class UnitFunctions:
         # workers (``Projector.derive_functions``): nobody reads them meanwhile.
         self.deferred = False
 
-    def _apply_contributions(self, old: list[Contribution], new: list[Contribution]) -> None:
+    def _apply_contributions(self, old: list[Contribution | None], new: list[Contribution | None]) -> None:
+        """Replaces a worker's contributions ``old`` by ``new`` (None: a period not at a facility)."""
+        if self.deferred:
+            return
         n = 0
         while n < len(old) and n < len(new) and old[n] == new[n]:
             n += 1
@@ -39,7 +41,10 @@ class UnitFunctions:
             return
         steps: dict[str, dict[date, int]] = defaultdict(dict)
         for sign, items in ((-1, old[n:]), (1, new[n:])):
-            for facility, start, end, value in items:
+            for item in items:
+                if item is None:
+                    continue
+                facility, start, end, value = item
                 changes = steps[facility]
                 changes[start] = changes.get(start, 0) + sign * value
                 if end is not None:
@@ -87,12 +92,12 @@ class UnitFunctions:
             kept = {day: delta for day, delta in steps.items() if delta}
             if kept:
                 days = sorted(kept)
-                self.counts[unit] = StepFunction(unit, SIZE, days, kept, dirty_from=days[0])
+                self.counts[unit] = StepFunction(unit, days, kept, dirty_from=days[0])
 
     def _count_fn(self, unit: str) -> StepFunction:
         fn = self.counts.get(unit)
         if fn is None:
-            fn = self.counts[unit] = StepFunction(unit, SIZE)
+            fn = self.counts[unit] = StepFunction(unit)
         return fn
 
     def _flow_shares(self, flow: Flow) -> list[tuple[str, int, int]]:
@@ -114,6 +119,8 @@ class UnitFunctions:
 
     def _apply_flows(self, old: list[Flow], new: list[Flow]) -> None:
         """Replaces the worker's flows ``old`` by ``new`` in the units' daily flows."""
+        if self.deferred:
+            return
         if old:
             removed, added = Counter(old) - Counter(new), Counter(new) - Counter(old)
             changes = [(flow, -n) for flow, n in removed.items()] + list(added.items())

@@ -66,14 +66,12 @@ class WorkerProjection(UnitFunctions):
             old = state.contributions[first:]
             new = self._contributions(new_periods, state.traits)
             state.contributions[first:] = new
-            if not self.deferred:
-                self._apply_contributions([c for c in old if c], [c for c in new if c])
+            self._apply_contributions(old, new)
             self._reissue_periods(state, position, old_periods, new_periods)
             self._reissue_changes(state, position, old_periods, new_periods)
         if len(derived.flows) > flows_before:
             added = derived.flows[flows_before:]
-            if not self.deferred:
-                self._apply_flows([], added)
+            self._apply_flows([], added)
             for flow in added:
                 value = (flow.origin, flow.destination, flow.position)
                 state.flow_ids[flow] = self.flow_rows.open(state.id, flow.day, None, position, value)
@@ -87,14 +85,12 @@ class WorkerProjection(UnitFunctions):
         state.derived = derived
         state.epoch = self.cadre_epoch
         state.contributions = self._contributions(derived.periods, state.traits)
-        if state.contributions != old_contrib and not self.deferred:
-            self._apply_contributions([c for c in old_contrib if c], [c for c in state.contributions if c])
+        self._apply_contributions(old_contrib, state.contributions)
         # Always: a correction changes the traits every period rectangle carries.
         self._reissue_periods(state, position)
         self._reissue_changes(state, position)
         if derived.flows != old_flows:
-            if not self.deferred:
-                self._apply_flows(old_flows, derived.flows)
+            self._apply_flows(old_flows, derived.flows)
             self._reissue_flows(state, position)
         retracted = {s.retracts for s in state.steps if s.retracts is not None}
         for step in state.steps:

@@ -54,8 +54,6 @@ async def build(
         raise runner.NoLedger("This database holds no ledger yet: record some events first (hrh demo, hrh import-log).")
     end = until if until is not None else await store.head(conn, target.events_table)
     projector, split_positions = await _open(conn, target, end, processes)
-    # Every table but the functions' is indexed as soon as it is whole, while the functions are
-    # derived and written: PostgreSQL builds the indexes while Python works.
     indexers: list[asyncio.Future[None]] = []
 
     def index() -> None:

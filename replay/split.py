@@ -26,7 +26,6 @@ from projections.projector import Projector
 from projections.shards import Shard, Share
 from projections.store import Target
 from projections.unit_functions import UnitFunctions
-from projections.vectors import SIZE
 
 MIN_EVENTS = 50_000  # below this, starting the children costs more than they save
 POLL_SECONDS = 0.25  # how often the parent reads the shards' positions for the progress bar
@@ -100,7 +99,7 @@ async def project(
     finally:
         for child in children:
             child.join()
-    return await loop.run_in_executor(None, shards.merge, shares, SIZE)  # the loop goes on meanwhile
+    return await loop.run_in_executor(None, shards.merge, shares)  # the loop goes on meanwhile
 
 
 @contextlib.contextmanager

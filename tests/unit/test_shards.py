@@ -18,7 +18,7 @@ D1, D2, D3 = date(2020, 1, 1), date(2021, 1, 1), date(2022, 1, 1)
 
 def functions(counts: dict[str, dict[date, int]], flows: dict[tuple[str, date], list[int]]) -> UnitFunctions:
     out = UnitFunctions()
-    out.counts = {code: StepFunction(code, 2, sorted(changes), dict(changes)) for code, changes in counts.items()}
+    out.counts = {code: StepFunction(code, sorted(changes), dict(changes)) for code, changes in counts.items()}
     out.flows = flows
     return out
 
@@ -27,7 +27,7 @@ def test_the_shares_add_up_and_changes_that_cancel_are_dropped() -> None:
     first = functions({"F1": {D1: pack((1, 0)), D2: pack((-1, 0))}, "D1": {D1: pack((1, 1))}}, {("F1", D1): [1, 0]})
     second = functions({"F1": {D2: pack((1, 0)), D3: pack((-1, 0))}}, {("F1", D1): [2, 1], ("F2", D3): [0, 1]})
 
-    merged = merge([share_of(first), share_of(second)], 2)
+    merged = merge([share_of(first), share_of(second)])
 
     assert merged.counts["F1"].days == [D1, D3]  # D2's -1 and +1 cancel out
     assert merged.counts["F1"].take(everything=True) == (D1, [(D1, D3, pack((1, 0)))])
