@@ -74,20 +74,9 @@ async def write_staffing(
 ) -> None:
     """Writes the pieces that changed since the last write (with ``everything``: all, anew)."""
     s = quoted(schema)
-    if everything:  # every unit's pieces anew, a chunk at a time
+    if everything:
         await conn.execute(f"DELETE FROM {s}.staffing")
-        units: list[UnitPieces] = []
-        rows = 0
-        for code, fn in counts.items():
-            taken = fn.take(everything=True)
-            if taken is not None:
-                units.append((code, taken[1]))
-                rows += len(taken[1])
-            if rows >= CHUNK:
-                await _copy(conn, schema, units)
-                units, rows = [], 0
-        if units:
-            await _copy(conn, schema, units)
+        await add_staffing(conn, schema, counts)
         return
     codes, starts, units = [], [], []
     for code, fn in counts.items():
@@ -108,6 +97,22 @@ async def write_staffing(
         await _copy(conn, schema, units)
 
 
+async def add_staffing(conn: asyncpg.Connection, schema: str, counts: dict[str, StepFunction]) -> None:
+    """Writes every unit's pieces, a chunk at a time, to a table that holds none of these units'."""
+    units: list[UnitPieces] = []
+    rows = 0
+    for code, fn in counts.items():
+        taken = fn.take(everything=True)
+        if taken is not None:
+            units.append((code, taken[1]))
+            rows += len(taken[1])
+        if rows >= CHUNK:
+            await _copy(conn, schema, units)
+            units, rows = [], 0
+    if units:
+        await _copy(conn, schema, units)
+
+
 async def _copy(conn: asyncpg.Connection, schema: str, units: list[UnitPieces]) -> None:
     await conn.copy_to_table("staffing", schema_name=schema, source=memoryview(copy_data(units)), format="binary")
 
@@ -122,17 +127,30 @@ async def write_flows(
 ) -> None:
     """Writes the (unit, day) cells in ``dirty`` (with ``everything``: all, anew); forgets empty cells."""
     s = quoted(schema)
-    keys = list(flows if everything else dirty)
+    keys = list(dirty)
     dirty.clear()
     if everything:
         await conn.execute(f"DELETE FROM {s}.flows")
-    elif keys:
+        await add_flows(conn, schema, flows)
+        return
+    if keys:
         await conn.execute(
             f"DELETE FROM {s}.flows t USING unnest($1::text[], $2::date[]) x(code, day) "
             "WHERE t.code = x.code AND t.day = x.day",
             [k[0] for k in keys],
             [k[1] for k in keys],
         )
+    await _copy_flows(conn, schema, flows, keys)
+
+
+async def add_flows(conn: asyncpg.Connection, schema: str, flows: dict[tuple[str, date], list[int]]) -> None:
+    """Writes every cell to a table that holds none of these units'; forgets empty cells."""
+    await _copy_flows(conn, schema, flows, list(flows))
+
+
+async def _copy_flows(
+    conn: asyncpg.Connection, schema: str, flows: dict[tuple[str, date], list[int]], keys: list[tuple[str, date]]
+) -> None:
     rows = []
     for key in keys:
         cell = flows[key]

@@ -7,10 +7,12 @@ writes what the org events give (the tree's rectangles, units, cadres, populatio
 history rows); every shard writes its own workers' rows. Rectangle ids interleave (shard ``i``
 numbers ``i + 1, i + 1 + count, ...``), so they never collide, and each shard commits its
 batches with a tracking row of its own, from which a killed build resumes. The staffing and
-flow functions are sums over workers: each shard returns its share and the parent adds them up
-(``merge``).
+flow functions are sums over workers: each shard derives its share of every unit's, and the
+shards then trade them so that each adds up and writes the units it owns (``owner``, ``parts``,
+``merge``).
 """
 
+import zlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -108,6 +110,26 @@ def share_of(functions: UnitFunctions) -> Share:
     }
     flows = {(code, day.toordinal()): cell for (code, day), cell in functions.flows.items()}
     return counts, flows
+
+
+def owner(code: str, count: int) -> int:
+    """The shard that adds up and writes unit ``code``'s functions (the same in every process)."""
+    return zlib.crc32(code.encode()) % count
+
+
+def parts(share: Share, count: int) -> list[Share]:
+    """``share`` cut by the shard that owns each unit (``owner``): part ``i`` goes to shard ``i``."""
+    out: list[Share] = [({}, {}) for _ in range(count)]
+    owners: dict[str, int] = {}
+    for code, days in share[0].items():
+        out[owners.setdefault(code, owner(code, count))][0][code] = days
+    for key, cell in share[1].items():
+        code = key[0]
+        shard = owners.get(code)
+        if shard is None:
+            shard = owners[code] = owner(code, count)
+        out[shard][1][key] = cell
+    return out
 
 
 def merge(shares: list[Share]) -> UnitFunctions:

@@ -15,7 +15,7 @@ import orjson
 from projections.events import LedgerEvent, decode
 from projections.intervals import Row
 from projections.naming import NAME, quoted
-from projections.pieces import write_flows, write_staffing
+from projections.pieces import add_flows, add_staffing, write_flows, write_staffing
 from projections.projector import DATA, Projector, Writes
 from projections.shards import Shard
 from projections.unit_functions import UnitFunctions
@@ -370,3 +370,10 @@ async def write_functions(
     """Writes the staffing pieces and daily flows that changed (with ``everything``: all of them, anew)."""
     await write_staffing(conn, schema, projector.counts, everything=everything)
     await write_flows(conn, schema, projector.flows, projector.dirty_flows, everything=everything)
+
+
+async def add_functions(conn: asyncpg.Connection, schema: str, functions: UnitFunctions) -> None:
+    """Writes every staffing piece and daily flow of ``functions`` to tables that hold none of its units'
+    (a split rebuild's child, its share of the units)."""
+    await add_staffing(conn, schema, functions.counts)
+    await add_flows(conn, schema, functions.flows)

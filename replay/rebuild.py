@@ -11,7 +11,8 @@ once, from memory, after the last batch. A resumed rebuild derives them again fr
 rectangles of the batches already committed (``state.load(..., functions=False)``).
 
 On a machine with two cores, a large ledger is projected by two child processes, each with its
-share of the workers (``replay.split``); the parent then writes the functions they add up to.
+share of the workers (``replay.split``); they then write the functions between them, each the
+units it owns.
 """
 
 import asyncio
@@ -23,7 +24,6 @@ from projections import runner, shards, state, store
 from projections.collector import without_collector
 from projections.projector import Projector
 from projections.store import Target
-from projections.unit_functions import UnitFunctions
 from replay import split
 
 BATCH = 20_000
@@ -45,7 +45,8 @@ async def build(
     A new build of a large ledger is split between processes (``replay.split``; ``processes``
     chooses how many), a split build resumes split. With ``indexes``, the tables are indexed and
     analysed on two more connections as soon as every batch is in, while the staffing and flow
-    functions are derived and written on ``conn``: PostgreSQL builds the indexes while Python works.
+    functions are derived and written (on ``conn``, or by a split build's children): PostgreSQL
+    builds the indexes while Python works.
 
     Raises:
         NoLedger: the database has no ledger events table.
@@ -56,9 +57,9 @@ async def build(
     projector, split_positions = await _open(conn, target, end, processes)
     indexers: list[asyncio.Future[None]] = []
 
-    def index() -> None:
+    def index(groups: tuple[tuple[str, ...], ...] = INDEXED) -> None:
         if indexes:
-            indexers.extend(asyncio.ensure_future(_add_indexes(url, target.schema, tables)) for tables in INDEXED)
+            indexers.extend(asyncio.ensure_future(_add_indexes(url, target.schema, tables)) for tables in groups)
 
     try:
         if projector is not None:
@@ -69,18 +70,18 @@ async def build(
                 )
                 index()
                 await asyncio.get_running_loop().run_in_executor(None, projector.derive_functions)
-            functions: UnitFunctions = projector
+                async with conn.transaction():
+                    await store.write_functions(conn, target.schema, projector, everything=True)
+                    if indexes:
+                        await store.add_indexes(conn, target.schema, tables=store.FUNCTION_TABLES)
+            await asyncio.gather(*indexers)
         else:
             callback = progress(min(split_positions), end) if progress is not None else None
-            functions = await split.project(conn, url, target, end, BATCH, callback, written=index)
-        with without_collector():
-            async with conn.transaction():
-                await store.write_functions(conn, target.schema, functions, everything=True)
-                if indexes:
-                    await store.add_indexes(conn, target.schema, tables=store.FUNCTION_TABLES)
-                if projector is None:
-                    await shards.finish(conn, target.schema, end)
+            await split.project(conn, url, target, end, BATCH, callback, written=index)
+            index(tuple((table,) for table in store.FUNCTION_TABLES))  # the children wrote them: one connection each
             await asyncio.gather(*indexers)
+            async with conn.transaction():
+                await shards.finish(conn, target.schema, end)
     except BaseException:  # the build stops: so do its index builds (the next run does them again)
         for task in indexers:
             task.cancel()

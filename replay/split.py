@@ -1,31 +1,36 @@
-"""A rebuild on both cores: child processes project the shards, the parent adds up their functions.
+"""A rebuild on both cores: child processes project the shards, then write the functions between them.
 
 The projection is pure Python, on one core; a rebuild of a large ledger splits it by worker
 (``projections.shards``). Each child reads its own events straight from the ledger, projects
-them, and commits its rows batch by batch with its shard's tracking row. What it hands back is
-its share of the staffing and flow functions, which the parent adds up and writes once. A killed
-split build resumes shard by shard.
+them, and commits its rows batch by batch with its shard's tracking row. Then it derives its
+share of every unit's staffing and flow functions. The children trade those shares through the
+parent, which passes them on unread: each child adds up the units it owns (``shards.owner``) and
+writes them. A killed split build resumes shard by shard, and writes the functions again.
+
+What a child says on its pipe, in order: ``(WRITTEN, None)`` once its last batch is committed,
+``(PARTS, [bytes, ...])`` its share cut by owner (pickled; its own part left empty), and
+``(DONE, None)`` once its units' functions are written. The parent answers ``PARTS`` with what
+the other children hold for its units. ``(FAILED, traceback)`` can come in place of any of them.
 """
 
 import asyncio
 import contextlib
 import multiprocessing
 import os
+import pickle
 import sys
 import traceback
 import types
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
-from typing import cast
+from typing import Any
 
 import asyncpg
 
-from projections import runner, shards, state
+from projections import runner, shards, state, store
 from projections.collector import without_collector
-from projections.projector import Projector
-from projections.shards import Shard, Share
-from projections.store import Target
-from projections.unit_functions import UnitFunctions
+from projections.shards import Shard
+from projections.store import Target, quoted
 
 MIN_EVENTS = 50_000  # below this, starting the children costs more than they save
 POLL_SECONDS = 0.25  # how often the parent reads the shards' positions for the progress bar
@@ -49,48 +54,53 @@ async def project(
     batch: int,
     progress: Progress | None,
     written: Callable[[], None] | None = None,
-) -> UnitFunctions:
-    """Runs every shard of ``target``'s split build up to ``until``; returns the functions, added up.
+) -> None:
+    """Runs every shard of ``target``'s split build up to ``until``, functions included.
 
     ``conn`` reads the shards' positions for ``progress`` meanwhile. ``written`` is called (in
     this event loop) once every child has committed its last batch: every table but the
-    functions' is whole, while the children still derive their shares.
+    functions' is whole, while the children still derive, trade and write those.
 
     Raises:
         ShardFailed: a child failed or died; what it committed stays, for the next run to resume.
     """
     count = len(await shards.positions(conn, target.schema))
+    await _clear_functions(conn, target.schema, count)
     # Spawned, not forked: this process runs an event loop and holds open connections.
     context = multiprocessing.get_context("spawn")
     pipes, children = [], []
     with _main_left_out():
         for i in range(count):
-            ours, theirs = context.Pipe(duplex=False)
+            ours, theirs = context.Pipe()
             child = context.Process(target=project_shard, args=(theirs, url, target, Shard(i, count), until, batch))
             child.start()
             theirs.close()
             pipes.append(ours)
             children.append(child)
     loop = asyncio.get_running_loop()
-    unwritten = len(pipes)
 
-    def one_written() -> None:
-        nonlocal unwritten
-        unwritten -= 1
-        if unwritten == 0 and written is not None:
-            written()
-
-    def signal() -> None:  # from a reading thread
-        loop.call_soon_threadsafe(one_written)
-
-    answers = asyncio.gather(*(loop.run_in_executor(None, _answer, pipe, signal) for pipe in pipes))
-    try:
-        while not answers.done():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(answers), POLL_SECONDS)
+    async def each(step: Callable[[Connection], Any]) -> list[Any]:
+        """``step`` on every pipe at once, each in a thread, until all are done or one fails; the
+        progress bar goes on meanwhile."""
+        steps = [loop.run_in_executor(None, step, pipe) for pipe in pipes]
+        for future in steps:  # once one has failed, what the others raise is not news
+            future.add_done_callback(lambda f: f.cancelled() or f.exception())
+        pending = set(steps)
+        while pending:
+            done, pending = await asyncio.wait(pending, timeout=POLL_SECONDS, return_when=asyncio.FIRST_EXCEPTION)
+            for future in done:
+                future.result()
             if progress is not None:
                 progress(min(await shards.positions(conn, target.schema)), 0)
-        shares = await answers
+        return [future.result() for future in steps]
+
+    try:
+        await each(lambda pipe: _expect(pipe, WRITTEN))
+        if written is not None:
+            written()
+        cut: list[list[bytes]] = await each(lambda pipe: _expect(pipe, PARTS))
+        await each(lambda pipe: pipe.send((PARTS, [part[pipes.index(pipe)] for part in cut])))
+        await each(lambda pipe: _expect(pipe, DONE))
     except BaseException:  # one failed (or this process is stopping): so do the others
         for child in children:
             if child.is_alive():
@@ -99,7 +109,22 @@ async def project(
     finally:
         for child in children:
             child.join()
-    return await loop.run_in_executor(None, shards.merge, shares)  # the loop goes on meanwhile
+        for pipe in pipes:  # the threads reading them have their EOF by now
+            pipe.close()
+
+
+async def _clear_functions(conn: asyncpg.Connection, schema: str, count: int) -> None:
+    """Empties the functions' tables, once no child of an earlier, killed build is left to write to them."""
+    s = quoted(schema)
+    async with conn.transaction():
+        for i in range(count):  # each child holds its shard's lock while it writes
+            key = runner.lock_key(_lock_name(schema, i, count))
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", key)
+        await conn.execute(f"TRUNCATE {s}.staffing, {s}.flows")
+
+
+def _lock_name(schema: str, index: int, count: int) -> str:
+    return f"{schema}.{Shard(index, count).name}"
 
 
 @contextlib.contextmanager
@@ -122,51 +147,54 @@ class ShardFailed(RuntimeError):
     """A child of a split build failed; its message says why."""
 
 
-WRITTEN = "written"  # what a child sends once its last batch is committed, before its share
+WRITTEN, PARTS, DONE, FAILED = "written", "parts", "done", "failed"  # what goes on the pipes
 
 
-def _answer(pipe: Connection, written: Callable[[], None]) -> Share:
-    """A child's share, read from its pipe (in a thread of its own); ``written`` when it says so."""
+def _expect(pipe: Connection, expected: str) -> Any:
+    """The payload of the next message from a child, which should be ``expected`` (in a thread)."""
     try:
-        message = pipe.recv()
-        if message == WRITTEN:
-            written()
-            message = pipe.recv()
-        ok, answer = message
+        said, payload = pipe.recv()
     except EOFError:
         raise ShardFailed("a child process of the rebuild died before it finished (killed, or out of memory)") from None
-    finally:
-        pipe.close()
-    if not ok:
-        raise ShardFailed(f"a child process of the rebuild failed:\n{answer}")
-    return cast(Share, answer)
+    if said == FAILED:
+        raise ShardFailed(f"a child process of the rebuild failed:\n{payload}")
+    assert said == expected, f"a child said {said!r} where {expected!r} was due"
+    return payload
 
 
 def project_shard(pipe: Connection, url: str, target: Target, shard: Shard, until: int, batch: int) -> None:
-    """A child's work: its shard, from its tracking row up to ``until``; the answer goes to ``pipe``.
+    """A child's work: its shard, from its tracking row up to ``until``, then its units' functions.
 
     The child then ends at once: freeing its state would only cost time.
     """
     try:
-        projector = asyncio.run(_project_shard(url, target, shard, until, batch))
-        pipe.send(WRITTEN)  # the parent may index the tables meanwhile
-        with without_collector():
-            projector.derive_functions()
-            answer: tuple[bool, object] = (True, shards.share_of(projector))
+        asyncio.run(_project_shard(pipe, url, target, shard, until, batch))
+        answer: tuple[str, object] = (DONE, None)
     except BaseException:  # the parent reports it
-        answer = (False, traceback.format_exc())
-    pipe.send(answer)
-    pipe.close()
+        answer = (FAILED, traceback.format_exc())
+    with contextlib.suppress(OSError):  # the parent may be gone
+        pipe.send(answer)
+        pipe.close()
     os._exit(0)
 
 
-async def _project_shard(url: str, target: Target, shard: Shard, until: int, batch: int) -> Projector:
+async def _project_shard(pipe: Connection, url: str, target: Target, shard: Shard, until: int, batch: int) -> None:
     conn = await asyncpg.connect(url)
     try:
-        await runner.lock(conn, f"{target.schema}.{shard.name}")  # a child of a killed parent may still run
+        # Held until the functions are written: a child of a killed parent may still run.
+        await runner.lock(conn, _lock_name(target.schema, shard.index, shard.count))
         with without_collector():
             projector = await state.load_shard(conn, target, shard)
             await runner.catch_up(conn, target, projector, batch=batch, until=until, functions=False, shard=shard)
-        return projector
+            pipe.send((WRITTEN, None))  # the parent may index the tables meanwhile
+            projector.derive_functions()
+            cut = shards.parts(shards.share_of(projector), shard.count)
+            mine = cut[shard.index]
+            pipe.send((PARTS, [b"" if i == shard.index else pickle.dumps(part) for i, part in enumerate(cut)]))
+            said, theirs = pipe.recv()
+            assert said == PARTS, f"the parent said {said!r} where {PARTS!r} was due"
+            functions = shards.merge([mine] + [pickle.loads(part) for part in theirs if part])
+        async with conn.transaction():
+            await store.add_functions(conn, target.schema, functions)
     finally:
         await conn.close()

@@ -129,9 +129,10 @@ def test_a_child_that_fails_is_reported_with_its_reason(database_url: str, demo:
     assert "Connect call failed" in str(failed.value) or "refused" in str(failed.value)
 
 
-def test_the_children_say_their_rows_are_in_before_they_hand_back_their_shares(database_url: str, demo: Ledger) -> None:
-    """So the build indexes the tables while the children derive their shares (``rebuild.build``)."""
+def test_the_children_say_their_rows_are_in_before_they_write_the_functions(database_url: str, demo: Ledger) -> None:
+    """So the build indexes the tables while the children derive and write the functions (``rebuild.build``)."""
     target = target_of(demo).named("split_written")
+    s = quoted(target.schema)
 
     async def project() -> tuple[list[list[int]], int, int]:
         conn = await asyncpg.connect(database_url)
@@ -145,12 +146,12 @@ def test_the_children_say_their_rows_are_in_before_they_hand_back_their_shares(d
             def written() -> None:  # the shards' positions at that moment
                 seen.append(asyncio.ensure_future(shards.positions(conn, target.schema)))
 
-            functions = await split.project(conn, database_url, target, end, 2_000, None, written=written)
-            return [await position for position in seen], end, len(functions.counts)
+            await split.project(conn, database_url, target, end, 2_000, None, written=written)
+            return [await position for position in seen], end, await conn.fetchval(f"SELECT count(*) FROM {s}.staffing")
         finally:
-            await conn.execute(f"DROP SCHEMA IF EXISTS {quoted(target.schema)} CASCADE")
+            await conn.execute(f"DROP SCHEMA IF EXISTS {s} CASCADE")
             await conn.close()
 
-    positions, end, units = run(project())
+    positions, end, pieces = run(project())
     assert positions == [[end, end]]  # once, when every batch of both children was committed
-    assert units > 0  # the shares came after
+    assert pieces > 0  # the functions came after

@@ -1,6 +1,8 @@
 """A build split by worker: what each shard keeps, and how the parent adds up their functions."""
 
 import os
+import subprocess
+import sys
 from datetime import date
 from itertools import islice
 
@@ -9,7 +11,7 @@ import pytest
 from projections import store
 from projections.batch import Writes
 from projections.intervals import Ids, StepFunction, new_sink, pack
-from projections.shards import Shard, merge, share_of
+from projections.shards import Shard, merge, owner, parts, share_of
 from projections.unit_functions import UnitFunctions
 from replay import rebuild, split
 
@@ -34,6 +36,30 @@ def test_the_shares_add_up_and_changes_that_cancel_are_dropped() -> None:
     assert merged.counts["D1"].take(everything=True) == (D1, [(D1, None, pack((1, 1)))])
     assert merged.flows == {("F1", D1): [3, 1], ("F2", D3): [0, 1]}
     assert first.flows == {("F1", D1): [1, 0]}  # the shares are left as they were
+
+
+def test_each_unit_is_owned_by_one_shard_and_its_part_holds_all_of_that_units_share() -> None:
+    codes = [f"U{i}" for i in range(200)]
+    share = share_of(functions({code: {D1: pack((1,))} for code in codes}, {(code, D2): [1, 0] for code in codes}))
+
+    cut = parts(share, 3)
+
+    assert {owner(code, 3) for code in codes} == {0, 1, 2}  # every shard owns some of them
+    for i, (counts, flows) in enumerate(cut):
+        assert set(counts) == {code for code in codes if owner(code, 3) == i}
+        assert {code for code, _ in flows} == set(counts)
+    assert merge(cut).flows == merge([share]).flows  # nothing lost or repeated
+    assert {code: fn.changes for code, fn in merge(cut).counts.items()} == {
+        code: fn.changes for code, fn in merge([share]).counts.items()
+    }
+
+
+def test_a_units_owner_is_the_same_in_every_process() -> None:
+    codes = [f"U{i}" for i in range(50)]
+    script = f"from projections.shards import owner; print([owner(c, 2) for c in {codes!r}])"
+    seeded = {**os.environ, "PYTHONHASHSEED": "7"}
+    elsewhere = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, env=seeded)
+    assert elsewhere.stdout.strip() == str([owner(code, 2) for code in codes])
 
 
 def test_shard_ids_interleave() -> None:
