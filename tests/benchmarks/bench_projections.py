@@ -5,12 +5,16 @@
 Each scale loads the demo into a fresh database (on DATABASE_URL's server, or an embedded one) in
 a child process, then:
 
-1. rebuilds the read tables with ``replay.rebuild.rebuild`` in a process of its own (so that its
-   peak memory is its own), against a baseline measured in the same run: raw asyncpg reading the
-   whole events table, keyset 20,000 rows at a time as the rebuild does, and decoding each
+1. settles the database (``VACUUM (ANALYZE)`` of the ledger's table, then a ``CHECKPOINT``), as
+   a ledger is when somebody rebuilds it, so that neither autovacuum nor a checkpoint after the
+   load lands in one measurement and not in the other;
+2. rebuilds the read tables with ``replay.rebuild.rebuild`` in a process of its own (so that its
+   peak memory is its own), against a baseline measured in the same run, in a process of its own
+   too, once before the rebuild and once after (the figure is their mean): raw asyncpg reading
+   the whole events table, keyset 20,000 rows at a time as the rebuild does, and decoding each
    ``state`` with the stdlib ``json.loads``;
-2. times the read queries over an asyncpg pool, one at a time, after a warm-up;
-3. runs the live runner (``projections.runner.run``) in a process of its own, as ``hrh project``
+3. times the read queries over an asyncpg pool, one at a time, after a warm-up;
+4. runs the live runner (``projections.runner.run``) in a process of its own, as ``hrh project``
    does, records single ``RecordTraining`` commands through the ``Ledger`` at a steady rate from a
    thread, and measures, for each, the time from the command returning until the read tables'
    tracking position reaches the command's position (polled every 2 ms on another connection).
@@ -101,6 +105,23 @@ async def raw_read(url: str) -> tuple[int, float]:
             count += len(rows)
             after = rows[-1][0]
         return count, time.perf_counter() - started
+    finally:
+        await conn.close()
+
+
+def raw_in_child(url: str) -> float:
+    """Rows/s of ``raw_read`` in a process of its own, as the rebuild gets one."""
+    command = [sys.executable, "-m", "tests.benchmarks.bench_projections", "--raw-child", url]
+    done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=REBUILD_TIMEOUT)
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+async def settle(url: str) -> None:
+    """What a ledger is like long after its last bulk load: vacuumed, analysed and checkpointed."""
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(f"VACUUM (ANALYZE) {TARGET.events_table}")
+        await conn.execute("CHECKPOINT")
     finally:
         await conn.close()
 
@@ -315,16 +336,20 @@ def one_scale(scale: float, runs: int, rate: float, seconds: float) -> dict[str,
         load_demo(ledger, scale=scale)
         result["load_seconds"] = time.perf_counter() - started
         result["events"] = asyncio.run(count_rows(url))
-        log(f"scale {scale:g}: {result['events']:,} events in {result['load_seconds']:.0f} s; raw read")
-        rows, raw_seconds = asyncio.run(raw_read(url))
-        result["raw_rows_per_s"] = rows / raw_seconds
-        log(f"scale {scale:g}: raw read {result['raw_rows_per_s']:,.0f} rows/s; rebuilding")
+        log(f"scale {scale:g}: {result['events']:,} events in {result['load_seconds']:.0f} s; settling, raw read")
+        asyncio.run(settle(url))
+        before = raw_in_child(url)
+        log(f"scale {scale:g}: raw read {before:,.0f} rows/s; rebuilding")
         built = rebuild_in_child(url)
         result["rebuild"] = built
         if "error" in built:
             log(f"scale {scale:g}: rebuild failed: {built['error']}")
             ledger.close()
             return result
+        after = raw_in_child(url)
+        result["raw_reads"] = [before, after]
+        result["raw_rows_per_s"] = (before + after) / 2
+        log(f"scale {scale:g}: raw read again {after:,.0f} rows/s")
         built["events_per_s"] = result["events"] / built["seconds"]
         built["ratio"] = built["events_per_s"] / result["raw_rows_per_s"]
         log(f"scale {scale:g}: rebuilt in {built['seconds']:.0f} s; query latency")
@@ -349,18 +374,19 @@ async def count_rows(url: str) -> int:
 def report(results: list[dict[str, Any]]) -> None:
     print("\n### Full rebuild\n")
     print(
-        "| scale | events | rebuild s | rebuild events/s | raw read + json.loads rows/s | ratio "
+        "| scale | events | rebuild s | rebuild events/s | raw read + json.loads rows/s (before, after) | ratio "
         "| peak RSS MB (parent / largest child) |"
     )
     print("|---|---|---|---|---|---|---|")
     for r in results:
         b = r["rebuild"]
         if "error" in b:
-            print(f"| {r['scale']:g} | {r['events']:,} | {b['error']} | | {r['raw_rows_per_s']:,.0f} | | |")
+            print(f"| {r['scale']:g} | {r['events']:,} | {b['error']} | | | | |")
             continue
         print(
             f"| {r['scale']:g} | {r['events']:,} | {b['seconds']:.1f} | {b['events_per_s']:,.0f} | "
-            f"{r['raw_rows_per_s']:,.0f} | {b['ratio']:.1%} | {b['peak_rss_mb']:,.0f} / "
+            f"{r['raw_rows_per_s']:,.0f} ({r['raw_reads'][0]:,.0f}, {r['raw_reads'][1]:,.0f}) | {b['ratio']:.1%} | "
+            f"{b['peak_rss_mb']:,.0f} / "
             f"{b.get('child_peak_rss_mb', 0):,.0f} |"
         )
     timed = [r for r in results if "queries" in r]
@@ -398,7 +424,12 @@ def main() -> None:
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--rebuild-child", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--runner-child", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--raw-child", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.raw_child:
+        rows, seconds = asyncio.run(raw_read(args.raw_child))
+        print(rows / seconds)
+        return
     if args.rebuild_child:
         print(json.dumps(rebuild_child(args.rebuild_child)))
         return
