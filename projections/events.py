@@ -14,6 +14,7 @@ import orjson
 
 ENVELOPE = frozenset(("timestamp", "originator_topic", "meta"))
 DOMAIN_AGGREGATES = frozenset(("OrgUnit", "Cadre", "Worker"))
+NESTED = frozenset((dict, list))
 
 
 @dataclass(slots=True)
@@ -68,7 +69,8 @@ def decode(position: int, aggregate_id: UUID, version: int, topic: str, state: b
     if aggregate not in DOMAIN_AGGREGATES:
         return None
     raw = orjson.loads(state)
-    data = {k: unwrap(v) for k, v in raw.items() if k not in ENVELOPE}
+    # Most values are plain (strings, numbers, None): only dicts and lists need unwrapping.
+    data = {k: unwrap(v) if type(v) in NESTED else v for k, v in raw.items() if k not in ENVELOPE}
     return LedgerEvent(
         position=position,
         aggregate=aggregate,

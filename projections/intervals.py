@@ -19,22 +19,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 Vector = tuple[int, ...]
 
 
-@dataclass(slots=True)
-class Row:
-    """One rectangle; ``valid_to``/``known_to`` None means unbounded."""
-
-    id: int
-    key: Any
-    valid_from: date
-    valid_to: date | None
-    known_from: int
-    known_to: int | None
-    value: tuple[Any, ...]
+# One rectangle, as its table's COPY takes it: id, key, valid_from, valid_to (if the table has
+# one), known_from, known_to, then the value's fields. A list, so that closing it in the batch
+# that opened it is one store, and the COPY takes it as it is.
+Row = list[Any]
 
 
 class Ids:
@@ -55,25 +48,37 @@ class Ids:
 
 @dataclass
 class RowSink:
-    """Collects one batch's row changes for one table."""
+    """Collects one batch's row changes for one table; ``bounded`` tables' rows have a valid_to
+    (the others, a day)."""
 
     ids: Ids
+    bounded: bool = True
     opened: dict[int, Row] = field(default_factory=dict)
     closed: dict[int, int] = field(default_factory=dict)
 
+    @property
+    def known_from_at(self) -> int:
+        """Where a row holds its known_from (its known_to follows)."""
+        return 4 if self.bounded else 3
+
     def open(self, key: Any, valid_from: date, valid_to: date | None, position: int, value: tuple[Any, ...]) -> int:
         row_id = next(self.ids)
-        self.opened[row_id] = Row(row_id, key, valid_from, valid_to, position, None, value)
+        if self.bounded:
+            self.opened[row_id] = [row_id, key, valid_from, valid_to, position, None, *value]
+        else:
+            self.opened[row_id] = [row_id, key, valid_from, position, None, *value]
         return row_id
 
     def close(self, row_id: int, position: int) -> None:
         row = self.opened.get(row_id)
         if row is None:
             self.closed[row_id] = position
-        elif row.known_from == position:
+            return
+        at = 4 if self.bounded else 3
+        if row[at] == position:
             del self.opened[row_id]
         else:
-            row.known_to = position
+            row[at + 1] = position
 
     def take(self) -> tuple[list[Row], list[tuple[int, int]]]:
         opened, closed = list(self.opened.values()), list(self.closed.items())
@@ -112,6 +117,24 @@ def unpack(packed: int, size: int) -> Vector:
     if packed >= 0 and not packed & bias:  # no figure is negative (a staffing value): the lanes as they are
         return lanes.unpack(packed.to_bytes(8 * size, "big"))
     return tuple([x - HALF for x in lanes.unpack((packed + bias).to_bytes(8 * size, "big"))])
+
+
+Day = TypeVar("Day", date, int)  # a date, or its ordinal
+
+
+def pieces_of(days: list[Day], changes: dict[Day, int], first: int = 0) -> list[tuple[Day, Day | None, int]]:
+    """The non-zero pieces ``(from, to, value)`` of the step function that steps by
+    ``changes[d]`` on each of ``days`` (sorted), from ``days[first]`` on."""
+    value = 0
+    for j in range(first):
+        value += changes[days[j]]
+    out = []
+    last = len(days) - 1
+    for j in range(first, last + 1):
+        value += changes[days[j]]
+        if value:
+            out.append((days[j], days[j + 1] if j < last else None, value))
+    return out
 
 
 @dataclass(slots=True)
@@ -182,19 +205,11 @@ class StepFunction:
             self.dirty_from = self.days[0]
         if self.dirty_from is None:
             return None
-        days, changes, n = self.days, self.changes, len(self.days)
+        days, n = self.days, len(self.days)
         k = max(bisect_left(days, self.dirty_from) - 1, 0)
         since = days[k] if k < n and days[k] < self.dirty_from else self.dirty_from
         self.dirty_from = None
-        value = 0
-        for j in range(k):
-            value += changes[days[j]]
-        rows = []
-        for j in range(k, n):
-            value += changes[days[j]]
-            if value:
-                rows.append((days[j], days[j + 1] if j + 1 < n else None, value))
-        return since, rows
+        return since, pieces_of(days, self.changes, k)
 
     @classmethod
     def from_rows(cls, key: str, rows: list[tuple[date, date | None, Vector]]) -> "StepFunction":

@@ -10,17 +10,17 @@ write. A packed vector's bytes are already its array's elements, but for their l
 """
 
 import struct
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from functools import lru_cache
 
 import asyncpg
 
-from projections.intervals import LANE, StepFunction, unpack
+from projections.intervals import LANE, StepFunction, pieces_of, unpack
 from projections.naming import quoted
 from projections.vectors import SIZE
 
-Piece = tuple[date, date | None, int]  # valid_from, valid_to, counts (packed)
+Piece = tuple[int, int | None, int]  # valid_from, valid_to (date ordinals), counts (packed)
 UnitPieces = tuple[str, list[Piece]]  # a unit's code and pieces
 
 HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
@@ -56,8 +56,8 @@ def copy_data(units: Iterable[UnitPieces], size: int = SIZE) -> bytes:
         name = code.encode()
         prefix = NAME.pack(4, len(name)) + name
         for start, end, counts in pieces:
-            first = start.toordinal() - EPOCH
-            days = UNBOUNDED.pack(4, first, -1) if end is None else BOUNDED.pack(4, first, 4, end.toordinal() - EPOCH)
+            first = start - EPOCH
+            days = UNBOUNDED.pack(4, first, -1) if end is None else BOUNDED.pack(4, first, 4, end - EPOCH)
             if counts >= 0 and not counts & outside:
                 out += (prefix, days, header, (counts | lengths).to_bytes(width, "big"))
             else:  # not a staffing value: PostgreSQL will say what is wrong with it
@@ -85,7 +85,7 @@ async def write_staffing(
             since, pieces = taken
             codes.append(code)
             starts.append(since)
-            units.append((code, pieces))
+            units.append((code, _ordinals(pieces)))
     if codes:
         await conn.execute(
             f"DELETE FROM {s}.staffing t USING unnest($1::text[], $2::date[]) x(code, day) "
@@ -99,18 +99,37 @@ async def write_staffing(
 
 async def add_staffing(conn: asyncpg.Connection, schema: str, counts: dict[str, StepFunction]) -> None:
     """Writes every unit's pieces, a chunk at a time, to a table that holds none of these units'."""
-    units: list[UnitPieces] = []
+
+    def units() -> Iterator[UnitPieces]:
+        for code, fn in counts.items():
+            taken = fn.take(everything=True)
+            if taken is not None:
+                yield code, _ordinals(taken[1])
+
+    await _copy_chunks(conn, schema, units())
+
+
+async def add_staffing_changes(conn: asyncpg.Connection, schema: str, changes: dict[str, dict[int, int]]) -> None:
+    """Like ``add_staffing``, from each unit's changes by day ordinal (``projections.shards``)."""
+    await _copy_chunks(conn, schema, ((code, pieces_of(sorted(steps), steps)) for code, steps in changes.items()))
+
+
+def _ordinals(pieces: list[tuple[date, date | None, int]]) -> list[Piece]:
+    return [(start.toordinal(), None if end is None else end.toordinal(), counts) for start, end, counts in pieces]
+
+
+async def _copy_chunks(conn: asyncpg.Connection, schema: str, units: Iterable[UnitPieces]) -> None:
+    chunk: list[UnitPieces] = []
     rows = 0
-    for code, fn in counts.items():
-        taken = fn.take(everything=True)
-        if taken is not None:
-            units.append((code, taken[1]))
-            rows += len(taken[1])
+    for code, pieces in units:
+        if pieces:
+            chunk.append((code, pieces))
+            rows += len(pieces)
         if rows >= CHUNK:
-            await _copy(conn, schema, units)
-            units, rows = [], 0
-    if units:
-        await _copy(conn, schema, units)
+            await _copy(conn, schema, chunk)
+            chunk, rows = [], 0
+    if chunk:
+        await _copy(conn, schema, chunk)
 
 
 async def _copy(conn: asyncpg.Connection, schema: str, units: list[UnitPieces]) -> None:

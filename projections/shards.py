@@ -9,7 +9,7 @@ numbers ``i + 1, i + 1 + count, ...``), so they never collide, and each shard co
 batches with a tracking row of its own, from which a killed build resumes. The staffing and
 flow functions are sums over workers: each shard derives its share of every unit's, and the
 shards then trade them so that each adds up and writes the units it owns (``owner``, ``parts``,
-``merge``).
+``add_up``).
 """
 
 import zlib
@@ -19,7 +19,7 @@ from datetime import date
 import asyncpg
 
 from projections.batch import Writes
-from projections.intervals import RowSink, StepFunction
+from projections.intervals import RowSink
 from projections.naming import NAME, quoted
 from projections.unit_functions import UnitFunctions
 
@@ -132,9 +132,8 @@ def parts(share: Share, count: int) -> list[Share]:
     return out
 
 
-def merge(shares: list[Share]) -> UnitFunctions:
-    """The staffing and flow functions of the whole build: the shards' shares added up."""
-    merged = UnitFunctions()
+def add_up(shares: list[Share]) -> Share:
+    """The shares' sum: each unit's changes and each cell's flows added up, changes that cancel out left out."""
     changes: dict[str, dict[int, int]] = {}
     flows: dict[tuple[str, int], list[int]] = {}
     for counts, cells in shares:
@@ -152,16 +151,19 @@ def merge(shares: list[Share]) -> UnitFunctions:
             else:
                 cell[0] += entries
                 cell[1] += exits
-    dates: dict[int, date] = {}  # the units share their days: each is made once
+    for code, days in changes.items():
+        if not all(days.values()):
+            changes[code] = {day: delta for day, delta in days.items() if delta}
+    return changes, flows
 
-    def day_of(ordinal: int) -> date:
+
+def dated(flows: dict[tuple[str, int], list[int]]) -> dict[tuple[str, date], list[int]]:
+    """A share's flows keyed by date rather than ordinal; the units share their days, so each is made once."""
+    dates: dict[int, date] = {}
+    out = {}
+    for (code, ordinal), cell in flows.items():
         day = dates.get(ordinal)
         if day is None:
             day = dates[ordinal] = date.fromordinal(ordinal)
-        return day
-
-    for code, days in changes.items():
-        kept = {day_of(day): delta for day, delta in sorted(days.items()) if delta}
-        merged.counts[code] = StepFunction(code, list(kept), kept)
-    merged.flows = {(code, day_of(day)): cell for (code, day), cell in flows.items()}
-    return merged
+        out[(code, day)] = cell
+    return out

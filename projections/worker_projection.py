@@ -31,8 +31,8 @@ class WorkerProjection(UnitFunctions):
         self.cadre_epoch = 0
         self.workers: dict[UUID, WorkerState] = {}
         self.period_rows = period_rows
-        self.flow_rows = RowSink(period_rows.ids)
-        self.change_rows = RowSink(period_rows.ids)
+        self.flow_rows = RowSink(period_rows.ids, bounded=False)
+        self.change_rows = RowSink(period_rows.ids, bounded=False)
         self.writes = Writes()
 
     def worker(self, worker_id: UUID) -> WorkerState:
@@ -63,6 +63,12 @@ class WorkerProjection(UnitFunctions):
         derived.push(step)
         new_periods = derived.periods[first:]
         if new_periods != old_periods:
+            same = 0  # periods that did not change need nothing re-issued
+            while same < len(old_periods) and same < len(new_periods) and old_periods[same] == new_periods[same]:
+                same += 1
+            if same:
+                first += same
+                old_periods, new_periods = old_periods[same:], new_periods[same:]
             old = state.contributions[first:]
             new = self._contributions(new_periods, state.traits)
             state.contributions[first:] = new

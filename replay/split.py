@@ -193,8 +193,8 @@ async def _project_shard(pipe: Connection, url: str, target: Target, shard: Shar
             pipe.send((PARTS, [b"" if i == shard.index else pickle.dumps(part) for i, part in enumerate(cut)]))
             said, theirs = pipe.recv()
             assert said == PARTS, f"the parent said {said!r} where {PARTS!r} was due"
-            functions = shards.merge([mine] + [pickle.loads(part) for part in theirs if part])
+            added = shards.add_up([mine] + [pickle.loads(part) for part in theirs if part])
         async with conn.transaction():
-            await store.add_functions(conn, target.schema, functions)
+            await store.add_share(conn, target.schema, added)
     finally:
         await conn.close()

@@ -78,7 +78,7 @@ def test_a_rectangle_opened_and_closed_at_one_position_is_never_written() -> Non
     second = sink.open("w", BASE, None, 7, ("ON_LEAVE",))
     sink.close(second, 9)
     opened, closed = sink.take()
-    assert [(r.value, r.known_from, r.known_to) for r in opened] == [(("ON_LEAVE",), 7, 9)]
+    assert opened == [[second, "w", BASE, None, 7, 9, "ON_LEAVE"]]  # id, key, valid from/to, known from/to, value
     assert closed == []
     sink.close(second, 12)  # written in an earlier batch: closed by an update
     assert sink.take() == ([], [(second, 12)])
@@ -102,12 +102,12 @@ def test_a_packed_vector_unpacks_to_itself_whatever_the_signs_of_its_figures(vec
 )
 def test_staffing_rows_go_to_the_copy_as_postgresql_reads_binary_int4_arrays(rows: list[tuple]) -> None:
     """The COPY bytes cut from packed vectors equal a field-by-field encoding, figure by figure."""
-    units: dict[str, list[tuple[date, date | None, int]]] = {}
+    units: dict[str, list[tuple[int, int | None, int]]] = {}
     expected = [b"PGCOPY\n\xff\r\n\x00", struct.pack(">ii", 0, 0)]
     for code, offset, length, figures in sorted(rows, key=lambda row: row[0]):  # a unit's rows go together
         start = BASE + timedelta(days=offset)
         end = None if length is None else start + timedelta(days=length)
-        units.setdefault(code, []).append((start, end, pack(tuple(figures))))
+        units.setdefault(code, []).append((start.toordinal(), end and end.toordinal(), pack(tuple(figures))))
         name = code.encode()
         days = [
             struct.pack(">ii", 4, (day - date(2000, 1, 1)).days) if day else struct.pack(">i", -1)

@@ -125,9 +125,9 @@ def project(projector: Projector, events: list[LedgerEvent], cuts: set[int]) -> 
         for name, sink in sinks.items():
             opened, closed = sink.take()
             for row in opened:
-                tables[name][row.id] = row
+                tables[name][row[0]] = row
             for row_id, position in closed:
-                tables[name][row_id].known_to = position
+                tables[name][row_id][sink.known_from_at + 1] = position
 
     for i, e in enumerate(events):
         batch.append(e)
@@ -135,8 +135,8 @@ def project(projector: Projector, events: list[LedgerEvent], cuts: set[int]) -> 
             flush()
     flush()
     content: dict[str, Any] = {
-        name: Counter((r.key, r.valid_from, r.valid_to, r.known_from, r.known_to, r.value) for r in rows.values())
-        for name, rows in tables.items()
+        name: Counter(tuple(r[1:]) for r in rows.values())
+        for name, rows in tables.items()  # ids left out
     }
     content["staffing"] = {code: fn.take(everything=True) for code, fn in projector.counts.items() if fn.days}
     content["daily flows"] = {key: cell for key, cell in projector.flows.items() if any(cell)}
