@@ -39,13 +39,13 @@ TABLES = {
     "source text, PRIMARY KEY (code, year, position)",
     "workers": "id uuid PRIMARY KEY, civil_service_number text, family_name text, given_names text, sex text, "
     "birth_date date, sector text, funding_source text",
-    "worker_periods": "id bigint PRIMARY KEY, worker_id uuid NOT NULL, valid_from date NOT NULL, valid_to date, "
+    "worker_periods": "id bigint NOT NULL, worker_id uuid NOT NULL, valid_from date NOT NULL, valid_to date, "
     "known_from bigint NOT NULL, known_to bigint, status text NOT NULL, facility text, cadre text NOT NULL, "
     "sex text, sector text, funding_source text, present smallint NOT NULL",
-    "worker_changes": "id bigint PRIMARY KEY, worker_id uuid NOT NULL, day date NOT NULL, known_from bigint NOT NULL, "
+    "worker_changes": "id bigint NOT NULL, worker_id uuid NOT NULL, day date NOT NULL, known_from bigint NOT NULL, "
     "known_to bigint, sign smallint NOT NULL, status text NOT NULL, facility text NOT NULL, cadre text NOT NULL, "
     "sex text, sector text, funding_source text, present smallint NOT NULL",
-    "worker_flows": "id bigint PRIMARY KEY, worker_id uuid NOT NULL, day date NOT NULL, known_from bigint NOT NULL, "
+    "worker_flows": "id bigint NOT NULL, worker_id uuid NOT NULL, day date NOT NULL, known_from bigint NOT NULL, "
     "known_to bigint, origin text, destination text, position bigint NOT NULL",
     "staffing": "code text NOT NULL, valid_from date NOT NULL, valid_to date, counts int[] NOT NULL",
     "flows": "code text NOT NULL, day date NOT NULL, entries int NOT NULL, exits int NOT NULL",
@@ -72,12 +72,21 @@ INDEXES = {
     "tree_by_unit": f"org_tree USING gist (code, {BITEMPORAL_KEY})",
     "tree_by_parent": f"org_tree USING gist (parent, {BITEMPORAL_KEY})",
 }
-# The functions' keys, unique indexes rather than primary keys: a rebuild writes those tables
-# once, at its end, and sorting the rows into a new index then costs less than adding each one.
+# Keys as unique indexes rather than primary keys, built once a rebuild's rows are in: sorting the
+# rows into a new index costs less than adding each one. The functions are written once, at the
+# end; the rectangles batch by batch, with the rectangles that later batches close recorded in
+# ``PENDING`` meanwhile (``write``, ``apply_pending``).
 KEYS = {
     "staffing_key": "staffing (code, valid_from)",
     "flows_key": "flows (code, day)",
+    "worker_periods_key": "worker_periods (id)",
+    "worker_changes_key": "worker_changes (id)",
+    "worker_flows_key": "worker_flows (id)",
 }
+# A bulk build's closes of rectangles that earlier batches wrote: (table, id, position closed at).
+PENDING = "pending_closes"
+PENDING_COLUMNS = "tbl text NOT NULL, id bigint NOT NULL, position bigint NOT NULL"
+RECTANGLES = ("worker_periods", "worker_changes", "worker_flows", "org_tree")
 
 
 # Columns no query filters, joins or sorts on: ANALYZE leaves them out (statistics target 0),
@@ -132,6 +141,8 @@ async def create(conn: asyncpg.Connection, schema: str, *, with_indexes: bool) -
     )
     if with_indexes:
         await add_indexes(conn, schema)
+    else:  # a bulk build: its rectangles' keys come at its end
+        await conn.execute(f"CREATE TABLE {s}.{PENDING} ({PENDING_COLUMNS})")
 
 
 async def add_indexes(
@@ -248,10 +259,18 @@ async def head(conn: asyncpg.Connection, events_table: str) -> int:
 
 
 async def _write_rows(
-    conn: asyncpg.Connection, schema: str, table: str, sink_rows: tuple[list[Row], list[tuple[int, int]]]
+    conn: asyncpg.Connection,
+    schema: str,
+    table: str,
+    sink_rows: tuple[list[Row], list[tuple[int, int]]],
+    *,
+    bulk: bool,
 ) -> None:
     opened, closed = sink_rows
-    if closed:
+    if closed and bulk:
+        records = [(table, row_id, position) for row_id, position in closed]
+        await conn.copy_records_to_table(PENDING, schema_name=schema, records=records)
+    elif closed:
         await conn.execute(
             f"UPDATE {quoted(schema)}.{table} t SET known_to = x.p FROM unnest($1::bigint[], $2::bigint[]) x(id, p) "
             "WHERE t.id = x.id",
@@ -294,8 +313,10 @@ async def write(
 ) -> None:
     """Writes a batch's rows; the caller holds the transaction, and moves the tracking row (``advance``).
 
-    Without ``functions``, the staffing and flow functions are left unwritten (a rebuild writes
-    them once, at the end, with ``write_functions``).
+    Without ``functions`` (a bulk build, whose tables get their keys at its end), the staffing and
+    flow functions are left unwritten (the build writes them once, at the end), and the
+    rectangles this batch closes that earlier batches wrote are recorded in ``PENDING``, to be
+    closed by ``apply_pending``.
     """
     s = quoted(schema)
     if writes.events:
@@ -313,10 +334,11 @@ async def write(
             [v[1] for _, v in items],
             [v[2] for _, v in items],
         )
-    await _write_rows(conn, schema, "worker_periods", projector.period_rows.take())
-    await _write_rows(conn, schema, "worker_changes", projector.change_rows.take())
-    await _write_rows(conn, schema, "worker_flows", projector.flow_rows.take())
-    await _write_rows(conn, schema, "org_tree", projector.tree_rows.take())
+    bulk = not functions
+    await _write_rows(conn, schema, "worker_periods", projector.period_rows.take(), bulk=bulk)
+    await _write_rows(conn, schema, "worker_changes", projector.change_rows.take(), bulk=bulk)
+    await _write_rows(conn, schema, "worker_flows", projector.flow_rows.take(), bulk=bulk)
+    await _write_rows(conn, schema, "org_tree", projector.tree_rows.take(), bulk=bulk)
     if functions:
         await write_functions(conn, schema, projector)
     if writes.workers:
@@ -362,6 +384,25 @@ async def write(
         )
     if writes.populations:
         await conn.copy_records_to_table("populations", schema_name=schema, records=writes.populations)
+
+
+async def apply_pending(conn: asyncpg.Connection, schema: str, *, last: bool = False) -> None:
+    """Closes the rectangles recorded in ``PENDING``, in one join a table: a bulk build does so
+    when it resumes, before it loads its state from the open rectangles, and once its last batch
+    is in, before its indexes are built (``last``: the table goes). A resumed build gets the
+    table back, empty, for the batches it goes on with."""
+    s = quoted(schema)
+    async with conn.transaction():
+        if await conn.fetchval("SELECT to_regclass($1)", f"{s}.{PENDING}") is not None:
+            for table in RECTANGLES:
+                await conn.execute(
+                    f"UPDATE {s}.{table} t SET known_to = p.position FROM {s}.{PENDING} p "
+                    "WHERE p.tbl = $1 AND t.id = p.id",
+                    table,
+                )
+            await conn.execute(f"DROP TABLE {s}.{PENDING}")
+        if not last:
+            await conn.execute(f"CREATE TABLE {s}.{PENDING} ({PENDING_COLUMNS})")
 
 
 async def write_functions(

@@ -61,6 +61,16 @@ async def build(
         if indexes:
             indexers.extend(asyncio.ensure_future(_add_indexes(url, target.schema, tables)) for tables in groups)
 
+    async def close_then_index() -> None:
+        """Once a split build's batches are in: the rectangles they closed late, then the indexes."""
+        closer = await asyncpg.connect(url)
+        try:
+            await store.apply_pending(closer, target.schema, last=True)
+        finally:
+            await closer.close()
+        if indexes:
+            await asyncio.gather(*(_add_indexes(url, target.schema, tables) for tables in INDEXED))
+
     try:
         if projector is not None:
             callback = progress(projector.position, end) if progress is not None else None
@@ -68,6 +78,7 @@ async def build(
                 await runner.catch_up(
                     conn, target, projector, batch=BATCH, until=end, progress=callback, functions=False
                 )
+                await store.apply_pending(conn, target.schema, last=True)
                 index()
                 await asyncio.get_running_loop().run_in_executor(None, projector.derive_functions)
                 async with conn.transaction():
@@ -77,7 +88,11 @@ async def build(
             await asyncio.gather(*indexers)
         else:
             callback = progress(min(split_positions), end) if progress is not None else None
-            await split.project(conn, url, target, end, BATCH, callback, written=index)
+
+            def written() -> None:
+                indexers.append(asyncio.ensure_future(close_then_index()))
+
+            await split.project(conn, url, target, end, BATCH, callback, written=written)
             index(tuple((table,) for table in store.FUNCTION_TABLES))  # the children wrote them: one connection each
             await asyncio.gather(*indexers)
             async with conn.transaction():
@@ -105,6 +120,7 @@ async def _open(
             split_positions = await shards.positions(conn, target.schema)
             if split_positions:
                 return None, split_positions
+            await store.apply_pending(conn, target.schema)  # the state loads from the open rectangles
             with without_collector():
                 return await state.load(conn, target.schema, functions=False), []
         except store.OutdatedReadTables:  # left by an older version: start again

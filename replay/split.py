@@ -65,7 +65,7 @@ async def project(
         ShardFailed: a child failed or died; what it committed stays, for the next run to resume.
     """
     count = len(await shards.positions(conn, target.schema))
-    await _clear_functions(conn, target.schema, count)
+    await _prepare(conn, target.schema, count)
     # Spawned, not forked: this process runs an event loop and holds open connections.
     context = multiprocessing.get_context("spawn")
     pipes, children = [], []
@@ -113,13 +113,16 @@ async def project(
             pipe.close()
 
 
-async def _clear_functions(conn: asyncpg.Connection, schema: str, count: int) -> None:
-    """Empties the functions' tables, once no child of an earlier, killed build is left to write to them."""
+async def _prepare(conn: asyncpg.Connection, schema: str, count: int) -> None:
+    """Once no child of an earlier, killed build is left to write: closes the rectangles its
+    batches closed late (the children load their state from the open ones), and empties the
+    functions' tables."""
     s = quoted(schema)
     async with conn.transaction():
         for i in range(count):  # each child holds its shard's lock while it writes
             key = runner.lock_key(_lock_name(schema, i, count))
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", key)
+        await store.apply_pending(conn, schema)
         await conn.execute(f"TRUNCATE {s}.staffing, {s}.flows")
 
 
