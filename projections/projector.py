@@ -16,6 +16,7 @@ from projections.batch import DATA, SHOWN, Writes, kind_name
 from projections.events import LedgerEvent
 from projections.intervals import RowSink, new_sink
 from projections.org import Unit
+from projections.shards import Share
 from projections.timeline import backdated, step_of
 from projections.unit_functions import add_shares
 from projections.vectors import CadreInfo, traits
@@ -65,6 +66,25 @@ class Projector(WorkerProjection):
         from then on, they are kept up to date event by event."""
         self.complete, self.deferred = True, False
         self.counts, self.flows, self.dirty_flows = {}, {}, set()
+        at, net = self._facility_changes_and_flows()
+        self._roll_up(at)
+        self._apply_flow_net(net)
+
+    def derive_share(self) -> Share:
+        """What ``derive_functions`` would give, as a split build's child hands it on
+        (``projections.shards``): days as ordinals, without the functions themselves."""
+        at, net = self._facility_changes_and_flows()
+        counts = {}
+        for unit, steps in self._unit_changes(at).items():
+            kept = {day.toordinal(): delta for day, delta in steps.items() if delta}
+            if kept:
+                counts[unit] = kept
+        return counts, {(unit, day.toordinal()): cell for (unit, day), cell in net.items() if cell[0] or cell[1]}
+
+    def _facility_changes_and_flows(
+        self,
+    ) -> tuple[dict[str, dict[date, int]], dict[tuple[str, date], list[int]]]:
+        """Each facility's staffing changes, summed over its workers, and each unit's daily flows."""
         at: dict[str, dict[date, int]] = defaultdict(dict)  # each facility's staffing changes
         net: dict[tuple[str, date], list[int]] = defaultdict(lambda: [0, 0])
         # A flow's shares, by origin and destination, from the day both their areas settle on.
@@ -88,8 +108,7 @@ class Projector(WorkerProjection):
                     if flow.day >= settled:
                         shares[key] = (settled, units)
                 add_shares(net, flow.day, units, 1)
-        self._roll_up(at)
-        self._apply_flow_net(net)
+        return at, net
 
     def workers_needed(self, events: Iterable[LedgerEvent]) -> set[UUID] | None:
         """The workers a batch touches that are not in memory; None when it needs them all."""

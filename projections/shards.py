@@ -21,7 +21,6 @@ import asyncpg
 from projections.batch import Writes
 from projections.intervals import RowSink
 from projections.naming import NAME, quoted
-from projections.unit_functions import UnitFunctions
 
 PREFIX = "workforce.shard"  # tracking rows: workforce.shard0, workforce.shard1, ...
 AGGREGATE = 1  # place of the aggregate's name in an ``events`` row
@@ -102,14 +101,6 @@ async def finish(conn: asyncpg.Connection, schema: str, position: int) -> None:
 # What a shard hands back: each unit's staffing changes (packed) and its daily flows, by day.
 # Days go as ordinals: a pickled date costs a child four times what an int does.
 Share = tuple[dict[str, dict[int, int]], dict[tuple[str, int], list[int]]]
-
-
-def share_of(functions: UnitFunctions) -> Share:
-    counts = {
-        code: {day.toordinal(): delta for day, delta in fn.changes.items()} for code, fn in functions.counts.items()
-    }
-    flows = {(code, day.toordinal()): cell for (code, day), cell in functions.flows.items()}
-    return counts, flows
 
 
 def owner(code: str, count: int) -> int:

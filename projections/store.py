@@ -386,23 +386,34 @@ async def write(
         await conn.copy_records_to_table("populations", schema_name=schema, records=writes.populations)
 
 
-async def apply_pending(conn: asyncpg.Connection, schema: str, *, last: bool = False) -> None:
-    """Closes the rectangles recorded in ``PENDING``, in one join a table: a bulk build does so
-    when it resumes, before it loads its state from the open rectangles, and once its last batch
-    is in, before its indexes are built (``last``: the table goes). A resumed build gets the
-    table back, empty, for the batches it goes on with."""
+async def apply_pending(conn: asyncpg.Connection, schema: str, tables: Iterable[str] = RECTANGLES) -> None:
+    """Closes the rectangles of ``tables`` recorded in ``PENDING``, one join a table (nothing to
+    do without the table). A bulk build does so when it resumes, before it loads its state from
+    the open rectangles (then ``reset_pending``), and once its last batch is in, before it indexes
+    them (then ``drop_pending``). Closing one twice closes it at the same position."""
     s = quoted(schema)
     async with conn.transaction():
-        if await conn.fetchval("SELECT to_regclass($1)", f"{s}.{PENDING}") is not None:
-            for table in RECTANGLES:
+        if await conn.fetchval("SELECT to_regclass($1)", f"{s}.{PENDING}") is None:
+            return
+        await conn.execute("SET LOCAL work_mem = '256MB'")  # the join's hash table, in memory
+        for table in tables:
+            if table in RECTANGLES:
                 await conn.execute(
                     f"UPDATE {s}.{table} t SET known_to = p.position FROM {s}.{PENDING} p "
                     "WHERE p.tbl = $1 AND t.id = p.id",
                     table,
                 )
-            await conn.execute(f"DROP TABLE {s}.{PENDING}")
-        if not last:
-            await conn.execute(f"CREATE TABLE {s}.{PENDING} ({PENDING_COLUMNS})")
+
+
+async def reset_pending(conn: asyncpg.Connection, schema: str) -> None:
+    """An empty ``PENDING``, for the batches a resumed build goes on with."""
+    s = quoted(schema)
+    await conn.execute(f"CREATE TABLE IF NOT EXISTS {s}.{PENDING} ({PENDING_COLUMNS})")
+    await conn.execute(f"TRUNCATE {s}.{PENDING}")
+
+
+async def drop_pending(conn: asyncpg.Connection, schema: str) -> None:
+    await conn.execute(f"DROP TABLE IF EXISTS {quoted(schema)}.{PENDING}")
 
 
 async def write_functions(

@@ -71,8 +71,16 @@ class UnitFunctions:
         return self.tree.ancestry(code)[-1][0] if code is not None else date.min
 
     def _roll_up(self, at: dict[str, dict[date, int]]) -> None:
-        """Sets every unit's staffing from its facilities' changes (``at``): each facility's go to
-        it and to every area above it, following the tree as of each date."""
+        """Sets every unit's staffing from its facilities' changes (``at``, ``_unit_changes``)."""
+        for unit, steps in self._unit_changes(at).items():
+            kept = {day: delta for day, delta in steps.items() if delta}
+            if kept:
+                days = sorted(kept)
+                self.counts[unit] = StepFunction(unit, days, kept, dirty_from=days[0])
+
+    def _unit_changes(self, at: dict[str, dict[date, int]]) -> dict[str, dict[date, int]]:
+        """Every unit's staffing changes from its facilities' (``at``): each facility's go to it and
+        to every area above it, following the tree as of each date. Some may add up to zero."""
         changes: dict[str, dict[date, int]] = defaultdict(dict)
         for facility, steps in at.items():
             last_start, last_chain = self.tree.ancestry(facility)[-1]
@@ -88,11 +96,7 @@ class UnitFunctions:
                     into[lo] = into.get(lo, 0) + value
                     if hi is not None:
                         into[hi] = into.get(hi, 0) - value
-        for unit, steps in changes.items():
-            kept = {day: delta for day, delta in steps.items() if delta}
-            if kept:
-                days = sorted(kept)
-                self.counts[unit] = StepFunction(unit, days, kept, dirty_from=days[0])
+        return changes
 
     def _count_fn(self, unit: str) -> StepFunction:
         fn = self.counts.get(unit)

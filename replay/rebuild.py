@@ -57,19 +57,8 @@ async def build(
     projector, split_positions = await _open(conn, target, end, processes)
     indexers: list[asyncio.Future[None]] = []
 
-    def index(groups: tuple[tuple[str, ...], ...] = INDEXED) -> None:
-        if indexes:
-            indexers.extend(asyncio.ensure_future(_add_indexes(url, target.schema, tables)) for tables in groups)
-
-    async def close_then_index() -> None:
-        """Once a split build's batches are in: the rectangles they closed late, then the indexes."""
-        closer = await asyncpg.connect(url)
-        try:
-            await store.apply_pending(closer, target.schema, last=True)
-        finally:
-            await closer.close()
-        if indexes:
-            await asyncio.gather(*(_add_indexes(url, target.schema, tables) for tables in INDEXED))
+    def finish_tables() -> None:  # every batch is in
+        indexers.extend(asyncio.ensure_future(_finish_tables(url, target.schema, group, indexes)) for group in INDEXED)
 
     try:
         if projector is not None:
@@ -78,24 +67,25 @@ async def build(
                 await runner.catch_up(
                     conn, target, projector, batch=BATCH, until=end, progress=callback, functions=False
                 )
-                await store.apply_pending(conn, target.schema, last=True)
-                index()
+                finish_tables()
                 await asyncio.get_running_loop().run_in_executor(None, projector.derive_functions)
                 async with conn.transaction():
                     await store.write_functions(conn, target.schema, projector, everything=True)
                     if indexes:
                         await store.add_indexes(conn, target.schema, tables=store.FUNCTION_TABLES)
             await asyncio.gather(*indexers)
+            await store.drop_pending(conn, target.schema)
         else:
             callback = progress(min(split_positions), end) if progress is not None else None
-
-            def written() -> None:
-                indexers.append(asyncio.ensure_future(close_then_index()))
-
-            await split.project(conn, url, target, end, BATCH, callback, written=written)
-            index(tuple((table,) for table in store.FUNCTION_TABLES))  # the children wrote them: one connection each
+            await split.project(conn, url, target, end, BATCH, callback, written=finish_tables)
+            if indexes:  # the children wrote the functions: their keys, one connection each
+                indexers.extend(
+                    asyncio.ensure_future(_finish_tables(url, target.schema, (table,), indexes))
+                    for table in store.FUNCTION_TABLES
+                )
             await asyncio.gather(*indexers)
             async with conn.transaction():
+                await store.drop_pending(conn, target.schema)
                 await shards.finish(conn, target.schema, end)
     except BaseException:  # the build stops: so do its index builds (the next run does them again)
         for task in indexers:
@@ -120,7 +110,9 @@ async def _open(
             split_positions = await shards.positions(conn, target.schema)
             if split_positions:
                 return None, split_positions
-            await store.apply_pending(conn, target.schema)  # the state loads from the open rectangles
+            async with conn.transaction():  # the state loads from the open rectangles
+                await store.apply_pending(conn, target.schema)
+                await store.reset_pending(conn, target.schema)
             with without_collector():
                 return await state.load(conn, target.schema, functions=False), []
         except store.OutdatedReadTables:  # left by an older version: start again
@@ -133,22 +125,28 @@ async def _open(
     return (None, [0] * count) if count > 1 else (Projector(), [])
 
 
-# The tables other than the functions, in two groups of about the same cost to index and analyse.
+# The tables other than the functions, in three groups of about the same cost to close, index and
+# analyse, each on a connection of its own.
 INDEXED = (
-    ("worker_periods", "worker_changes", "worker_flows", "workers", "org_units", "cadres", "populations", "tracking"),
+    ("worker_periods", "workers", "org_units", "cadres", "populations", "tracking"),
+    ("worker_changes", "worker_flows"),
     ("events", "org_tree"),
 )
 
 
-async def _add_indexes(url: str, schema: str, tables: tuple[str, ...]) -> None:
-    """Builds the indexes of ``tables`` on a connection of its own, then analyses them."""
-    indexer = await asyncpg.connect(url)
+async def _finish_tables(url: str, schema: str, tables: tuple[str, ...], indexes: bool) -> None:
+    """On a connection of its own, once every batch is in: closes the rectangles of ``tables``
+    that later batches closed (``store.apply_pending``), then (with ``indexes``) builds the
+    tables' indexes and analyses them."""
+    conn = await asyncpg.connect(url)
     try:
-        async with indexer.transaction():
-            await store.add_indexes(indexer, schema, tables=tables, analyze=False)
-        await store.analyze_tables(indexer, schema, tables)
+        await store.apply_pending(conn, schema, tables)
+        if indexes:
+            async with conn.transaction():
+                await store.add_indexes(conn, schema, tables=tables, analyze=False)
+            await store.analyze_tables(conn, schema, tables)
     finally:
-        await indexer.close()
+        await conn.close()
 
 
 async def rebuild(

@@ -123,6 +123,7 @@ async def _prepare(conn: asyncpg.Connection, schema: str, count: int) -> None:
             key = runner.lock_key(_lock_name(schema, i, count))
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", key)
         await store.apply_pending(conn, schema)
+        await store.reset_pending(conn, schema)
         await conn.execute(f"TRUNCATE {s}.staffing, {s}.flows")
 
 
@@ -190,8 +191,7 @@ async def _project_shard(pipe: Connection, url: str, target: Target, shard: Shar
             projector = await state.load_shard(conn, target, shard)
             await runner.catch_up(conn, target, projector, batch=batch, until=until, functions=False, shard=shard)
             pipe.send((WRITTEN, None))  # the parent may index the tables meanwhile
-            projector.derive_functions()
-            cut = shards.parts(shards.share_of(projector), shard.count)
+            cut = shards.parts(projector.derive_share(), shard.count)
             mine = cut[shard.index]
             pipe.send((PARTS, [b"" if i == shard.index else pickle.dumps(part) for i, part in enumerate(cut)]))
             said, theirs = pipe.recv()

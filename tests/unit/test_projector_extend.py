@@ -161,6 +161,26 @@ def pushed(steps: list[Step]) -> Derived:
     return out
 
 
+@settings(max_examples=100, deadline=None)
+@given(histories)
+def test_a_split_childs_share_is_what_deriving_the_functions_gives(
+    history: list[tuple[int, str, int, str, int]],
+) -> None:
+    events = org_events() + worker_events(history)
+    derived, shared = Projector(), Projector()
+    for projector in (derived, shared):
+        projector.deferred = True
+        projector.apply(events)
+    derived.derive_functions()
+
+    counts, flows = shared.derive_share()
+
+    assert counts == {
+        code: {day.toordinal(): delta for day, delta in fn.changes.items()} for code, fn in derived.counts.items()
+    }
+    assert flows == {(code, day.toordinal()): cell for (code, day), cell in derived.flows.items() if any(cell)}
+
+
 def test_two_changes_on_one_day_merge_back_into_the_period_before() -> None:
     day = date(2021, 5, 2)
     steps = [

@@ -10,44 +10,42 @@ import pytest
 
 from projections import store
 from projections.batch import Writes
-from projections.intervals import Ids, StepFunction, new_sink, pack
-from projections.shards import Shard, add_up, dated, owner, parts, share_of
-from projections.unit_functions import UnitFunctions
+from projections.intervals import Ids, new_sink, pack
+from projections.shards import Shard, Share, add_up, dated, owner, parts
 from replay import rebuild, split
 
 D1, D2, D3 = date(2020, 1, 1), date(2021, 1, 1), date(2022, 1, 1)
 
 
-def functions(counts: dict[str, dict[date, int]], flows: dict[tuple[str, date], list[int]]) -> UnitFunctions:
-    out = UnitFunctions()
-    out.counts = {code: StepFunction(code, sorted(changes), dict(changes)) for code, changes in counts.items()}
-    out.flows = flows
-    return out
+def share(counts: dict[str, dict[date, int]], flows: dict[tuple[str, date], list[int]]) -> Share:
+    """A child's share (``Projector.derive_share``), from dates."""
+    by_ordinal = {code: {day.toordinal(): delta for day, delta in days.items()} for code, days in counts.items()}
+    return by_ordinal, {(code, day.toordinal()): cell for (code, day), cell in flows.items()}
 
 
 def test_the_shares_add_up_and_changes_that_cancel_are_dropped() -> None:
-    first = functions({"F1": {D1: pack((1, 0)), D2: pack((-1, 0))}, "D1": {D1: pack((1, 1))}}, {("F1", D1): [1, 0]})
-    second = functions({"F1": {D2: pack((1, 0)), D3: pack((-1, 0))}}, {("F1", D1): [2, 1], ("F2", D3): [0, 1]})
+    first = share({"F1": {D1: pack((1, 0)), D2: pack((-1, 0))}, "D1": {D1: pack((1, 1))}}, {("F1", D1): [1, 0]})
+    second = share({"F1": {D2: pack((1, 0)), D3: pack((-1, 0))}}, {("F1", D1): [2, 1], ("F2", D3): [0, 1]})
 
-    counts, flows = add_up([share_of(first), share_of(second)])
+    counts, flows = add_up([first, second])
 
     d1, d3 = D1.toordinal(), D3.toordinal()
     assert counts == {"F1": {d1: pack((1, 0)), d3: pack((-1, 0))}, "D1": {d1: pack((1, 1))}}  # D2's -1 and +1 cancel
     assert dated(flows) == {("F1", D1): [3, 1], ("F2", D3): [0, 1]}
-    assert first.flows == {("F1", D1): [1, 0]}  # the shares are left as they were
+    assert first[1] == {("F1", D1.toordinal()): [1, 0]}  # the shares are left as they were
 
 
 def test_each_unit_is_owned_by_one_shard_and_its_part_holds_all_of_that_units_share() -> None:
     codes = [f"U{i}" for i in range(200)]
-    share = share_of(functions({code: {D1: pack((1,))} for code in codes}, {(code, D2): [1, 0] for code in codes}))
+    whole = share({code: {D1: pack((1,))} for code in codes}, {(code, D2): [1, 0] for code in codes})
 
-    cut = parts(share, 3)
+    cut = parts(whole, 3)
 
     assert {owner(code, 3) for code in codes} == {0, 1, 2}  # every shard owns some of them
     for i, (counts, flows) in enumerate(cut):
         assert set(counts) == {code for code in codes if owner(code, 3) == i}
         assert {code for code, _ in flows} == set(counts)
-    assert add_up(cut) == add_up([share])  # nothing lost or repeated
+    assert add_up(cut) == add_up([whole])  # nothing lost or repeated
 
 
 def test_a_units_owner_is_the_same_in_every_process() -> None:
