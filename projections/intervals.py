@@ -74,7 +74,7 @@ class RowSink:
         if row is None:
             self.closed[row_id] = position
             return
-        at = 4 if self.bounded else 3
+        at = self.known_from_at
         if row[at] == position:
             del self.opened[row_id]
         else:

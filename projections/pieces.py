@@ -150,9 +150,8 @@ async def write_flows(
     dirty.clear()
     if everything:
         await conn.execute(f"DELETE FROM {s}.flows")
-        await add_flows(conn, schema, flows)
-        return
-    if keys:
+        keys = list(flows)
+    elif keys:
         await conn.execute(
             f"DELETE FROM {s}.flows t USING unnest($1::text[], $2::date[]) x(code, day) "
             "WHERE t.code = x.code AND t.day = x.day",

@@ -392,17 +392,18 @@ async def apply_pending(conn: asyncpg.Connection, schema: str, tables: Iterable[
     the open rectangles (then ``reset_pending``), and once its last batch is in, before it indexes
     them (then ``drop_pending``). Closing one twice closes it at the same position."""
     s = quoted(schema)
+    rectangles = [table for table in tables if table in RECTANGLES]
+    if not rectangles:
+        return
     async with conn.transaction():
         if await conn.fetchval("SELECT to_regclass($1)", f"{s}.{PENDING}") is None:
             return
         await conn.execute("SET LOCAL work_mem = '256MB'")  # the join's hash table, in memory
-        for table in tables:
-            if table in RECTANGLES:
-                await conn.execute(
-                    f"UPDATE {s}.{table} t SET known_to = p.position FROM {s}.{PENDING} p "
-                    "WHERE p.tbl = $1 AND t.id = p.id",
-                    table,
-                )
+        for table in rectangles:
+            await conn.execute(
+                f"UPDATE {s}.{table} t SET known_to = p.position FROM {s}.{PENDING} p WHERE p.tbl = $1 AND t.id = p.id",
+                table,
+            )
 
 
 async def reset_pending(conn: asyncpg.Connection, schema: str) -> None:

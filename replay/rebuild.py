@@ -44,7 +44,7 @@ async def build(
 
     A new build of a large ledger is split between processes (``replay.split``; ``processes``
     chooses how many), a split build resumes split. With ``indexes``, the tables are indexed and
-    analysed on two more connections as soon as every batch is in, while the staffing and flow
+    analysed on three more connections as soon as every batch is in, while the staffing and flow
     functions are derived and written (on ``conn``, or by a split build's children): PostgreSQL
     builds the indexes while Python works.
 
