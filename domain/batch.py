@@ -155,6 +155,8 @@ class Batch:
         self.report = BatchReport() if report is None else report
         self.cache = AggregateCache(complete=ledger.recorder.max_notification_id() is None)
         self.pending: Pending | None = None
+        self.progress: Callable[[int], Any] | None = None
+        self.unreported = 0  # rows of whole chunks not yet given to ``progress``: their insert is pending
 
     def run(
         self,
@@ -164,8 +166,13 @@ class Batch:
         *,
         start: int = 0,
     ) -> BatchReport:
-        """Records ``submissions``, numbering their rows from ``start``, into this batch's report."""
+        """Records ``submissions``, numbering their rows from ``start``, into this batch's report.
+
+        ``progress`` gets the size of each chunk once its rows are saved or refused, not before: a
+        chunk's insert goes on while the next chunk is checked, and may yet collide.
+        """
         rows = enumerate(submissions, start)
+        self.progress = progress
         with (
             ThreadPoolExecutor(1, thread_name_prefix="hrh-batch-insert") as writer,
             quick_handoffs,
@@ -174,8 +181,9 @@ class Batch:
             for chunk in iter(lambda: list(islice(rows, chunk_size)), []):
                 freeze()  # what the run has kept so far: the cache, mostly
                 self._chunk(chunk, writer)
-                if progress is not None:
-                    progress(len(chunk))
+                self.unreported += len(chunk)
+                if self.pending is None:
+                    self._report_progress()
             self._settle()
         return self.report
 
@@ -252,12 +260,19 @@ class Batch:
             self.cache.clear()  # it holds the pending segment's unsaved state
             for row, submission in pending.segment:
                 self._one(row, submission)
+            self._report_progress()
             return False
         self.report.events += len(positions)
         self.report.last_position = positions[-1]
         self.report.accepted += pending.accepted
         self.report.refusals.extend(pending.refusals)
+        self._report_progress()
         return True
+
+    def _report_progress(self) -> None:
+        if self.unreported and self.progress is not None:
+            self.progress(self.unreported)
+        self.unreported = 0
 
     def _one(self, row: int, submission: Submission) -> None:
         try:

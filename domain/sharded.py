@@ -176,20 +176,20 @@ class ShardedBatch:
         self.ledger = ledger
         self.shards = shards
         self.report = BatchReport()
+        self.progress: Callable[[int], Any] | None = None
 
     def run(
         self, submissions: Sequence[Submission], chunk_size: int, progress: Callable[[int], Any] | None
     ) -> BatchReport:
         route = routes(submissions, self.shards)
-        resume = self._split(submissions, route, chunk_size, progress) if route else 0
+        self.progress = progress  # given each chunk's rows once they are saved: see ``_count``
+        resume = self._split(submissions, route, chunk_size) if route else 0
         if resume < len(submissions):
             rest = islice(submissions, resume, None)
             Batch(self.ledger, self.report).run(rest, chunk_size, progress, start=resume)
         return self.report
 
-    def _split(
-        self, submissions: Sequence[Submission], route: bytes, size: int, progress: Callable[[int], Any] | None
-    ) -> int:
+    def _split(self, submissions: Sequence[Submission], route: bytes, size: int) -> int:
         """Records the rows ``route`` covers with the children's help; returns the first row not recorded."""
         end = len(route)
         context = multiprocessing.get_context("fork")
@@ -222,13 +222,11 @@ class ShardedBatch:
                             raise Partial(start, Merged(start))
                         merged = merge.chunk(start, stop, cast(list[Chunk], parts))
                     except Partial as partial:
-                        return self._finish(pending, partial, progress)
+                        return self._finish(pending, partial)
                     collided = self._settle(pending)
                     if collided is not None:
                         return collided
                     pending = Pending(merged, writer.submit(self._insert, merged))
-                    if progress is not None:
-                        progress(stop - start)
                 collided = self._settle(pending)
                 return end if collided is None else collided
         finally:
@@ -239,7 +237,7 @@ class ShardedBatch:
     def _insert(self, merged: Merged) -> list[int]:
         return self.ledger.insert_columns(b"".join(merged.ids), merged.versions, merged.topics, merged.states)
 
-    def _finish(self, pending: "Pending | None", partial: Partial, progress: Callable[[int], Any] | None) -> int:
+    def _finish(self, pending: "Pending | None", partial: Partial) -> int:
         """Settles the pending insert and commits the rows before ``partial.row``; returns where to go on."""
         collided = self._settle(pending)
         if collided is not None:
@@ -250,8 +248,6 @@ class ShardedBatch:
         except IntegrityError:
             return merged.start
         self._count(merged, positions)
-        if progress is not None and partial.row > merged.start:
-            progress(partial.row - merged.start)
         return partial.row
 
     def _settle(self, pending: "Pending | None") -> int | None:
@@ -272,6 +268,9 @@ class ShardedBatch:
             report.last_position = positions[-1]
         report.accepted += merged.accepted
         report.refusals.extend(merged.refusals)
+        rows = merged.accepted + len(merged.refusals)
+        if rows and self.progress is not None:
+            self.progress(rows)
 
 
 @dataclass

@@ -157,14 +157,13 @@ def test_a_whole_batch_sent_twice_replays_its_rows_with_command_ids(memory_ledge
 def test_a_chunk_that_collides_with_another_writer_is_re_run_row_by_row(memory_ledger: Ledger) -> None:
     ledger = kita_district(memory_ledger)
     aminata = hire(ledger)
-    colleague_wrote = False
+    saved: list[int] = []
 
-    def another_clerk_writes_between_chunks(rows_done: int) -> None:
-        # After the first chunk, another clerk records leave for Aminata, behind the batch's back.
-        nonlocal colleague_wrote
-        if not colleague_wrote:
+    def another_clerk_writes_between_chunks(rows_saved: int) -> None:
+        # Once the first chunk is saved, another clerk records leave for Aminata, behind the batch's back.
+        saved.append(rows_saved)
+        if len(saved) == 1:
             ledger.execute(c.StartLeave(worker_id=aminata, kind=LeaveKind.SICK, effective_on=date(2021, 5, 1)), "other")
-            colleague_wrote = True
 
     report = ledger.execute_batch(
         rows(
@@ -182,6 +181,7 @@ def test_a_chunk_that_collides_with_another_writer_is_re_run_row_by_row(memory_l
     # The second chunk collided with the colleague's leave, so its rows were checked again one by
     # one: the end of the leave, which the batch had not seen, is accepted.
     assert (report.accepted, report.refusals) == (6, [])
+    assert saved == [3, 3]
     kinds = [e.kind.name for e in worker(ledger, aminata).in_force()]
     assert kinds == [
         "HIRED",

@@ -250,12 +250,11 @@ def test_a_first_load_too_large_for_the_memory_available_goes_through_one_proces
 def test_a_chunk_that_collides_with_another_writer_goes_again_through_one_process(handed_over: list[int]) -> None:
     ledger = in_memory_ledger()
     other_country = open_unit("SN", OrgUnitLevel.COUNTRY, None, name="Sénégal")
-    chunks = 0
+    saved: list[int] = []
 
-    def another_clerk_opens_the_same_unit_first(_: int) -> None:
-        nonlocal chunks
-        chunks += 1
-        if chunks == 1:
+    def another_clerk_opens_the_same_unit_first(rows_saved: int) -> None:
+        saved.append(rows_saved)
+        if len(saved) == 1:
             ledger.execute(other_country, "other.clerk")
 
     first = worker_of(0)
@@ -269,5 +268,6 @@ def test_a_chunk_that_collides_with_another_writer_goes_again_through_one_proces
     assert [(r.row, r.code) for r in report.refusals] == [(8, "DUPLICATE_CODE")]
     assert report.accepted == 9
     assert handed_over == [8]
+    assert saved == [8, 2]  # the rows that collided count once, when they went in
     opened = ledger.recorder.select_notifications(1, 100, topics=["hrh:OrgUnit.Opened.v1"])
     assert len(opened) == 7
