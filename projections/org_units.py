@@ -112,13 +112,16 @@ async def parents_on(db: Executor, schema: str, codes: list[str], as_of: date) -
     return {r["code"]: r["parent"] for r in rows}
 
 
-async def children_codes(db: Executor, schema: str, codes: list[str], as_of: date) -> dict[str, list[str]]:
-    """The units open on ``as_of`` under each of ``codes``, as known now."""
+async def children_codes(
+    db: Executor, schema: str, codes: list[str], as_of: date, position: int | None = None
+) -> dict[str, list[str]]:
+    """The units open on ``as_of`` under each of ``codes``, as known at ledger ``position`` (None: now)."""
     rows = await db.fetch(
-        f"SELECT parent, code FROM {quoted(schema)}.org_tree WHERE parent = ANY($1::text[]) AND known_to IS NULL "
-        "AND is_open AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2) ORDER BY code",
+        f"SELECT parent, code FROM {quoted(schema)}.org_tree WHERE parent = ANY($1::text[]) AND is_open "
+        f"AND {_known('$3', position)} AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2) ORDER BY code",
         codes,
         as_of,
+        *_position_arg(position),
     )
     out: dict[str, list[str]] = {c: [] for c in codes}
     for r in rows:
@@ -126,28 +129,52 @@ async def children_codes(db: Executor, schema: str, codes: list[str], as_of: dat
     return out
 
 
+async def chains(
+    db: Executor, schema: str, codes: list[str], as_of: date, position: int | None
+) -> dict[str, list[str]]:
+    """Each unit with its ancestors on ``as_of``, nearest first, as known at ledger ``position``
+    (None: now): ``Tree.chain`` for a few units, without reading the whole tree."""
+    rows = await db.fetch(
+        "WITH RECURSIVE up(code, chain) AS (SELECT c, ARRAY[c] FROM unnest($1::text[]) c UNION ALL "
+        f"SELECT t.parent, up.chain || t.parent FROM up JOIN {quoted(schema)}.org_tree t ON t.code = up.code "
+        f"AND {_known('$3', position, 't.')} AND t.valid_from <= $2 AND (t.valid_to IS NULL OR t.valid_to > $2) "
+        "WHERE t.parent IS NOT NULL AND t.parent <> ALL(up.chain)) "
+        "SELECT DISTINCT ON (chain[1]) chain FROM up ORDER BY chain[1], cardinality(chain) DESC",
+        list(dict.fromkeys(codes)),
+        as_of,
+        *_position_arg(position),
+    )
+    return {r["chain"][0]: list(r["chain"]) for r in rows}
+
+
+def _known(param: str, position: int | None, prefix: str = "") -> str:
+    """The condition on a bitemporal row to be known at ``position``, given as ``param`` (None: now)."""
+    if position is None:
+        return f"{prefix}known_to IS NULL"
+    return f"{prefix}known_from <= {param} AND ({prefix}known_to IS NULL OR {prefix}known_to > {param})"
+
+
+def _position_arg(position: int | None) -> tuple[int, ...]:
+    return () if position is None else (position,)
+
+
 async def tree_at(db: Executor, schema: str, as_of: date, position: int | None) -> Tree:
     """The whole tree on ``as_of``, as known at ledger ``position`` (None: now)."""
-    if position is None:
-        known = "known_to IS NULL"
-        args: tuple[object, ...] = (as_of,)
-    else:
-        known = "known_from <= $2 AND (known_to IS NULL OR known_to > $2)"
-        args = (as_of, position)
     rows = await db.fetch(
-        f"SELECT code, parent, is_open FROM {quoted(schema)}.org_tree WHERE {known} "
+        f"SELECT code, parent, is_open FROM {quoted(schema)}.org_tree WHERE {_known('$2', position)} "
         "AND valid_from <= $1 AND (valid_to IS NULL OR valid_to > $1)",
-        *args,
+        as_of,
+        *_position_arg(position),
     )
     return Tree({r["code"]: r["parent"] for r in rows}, {r["code"] for r in rows if r["is_open"]})
 
 
 async def tree_history(db: Executor, schema: str, position: int | None) -> TreeHistory:
     """The whole tree over time, as known at ledger ``position`` (None: now)."""
-    known = "known_to IS NULL" if position is None else "known_from <= $1 AND (known_to IS NULL OR known_to > $1)"
     rows = await db.fetch(
-        f"SELECT code, valid_from, valid_to, parent FROM {quoted(schema)}.org_tree WHERE {known} ORDER BY valid_from",
-        *(() if position is None else (position,)),
+        f"SELECT code, valid_from, valid_to, parent FROM {quoted(schema)}.org_tree WHERE {_known('$1', position)} "
+        "ORDER BY valid_from",
+        *_position_arg(position),
     )
     pieces: dict[str, list[tuple[date, date | None, str | None]]] = {}
     for r in rows:

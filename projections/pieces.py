@@ -13,6 +13,7 @@ import struct
 from collections.abc import Iterable, Iterator
 from datetime import date
 from functools import lru_cache
+from itertools import chain
 
 import asyncpg
 
@@ -169,12 +170,17 @@ async def add_flows(conn: asyncpg.Connection, schema: str, flows: dict[tuple[str
 async def _copy_flows(
     conn: asyncpg.Connection, schema: str, flows: dict[tuple[str, date], list[int]], keys: list[tuple[str, date]]
 ) -> None:
-    rows = []
+    # A unit's rows go together: a series reads one unit's days, and then reads a few pages, not one per day.
+    by_unit: dict[str, list[tuple[str, date, int, int]]] = {}
     for key in keys:
         cell = flows[key]
         if any(cell):
-            rows.append((*key, *cell))
+            code = key[0]
+            rows = by_unit.get(code)
+            if rows is None:
+                rows = by_unit[code] = []
+            rows.append((code, key[1], cell[0], cell[1]))
         else:
             del flows[key]
-    if rows:
-        await conn.copy_records_to_table("flows", schema_name=schema, records=rows)
+    if by_unit:
+        await conn.copy_records_to_table("flows", schema_name=schema, records=chain.from_iterable(by_unit.values()))

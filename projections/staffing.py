@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from projections import vectors as v
-from projections.org_units import Executor, Tree, moves_after, position_at, tree_at, tree_history
+from projections.org_units import Executor, chains, children_codes, moves_after, position_at, tree_history
 from projections.org_units import cadres as all_cadres
 from projections.store import quoted
 
@@ -145,11 +145,12 @@ async def values_known(db: Executor, schema: str, codes: list[str], day: date, p
         totals = {code: list(value) for code, value in (await values_now(db, schema, codes, day)).items()}
     rows = await _netted(db, schema, day, position, since=not moved, by_day=False)
     if rows:
-        tree = await tree_history(db, schema, position if moved else None)
+        # Changes taken back from the figures known now follow the tree known now.
+        up = await chains(db, schema, [r["facility"] for r in rows], day, position if moved else None)
         cadres = await cadre_infos(db, schema)
         for r in rows:
             value = _period_vector(r, cadres)
-            for unit in tree.chain(r["facility"], day):
+            for unit in up[r["facility"]]:
                 if unit in totals:
                     _add(totals[unit], value, r["n"])
     return {code: tuple(total) for code, total in totals.items()}
@@ -193,7 +194,6 @@ async def populations(
     """Population(U, year) per Definitions, with the fall-back to the children, as known at ``position``."""
     s = quoted(schema)
     found: dict[str, int | None] = {}
-    tree: Tree | None = None
     pending = list(dict.fromkeys(codes))
     asked: dict[str, list[str]] = {}  # unit → the children it falls back to
     while pending:
@@ -207,11 +207,10 @@ async def populations(
         estimates = {r["code"]: int(r["population"]) for r in rows}
         found.update(estimates)
         missing = [c for c in pending if c not in estimates]
-        if missing and tree is None:
-            tree = await tree_at(db, schema, date(year, 12, 31), position)
+        below = await children_codes(db, schema, missing, date(year, 12, 31), position) if missing else {}
         pending = []
         for code in missing:
-            children = tree.children(code) if tree is not None else []
+            children = below[code]
             asked[code] = children
             pending.extend(c for c in children if c not in found and c not in asked)
     for code in reversed(list(asked)):  # children were asked after their parents
@@ -256,8 +255,7 @@ async def staffing(
     exists = await db.fetchval(f"SELECT EXISTS (SELECT 1 FROM {quoted(schema)}.org_units WHERE code = $1)", code)
     if not exists:
         return None
-    tree = await tree_at(db, schema, as_of, position)
-    children = tree.children(code)
+    children = (await children_codes(db, schema, [code], as_of, position))[code]
     codes = [code, *children]
     if position is None:
         values = await values_now(db, schema, codes, as_of)

@@ -74,8 +74,8 @@ async def in_scope(info: Info, user: User, code: str, day: date) -> None:
     """HR managers read personal data only inside their unit."""
     if user.role is not Role.HR_MANAGER:
         return
-    tree = await org_units.tree_at(ctx(info).pool, ctx(info).schema, day, None)
-    if user.scope_code is None or user.scope_code not in tree.chain(code):
+    up = await org_units.chains(ctx(info).pool, ctx(info).schema, [code], day, None)
+    if user.scope_code is None or user.scope_code not in up[code]:
         raise ClientError(f"{user.name} reads inside {user.scope_code} only, not {code}.", "FORBIDDEN")
 
 
