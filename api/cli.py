@@ -109,7 +109,7 @@ def projection_progress(bar: Progress, description: str) -> ProgressFactory:
     return start
 
 
-def rebuild_with_progress(url: str, processes: int | None = None) -> int:
+def rebuild_with_progress(url: str, processes: int | None = None, batch: int = rebuild.BATCH) -> int:
     with Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -120,7 +120,7 @@ def rebuild_with_progress(url: str, processes: int | None = None) -> int:
         console=console,
     ) as bar:
         progress = projection_progress(bar, "Building the read tables")
-        return rebuild.run(url, Target.of_ledger(), progress=progress, processes=processes)
+        return rebuild.run(url, Target.of_ledger(), progress=progress, processes=processes, batch=batch)
 
 
 def progress_bar() -> Progress:
@@ -364,6 +364,14 @@ def rebuild_command(
     names: Annotated[list[str] | None, typer.Argument(help=f"Projections to rebuild (only {NAME!r} exists).")] = None,
     data_dir: DataDir = None,
     processes: Processes = None,
+    batch: Annotated[
+        int,
+        typer.Option(
+            min=1000,
+            help="Events a batch, committed together: larger batches are faster and take more memory; "
+            "a killed rebuild loses at most one batch a process.",
+        ),
+    ] = rebuild.BATCH,
 ) -> None:
     """Rebuild the read tables from the whole ledger, then swap them in (resumes if interrupted)."""
     unknown = sorted(set(names or []) - {NAME})
@@ -372,7 +380,7 @@ def rebuild_command(
     url = reachable_url(data_dir)
     started = time.perf_counter()
     try:
-        position = rebuild_with_progress(url, processes)
+        position = rebuild_with_progress(url, processes, batch)
     except (runner.NoLedger, split.ShardFailed) as error:
         fail(str(error))
     console.print(f"Rebuilt {NAME} up to ledger position {position:,} in {time.perf_counter() - started:.1f} s.")

@@ -26,7 +26,9 @@ from projections.projector import Projector
 from projections.store import Target
 from replay import split
 
-BATCH = 20_000
+# Events a batch (positions a split build's span, times its processes): the larger, the fewer
+# rectangles a later batch closes (``store.PENDING``); a kill loses at most a batch a process.
+BATCH = 80_000
 ProgressFactory = Callable[[int, int], runner.Progress]  # (start, end) → per-batch callback
 
 
@@ -39,6 +41,7 @@ async def build(
     progress: ProgressFactory | None = None,
     processes: int | None = None,
     indexes: bool = True,
+    batch: int = BATCH,
 ) -> int:
     """Builds (or resumes building) ``target.schema`` up to ``until`` (the ledger's head); returns the position.
 
@@ -65,7 +68,7 @@ async def build(
             callback = progress(projector.position, end) if progress is not None else None
             with without_collector():
                 await runner.catch_up(
-                    conn, target, projector, batch=BATCH, until=end, progress=callback, functions=False
+                    conn, target, projector, batch=batch, until=end, progress=callback, functions=False
                 )
                 finish_tables()
                 await asyncio.get_running_loop().run_in_executor(None, projector.derive_functions)
@@ -77,7 +80,7 @@ async def build(
             await store.drop_pending(conn, target.schema)
         else:
             callback = progress(min(split_positions), end) if progress is not None else None
-            await split.project(conn, url, target, end, BATCH, callback, written=finish_tables)
+            await split.project(conn, url, target, end, batch, callback, written=finish_tables)
             if indexes:  # the children wrote the functions: their keys, one connection each
                 indexers.extend(
                     asyncio.ensure_future(_finish_tables(url, target.schema, (table,), indexes))
@@ -150,14 +153,19 @@ async def _finish_tables(url: str, schema: str, tables: tuple[str, ...], indexes
 
 
 async def rebuild(
-    url: str, target: Target, *, progress: ProgressFactory | None = None, processes: int | None = None
+    url: str,
+    target: Target,
+    *,
+    progress: ProgressFactory | None = None,
+    processes: int | None = None,
+    batch: int = BATCH,
 ) -> int:
     """Rebuilds ``target``'s tables into its shadow schema, then swaps them in."""
     conn = await asyncpg.connect(url)
     try:
         shadow = target.shadow
         await runner.lock(conn, shadow.schema)
-        reached = await build(url, conn, shadow, progress=progress, processes=processes)
+        reached = await build(url, conn, shadow, progress=progress, processes=processes, batch=batch)
         await swap(conn, shadow.schema, target.schema)
         return reached
     finally:
@@ -175,5 +183,12 @@ async def swap(conn: asyncpg.Connection, shadow: str, live: str) -> None:
         await conn.execute(f"DROP SCHEMA IF EXISTS {old} CASCADE")
 
 
-def run(url: str, target: Target, *, progress: ProgressFactory | None = None, processes: int | None = None) -> int:
-    return asyncio.run(rebuild(url, target, progress=progress, processes=processes))
+def run(
+    url: str,
+    target: Target,
+    *,
+    progress: ProgressFactory | None = None,
+    processes: int | None = None,
+    batch: int = BATCH,
+) -> int:
+    return asyncio.run(rebuild(url, target, progress=progress, processes=processes, batch=batch))

@@ -49,9 +49,8 @@ from projections.mobility import histories
 from projections.staffing import staffing
 from projections.store import Target
 from replay.loading import load_demo
-from replay.rebuild import rebuild
+from replay.rebuild import BATCH, rebuild  # the baseline reads BATCH rows at a time, as the rebuild does
 
-BATCH = 20_000  # rows a read, as the rebuild reads them
 REBUILD_TIMEOUT = 15 * 60
 TARGET = Target.of_ledger()
 SCHEMA = TARGET.schema

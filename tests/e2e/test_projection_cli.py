@@ -152,7 +152,7 @@ def test_a_killed_rebuild_resumes_while_the_live_tables_stay_readable(fresh_url:
     url = fresh_url
     load_demo(url, "0.3")
     end = head(url)
-    assert end > 40_000  # so a rebuild takes several batches of 20,000
+    assert end > 40_000  # so a rebuild takes several batches of 20,000 (--batch)
     clean = fetch(url, STAFFING)
     live_rows = value(url, "SELECT count(*) FROM read_model.staffing")
     assert clean and live_rows == len(clean)
@@ -162,7 +162,7 @@ def test_a_killed_rebuild_resumes_while_the_live_tables_stay_readable(fresh_url:
         assert conn.execute("SELECT count(*) FROM read_model.staffing").fetchone() == (live_rows,)
         assert conn.execute("SELECT position FROM read_model.tracking").fetchone() == (end,)
 
-    rebuilding = start("rebuild", "--processes", str(processes), url=url)
+    rebuilding = start("rebuild", "--processes", str(processes), "--batch", "20000", url=url)
     out, _ = kill_once(rebuilding, url, "read_model_shadow", also=live_tables_answer)
     assert "Rebuilt" not in out
     with psycopg.connect(url, autocommit=True) as conn:
