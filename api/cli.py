@@ -120,7 +120,9 @@ def rebuild_with_progress(url: str, processes: int | None = None, batch: int = r
         console=console,
     ) as bar:
         progress = projection_progress(bar, "Building the read tables")
-        return rebuild.run(url, Target.of_ledger(), progress=progress, processes=processes, batch=batch)
+        return asyncio.run(
+            rebuild.rebuild(url, Target.of_ledger(), progress=progress, processes=processes, batch=batch)
+        )
 
 
 def progress_bar() -> Progress:

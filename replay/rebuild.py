@@ -181,14 +181,3 @@ async def swap(conn: asyncpg.Connection, shadow: str, live: str) -> None:
             await conn.execute(f"ALTER SCHEMA {store.quoted(live)} RENAME TO {old}")
         await conn.execute(f"ALTER SCHEMA {store.quoted(shadow)} RENAME TO {store.quoted(live)}")
         await conn.execute(f"DROP SCHEMA IF EXISTS {old} CASCADE")
-
-
-def run(
-    url: str,
-    target: Target,
-    *,
-    progress: ProgressFactory | None = None,
-    processes: int | None = None,
-    batch: int = BATCH,
-) -> int:
-    return asyncio.run(rebuild(url, target, progress=progress, processes=processes, batch=batch))
