@@ -74,11 +74,10 @@ class Projector(WorkerProjection):
         """What ``derive_functions`` would give, as a split build's child hands it on
         (``projections.shards``): days as ordinals, without the functions themselves."""
         at, net = self._facility_changes_and_flows()
-        counts = {}
-        for unit, steps in self._unit_changes(at).items():
-            kept = {day.toordinal(): delta for day, delta in steps.items() if delta}
-            if kept:
-                counts[unit] = kept
+        counts = {
+            unit: {day.toordinal(): delta for day, delta in steps.items()}
+            for unit, steps in self._unit_changes(at).items()
+        }
         return counts, {(unit, day.toordinal()): cell for (unit, day), cell in net.items() if cell[0] or cell[1]}
 
     def _facility_changes_and_flows(

@@ -389,7 +389,7 @@ async def write(
 async def apply_pending(conn: asyncpg.Connection, schema: str, tables: Iterable[str] = RECTANGLES) -> None:
     """Closes the rectangles of ``tables`` recorded in ``PENDING``, one join a table (nothing to
     do without the table). A bulk build does so when it resumes, before it loads its state from
-    the open rectangles (then ``reset_pending``), and once its last batch is in, before it indexes
+    the open rectangles (``resume_pending``), and once its last batch is in, before it indexes
     them (then ``drop_pending``). Closing one twice closes it at the same position."""
     s = quoted(schema)
     rectangles = [table for table in tables if table in RECTANGLES]
@@ -406,11 +406,14 @@ async def apply_pending(conn: asyncpg.Connection, schema: str, tables: Iterable[
             )
 
 
-async def reset_pending(conn: asyncpg.Connection, schema: str) -> None:
-    """An empty ``PENDING``, for the batches a resumed build goes on with."""
+async def resume_pending(conn: asyncpg.Connection, schema: str) -> None:
+    """For a resumed bulk build, before it loads its state from the open rectangles: closes every
+    rectangle recorded in ``PENDING``, then empties it for the batches the build goes on with."""
     s = quoted(schema)
-    await conn.execute(f"CREATE TABLE IF NOT EXISTS {s}.{PENDING} ({PENDING_COLUMNS})")
-    await conn.execute(f"TRUNCATE {s}.{PENDING}")
+    async with conn.transaction():
+        await apply_pending(conn, schema)
+        await conn.execute(f"CREATE TABLE IF NOT EXISTS {s}.{PENDING} ({PENDING_COLUMNS})")
+        await conn.execute(f"TRUNCATE {s}.{PENDING}")
 
 
 async def drop_pending(conn: asyncpg.Connection, schema: str) -> None:

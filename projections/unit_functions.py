@@ -73,14 +73,13 @@ class UnitFunctions:
     def _roll_up(self, at: dict[str, dict[date, int]]) -> None:
         """Sets every unit's staffing from its facilities' changes (``at``, ``_unit_changes``)."""
         for unit, steps in self._unit_changes(at).items():
-            kept = {day: delta for day, delta in steps.items() if delta}
-            if kept:
-                days = sorted(kept)
-                self.counts[unit] = StepFunction(unit, days, kept, dirty_from=days[0])
+            days = sorted(steps)
+            self.counts[unit] = StepFunction(unit, days, steps, dirty_from=days[0])
 
     def _unit_changes(self, at: dict[str, dict[date, int]]) -> dict[str, dict[date, int]]:
         """Every unit's staffing changes from its facilities' (``at``): each facility's go to it and
-        to every area above it, following the tree as of each date. Some may add up to zero."""
+        to every area above it, following the tree as of each date. Changes that add up to zero are
+        left out, and so are units left with none."""
         changes: dict[str, dict[date, int]] = defaultdict(dict)
         for facility, steps in at.items():
             last_start, last_chain = self.tree.ancestry(facility)[-1]
@@ -96,7 +95,12 @@ class UnitFunctions:
                     into[lo] = into.get(lo, 0) + value
                     if hi is not None:
                         into[hi] = into.get(hi, 0) - value
-        return changes
+        out = {}
+        for unit, steps in changes.items():
+            kept = {day: delta for day, delta in steps.items() if delta}
+            if kept:
+                out[unit] = kept
+        return out
 
     def _count_fn(self, unit: str) -> StepFunction:
         fn = self.counts.get(unit)

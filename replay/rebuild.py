@@ -113,9 +113,7 @@ async def _open(
             split_positions = await shards.positions(conn, target.schema)
             if split_positions:
                 return None, split_positions
-            async with conn.transaction():  # the state loads from the open rectangles
-                await store.apply_pending(conn, target.schema)
-                await store.reset_pending(conn, target.schema)
+            await store.resume_pending(conn, target.schema)  # the state loads from the open rectangles
             with without_collector():
                 return await state.load(conn, target.schema, functions=False), []
         except store.OutdatedReadTables:  # left by an older version: start again

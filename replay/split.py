@@ -122,8 +122,7 @@ async def _prepare(conn: asyncpg.Connection, schema: str, count: int) -> None:
         for i in range(count):  # each child holds its shard's lock while it writes
             key = runner.lock_key(_lock_name(schema, i, count))
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", key)
-        await store.apply_pending(conn, schema)
-        await store.reset_pending(conn, schema)
+        await store.resume_pending(conn, schema)
         await conn.execute(f"TRUNCATE {s}.staffing, {s}.flows")
 
 
