@@ -171,11 +171,21 @@ async def rebuild(
 
 
 async def swap(conn: asyncpg.Connection, shadow: str, live: str) -> None:
-    """Puts the shadow tables in place of the live ones, in one transaction."""
+    """Puts the shadow tables in place of the live ones, in one transaction, then drops the old ones.
+
+    The transaction renames the two schemas, once no runner's batch is writing to the live
+    tables: it holds their tracking row's table in SHARE mode, which waits for the batches under
+    way (each one writes its tracking row first) and holds back the next ones, which then find
+    the new tables' tracking row and stop (``runner.StaleState``). Readers wait for none of
+    it. The old tables are dropped after the commit, once the readers still inside them are done;
+    from the commit on, every new statement reads the new tables. A swap stopped before that drop
+    leaves the old schema, which the next swap drops first.
+    """
     old = store.quoted(f"{live}_old")
+    await conn.execute(f"DROP SCHEMA IF EXISTS {old} CASCADE")
     async with conn.transaction():
-        await conn.execute(f"DROP SCHEMA IF EXISTS {old} CASCADE")
         if await store.exists(conn, live):
+            await conn.execute(f"LOCK TABLE {store.quoted(live)}.tracking IN SHARE MODE")
             await conn.execute(f"ALTER SCHEMA {store.quoted(live)} RENAME TO {old}")
         await conn.execute(f"ALTER SCHEMA {store.quoted(shadow)} RENAME TO {store.quoted(live)}")
-        await conn.execute(f"DROP SCHEMA IF EXISTS {old} CASCADE")
+    await conn.execute(f"DROP SCHEMA IF EXISTS {old} CASCADE")

@@ -2,6 +2,7 @@
 
 import asyncio
 from datetime import date
+from uuid import UUID
 
 import asyncpg
 import pytest
@@ -10,6 +11,8 @@ from domain import commands as c
 from domain.ledger import Ledger
 from domain.values import Sex
 from projections import runner, staffing, store
+from projections.naming import NAME
+from projections.store import Target
 from replay import rebuild
 from tests.integration.projection_support import catch_up, live_runner, target_of
 from tests.integration.test_projections import Recorder, hire_command
@@ -114,5 +117,71 @@ def test_a_runner_behind_a_rebuilds_swap_writes_nothing_and_reloads(database_url
             assert await conn.fetchval(f"SELECT count(*) FROM {s}.events WHERE position > $1", swapped["position"]) > 0
         finally:
             await conn.close()
+
+    asyncio.run(story())
+
+
+async def _shadow_beside_live(database_url: str, ledger: Ledger, conn: asyncpg.Connection) -> tuple[Target, UUID]:
+    """Live tables of the ledger (a hire and a posting), and a rebuild of them in the shadow
+    schema, not swapped in yet; returns the target and the shadow's generation."""
+    target = target_of(ledger)
+    await asyncio.to_thread(hire_and_post, ledger, "F1")
+    await runner.catch_up(conn, target, await runner.open_projector(conn, target))
+    await rebuild.build(database_url, conn, target.shadow)
+    return target, (await store.tracking(conn, target.shadow.schema))["generation"]
+
+
+async def _waiting_for_a_lock(conn: asyncpg.Connection, pid: int) -> None:
+    """Returns once the backend ``pid`` waits for a lock (fails after 10 s)."""
+    for _ in range(1000):
+        if await conn.fetchval("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $1", pid):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"backend {pid} never waited for a lock")
+
+
+def test_the_swap_waits_for_no_reader(database_url: str, ledger: Ledger) -> None:
+    async def story() -> None:
+        conn, reader, other = [await asyncpg.connect(database_url) for _ in range(3)]
+        try:
+            target, generation = await _shadow_beside_live(database_url, ledger, conn)
+            s = store.quoted(target.schema)
+            async with reader.transaction():  # a long read: it holds the live tables until it ends
+                assert await reader.fetchval(f"SELECT count(*) FROM {s}.staffing") > 0
+                swapping = asyncio.ensure_future(rebuild.swap(conn, target.shadow.schema, target.schema))
+                # Only dropping the old tables waits for the reader: new statements read the new ones.
+                await _waiting_for_a_lock(other, conn.get_server_pid())
+                await other.execute("SET statement_timeout = '10s'")
+                assert await other.fetchval(f"SELECT generation FROM {s}.tracking") == generation
+                assert await other.fetchval("SELECT to_regnamespace($1) IS NOT NULL", f"{target.schema}_old")
+                assert not swapping.done()
+            await asyncio.wait_for(swapping, timeout=10)
+            assert await other.fetchval("SELECT to_regnamespace($1) IS NULL", f"{target.schema}_old")
+            assert await other.fetchval("SELECT to_regnamespace($1) IS NULL", target.shadow.schema)
+        finally:
+            for c in (conn, reader, other):
+                await c.close()
+
+    asyncio.run(story())
+
+
+def test_the_swap_waits_for_a_batch_under_way_which_writes_to_the_old_tables(database_url: str, ledger: Ledger) -> None:
+    async def story() -> None:
+        conn, writer, other = [await asyncpg.connect(database_url) for _ in range(3)]
+        try:
+            target, generation = await _shadow_beside_live(database_url, ledger, conn)
+            s = store.quoted(target.schema)
+            async with writer.transaction():  # a runner's batch: its tracking row first, then its rows
+                await writer.execute(f"UPDATE {s}.tracking SET updated_at = now() WHERE name = $1", NAME)
+                swapping = asyncio.ensure_future(rebuild.swap(conn, target.shadow.schema, target.schema))
+                await _waiting_for_a_lock(other, conn.get_server_pid())
+                await writer.execute(f"INSERT INTO {s}.cadres VALUES ('LATE', 'Late', NULL, 'OTHER', false)")
+                assert await other.fetchval(f"SELECT generation FROM {s}.tracking") != generation
+            await asyncio.wait_for(swapping, timeout=10)
+            assert await other.fetchval(f"SELECT generation FROM {s}.tracking") == generation
+            assert await other.fetchval(f"SELECT count(*) FROM {s}.cadres WHERE code = 'LATE'") == 0
+        finally:
+            for c in (conn, writer, other):
+                await c.close()
 
     asyncio.run(story())
