@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from functools import lru_cache
 from itertools import chain
+from typing import Any
 
 import asyncpg
 
@@ -162,16 +163,33 @@ async def write_flows(
     await _copy_flows(conn, schema, flows, keys)
 
 
-async def add_flows(conn: asyncpg.Connection, schema: str, flows: dict[tuple[str, date], list[int]]) -> None:
-    """Writes every cell to a table that holds none of these units'; forgets empty cells."""
+async def add_flows(conn: asyncpg.Connection, schema: str, flows: dict[tuple[str, int], list[int]]) -> None:
+    """Writes every cell (days as ordinals) to a table that holds none of these units'; forgets empty cells."""
     await _copy_flows(conn, schema, flows, list(flows))
 
 
-async def _copy_flows(
-    conn: asyncpg.Connection, schema: str, flows: dict[tuple[str, date], list[int]], keys: list[tuple[str, date]]
-) -> None:
+FlowKey = tuple[str, date] | tuple[str, int]  # a unit and a day (as a date, or as its ordinal)
+FLOW = struct.Struct(">iiiiii")  # a flow row's day, entries and exits, each with its length
+
+
+def flow_copy_data(rows: Iterable[tuple[str, date | int, int, int]]) -> bytes:
+    """The binary COPY stream of ``flows`` rows (code, day or its ordinal, entries, exits)."""
+    out = [HEADER]
+    prefixes: dict[str, bytes] = {}
+    for code, day, entries, exits in rows:
+        prefix = prefixes.get(code)
+        if prefix is None:
+            name = code.encode()
+            prefix = prefixes[code] = NAME.pack(4, len(name)) + name
+        ordinal = day if isinstance(day, int) else day.toordinal()
+        out += (prefix, FLOW.pack(4, ordinal - EPOCH, 4, entries, 4, exits))
+    out.append(TRAILER)
+    return b"".join(out)
+
+
+async def _copy_flows(conn: asyncpg.Connection, schema: str, flows: dict[Any, list[int]], keys: list[FlowKey]) -> None:
     # A unit's rows go together: a series reads one unit's days, and then reads a few pages, not one per day.
-    by_unit: dict[str, list[tuple[str, date, int, int]]] = {}
+    by_unit: dict[str, list[tuple[str, date | int, int, int]]] = {}
     for key in keys:
         cell = flows[key]
         if any(cell):
@@ -183,4 +201,5 @@ async def _copy_flows(
         else:
             del flows[key]
     if by_unit:
-        await conn.copy_records_to_table("flows", schema_name=schema, records=chain.from_iterable(by_unit.values()))
+        data = flow_copy_data(chain.from_iterable(by_unit.values()))
+        await conn.copy_to_table("flows", schema_name=schema, source=memoryview(data), format="binary")

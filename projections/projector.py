@@ -66,48 +66,30 @@ class Projector(WorkerProjection):
         from then on, they are kept up to date event by event."""
         self.complete, self.deferred = True, False
         self.counts, self.flows, self.dirty_flows = {}, {}, set()
-        at, net = self._facility_changes_and_flows()
-        self._roll_up(at)
-        self._apply_flow_net(net)
+        changes, cells = self.unit_sums(self.derive_share())
+        self._roll_up(changes)
+        self._apply_flow_net({(unit, date.fromordinal(day)): cell for (unit, day), cell in cells.items()})
 
     def derive_share(self) -> Share:
-        """What ``derive_functions`` would give, as a split build's child hands it on
-        (``projections.shards``): days as ordinals, without the functions themselves."""
-        at, net = self._facility_changes_and_flows()
-        counts = {
-            unit: {day.toordinal(): delta for day, delta in steps.items()}
-            for unit, steps in self._unit_changes(at).items()
-        }
-        return counts, {(unit, day.toordinal()): cell for (unit, day), cell in net.items() if cell[0] or cell[1]}
-
-    def _facility_changes_and_flows(
-        self,
-    ) -> tuple[dict[str, dict[date, int]], dict[tuple[str, date], list[int]]]:
-        """Each facility's staffing changes, summed over its workers, and each unit's daily flows."""
-        at: dict[str, dict[date, int]] = defaultdict(dict)  # each facility's staffing changes
-        net: dict[tuple[str, date], list[int]] = defaultdict(lambda: [0, 0])
-        # A flow's shares, by origin and destination, from the day both their areas settle on.
-        shares: dict[tuple[str | None, str | None], tuple[date, list[tuple[str, int, int]]]] = {}
+        """The workers' staffing changes summed by facility, and their flows counted (days as
+        ordinals): what ``derive_functions`` rolls up, and what a split build's child hands on
+        (``projections.shards``)."""
+        at: dict[str, dict[int, int]] = defaultdict(dict)
+        moves: dict[tuple[str | None, str | None, int], int] = {}
         for state in self.workers.values():
             for contribution in state.contributions:
                 if contribution is not None:
                     facility, start, end, value = contribution
                     changes = at[facility]
-                    changes[start] = changes.get(start, 0) + value
+                    day = start.toordinal()
+                    changes[day] = changes.get(day, 0) + value
                     if end is not None:
-                        changes[end] = changes.get(end, 0) - value
+                        day = end.toordinal()
+                        changes[day] = changes.get(day, 0) - value
             for flow in state.derived.flows:
-                key = (flow.origin, flow.destination)
-                known = shares.get(key)
-                if known is not None and flow.day >= known[0]:
-                    units = known[1]
-                else:
-                    units = self._flow_shares(flow)
-                    settled = max(self._settled(flow.origin), self._settled(flow.destination))
-                    if flow.day >= settled:
-                        shares[key] = (settled, units)
-                add_shares(net, flow.day, units, 1)
-        return at, net
+                key = (flow.origin, flow.destination, flow.day.toordinal())
+                moves[key] = moves.get(key, 0) + 1
+        return at, moves
 
     def workers_needed(self, events: Iterable[LedgerEvent]) -> set[UUID] | None:
         """The workers a batch touches that are not in memory; None when it needs them all."""

@@ -7,14 +7,14 @@ writes what the org events give (the tree's rectangles, units, cadres, populatio
 history rows); every shard writes its own workers' rows. Rectangle ids interleave (shard ``i``
 numbers ``i + 1, i + 1 + count, ...``), so they never collide, and each shard commits its
 batches with a tracking row of its own, from which a killed build resumes. The staffing and
-flow functions are sums over workers: each shard derives its share of every unit's, and the
-shards then trade them so that each adds up and writes the units it owns (``owner``, ``parts``,
-``add_up``).
+flow functions are sums over workers: each shard sums its workers' changes by facility and
+counts their flows (its share), the shards trade their shares, and each adds them up
+(``add_up``), then rolls them up into the units it owns and writes those (``owner``,
+``UnitFunctions.unit_sums``).
 """
 
 import zlib
 from dataclasses import dataclass
-from datetime import date
 
 import asyncpg
 
@@ -39,6 +39,10 @@ class Shard:
     @property
     def writes_org(self) -> bool:
         return self.index == 0
+
+    def owns_unit(self, code: str) -> bool:
+        """Whether this shard adds up and writes unit ``code``'s functions."""
+        return owner(code, self.count) == self.index
 
     def owns(self, column: str) -> str:
         """The SQL condition that the worker id in ``column`` is this shard's."""
@@ -98,9 +102,13 @@ async def finish(conn: asyncpg.Connection, schema: str, position: int) -> None:
     await conn.execute(f"DELETE FROM {s}.tracking WHERE name LIKE $1 || '%'", PREFIX)
 
 
-# What a shard hands back: each unit's staffing changes (packed) and its daily flows, by day.
-# Days go as ordinals: a pickled date costs a child four times what an int does.
-Share = tuple[dict[str, dict[int, int]], dict[tuple[str, int], list[int]]]
+# What a shard hands on: its workers' staffing changes by facility (packed vectors, by day), and
+# their flows counted by (origin, destination, day). Days go as ordinals: a pickled date costs a
+# child four times what an int does. Facilities rather than every unit above them: a third of
+# the size, and each shard rolls up only the units it owns (``UnitFunctions.unit_sums``).
+Share = tuple[dict[str, dict[int, int]], dict[tuple[str | None, str | None, int], int]]
+# Units' staffing changes by day, and their daily [entries, exits], days as ordinals.
+UnitSums = tuple[dict[str, dict[int, int]], dict[tuple[str, int], list[int]]]
 
 
 def owner(code: str, count: int) -> int:
@@ -108,53 +116,25 @@ def owner(code: str, count: int) -> int:
     return zlib.crc32(code.encode()) % count
 
 
-def parts(share: Share, count: int) -> list[Share]:
-    """``share`` cut by the shard that owns each unit (``owner``): part ``i`` goes to shard ``i``."""
-    out: list[Share] = [({}, {}) for _ in range(count)]
-    owners: dict[str, int] = {}
-    for code, days in share[0].items():
-        out[owners.setdefault(code, owner(code, count))][0][code] = days
-    for key, cell in share[1].items():
-        code = key[0]
-        shard = owners.get(code)
-        if shard is None:
-            shard = owners[code] = owner(code, count)
-        out[shard][1][key] = cell
-    return out
-
-
 def add_up(shares: list[Share]) -> Share:
-    """The shares' sum: each unit's changes and each cell's flows added up, changes that cancel out left out."""
+    """The shares' sum: each facility's changes and each flow's count added up, changes that cancel out left out."""
     changes: dict[str, dict[int, int]] = {}
-    flows: dict[tuple[str, int], list[int]] = {}
-    for counts, cells in shares:
-        for code, days in counts.items():
+    moves: dict[tuple[str | None, str | None, int], int] = {}
+    for at, counted in shares:
+        for code, days in at.items():
             into = changes.get(code)
             if into is None:
                 changes[code] = dict(days)
                 continue
             for day, delta in days.items():
                 into[day] = into.get(day, 0) + delta
-        for key, (entries, exits) in cells.items():
-            cell = flows.get(key)
-            if cell is None:
-                flows[key] = [entries, exits]
-            else:
-                cell[0] += entries
-                cell[1] += exits
-    for code, days in changes.items():
+        for key, n in counted.items():
+            moves[key] = moves.get(key, 0) + n
+    for code, days in list(changes.items()):
         if not all(days.values()):
-            changes[code] = {day: delta for day, delta in days.items() if delta}
-    return changes, flows
-
-
-def dated(flows: dict[tuple[str, int], list[int]]) -> dict[tuple[str, date], list[int]]:
-    """A share's flows keyed by date rather than ordinal; the units share their days, so each is made once."""
-    dates: dict[int, date] = {}
-    out = {}
-    for (code, ordinal), cell in flows.items():
-        day = dates.get(ordinal)
-        if day is None:
-            day = dates[ordinal] = date.fromordinal(ordinal)
-        out[(code, day)] = cell
-    return out
+            kept = {day: delta for day, delta in days.items() if delta}
+            if kept:
+                changes[code] = kept
+            else:
+                del changes[code]
+    return changes, moves

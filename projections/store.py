@@ -17,7 +17,7 @@ from projections.intervals import Row
 from projections.naming import NAME, quoted
 from projections.pieces import add_flows, add_staffing_changes, write_flows, write_staffing
 from projections.projector import DATA, Projector, Writes
-from projections.shards import Shard, Share, dated
+from projections.shards import Shard, UnitSums
 from projections.unit_functions import UnitFunctions
 
 # Raised whenever the tables' shape or meaning changes: older tables must be rebuilt.
@@ -428,9 +428,9 @@ async def write_functions(
     await write_flows(conn, schema, projector.flows, projector.dirty_flows, everything=everything)
 
 
-async def add_share(conn: asyncpg.Connection, schema: str, share: Share) -> None:
-    """Writes the staffing pieces and daily flows of ``share`` (a split rebuild's child: its units',
-    added up) to tables that hold none of its units'."""
-    counts, flows = share
+async def add_share(conn: asyncpg.Connection, schema: str, sums: UnitSums) -> None:
+    """Writes the staffing pieces and daily flows of ``sums`` (a split rebuild's child: the units
+    it owns, ``UnitFunctions.unit_sums``) to tables that hold none of its units'."""
+    counts, flows = sums
     await add_staffing_changes(conn, schema, counts)
-    await add_flows(conn, schema, dated(flows))
+    await add_flows(conn, schema, flows)

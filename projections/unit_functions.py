@@ -8,11 +8,12 @@ count as entries and exits per Definitions, with the tree as of their date.
 
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 
 from projections.intervals import StepFunction
 from projections.org import Chain, OrgTree
+from projections.shards import Share, UnitSums
 from projections.timeline import Flow
 
 Contribution = tuple[str, date, date | None, int]  # facility, from, to, packed vector
@@ -70,37 +71,82 @@ class UnitFunctions:
         """The day from which the unit's areas stay as they are (the last piece of its ancestry)."""
         return self.tree.ancestry(code)[-1][0] if code is not None else date.min
 
-    def _roll_up(self, at: dict[str, dict[date, int]]) -> None:
-        """Sets every unit's staffing from its facilities' changes (``at``, ``_unit_changes``)."""
-        for unit, steps in self._unit_changes(at).items():
-            days = sorted(steps)
-            self.counts[unit] = StepFunction(unit, days, steps, dirty_from=days[0])
+    def _roll_up(self, changes: dict[str, dict[int, int]]) -> None:
+        """Sets every unit's staffing from its changes by day ordinal (``unit_sums``)."""
+        dates: dict[int, date] = {}
+        for unit, steps in changes.items():
+            by_date = {}
+            for ordinal, delta in steps.items():
+                day = dates.get(ordinal)
+                if day is None:
+                    day = dates[ordinal] = date.fromordinal(ordinal)
+                by_date[day] = delta
+            days = sorted(by_date)
+            self.counts[unit] = StepFunction(unit, days, by_date, dirty_from=days[0])
 
-    def _unit_changes(self, at: dict[str, dict[date, int]]) -> dict[str, dict[date, int]]:
-        """Every unit's staffing changes from its facilities' (``at``): each facility's go to it and
-        to every area above it, following the tree as of each date. Changes that add up to zero are
-        left out, and so are units left with none."""
-        changes: dict[str, dict[date, int]] = defaultdict(dict)
+    def unit_sums(self, share: Share, keep: Callable[[str], bool] | None = None) -> UnitSums:
+        """Every unit's staffing changes and daily flows (days as ordinals) from its facilities'
+        changes and the flows (``share``, ``Projector.derive_share``), following the tree as of
+        each date; with ``keep``, only the units it keeps.
+
+        Each facility's changes go to it and to every area above it. Changes that add up to zero
+        are left out, and so are units left with none; so are flow cells left empty.
+        """
+        at, moves = share
+        changes: dict[str, dict[int, int]] = defaultdict(dict)
         for facility, steps in at.items():
             last_start, last_chain = self.tree.ancestry(facility)[-1]
-            if min(steps) >= last_start:  # the same areas on every date it changes: their changes are its own
-                for unit in last_chain:
+            kept = last_chain if keep is None else [unit for unit in last_chain if keep(unit)]
+            if min(steps) >= last_start.toordinal():  # the same areas on every date it changes
+                for unit in kept:
                     into = changes[unit]
                     for day, delta in steps.items():
                         into[day] = into.get(day, 0) + delta
                 continue
-            for lo, hi, chain, value in self._spans(facility, steps):
+            dated = {date.fromordinal(day): delta for day, delta in steps.items()}
+            for lo, hi, chain, value in self._spans(facility, dated):
                 for unit in chain:
-                    into = changes[unit]
-                    into[lo] = into.get(lo, 0) + value
-                    if hi is not None:
-                        into[hi] = into.get(hi, 0) - value
-        out = {}
+                    if keep is None or keep(unit):
+                        into = changes[unit]
+                        start = lo.toordinal()
+                        into[start] = into.get(start, 0) + value
+                        if hi is not None:
+                            end = hi.toordinal()
+                            into[end] = into.get(end, 0) - value
+        counts = {}
         for unit, steps in changes.items():
-            kept = {day: delta for day, delta in steps.items() if delta}
-            if kept:
-                out[unit] = kept
-        return out
+            nonzero = {day: delta for day, delta in steps.items() if delta}
+            if nonzero:
+                counts[unit] = nonzero
+        return counts, self._flow_cells(moves, keep)
+
+    def _flow_cells(
+        self, moves: dict[tuple[str | None, str | None, int], int], keep: Callable[[str], bool] | None
+    ) -> dict[tuple[str, int], list[int]]:
+        """The units' daily [entries, exits] from the flows counted by origin, destination and day."""
+        cells: dict[tuple[str, int], list[int]] = {}
+        # A flow's shares, by origin and destination, from the day both their areas settle on.
+        shares: dict[tuple[str | None, str | None], tuple[int, list[tuple[str, int, int]]]] = {}
+        for (origin, destination, ordinal), n in moves.items():
+            known = shares.get((origin, destination))
+            if known is not None and ordinal >= known[0]:
+                units = known[1]
+            else:
+                day = date.fromordinal(ordinal)
+                units = self._flow_shares(Flow(day, 0, origin, destination))
+                if keep is not None:
+                    units = [share for share in units if keep(share[0])]
+                settled = max(self._settled(origin), self._settled(destination)).toordinal()
+                if ordinal >= settled:
+                    shares[(origin, destination)] = (settled, units)
+            for unit, entries, exits in units:
+                cell = cells.get((unit, ordinal))
+                if cell is None:
+                    cells[(unit, ordinal)] = [n * entries, n * exits]
+                else:
+                    cell[0] += n * entries
+                    cell[1] += n * exits
+        return cells
 
     def _count_fn(self, unit: str) -> StepFunction:
         fn = self.counts.get(unit)

@@ -3,14 +3,16 @@
 The projection is pure Python, on one core; a rebuild of a large ledger splits it by worker
 (``projections.shards``). Each child reads its own events straight from the ledger, projects
 them, and commits its rows batch by batch with its shard's tracking row. Then it derives its
-share of every unit's staffing and flow functions. The children trade those shares through the
-parent, which passes them on unread: each child adds up the units it owns (``shards.owner``) and
-writes them. A killed split build resumes shard by shard, and writes the functions again.
+share of the staffing and flow functions: its workers' changes summed by facility, and their
+flows counted (``Projector.derive_share``). The children trade those shares through the parent,
+which passes them on unread: each child adds up every share (``shards.add_up``), then rolls the
+sum up into the units it owns (``shards.owner``, ``UnitFunctions.unit_sums``) and writes them. A
+killed split build resumes shard by shard, and writes the functions again.
 
 What a child says on its pipe, in order: ``(WRITTEN, None)`` once its last batch is committed,
-``(PARTS, [bytes, ...])`` its share cut by owner (pickled; its own part left empty), and
-``(DONE, None)`` once its units' functions are written. The parent answers ``PARTS`` with what
-the other children hold for its units. ``(FAILED, traceback)`` can come in place of any of them.
+``(PARTS, [bytes, ...])`` its share for each other child (pickled; its own place left empty),
+and ``(DONE, None)`` once its units' functions are written. The parent answers ``PARTS`` with
+the other children's shares. ``(FAILED, traceback)`` can come in place of any of them.
 """
 
 import asyncio
@@ -190,13 +192,14 @@ async def _project_shard(pipe: Connection, url: str, target: Target, shard: Shar
             projector = await state.load_shard(conn, target, shard)
             await runner.catch_up(conn, target, projector, batch=batch, until=until, functions=False, shard=shard)
             pipe.send((WRITTEN, None))  # the parent may index the tables meanwhile
-            cut = shards.parts(projector.derive_share(), shard.count)
-            mine = cut[shard.index]
-            pipe.send((PARTS, [b"" if i == shard.index else pickle.dumps(part) for i, part in enumerate(cut)]))
+            mine = projector.derive_share()
+            packed = pickle.dumps(mine)
+            pipe.send((PARTS, [b"" if i == shard.index else packed for i in range(shard.count)]))
             said, theirs = pipe.recv()
             assert said == PARTS, f"the parent said {said!r} where {PARTS!r} was due"
             added = shards.add_up([mine] + [pickle.loads(part) for part in theirs if part])
+            owned = projector.unit_sums(added, keep=shard.owns_unit)
         async with conn.transaction():
-            await store.add_share(conn, target.schema, added)
+            await store.add_share(conn, target.schema, owned)
     finally:
         await conn.close()

@@ -15,8 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from projections.events import LedgerEvent
-from projections.intervals import Row
+from projections.intervals import Row, StepFunction
 from projections.projector import Projector
+from projections.shards import Shard, UnitSums, add_up
 from projections.timeline import Derived, Step, derive
 
 START = date(2020, 1, 1)
@@ -161,24 +162,46 @@ def pushed(steps: list[Step]) -> Derived:
     return out
 
 
+def functions_of(counts: dict[str, StepFunction], flows: dict[tuple[str, date], list[int]]) -> UnitSums:
+    """A projector's functions in a split child's terms (``UnitFunctions.unit_sums``)."""
+    return (
+        {code: {d.toordinal(): delta for d, delta in fn.changes.items()} for code, fn in counts.items() if fn.changes},
+        {(code, day.toordinal()): cell for (code, day), cell in flows.items() if any(cell)},
+    )
+
+
 @settings(max_examples=100, deadline=None)
-@given(histories)
-def test_a_split_childs_share_is_what_deriving_the_functions_gives(
-    history: list[tuple[int, str, int, str, int]],
+@given(histories, st.sampled_from((None, 0, 5, 30, 400)))
+def test_the_functions_derived_at_the_end_and_by_split_children_are_those_kept_event_by_event(
+    history: list[tuple[int, str, int, str, int]], moved_after: int | None
 ) -> None:
     events = org_events() + worker_events(history)
-    derived, shared = Projector(), Projector()
-    for projector in (derived, shared):
-        projector.deferred = True
-        projector.apply(events)
+    if moved_after is not None:  # F2 moves from R up to C, back-dated: its staffing leaves R from that day
+        f2 = next(e for e in events if e.name == "Opened" and e.data["code"] == "F2")
+        data = {"new_parent_code": "C", "effective_on": START + timedelta(days=moved_after)}
+        events.append(event(events[-1].position + 1, "OrgUnit", f2.aggregate_id, 2, "Moved", data))
+    live, derived = Projector(), Projector()
+    live.apply(events)
+    derived.deferred = True
+    derived.apply(events)
     derived.derive_functions()
+    children = [Projector(), Projector()]
+    for i, child in enumerate(children):
+        child.deferred = True
+        child.apply([e for e in events if e.aggregate != "Worker" or e.aggregate_id.bytes[-1] % 2 == i])
 
-    counts, flows = shared.derive_share()
+    added = add_up([child.derive_share() for child in children])
+    counts: dict[str, dict[int, int]] = {}
+    flows: dict[tuple[str, int], list[int]] = {}
+    for i, child in enumerate(children):
+        owned_counts, owned_flows = child.unit_sums(added, keep=Shard(i, 2).owns_unit)
+        assert not counts.keys() & owned_counts.keys() and not flows.keys() & owned_flows.keys()
+        counts.update(owned_counts)
+        flows.update(owned_flows)
 
-    assert counts == {
-        code: {day.toordinal(): delta for day, delta in fn.changes.items()} for code, fn in derived.counts.items()
-    }
-    assert flows == {(code, day.toordinal()): cell for (code, day), cell in derived.flows.items() if any(cell)}
+    expected = functions_of(live.counts, live.flows)
+    assert functions_of(derived.counts, derived.flows) == expected
+    assert (counts, flows) == expected
 
 
 def test_two_changes_on_one_day_merge_back_into_the_period_before() -> None:

@@ -11,41 +11,38 @@ import pytest
 from projections import store
 from projections.batch import Writes
 from projections.intervals import Ids, new_sink, pack
-from projections.shards import Shard, Share, add_up, dated, owner, parts
+from projections.shards import Shard, Share, add_up, owner
 from replay import rebuild, split
 
 D1, D2, D3 = date(2020, 1, 1), date(2021, 1, 1), date(2022, 1, 1)
 
 
-def share(counts: dict[str, dict[date, int]], flows: dict[tuple[str, date], list[int]]) -> Share:
+def share(at: dict[str, dict[date, int]], moves: dict[tuple[str | None, str | None, date], int]) -> Share:
     """A child's share (``Projector.derive_share``), from dates."""
-    by_ordinal = {code: {day.toordinal(): delta for day, delta in days.items()} for code, days in counts.items()}
-    return by_ordinal, {(code, day.toordinal()): cell for (code, day), cell in flows.items()}
+    by_ordinal = {code: {day.toordinal(): delta for day, delta in days.items()} for code, days in at.items()}
+    return by_ordinal, {(origin, to, day.toordinal()): n for (origin, to, day), n in moves.items()}
 
 
 def test_the_shares_add_up_and_changes_that_cancel_are_dropped() -> None:
-    first = share({"F1": {D1: pack((1, 0)), D2: pack((-1, 0))}, "D1": {D1: pack((1, 1))}}, {("F1", D1): [1, 0]})
-    second = share({"F1": {D2: pack((1, 0)), D3: pack((-1, 0))}}, {("F1", D1): [2, 1], ("F2", D3): [0, 1]})
+    first = share({"F1": {D1: pack((1, 0)), D2: pack((-1, 0))}, "F3": {D1: pack((1, 1))}}, {("F1", "F2", D1): 1})
+    second = share(
+        {"F1": {D2: pack((1, 0)), D3: pack((-1, 0))}, "F3": {D1: pack((-1, -1))}},
+        {("F1", "F2", D1): 2, (None, "F2", D3): 1},
+    )
 
-    counts, flows = add_up([first, second])
+    at, moves = add_up([first, second])
 
     d1, d3 = D1.toordinal(), D3.toordinal()
-    assert counts == {"F1": {d1: pack((1, 0)), d3: pack((-1, 0))}, "D1": {d1: pack((1, 1))}}  # D2's -1 and +1 cancel
-    assert dated(flows) == {("F1", D1): [3, 1], ("F2", D3): [0, 1]}
-    assert first[1] == {("F1", D1.toordinal()): [1, 0]}  # the shares are left as they were
+    assert at == {"F1": {d1: pack((1, 0)), d3: pack((-1, 0))}}  # D2's -1 and +1 cancel, and F3's whole share
+    assert moves == {("F1", "F2", d1): 3, (None, "F2", d3): 1}
+    assert first[0]["F1"] == {d1: pack((1, 0)), D2.toordinal(): pack((-1, 0))}  # the shares are left as they were
 
 
-def test_each_unit_is_owned_by_one_shard_and_its_part_holds_all_of_that_units_share() -> None:
+def test_each_unit_is_owned_by_one_shard() -> None:
     codes = [f"U{i}" for i in range(200)]
-    whole = share({code: {D1: pack((1,))} for code in codes}, {(code, D2): [1, 0] for code in codes})
-
-    cut = parts(whole, 3)
-
+    owners = [[Shard(i, 3).owns_unit(code) for i in range(3)] for code in codes]
+    assert all(sum(owned) == 1 for owned in owners)
     assert {owner(code, 3) for code in codes} == {0, 1, 2}  # every shard owns some of them
-    for i, (counts, flows) in enumerate(cut):
-        assert set(counts) == {code for code in codes if owner(code, 3) == i}
-        assert {code for code, _ in flows} == set(counts)
-    assert add_up(cut) == add_up([whole])  # nothing lost or repeated
 
 
 def test_a_units_owner_is_the_same_in_every_process() -> None:
