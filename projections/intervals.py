@@ -62,7 +62,9 @@ class RowSink:
         return 4 if self.bounded else 3
 
     def open(self, key: Any, valid_from: date, valid_to: date | None, position: int, value: tuple[Any, ...]) -> int:
-        row_id = next(self.ids)
+        ids = self.ids  # ``next(ids)``, without the call: a rebuild opens a row for most events
+        row_id = ids.next
+        ids.next = row_id + ids.step
         if self.bounded:
             self.opened[row_id] = [row_id, key, valid_from, valid_to, position, None, *value]
         else:

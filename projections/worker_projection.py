@@ -8,6 +8,7 @@ a retraction, a correction) derives the whole timeline again and re-issues what 
 (``refresh``). Both give the same rows: the rows only depend on what the timeline gives.
 """
 
+from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
@@ -19,6 +20,7 @@ from projections.vectors import CadreInfo, Traits, packed_vector, traits
 
 Shown = tuple[str | None, str | None, bool]
 PLAIN: Shown = (None, None, False)  # what a new history row shows: the projector's audit rows start so
+DAY_AND_SIGN = itemgetter(0, 1)  # the order a worker's new change rectangles are opened in
 
 
 class WorkerProjection(UnitFunctions):
@@ -113,25 +115,28 @@ class WorkerProjection(UnitFunctions):
 
         With ``old`` and ``new``, only those periods changed (the others hold as they are).
         """
+        ids = state.period_ids
         wanted = self._period_keys(state, state.derived.periods if new is None else new)
-        wanted_set = set(wanted)
-        held = state.period_ids if old is None else self._period_keys(state, old)
-        for key in [k for k in held if k not in wanted_set]:
-            self.period_rows.close(state.period_ids.pop(key), position)
+        if old is None:
+            kept = set(wanted)
+            gone = [key for key in ids if key not in kept]
+        else:  # a few periods each: a list is quicker to look in than a set is to build
+            gone = [key for key in self._period_keys(state, old) if key not in wanted]
+        for key in gone:
+            self.period_rows.close(ids.pop(key), position)
         for key in wanted:
-            if key not in state.period_ids:
-                start, end, *value = key
-                state.period_ids[key] = self.period_rows.open(state.id, start, end, position, tuple(value))
+            if key not in ids:
+                ids[key] = self.period_rows.open(state.id, key[0], key[1], position, key[2:])
 
     def _change_keys(self, state: WorkerState, periods: list[Period]) -> set[tuple[Any, ...]]:
         """The worker's staffing changes: +1 of a period's figures on its first day, -1 on its end."""
         worker = state.traits
         keys = set()
-        for p in periods:
-            if p.facility is not None:
-                keys.add((p.start, 1, p.status, p.facility, p.cadre, *worker))
-                if p.end is not None:
-                    keys.add((p.end, -1, p.status, p.facility, p.cadre, *worker))
+        for start, end, status, facility, cadre in periods:
+            if facility is not None:
+                keys.add((start, 1, status, facility, cadre, *worker))
+                if end is not None:
+                    keys.add((end, -1, status, facility, cadre, *worker))
         return keys
 
     def _reissue_changes(
@@ -142,13 +147,13 @@ class WorkerProjection(UnitFunctions):
         An event that goes last on the timeline only adds changes on its own date, so what was
         recorded after a position and dated before a day is only what was truly back-dated.
         """
+        ids = state.change_ids
         wanted = self._change_keys(state, state.derived.periods if new is None else new)
-        held = state.change_ids if old is None else self._change_keys(state, old)
+        held = ids if old is None else self._change_keys(state, old)
         for key in [k for k in held if k not in wanted]:
-            self.change_rows.close(state.change_ids.pop(key), position)
-        for key in sorted((k for k in wanted if k not in state.change_ids), key=lambda k: (k[0], k[1])):
-            day, *value = key
-            state.change_ids[key] = self.change_rows.open(state.id, day, None, position, tuple(value))
+            self.change_rows.close(ids.pop(key), position)
+        for key in sorted([k for k in wanted if k not in ids], key=DAY_AND_SIGN):
+            ids[key] = self.change_rows.open(state.id, key[0], None, position, key[1:])
 
     def _reissue_flows(self, state: WorkerState, position: int) -> None:
         wanted = set(state.derived.flows)
@@ -163,10 +168,10 @@ class WorkerProjection(UnitFunctions):
         """One per period: the worker's share of its facility's staffing, None when not at one."""
         cadres = self.cadres
         return [
-            (p.facility, p.start, p.end, packed_vector(cadres.get(p.cadre), p.status == "ON_LEAVE", worker))
-            if p.facility is not None
+            (facility, start, end, packed_vector(cadres.get(cadre), status == "ON_LEAVE", worker))
+            if facility is not None
             else None
-            for p in periods
+            for start, end, status, facility, cadre in periods
         ]
 
     def _set_shown(self, state: WorkerState, position: int, shown: Shown) -> None:
