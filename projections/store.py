@@ -26,7 +26,7 @@ VERSION = 4
 TABLES = {
     "tracking": "name text PRIMARY KEY, position bigint NOT NULL, generation uuid NOT NULL, "
     "next_row_id bigint NOT NULL, version int NOT NULL, updated_at timestamptz NOT NULL DEFAULT now()",
-    "events": "position bigint PRIMARY KEY, aggregate text NOT NULL, aggregate_id uuid NOT NULL, version int NOT NULL, "
+    "events": "position bigint NOT NULL, aggregate text NOT NULL, aggregate_id uuid NOT NULL, version int NOT NULL, "
     "kind text NOT NULL, effective_on date, recorded_at timestamptz NOT NULL, recorded_by text, authority text, "
     "note text, command_id text, subject text, from_code text, to_code text, retracted boolean NOT NULL, "
     "backdated boolean NOT NULL, reason text, data json NOT NULL, event text NOT NULL",
@@ -74,9 +74,11 @@ INDEXES = {
 }
 # Keys as unique indexes rather than primary keys, built once a rebuild's rows are in: sorting the
 # rows into a new index costs less than adding each one. The functions are written once, at the
-# end; the rectangles batch by batch, with the rectangles that later batches close recorded in
-# ``PENDING`` meanwhile (``write``, ``apply_pending``).
+# end; the rectangles and history rows batch by batch, with the rectangles that later batches
+# close recorded in ``PENDING`` meanwhile, and the history rows they show anew in
+# ``PENDING_SHOWN`` (``write``, ``apply_pending``).
 KEYS = {
+    "events_key": "events (position)",
     "staffing_key": "staffing (code, valid_from)",
     "flows_key": "flows (code, day)",
     "worker_periods_key": "worker_periods (id)",
@@ -87,6 +89,12 @@ KEYS = {
 PENDING = "pending_closes"
 PENDING_COLUMNS = "tbl text NOT NULL, id bigint NOT NULL, position bigint NOT NULL"
 RECTANGLES = ("worker_periods", "worker_changes", "worker_flows", "org_tree")
+# A bulk build's updates of history rows that earlier batches wrote (``Writes.shown``), with the
+# position of the batch that made each one: the last one made holds.
+PENDING_SHOWN = "pending_shown"
+PENDING_SHOWN_COLUMNS = (
+    "position bigint NOT NULL, batch bigint NOT NULL, from_code text, to_code text, retracted boolean NOT NULL"
+)
 
 
 # Columns no query filters, joins or sorts on: ANALYZE leaves them out (statistics target 0),
@@ -141,8 +149,8 @@ async def create(conn: asyncpg.Connection, schema: str, *, with_indexes: bool) -
     )
     if with_indexes:
         await add_indexes(conn, schema)
-    else:  # a bulk build: its rectangles' keys come at its end
-        await conn.execute(f"CREATE TABLE {s}.{PENDING} ({PENDING_COLUMNS})")
+    else:  # a bulk build: its keys come at its end
+        await _create_pending(conn, schema)
 
 
 async def add_indexes(
@@ -316,7 +324,8 @@ async def write(
     Without ``functions`` (a bulk build, whose tables get their keys at its end), the staffing and
     flow functions are left unwritten (the build writes them once, at the end), and the
     rectangles this batch closes that earlier batches wrote are recorded in ``PENDING``, to be
-    closed by ``apply_pending``.
+    closed by ``apply_pending``; so are its updates of earlier batches' history rows, in
+    ``PENDING_SHOWN``.
     """
     s = quoted(schema)
     if writes.events:
@@ -324,7 +333,12 @@ async def write(
         for row in records:
             row[DATA] = orjson.dumps(row[DATA], option=orjson.OPT_NON_STR_KEYS).decode()
         await conn.copy_records_to_table("events", schema_name=schema, records=records)
-    if writes.shown:
+    bulk = not functions
+    if writes.shown and bulk:
+        batch = projector.position
+        records = [(position, batch, *shown) for position, shown in writes.shown.items()]
+        await conn.copy_records_to_table(PENDING_SHOWN, schema_name=schema, records=records)
+    elif writes.shown:
         items = list(writes.shown.items())
         await conn.execute(
             f"UPDATE {s}.events e SET from_code = x.f, to_code = x.t, retracted = x.r "
@@ -334,7 +348,6 @@ async def write(
             [v[1] for _, v in items],
             [v[2] for _, v in items],
         )
-    bulk = not functions
     await _write_rows(conn, schema, "worker_periods", projector.period_rows.take(), bulk=bulk)
     await _write_rows(conn, schema, "worker_changes", projector.change_rows.take(), bulk=bulk)
     await _write_rows(conn, schema, "worker_flows", projector.flow_rows.take(), bulk=bulk)
@@ -386,38 +399,54 @@ async def write(
         await conn.copy_records_to_table("populations", schema_name=schema, records=writes.populations)
 
 
-async def apply_pending(conn: asyncpg.Connection, schema: str, tables: Iterable[str] = RECTANGLES) -> None:
-    """Closes the rectangles of ``tables`` recorded in ``PENDING``, one join a table (nothing to
-    do without the table). A bulk build does so when it resumes, before it loads its state from
-    the open rectangles (``resume_pending``), and once its last batch is in, before it indexes
-    them (then ``drop_pending``). Closing one twice closes it at the same position."""
+async def apply_pending(conn: asyncpg.Connection, schema: str, tables: Iterable[str] = (*RECTANGLES, "events")) -> None:
+    """Closes the rectangles of ``tables`` recorded in ``PENDING``, one join a table, and (with
+    ``events``) updates the history rows recorded in ``PENDING_SHOWN``; nothing to do without
+    those tables. A bulk build does so when it resumes, before it loads its state from the open
+    rectangles and the history rows (``resume_pending``), and once its last batch is in, before
+    it indexes them (then ``drop_pending``). Applying them twice gives the same rows."""
     s = quoted(schema)
+    tables = list(tables)
     rectangles = [table for table in tables if table in RECTANGLES]
-    if not rectangles:
+    if not rectangles and "events" not in tables:
         return
     async with conn.transaction():
-        if await conn.fetchval("SELECT to_regclass($1)", f"{s}.{PENDING}") is None:
-            return
-        await conn.execute("SET LOCAL work_mem = '256MB'")  # the join's hash table, in memory
-        for table in rectangles:
+        await conn.execute("SET LOCAL work_mem = '256MB'")  # the joins' hash tables, in memory
+        if rectangles and await conn.fetchval("SELECT to_regclass($1)", f"{s}.{PENDING}") is not None:
+            for table in rectangles:
+                await conn.execute(
+                    f"UPDATE {s}.{table} t SET known_to = p.position FROM {s}.{PENDING} p "
+                    "WHERE p.tbl = $1 AND t.id = p.id",
+                    table,
+                )
+        if "events" in tables and await conn.fetchval("SELECT to_regclass($1)", f"{s}.{PENDING_SHOWN}") is not None:
             await conn.execute(
-                f"UPDATE {s}.{table} t SET known_to = p.position FROM {s}.{PENDING} p WHERE p.tbl = $1 AND t.id = p.id",
-                table,
+                f"UPDATE {s}.events e SET from_code = p.from_code, to_code = p.to_code, retracted = p.retracted "
+                f"FROM (SELECT DISTINCT ON (position) * FROM {s}.{PENDING_SHOWN} ORDER BY position, batch DESC) p "
+                "WHERE e.position = p.position"
             )
 
 
+async def _create_pending(conn: asyncpg.Connection, schema: str) -> None:
+    s = quoted(schema)
+    await conn.execute(f"CREATE TABLE IF NOT EXISTS {s}.{PENDING} ({PENDING_COLUMNS})")
+    await conn.execute(f"CREATE TABLE IF NOT EXISTS {s}.{PENDING_SHOWN} ({PENDING_SHOWN_COLUMNS})")
+
+
 async def resume_pending(conn: asyncpg.Connection, schema: str) -> None:
-    """For a resumed bulk build, before it loads its state from the open rectangles: closes every
-    rectangle recorded in ``PENDING``, then empties it for the batches the build goes on with."""
+    """For a resumed bulk build, before it loads its state from the open rectangles and the
+    history rows: applies everything recorded in ``PENDING`` and ``PENDING_SHOWN``, then empties
+    them for the batches the build goes on with."""
     s = quoted(schema)
     async with conn.transaction():
         await apply_pending(conn, schema)
-        await conn.execute(f"CREATE TABLE IF NOT EXISTS {s}.{PENDING} ({PENDING_COLUMNS})")
-        await conn.execute(f"TRUNCATE {s}.{PENDING}")
+        await _create_pending(conn, schema)
+        await conn.execute(f"TRUNCATE {s}.{PENDING}, {s}.{PENDING_SHOWN}")
 
 
 async def drop_pending(conn: asyncpg.Connection, schema: str) -> None:
-    await conn.execute(f"DROP TABLE IF EXISTS {quoted(schema)}.{PENDING}")
+    s = quoted(schema)
+    await conn.execute(f"DROP TABLE IF EXISTS {s}.{PENDING}, {s}.{PENDING_SHOWN}")
 
 
 async def write_functions(
