@@ -136,8 +136,11 @@ async def create(conn: asyncpg.Connection, schema: str, *, with_indexes: bool) -
     s = quoted(schema)
     await conn.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
     await conn.execute(f"CREATE SCHEMA {s}")
+    # A bulk build's tables are left alone by autovacuum until they are whole (``analyze_tables``):
+    # vacuuming or analysing them between batches would only compete with the build for the CPU.
+    options = "" if with_indexes else " WITH (autovacuum_enabled = false)"
     for table, columns in TABLES.items():
-        await conn.execute(f"CREATE TABLE {s}.{table} ({columns})")
+        await conn.execute(f"CREATE TABLE {s}.{table} ({columns}){options}")
         if table in UNFILTERED:
             unsampled = ", ".join(f"ALTER COLUMN {column} SET STATISTICS 0" for column in UNFILTERED[table])
             await conn.execute(f"ALTER TABLE {s}.{table} {unsampled}")
@@ -178,10 +181,12 @@ STATISTICS_TARGET = 30
 
 
 async def analyze_tables(conn: asyncpg.Connection, schema: str, tables: Iterable[str] = TABLES) -> None:
+    """Gathers the tables' statistics, and hands them back to autovacuum (``create``)."""
     async with conn.transaction():
         await conn.execute(f"SET LOCAL default_statistics_target = {STATISTICS_TARGET}")
         for table in tables:
             await conn.execute(f"ANALYZE {quoted(schema)}.{table}")
+            await conn.execute(f"ALTER TABLE {quoted(schema)}.{table} RESET (autovacuum_enabled)")
 
 
 async def ledger_exists(conn: asyncpg.Connection, events_table: str) -> bool:

@@ -95,6 +95,15 @@ def test_the_live_runner_goes_on_from_a_split_rebuild(database_url: str, demo: L
     assert differences(database_url, demo) == []
 
 
+def left_alone(schema: str) -> str:
+    """A query: how many of ``schema``'s read tables autovacuum is told to leave alone."""
+    return (
+        "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        f"WHERE n.nspname = '{schema}' AND c.relname IN ({', '.join(repr(t) for t in store.TABLES)}) "
+        "AND 'autovacuum_enabled=false' = ANY(c.reloptions)"
+    )
+
+
 async def _stop_midway(url: str, target: Target, until: int, child_url: str | None = None) -> None:
     """What a killed split build leaves: the shards' batches up to ``until``, committed, and no end."""
     conn = await asyncpg.connect(url)
@@ -116,9 +125,11 @@ def test_a_split_build_stopped_midway_resumes_to_the_same_tables(database_url: s
     shadow = quoted(target.shadow.schema)
     stopped = value(database_url, f"SELECT array_agg(position ORDER BY name) FROM {shadow}.tracking")
     assert stopped[0] == 0 and all(0 < p <= end // 2 for p in stopped[1:])  # type: ignore[index]
+    assert value(database_url, left_alone(target.shadow.schema)) == len(store.TABLES)  # autovacuum waits for the end
 
     assert run(rebuild.rebuild(database_url, target, processes=1)) == end  # resumes split, whatever it is asked
     assert tables(database_url, target.schema) == alone
+    assert value(database_url, left_alone(target.schema)) == 0
     assert differences(database_url, demo) == []
 
 
