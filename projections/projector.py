@@ -18,7 +18,7 @@ from projections.intervals import RowSink, new_sink
 from projections.org import Unit
 from projections.shards import Share
 from projections.timeline import backdated, step_of
-from projections.unit_functions import add_shares
+from projections.unit_functions import add_over, add_shares
 from projections.vectors import CadreInfo, traits
 from projections.worker_projection import WorkerProjection
 
@@ -80,12 +80,7 @@ class Projector(WorkerProjection):
             for contribution in state.contributions:
                 if contribution is not None:
                     facility, start, end, value = contribution
-                    changes = at[facility]
-                    day = start.toordinal()
-                    changes[day] = changes.get(day, 0) + value
-                    if end is not None:
-                        day = end.toordinal()
-                        changes[day] = changes.get(day, 0) - value
+                    add_over(at[facility], start, end, value)
             for flow in state.derived.flows:
                 key = (flow.origin, flow.destination, flow.day.toordinal())
                 moves[key] = moves.get(key, 0) + 1

@@ -162,6 +162,9 @@ async def add_indexes(
     """Builds the indexes and keys of ``tables`` (in the caller's transaction), then gathers
     their statistics; without ``analyze``, that is left to ``analyze_tables``."""
     await conn.execute("SET LOCAL maintenance_work_mem = '256MB'")  # builds them in memory
+    # Without parallel workers: a rebuild builds on three connections while its children work, so
+    # the cores are taken; workers would only add their start-up and the merge of their sorts.
+    await conn.execute("SET LOCAL max_parallel_maintenance_workers = 0")
     tables = list(tables)
     for unique, indexes in (("", INDEXES), ("UNIQUE ", KEYS)):
         for name, definition in indexes.items():

@@ -107,12 +107,7 @@ class UnitFunctions:
             for lo, hi, chain, value in self._spans(facility, dated):
                 for unit in chain:
                     if keep is None or keep(unit):
-                        into = changes[unit]
-                        start = lo.toordinal()
-                        into[start] = into.get(start, 0) + value
-                        if hi is not None:
-                            end = hi.toordinal()
-                            into[end] = into.get(end, 0) - value
+                        add_over(changes[unit], lo, hi, value)
         counts = {}
         for unit, steps in changes.items():
             nonzero = {day: delta for day, delta in steps.items() if delta}
@@ -203,6 +198,15 @@ class UnitFunctions:
                     self._count_fn(unit).add(lo, hi, -value)
                 for unit in came:
                     self._count_fn(unit).add(lo, hi, value)
+
+
+def add_over(changes: dict[int, int], start: date, end: date | None, value: int) -> None:
+    """Adds ``value`` over [start, end) to a step function's changes by day ordinal."""
+    day = start.toordinal()
+    changes[day] = changes.get(day, 0) + value
+    if end is not None:
+        day = end.toordinal()
+        changes[day] = changes.get(day, 0) - value
 
 
 def add_shares(net: dict[tuple[str, date], list[int]], day: date, shares: list[tuple[str, int, int]], n: int) -> None:

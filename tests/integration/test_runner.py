@@ -1,6 +1,8 @@
 """The live runner: wakes on the ledger's NOTIFY, gives read-your-writes, and runs alone."""
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date
 from uuid import UUID
 
@@ -131,6 +133,16 @@ async def _shadow_beside_live(database_url: str, ledger: Ledger, conn: asyncpg.C
     return target, (await store.tracking(conn, target.shadow.schema))["generation"]
 
 
+@asynccontextmanager
+async def _connections(url: str, count: int) -> AsyncIterator[list[asyncpg.Connection]]:
+    made = [await asyncpg.connect(url) for _ in range(count)]
+    try:
+        yield made
+    finally:
+        for conn in made:
+            await conn.close()
+
+
 async def _waiting_for_a_lock(conn: asyncpg.Connection, pid: int) -> None:
     """Returns once the backend ``pid`` waits for a lock (fails after 10 s)."""
     for _ in range(1000):
@@ -142,8 +154,7 @@ async def _waiting_for_a_lock(conn: asyncpg.Connection, pid: int) -> None:
 
 def test_the_swap_waits_for_no_reader(database_url: str, ledger: Ledger) -> None:
     async def story() -> None:
-        conn, reader, other = [await asyncpg.connect(database_url) for _ in range(3)]
-        try:
+        async with _connections(database_url, 3) as (conn, reader, other):
             target, generation = await _shadow_beside_live(database_url, ledger, conn)
             s = store.quoted(target.schema)
             async with reader.transaction():  # a long read: it holds the live tables until it ends
@@ -158,17 +169,13 @@ def test_the_swap_waits_for_no_reader(database_url: str, ledger: Ledger) -> None
             await asyncio.wait_for(swapping, timeout=10)
             assert await other.fetchval("SELECT to_regnamespace($1) IS NULL", f"{target.schema}_old")
             assert await other.fetchval("SELECT to_regnamespace($1) IS NULL", target.shadow.schema)
-        finally:
-            for c in (conn, reader, other):
-                await c.close()
 
     asyncio.run(story())
 
 
 def test_the_swap_waits_for_a_batch_under_way_which_writes_to_the_old_tables(database_url: str, ledger: Ledger) -> None:
     async def story() -> None:
-        conn, writer, other = [await asyncpg.connect(database_url) for _ in range(3)]
-        try:
+        async with _connections(database_url, 3) as (conn, writer, other):
             target, generation = await _shadow_beside_live(database_url, ledger, conn)
             s = store.quoted(target.schema)
             async with writer.transaction():  # a runner's batch: its tracking row first, then its rows
@@ -180,8 +187,5 @@ def test_the_swap_waits_for_a_batch_under_way_which_writes_to_the_old_tables(dat
             await asyncio.wait_for(swapping, timeout=10)
             assert await other.fetchval(f"SELECT generation FROM {s}.tracking") == generation
             assert await other.fetchval(f"SELECT count(*) FROM {s}.cadres WHERE code = 'LATE'") == 0
-        finally:
-            for c in (conn, writer, other):
-                await c.close()
 
     asyncio.run(story())
