@@ -138,13 +138,17 @@ INDEXED = (
 async def _finish_tables(url: str, schema: str, tables: tuple[str, ...], indexes: bool) -> None:
     """On a connection of its own, once every batch is in: closes the rectangles of ``tables``
     that later batches closed (``store.apply_pending``), then (with ``indexes``) builds the
-    tables' indexes and analyses them."""
+    tables' indexes, updates the history rows that later batches showed anew (with ``events``,
+    found by its key: ``store.apply_pending_shown``), and analyses the tables."""
     conn = await asyncpg.connect(url)
     try:
         await store.apply_pending(conn, schema, tables)
         if indexes:
             async with conn.transaction():
                 await store.add_indexes(conn, schema, tables=tables, analyze=False)
+        if "events" in tables:
+            await store.apply_pending_shown(conn, schema)
+        if indexes:
             await store.analyze_tables(conn, schema, tables)
     finally:
         await conn.close()
