@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from datetime import date
 
-from projections.intervals import StepFunction
+from projections.intervals import Day, StepFunction
 from projections.org import Chain, OrgTree
 from projections.shards import Share, UnitSums
 from projections.timeline import Flow
@@ -119,7 +119,7 @@ class UnitFunctions:
         self, moves: dict[tuple[str | None, str | None, int], int], keep: Callable[[str], bool] | None
     ) -> dict[tuple[str, int], list[int]]:
         """The units' daily [entries, exits] from the flows counted by origin, destination and day."""
-        cells: dict[tuple[str, int], list[int]] = {}
+        cells: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
         # A flow's shares, by origin and destination, from the day both their areas settle on.
         shares: dict[tuple[str | None, str | None], tuple[int, list[tuple[str, int, int]]]] = {}
         for (origin, destination, ordinal), n in moves.items():
@@ -134,13 +134,7 @@ class UnitFunctions:
                 settled = max(self._settled(origin), self._settled(destination)).toordinal()
                 if ordinal >= settled:
                     shares[(origin, destination)] = (settled, units)
-            for unit, entries, exits in units:
-                cell = cells.get((unit, ordinal))
-                if cell is None:
-                    cells[(unit, ordinal)] = [n * entries, n * exits]
-                else:
-                    cell[0] += n * entries
-                    cell[1] += n * exits
+            add_shares(cells, ordinal, units, n)
         return cells
 
     def _count_fn(self, unit: str) -> StepFunction:
@@ -209,8 +203,9 @@ def add_over(changes: dict[int, int], start: date, end: date | None, value: int)
         changes[day] = changes.get(day, 0) - value
 
 
-def add_shares(net: dict[tuple[str, date], list[int]], day: date, shares: list[tuple[str, int, int]], n: int) -> None:
-    """Adds ``n`` times a flow's (unit, entries, exits) shares to the day's net changes."""
+def add_shares(net: dict[tuple[str, Day], list[int]], day: Day, shares: list[tuple[str, int, int]], n: int) -> None:
+    """Adds ``n`` times a flow's (unit, entries, exits) shares to the day's net changes (a
+    ``defaultdict`` of [0, 0]; days as dates, or as ordinals)."""
     for unit, entries, exits in shares:
         cell = net[(unit, day)]
         cell[0] += n * entries
