@@ -14,6 +14,8 @@ class Settings(BaseSettings):
         data_dir: where the embedded PostgreSQL keeps its data.
         admin_token: a token that acts as ADMIN, for automation and first start.
         future_margin_days: how far past today an effective date may lie.
+        max_body_bytes: the largest request body the API reads; a larger one is refused with HTTP 413.
+        max_query_chars: the longest GraphQL query text the API parses.
     """
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
@@ -22,6 +24,10 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path(".hrh"), alias="HRH_DATA_DIR")
     admin_token: SecretStr | None = Field(default=None, alias="HRH_ADMIN_TOKEN")
     future_margin_days: int = Field(default=31, ge=0, le=3660, alias="HRH_FUTURE_MARGIN_DAYS")
+    # Limits on what one request may make a worker hold: the body is refused unread past the
+    # first, and the query text before it is parsed past the second.
+    max_body_bytes: int = Field(default=2**20, ge=1024, le=2**30, alias="HRH_MAX_BODY_BYTES")
+    max_query_chars: int = Field(default=64 * 1024, ge=256, le=2**20, alias="HRH_MAX_QUERY_CHARS")
 
     @field_validator("admin_token")
     @classmethod

@@ -1,13 +1,17 @@
 """Errors as clients see them: a stable ``extensions.code`` and a message a person can act on.
 
-Refused commands keep their domain code. Anything unexpected is masked: no stack trace or SQL
-ever reaches a client, only ``INTERNAL_SERVER_ERROR`` (the server logs the rest).
+Refused commands keep their domain code. A database that cannot be reached is
+``SERVICE_UNAVAILABLE`` (the endpoint answers it with HTTP 503): the request may be sent again
+later. Anything unexpected is masked: no stack trace or SQL ever reaches a client, only
+``INTERNAL_SERVER_ERROR`` (the server logs the rest).
 """
 
 import logging
 from collections.abc import Iterator
 
 import asyncpg
+import eventsourcing.persistence
+import psycopg
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
@@ -31,6 +35,35 @@ UNSTORABLE = (asyncpg.CharacterNotInRepertoireError, asyncpg.UntranslatableChara
 UNSTORABLE_MESSAGE = (
     "A text argument contains a NUL or another character that cannot be stored; remove it and send again."
 )
+# The database is down, restarting, out of connections, or the link to it broke: the read side
+# (asyncpg), the write side (psycopg, wrapped by eventsourcing), and the sockets under both.
+UNAVAILABLE = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    eventsourcing.persistence.OperationalError,
+    eventsourcing.persistence.InterfaceError,
+)
+UNAVAILABLE_MESSAGE = (
+    "The database cannot be reached just now. Send the request again later; "
+    "with the same commandId, a command is never recorded twice."
+)
+
+
+def unavailable(error: BaseException | None) -> bool:
+    """Whether ``error``, or an error it was raised from (``raise ... from``), says the database cannot be reached."""
+    for _ in range(10):
+        if error is None:
+            return False
+        if isinstance(error, UNAVAILABLE):
+            return True
+        error = error.__cause__
+    return False
 
 
 def code_of(error: GraphQLError) -> str:
@@ -42,6 +75,8 @@ def code_of(error: GraphQLError) -> str:
         return "GRAPHQL_VALIDATION_FAILED"
     if isinstance(original, EXPECTED):
         return str(original.code)
+    if unavailable(original):
+        return "SERVICE_UNAVAILABLE"
     if isinstance(original, UNSTORABLE):
         return "BAD_USER_INPUT"
     if error.path is None:
@@ -63,6 +98,9 @@ class ErrorCodes(SchemaExtension):
             if code == "INTERNAL_SERVER_ERROR":
                 log.error("unexpected error", exc_info=error.original_error)
                 error = GraphQLError("Something went wrong on the server; it has been logged.", path=error.path)
+            elif code == "SERVICE_UNAVAILABLE":
+                log.warning("database unavailable: %s", first_line(error.original_error))
+                error = GraphQLError(UNAVAILABLE_MESSAGE, path=error.path)
             elif isinstance(error.original_error, UNSTORABLE):
                 error = GraphQLError(UNSTORABLE_MESSAGE, path=error.path)
             shown.append(
@@ -76,3 +114,9 @@ class ErrorCodes(SchemaExtension):
                 )
             )
         result.errors = shown
+
+
+def first_line(error: BaseException | None) -> str:
+    """The first line of ``error``'s message, or its type's name (for the log, never for clients)."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

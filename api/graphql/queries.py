@@ -2,7 +2,7 @@
 
 import asyncio
 import base64
-from datetime import date, datetime
+from datetime import MAXYEAR, date, datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -203,6 +203,8 @@ class Query:
                 raise ClientError(f"to ({to}) is before from ({from_}).", "BAD_USER_INPUT")
             if (to - from_).days > 366 * 50:
                 raise ClientError("A series covers at most 50 years.", "BAD_USER_INPUT")
+            if to.year >= MAXYEAR:  # the period after the last would lie past the calendar's end
+                raise ClientError(f"to ({to}) must be before {MAXYEAR}-01-01.", "BAD_USER_INPUT")
             points = await density.density_series(
                 ctx(info).pool, ctx(info).schema, org_unit_code, from_, to, interval.value, known_at
             )
@@ -230,6 +232,8 @@ class Query:
         cursor = decode_cursor(after)
         try:
             after_position = int(cursor) if cursor is not None else None
+            if after_position is not None and not 0 <= after_position < 2**63:  # a ledger position is a bigint
+                raise ValueError(after_position)
             worker = UUID(str(worker_id)) if worker_id is not None else None
         except ValueError:
             raise ClientError("after or workerId is malformed.", "BAD_USER_INPUT") from None
