@@ -99,7 +99,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     reached is ``SERVICE_UNAVAILABLE`` with HTTP 503.
     """
 
-    def __init__(self, schema: BaseSchema, *, max_query_chars: int, **options: Any) -> None:
+    def __init__(self, schema: BaseSchema, *, max_query_chars: int = 64 * 1024, **options: Any) -> None:
         super().__init__(schema, **options)
         self.max_query_chars = max_query_chars
 

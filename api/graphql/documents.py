@@ -7,7 +7,7 @@ and a cache keyed on them would never hit.
 
 The cache is bounded by the memory its entries hold, not by their number: a few hundred distinct
 large documents must not fill a worker. What an entry holds is estimated from its query text and
-its tokens (each token, with the syntax tree around it, costs graphql-core about 250 bytes); an
+its tokens (each token, with the syntax tree around it, costs graphql-core about 400 to 600 bytes); an
 entry larger than a sixteenth of the budget is not kept at all. The HTTP endpoint refuses query
 texts over ``HRH_MAX_QUERY_CHARS`` before they get here, and the token limit applies to every parse.
 
@@ -31,7 +31,9 @@ MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 2000
 CACHE_BUDGET_BYTES = 32 * 2**20
-TOKEN_BYTES = 250  # a token and its share of the syntax tree, measured on graphql-core 3.3
+# Measured with tracemalloc on graphql-core 3.3 (tests/unit/test_api_documents.py checks the sum).
+ENTRY_BYTES = 2000  # the entry itself, its key and the cache's bookkeeping
+TOKEN_BYTES = 600  # a token and its share of the syntax tree
 ERROR_BYTES = 1000  # a validation error: its message, locations and nodes
 
 RULES = (*specified_rules, depth_rule(MAX_DEPTH, None), aliases_rule(MAX_ALIASES))
@@ -57,7 +59,7 @@ def tokens_of(document: DocumentNode) -> int:
 def checked(schema: GraphQLSchema, query: str, document: DocumentNode) -> Checked:
     """``document`` (parsed from ``query``) validated against ``schema``, with the memory it holds."""
     errors = tuple(validate_document(schema, document, RULES))
-    size = 2 * len(query) + TOKEN_BYTES * tokens_of(document) + ERROR_BYTES * len(errors)
+    size = ENTRY_BYTES + 2 * len(query) + TOKEN_BYTES * tokens_of(document) + ERROR_BYTES * len(errors)
     return Checked(document, errors, size)
 
 
