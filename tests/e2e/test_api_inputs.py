@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from api.graphql.queries import encode_cursor
 from tests.e2e.api_support import (
     END_LEAVE,
     HIRE,
@@ -225,10 +226,28 @@ CASES = {
         None,
         "BAD_USER_INPUT",
     ),
+    "series-ending-in-9999": case(
+        'query { densitySeries(orgUnitCode: "ML", from: "9990-01-01", to: "9999-12-31", interval: YEAR) { period } }',
+        None,
+        "BAD_USER_INPUT",
+    ),
+    "monthly-series-ending-in-9999": case(
+        'query { densitySeries(orgUnitCode: "ML", from: "9999-01-01", to: "9999-06-30", interval: MONTH) { period } }',
+        None,
+        "BAD_USER_INPUT",
+    ),
     "page-size-zero": case("query { auditTrail(first: 0) { edges { cursor } } }", None, "BAD_USER_INPUT"),
     "page-size-huge": case("query { workers(first: 100000) { totalCount } }", None, "BAD_USER_INPUT"),
     "forged-cursor": case(
         'query { auditTrail(after: "bm90LWEtbnVtYmVy") { edges { cursor } } }', None, "BAD_USER_INPUT"
+    ),
+    "cursor-holding-a-huge-number": case(
+        f'query {{ auditTrail(after: "{encode_cursor(str(10**30))}") {{ edges {{ cursor }} }} }}',
+        None,
+        "BAD_USER_INPUT",
+    ),
+    "cursor-holding-a-negative-number": case(
+        f'query {{ auditTrail(after: "{encode_cursor("-1")}") {{ edges {{ cursor }} }} }}', None, "BAD_USER_INPUT"
     ),
     "garbage-cursor": case('query { workers(after: "%%%") { totalCount } }', None, "BAD_USER_INPUT"),
     "caught-up-timeout-too-long": case("query { caughtUp(position: 1, timeoutMs: 3600000) }", None, "BAD_USER_INPUT"),
