@@ -254,8 +254,9 @@ def build_tree(api: Api) -> None:
 
 
 @contextmanager
-def live_server(server_url: str, tmp_path: Path) -> Iterator[Api]:
-    """``hrh serve`` on a free port against a scratch database, with the tree built; stopped afterwards."""
+def live_server(server_url: str, tmp_path: Path, *, tree: bool = True) -> Iterator[Api]:
+    """``hrh serve`` on a free port against a scratch database, with the tree built (unless not ``tree``); stopped
+    afterwards."""
     with scratch_database(server_url, f"hrh_api_{uuid.uuid4().hex[:10]}") as url:
         token = f"e2e-admin-{secrets.token_hex(16)}"
         env = {**os.environ, "DATABASE_URL": url, "HRH_ADMIN_TOKEN": token}
@@ -272,7 +273,8 @@ def live_server(server_url: str, tmp_path: Path) -> Iterator[Api]:
             with httpx.Client(timeout=60) as client:
                 api = Api(f"http://127.0.0.1:{port}", url, token, env, client)
                 wait_until_healthy(api, process, tmp_path / "serve.log")
-                build_tree(api)
+                if tree:
+                    build_tree(api)
                 yield api
         finally:
             stop(process)
