@@ -35,6 +35,10 @@ UNSTORABLE = (asyncpg.CharacterNotInRepertoireError, asyncpg.UntranslatableChara
 UNSTORABLE_MESSAGE = (
     "A text argument contains a NUL or another character that cannot be stored; remove it and send again."
 )
+OUT_OF_RANGE_MESSAGE = (
+    "A value in the request cannot be stored or compared: a date-time before year 1 or after 9999 once in UTC, "
+    "a number past 2^63, or text that is not UTF-8; correct it and send again."
+)
 # The database is down, restarting, out of connections, or the link to it broke: the read side
 # (asyncpg), the write side (psycopg, wrapped by eventsourcing), and the sockets under both.
 UNAVAILABLE = (
@@ -66,6 +70,13 @@ def unavailable(error: BaseException | None) -> bool:
     return False
 
 
+def out_of_range(error: BaseException | None) -> bool:
+    """Whether ``error`` is asyncpg's refusal to encode an argument the client sent: a value past the range of
+    its column type (a date-time that overflows once moved to UTC, an integer over 64 bits). A value of the wrong
+    Python type (a ``TypeError`` under it) is the code's own mistake, not the client's."""
+    return isinstance(error, asyncpg.DataError) and isinstance(error.__cause__, OverflowError | ValueError)
+
+
 def code_of(error: GraphQLError) -> str:
     original = error.original_error
     if original is None:
@@ -77,7 +88,7 @@ def code_of(error: GraphQLError) -> str:
         return str(original.code)
     if unavailable(original):
         return "SERVICE_UNAVAILABLE"
-    if isinstance(original, UNSTORABLE):
+    if isinstance(original, UNSTORABLE) or out_of_range(original):
         return "BAD_USER_INPUT"
     if error.path is None:
         return "BAD_USER_INPUT"  # raised before execution: a variable that does not coerce
@@ -103,6 +114,8 @@ class ErrorCodes(SchemaExtension):
                 error = GraphQLError(UNAVAILABLE_MESSAGE, path=error.path)
             elif isinstance(error.original_error, UNSTORABLE):
                 error = GraphQLError(UNSTORABLE_MESSAGE, path=error.path)
+            elif out_of_range(error.original_error):
+                error = GraphQLError(OUT_OF_RANGE_MESSAGE, path=error.path)
             shown.append(
                 GraphQLError(
                     error.message,

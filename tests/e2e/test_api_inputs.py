@@ -236,6 +236,14 @@ CASES = {
         None,
         "BAD_USER_INPUT",
     ),
+    "datetime-before-year-1-in-utc": case(
+        'query { auditTrail(from: "0001-01-01T00:00:00+14:00") { edges { cursor } } }', None, "BAD_USER_INPUT"
+    ),
+    "datetime-after-9999-in-utc": case(
+        'query { staffing(orgUnitCode: "ML", knownAt: "9999-12-31T23:59:59-14:00") { headcount } }',
+        None,
+        "BAD_USER_INPUT",
+    ),
     "page-size-zero": case("query { auditTrail(first: 0) { edges { cursor } } }", None, "BAD_USER_INPUT"),
     "page-size-huge": case("query { workers(first: 100000) { totalCount } }", None, "BAD_USER_INPUT"),
     "forged-cursor": case(
