@@ -3,7 +3,6 @@
 The projection runner runs beside it (``api.projecting``); the app listens for what it announces.
 """
 
-import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,10 +14,11 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
-from api.access import Role, User
+from api import tokens
 from api.graphql.context import Context, Services, loaders
 from api.graphql.schema import schema
 from api.projecting import Projected
+from api.tokens import Caller
 from domain.ledger import Ledger
 from projections import accounts, runner, store
 from projections.store import Target
@@ -84,7 +84,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         services: Services = request.app.state.services
         return Context(
             services=services,
-            user=await authenticate(services, request),
+            caller=await authenticate(services, request),
             loaders=loaders(services.pool, services.schema),
         )
 
@@ -95,13 +95,6 @@ async def keep_session(_conn: asyncpg.Connection) -> None:
     would be a round trip per request for nothing. asyncpg still rolls back an open transaction."""
 
 
-async def authenticate(services: Services, request: Request | WebSocket) -> User | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    token = token.strip()
-    if services.admin_token and secrets.compare_digest(token, services.admin_token):
-        return User("admin", Role.ADMIN)
-    account = await accounts.by_token(services.pool, token)
-    return User(account.name, Role[account.role], account.scope_code) if account else None
+async def authenticate(services: Services, request: Request | WebSocket) -> Caller:
+    """Who the request's bearer token names, or why it names no one (``api.tokens``)."""
+    return await tokens.identify(services.pool, services.admin_token, request.headers.get("authorization", ""))

@@ -1,9 +1,13 @@
 """Settings, from environment variables, in one place."""
 
+from datetime import date
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.limits import Limits
+from projections import accounts
 
 
 class Settings(BaseSettings):
@@ -14,6 +18,10 @@ class Settings(BaseSettings):
         data_dir: where the embedded PostgreSQL keeps its data.
         admin_token: a token that acts as ADMIN, for automation and first start.
         future_margin_days: how far past today an effective date may lie.
+        earliest_effective_on: no event may take effect before this day.
+        min_hire_age_years: how many years at least lie between a worker's birth and hire.
+        max_training_years: how many years at most a training lasts.
+        token_days: how many days a user's token is valid from when it is issued.
     """
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
@@ -22,6 +30,17 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path(".hrh"), alias="HRH_DATA_DIR")
     admin_token: SecretStr | None = Field(default=None, alias="HRH_ADMIN_TOKEN")
     future_margin_days: int = Field(default=31, ge=0, le=3660, alias="HRH_FUTURE_MARGIN_DAYS")
+    # Plausibility limits on new commands, and tokens' lifetime (issue 15).
+    earliest_effective_on: date = Field(
+        default=Limits.earliest_effective_on, ge=date(1900, 1, 1), alias="HRH_EARLIEST_EFFECTIVE_DATE"
+    )
+    min_hire_age_years: int = Field(default=Limits.min_hire_age_years, ge=0, le=40, alias="HRH_MIN_HIRE_AGE_YEARS")
+    max_training_years: int = Field(default=Limits.max_training_years, ge=1, le=50, alias="HRH_MAX_TRAINING_YEARS")
+    token_days: int = Field(default=accounts.DEFAULT_TOKEN_DAYS, ge=0, le=3660, alias="HRH_TOKEN_DAYS")
+
+    def limits(self) -> Limits:
+        """The domain's limits on dates, as these settings set them."""
+        return Limits(self.earliest_effective_on, self.min_hire_age_years, self.max_training_years)
 
     @field_validator("admin_token")
     @classmethod

@@ -15,7 +15,7 @@ from eventsourcing.domain import Aggregate
 from domain import commands as c
 from domain.cadre import Cadre
 from domain.errors import DateInFuture, DuplicateCode, InvalidParent, NotAFacility
-from domain.identity import cadre_id, org_unit_id
+from domain.identity import cadre_id, civil_service_key, org_unit_id
 from domain.org_unit import OrgUnit
 from domain.registry import CivilServiceNumber, FacilityRoster
 from domain.staging import Staging
@@ -184,7 +184,14 @@ def _(command: c.TransferWorker, staging: Staging, meta: Provenance) -> UUID:
         staging,
         command.worker_id,
         meta,
-        lambda w, f: w.transfer(command.to_facility_code, command.reason, command.effective_on, meta, f),
+        lambda w, f: w.transfer(
+            command.to_facility_code,
+            command.reason,
+            command.effective_on,
+            meta,
+            f,
+            expected_from=command.expected_from_facility_code,
+        ),
         command.to_facility_code,
     )
 
@@ -246,7 +253,10 @@ def _(command: c.CorrectWorkerDetails, staging: Staging, meta: Provenance) -> UU
     corrections = command.corrections()
     new_number = corrections.get("civil_service_number")
     old_number = worker.civil_service_number
-    renumbered = new_number is not None and new_number != old_number
+    # A number that differs only in case or spaces is the same number: its registration stays.
+    renumbered = new_number is not None and (
+        old_number is None or civil_service_key(new_number) != civil_service_key(old_number)
+    )
     registration = staging.civil_service_number(new_number) if renumbered and new_number else None
     if registration is not None:
         registration.check_free_for(worker.id)

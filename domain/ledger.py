@@ -26,6 +26,7 @@ from domain.encoding import LedgerMapper, LedgerTranscoder, stored_event
 from domain.errors import Conflict, DuplicateCommand
 from domain.handlers import check_dates, handle
 from domain.identity import command_receipt_id
+from domain.limits import Limits
 from domain.registry import CommandReceipt
 from domain.staging import AggregateCache, Staging
 from domain.transcodings import register_transcodings
@@ -63,10 +64,12 @@ class Ledger(Application[UUID]):
         *,
         clock_: clock.Clock = clock.wall_clock,
         future_margin: timedelta = timedelta(days=31),
+        limits: Limits | None = None,
     ) -> None:
         super().__init__(env)
         self.clock = clock_
         self.future_margin = future_margin
+        self.limits = Limits() if limits is None else limits
 
     def construct_mapper(self) -> Mapper[UUID]:
         """The library's mapper, writing the same stored events with less work per event."""
@@ -172,6 +175,7 @@ class Ledger(Application[UUID]):
                         return previous
                     floor = self.recorder.max_notification_id() or 0
                 staging = self.staging()
+                self.limits.check(command, staging)
                 target = handle(command, staging, meta)
                 # The command's own aggregate goes last, so the position returned is its event's.
                 events = sorted(staging.take_events(), key=lambda e: e.originator_id == target)

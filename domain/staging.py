@@ -10,7 +10,13 @@ from eventsourcing.domain import Aggregate
 
 from domain.cadre import Cadre
 from domain.errors import NotFound
-from domain.identity import cadre_id, civil_service_number_id, org_unit_id, roster_id
+from domain.identity import (
+    cadre_id,
+    civil_service_number_id,
+    org_unit_id,
+    roster_id,
+    typed_civil_service_number_id,
+)
 from domain.org_unit import OrgUnit
 from domain.registry import CivilServiceNumber, FacilityRoster
 from domain.worker import Worker
@@ -90,7 +96,13 @@ class Staging:
         return found
 
     def civil_service_number(self, number: str) -> CivilServiceNumber | None:
-        return self.find(CivilServiceNumber, civil_service_number_id(number))
+        """The registration of ``number``, found by its key; or one recorded before numbers were
+        compared by key, under the number exactly as typed."""
+        keyed = civil_service_number_id(number)
+        found = self.find(CivilServiceNumber, keyed)
+        if found is None and (typed := typed_civil_service_number_id(number)) != keyed:
+            found = self.find(CivilServiceNumber, typed)
+        return found
 
     def roster(self, facility_code: str) -> FacilityRoster | None:
         return self.find(FacilityRoster, roster_id(facility_code))
