@@ -96,13 +96,15 @@ class Staging:
         return found
 
     def civil_service_number(self, number: str) -> CivilServiceNumber | None:
-        """The registration of ``number``, found by its key; or one recorded before numbers were
-        compared by key, under the number exactly as typed."""
+        """The registration of ``number``, found by its key (``identity.civil_service_key``)."""
+        return self.find(CivilServiceNumber, civil_service_number_id(number))
+
+    def civil_service_numbers(self, number: str) -> list[CivilServiceNumber]:
+        """The registrations of ``number``: the one found by its key, and one recorded before numbers
+        were compared by key, under the number exactly as typed (a ledger may hold both)."""
         keyed = civil_service_number_id(number)
-        found = self.find(CivilServiceNumber, keyed)
-        if found is None and (typed := typed_civil_service_number_id(number)) != keyed:
-            found = self.find(CivilServiceNumber, typed)
-        return found
+        ids = (keyed,) if (typed := typed_civil_service_number_id(number)) == keyed else (keyed, typed)
+        return [found for i in ids if (found := self.find(CivilServiceNumber, i)) is not None]
 
     def roster(self, facility_code: str) -> FacilityRoster | None:
         return self.find(FacilityRoster, roster_id(facility_code))
