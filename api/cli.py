@@ -251,7 +251,9 @@ def users_add(
 def users_list(data_dir: DataDir = None) -> None:
     """List the users: name, role, scope, and when their token expires or was revoked (never a token)."""
     found = asyncio.run(api_users.listing(reachable_url(data_dir)))
-    console.print(api_users.table(found) if found else "No users yet: add one with hrh users add.")
+    table = api_users.table(found)
+    # Into a pipe, as wide as the table needs: a script reading it gets one line per user.
+    (console if console.is_terminal else Console(width=1000)).print(table, highlight=False)
 
 
 @users.command("revoke")

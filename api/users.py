@@ -119,7 +119,7 @@ async def listing(url: str) -> list[accounts.Account]:
 
 def table(found: list[accounts.Account]) -> Table:
     """The users as ``hrh users list`` prints them: never a token, nor its hash."""
-    out = Table("name", "role", "scope", "status", "created", "by", "expires", "revoked")
+    out = Table("name", "role", "scope", "status", "created (UTC)", "by", "expires (UTC)", "revoked (UTC)")
     for a in found:
         row = (a.name, a.role, a.scope_code or "", a.status, when(a.created_at), a.created_by or "")
         out.add_row(*row, when(a.expires_at), when(a.revoked_at))
