@@ -45,7 +45,9 @@ def test_a_refused_token_is_told_why(api: Api) -> None:
 def test_a_non_ascii_authorization_header_is_a_coded_error_not_a_500(api: Api) -> None:
     for raw in ("Bearer tökén".encode(), "Bearer \u00e9".encode("latin-1"), b"Bearer \xff\xfe"):
         response = api.client.post(
-            f"{api.base}/graphql", json={"query": WHO}, headers={"Authorization": raw}  # type: ignore[dict-item]
+            f"{api.base}/graphql",
+            json={"query": WHO},
+            headers={"Authorization": raw},  # type: ignore[dict-item]
         )
         assert response.status_code == 200, response.text
         body = response.json()
