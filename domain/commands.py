@@ -9,7 +9,7 @@ the same id sent twice records once.
 import re
 from dataclasses import dataclass, fields
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from domain.errors import DateOutOfOrder, InvalidInput
@@ -81,6 +81,8 @@ class Command:
     """Fields every command shares."""
 
     command_id: str | None = None
+    later_fields: ClassVar[frozenset[str]] = frozenset()
+    """Optional fields added after the command was first recorded (see ``ledger.fingerprint``)."""
 
     def __post_init__(self) -> None:
         self.normalise()
@@ -249,6 +251,7 @@ class TransferWorker(WorkerCommand):
     expected_from_facility_code: str | None = None
     """The facility the recorder saw the worker at; when given, the transfer is refused with
     CONFLICT if the worker is at another one on ``effective_on``."""
+    later_fields: ClassVar[frozenset[str]] = frozenset({"expected_from_facility_code"})
 
     def check(self) -> None:
         if self.expected_from_facility_code is not None:

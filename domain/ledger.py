@@ -47,7 +47,10 @@ class Outcome:
 
 def fingerprint(command: Command, recorded_by: str) -> str:
     """Identifies what a command asks, so a reused command id with other content is caught."""
-    body = {k: v for k, v in asdict(command).items() if k != "command_id"}
+    # A field added after commands were first recorded counts only when given, so that a retry of a
+    # command recorded before the field existed still matches its receipt.
+    later = type(command).later_fields
+    body = {k: v for k, v in asdict(command).items() if k != "command_id" and not (v is None and k in later)}
     text = json.dumps([type(command).__name__, recorded_by, body], sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 

@@ -2,6 +2,9 @@
 the effective date (someone recorded a change meanwhile), it is refused with CONFLICT, so that
 one clerk's intent never silently overwrites another's."""
 
+import hashlib
+import json
+from dataclasses import asdict, replace
 from datetime import date
 from uuid import UUID
 
@@ -9,7 +12,7 @@ import pytest
 
 from domain import commands as c
 from domain.errors import Conflict, DomainError, OriginChanged
-from domain.ledger import Ledger
+from domain.ledger import Ledger, fingerprint
 from tests.unit.scenario import (
     CENTRE,
     DISPENSARY,
@@ -77,3 +80,16 @@ def test_a_malformed_expected_facility_is_bad_input() -> None:
     with pytest.raises(DomainError) as caught:
         transfer(UUID(int=1), CENTRE, date(2022, 1, 3), expected="not a code")
     assert caught.value.code == "BAD_USER_INPUT" and "expectedFromFacilityCode" in caught.value.message
+
+
+def test_a_transfer_retried_across_the_upgrade_matches_its_receipt() -> None:
+    # A transfer recorded before expectedFromFacilityCode existed was fingerprinted without it.
+    sent = c.TransferWorker(
+        worker_id=UUID(int=1), to_facility_code=CENTRE, effective_on=date(2022, 1, 3), command_id="t1"
+    )
+    body = {k: v for k, v in asdict(sent).items() if k not in ("command_id", "expected_from_facility_code")}
+    before = hashlib.sha256(json.dumps(["TransferWorker", "clerk", body], sort_keys=True, default=str).encode())
+    assert fingerprint(sent, "clerk") == before.hexdigest()
+
+    # Naming the expected facility makes it another command.
+    assert fingerprint(replace(sent, expected_from_facility_code=HOSPITAL), "clerk") != before.hexdigest()
