@@ -3,6 +3,10 @@ longer than five years. Each limit is a setting, and applies to new commands, ne
 
 from datetime import date
 
+import pytest
+from pydantic import ValidationError
+
+from api.settings import Settings
 from domain import commands as c
 from domain.errors import DateOutOfOrder, DateTooEarly
 from domain.ledger import Ledger
@@ -124,3 +128,15 @@ def test_years_after_keeps_the_day_and_moves_29_february_to_the_28th() -> None:
     assert years_after(date(2021, 1, 4), -14) == date(2007, 1, 4)
     assert years_after(date(2020, 2, 29), 5) == date(2025, 2, 28)
     assert years_after(date(2024, 2, 29), -14) == date(2010, 2, 28)
+
+
+def test_the_limits_come_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HRH_EARLIEST_EFFECTIVE_DATE", "1960-01-01")
+    monkeypatch.setenv("HRH_MIN_HIRE_AGE_YEARS", "18")
+    monkeypatch.setenv("HRH_MAX_TRAINING_YEARS", "7")
+    assert Settings().limits() == Limits(date(1960, 1, 1), 18, 7)
+
+    # A limit that makes no sense - refused when the settings are read.
+    monkeypatch.setenv("HRH_MAX_TRAINING_YEARS", "0")
+    with pytest.raises(ValidationError, match="HRH_MAX_TRAINING_YEARS"):
+        Settings()
