@@ -39,7 +39,13 @@ def typed_civil_service_number_id(number: str) -> UUID:
     return uuid5(NAMESPACE, f"civil-service-number/{number}")
 
 
-def command_receipt_id(command_id: str) -> UUID:
+def command_receipt_id(command_id: str, recorded_by: str) -> UUID:
+    """A command id belongs to the user who sent it: the same id from another user is another command."""
+    return uuid5(NAMESPACE, f"command/{recorded_by}/{command_id}")
+
+
+def legacy_command_receipt_id(command_id: str) -> UUID:
+    """Where receipts were kept before command ids belonged to their sender (shared by all users)."""
     return uuid5(NAMESPACE, f"command/{command_id}")
 
 

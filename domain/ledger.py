@@ -25,13 +25,22 @@ from domain.commands import Command
 from domain.encoding import LedgerMapper, LedgerTranscoder, stored_event
 from domain.errors import Conflict, DuplicateCommand
 from domain.handlers import check_dates, handle
-from domain.identity import command_receipt_id
+from domain.identity import command_receipt_id, legacy_command_receipt_id
 from domain.limits import Limits
 from domain.registry import CommandReceipt
 from domain.staging import AggregateCache, Staging
 from domain.transcodings import register_transcodings
 
 RECEIPT_TOPIC = "hrh:CommandReceipt.Recorded.v1"
+
+Guard = Callable[[Command, Staging], Callable[[], None]]
+"""Who may send a command (``api/access.py``). Called with the staging before the command applies,
+it raises to refuse it; the check it returns runs once the domain's own rules have passed, before
+anything is saved. Both run again on every retry, against the state that is then saved."""
+
+
+def no_later_check() -> None:
+    """A guard's check after the domain's rules, for a command that needs none."""
 
 
 @dataclass(frozen=True)
@@ -160,10 +169,13 @@ class Ledger(Application[UUID]):
 
     # Single commands.
 
-    def execute(self, command: Command, recorded_by: str, *, recorded_at: datetime | None = None) -> Outcome:
+    def execute(
+        self, command: Command, recorded_by: str, *, recorded_at: datetime | None = None, guard: Guard | None = None
+    ) -> Outcome:
         """Records ``command``, or raises the DomainError that refuses it (writing nothing).
 
         ``recorded_at`` replays history (the demo data set); live commands are recorded now.
+        ``guard`` checks that ``recorded_by`` may send the command (see ``Guard``).
 
         Raises:
             DomainError: a refused command; ``Conflict`` when concurrent writers kept winning.
@@ -178,8 +190,10 @@ class Ledger(Application[UUID]):
                         return previous
                     floor = self.recorder.max_notification_id() or 0
                 staging = self.staging()
+                later_check = guard(command, staging) if guard is not None else no_later_check
                 self.limits.check(command, staging)
                 target = handle(command, staging, meta)
+                later_check()
                 # The command's own aggregate goes last, so the position returned is its event's.
                 events = sorted(staging.take_events(), key=lambda e: e.originator_id == target)
                 if command.command_id is not None:
@@ -208,12 +222,11 @@ class Ledger(Application[UUID]):
 
     def _previous_outcome(self, command: Command, recorded_by: str) -> Outcome | None:
         assert command.command_id is not None
-        try:
-            receipt: Aggregate = self.repository.get(command_receipt_id(command.command_id))
-        except AggregateNotFoundError:
-            return None
-        if not isinstance(receipt, CommandReceipt):
-            return None
+        receipt = self._receipt(command_receipt_id(command.command_id, recorded_by))
+        if receipt is None:  # kept where every user's ids once shared one namespace
+            receipt = self._receipt(legacy_command_receipt_id(command.command_id))
+            if receipt is None or receipt.recorded_by != recorded_by:
+                return None
         if receipt.fingerprint != fingerprint(command, recorded_by):
             raise DuplicateCommand(
                 f"commandId {command.command_id!r} was already used for a different {receipt.command} command; "
@@ -228,6 +241,13 @@ class Ledger(Application[UUID]):
             if len(page) < 200:
                 raise LookupError(f"Ledger position of command {command.command_id!r} not found")
             start = page[-1].id + 1
+
+    def _receipt(self, receipt_id: UUID) -> CommandReceipt | None:
+        try:
+            receipt: Aggregate = self.repository.get(receipt_id)
+        except AggregateNotFoundError:
+            return None
+        return receipt if isinstance(receipt, CommandReceipt) else None
 
     def locate(self, position: int) -> tuple[UUID, int] | None:
         """The (aggregate id, version) of the event at ledger ``position``, if any."""

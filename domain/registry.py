@@ -45,8 +45,8 @@ class CivilServiceNumber(Aggregate):
     def check_free_for(self, worker_id: UUID) -> None:
         if self.holder is not None and self.holder != worker_id:
             raise DuplicateCivilServiceNumber(
-                f"Civil-service number {self.number} already belongs to worker {self.holder}; "
-                "check the number, or correct the other worker's record first."
+                f"Civil-service number {self.number} already belongs to another worker; "
+                "check the number, or have the other worker's record corrected first."
             )
 
     def release(self, meta: Provenance) -> None:
@@ -76,8 +76,8 @@ class CommandReceipt(Aggregate):
         create_timestamp = staticmethod(clock.now)
 
     @staticmethod
-    def create_id(command_id: str, **_: Any) -> UUID:
-        return command_receipt_id(command_id)
+    def create_id(command_id: str, meta: Provenance, **_: Any) -> UUID:
+        return command_receipt_id(command_id, meta.recorded_by)
 
     @event("Recorded", topic="hrh:CommandReceipt.Recorded.v1")
     def __init__(
@@ -94,6 +94,7 @@ class CommandReceipt(Aggregate):
         self.fingerprint = fingerprint
         self.aggregate_id = aggregate_id
         self.position_floor = position_floor
+        self.recorded_by = meta.recorded_by
 
 
 @quick_events

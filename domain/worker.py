@@ -57,6 +57,7 @@ class Worker(Aggregate):
         self.cadre_code = cadre_code
         self.sector = sector
         self.funding_source = funding_source
+        self.hired_by = meta.recorded_by  # a worker never posted is in the scope of whoever hired them
         hire = Entry(1, Kind.HIRED, effective_on, None, cadre_code)
         self.entries: dict[int, Entry] = {1: hire}
         self.retracted: set[int] = set()
@@ -91,6 +92,16 @@ class Worker(Aggregate):
         if tally is not None and tally.follows((day, self.version + 1)):
             return tally.state.facility
         return timeline.state_before(self.in_force(), day, self.version + 1).facility
+
+    def home_facility(self, day: date) -> str | None:
+        """The facility that places the worker in the org tree on ``day``: the latest posting or transfer
+        in force effective on or before it (for a worker who departed, or is not posted, the last one
+        they had), or failing that the first one after it; None for a worker never posted."""
+        placed = [e for e in timeline.ordered(self.in_force()) if e.facility_code is not None]
+        before = [e for e in placed if e.effective_on <= day]
+        if before:
+            return before[-1].facility_code
+        return placed[0].facility_code if placed else None
 
     def _check_new(self, entry: Entry, facilities: Mapping[str, FacilityView]) -> Stints:
         tally = self._tally()

@@ -204,3 +204,30 @@ async def trainings(db: Executor, schema: str, ids: list[UUID]) -> dict[UUID, li
             )
         )
     return {worker_id: out.get(worker_id, []) for worker_id in ids}
+
+
+@dataclass(frozen=True, slots=True)
+class Home:
+    """What places a worker in the org tree: ``facility`` as ``Worker.home_facility`` defines it (None
+    for a worker never posted), and who recorded the hire."""
+
+    facility: str | None
+    hired_by: str
+
+
+async def homes(db: Executor, schema: str, ids: list[UUID], day: date) -> dict[UUID, Home]:
+    """Each worker's home on ``day``: the latest posting or transfer in force effective on or before
+    it, or failing that the first one after it (the same rule as the domain's ``Worker.home_facility``)."""
+    s = quoted(schema)
+    rows = await db.fetch(
+        f"SELECT h.aggregate_id, h.recorded_by, p.to_code FROM {s}.events h LEFT JOIN LATERAL ("
+        f"  SELECT to_code FROM {s}.events e WHERE e.aggregate_id = h.aggregate_id "
+        "   AND e.kind IN ('POSTED', 'TRANSFERRED') AND NOT e.retracted "
+        "  ORDER BY e.effective_on <= $2 DESC, "
+        "   CASE WHEN e.effective_on <= $2 THEN e.effective_on END DESC, "
+        "   CASE WHEN e.effective_on <= $2 THEN e.position END DESC, e.effective_on, e.position LIMIT 1"
+        ") p ON true WHERE h.aggregate_id = ANY($1::uuid[]) AND h.kind = 'HIRED'",
+        ids,
+        day,
+    )
+    return {r["aggregate_id"]: Home(r["to_code"], r["recorded_by"] or "") for r in rows}

@@ -1,20 +1,17 @@
-"""The mutations' inputs and payloads, as the contract names them."""
+"""The mutations' inputs, as the contract names them (and the user payload; the others are in payloads.py)."""
 
 from datetime import date
 
 import strawberry
 
 from api.graphql.types import (
-    Cadre,
     CadreGroup,
     DepartureReason,
     FundingSource,
     LeaveKind,
-    OrgUnit,
     OrgUnitLevel,
     Sector,
     Sex,
-    Worker,
 )
 from api.graphql.types import Role as RoleEnum
 
@@ -178,32 +175,6 @@ class CreateUserInput:
     name: str
     role: RoleEnum  # type: ignore[valid-type]
     scope_code: str | None = None
-
-
-@strawberry.type
-class OrgUnitPayload:
-    org_unit: OrgUnit
-    position: int
-
-
-@strawberry.type
-class CadrePayload:
-    cadre: Cadre
-    position: int
-
-
-@strawberry.type
-class PopulationPayload:
-    org_unit_code: str
-    year: int
-    population: int
-    position: int
-
-
-@strawberry.type
-class WorkerPayload:
-    worker: Worker
-    position: int
 
 
 @strawberry.type

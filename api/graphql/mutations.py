@@ -1,13 +1,14 @@
 """Mutations: thin resolvers over the Ledger, run in a thread, never on the event loop.
 
-Each builds a domain command, checks the caller's role and scope, records the command as the
-caller, waits briefly for the read tables to include it (read-your-writes), and returns the
-ledger position. The same ``commandId`` sent again returns the first result and records nothing.
+Each builds a domain command and records it as the caller, through the access guard
+(``api.access.command_guard``: who may do what, checked inside the attempt that records). The
+answer waits briefly for the read tables to include the command (read-your-writes) and gives the
+ledger position. The same ``commandId`` sent again by the same user returns the first result and
+records nothing.
 """
 
 import asyncio
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -15,10 +16,9 @@ import strawberry
 from strawberry.types import Info
 
 from api import users
-from api.access import Role, UnknownWorker, User, check_facility_in_scope, facility_of, last_facility, require
+from api.access import WRITERS, Role, User, command_guard, require
 from api.graphql.errors import ClientError
 from api.graphql.inputs import (
-    CadrePayload,
     CloseOrgUnitInput,
     CreateUserInput,
     DefineCadreInput,
@@ -26,8 +26,6 @@ from api.graphql.inputs import (
     HireWorkerInput,
     MoveOrgUnitInput,
     OpenOrgUnitInput,
-    OrgUnitPayload,
-    PopulationPayload,
     PostWorkerInput,
     RecordDepartureInput,
     RecordPopulationInput,
@@ -38,22 +36,22 @@ from api.graphql.inputs import (
     StartLeaveInput,
     TransferWorkerInput,
     UserPayload,
+)
+from api.graphql.payloads import (
+    CadrePayload,
+    OrgUnitPayload,
+    PopulationPayload,
     WorkerPayload,
+    cadre_payload,
+    population_payload,
+    unit_payload,
+    worker_payload,
 )
-from api.graphql.types import (
-    Cadre,
-    Worker,
-    ctx,
-    unit,
-)
+from api.graphql.types import ctx
 from api.settings import Settings
 from domain import commands as c
-from domain.ledger import Ledger, Outcome
+from domain.ledger import Outcome
 from projections import accounts
-
-WRITERS = (Role.ADMIN, Role.HR_MANAGER)
-READ_YOUR_WRITES_SECONDS = 5.0  # how long a mutation waits for the read tables to include it
-Scope = Callable[[Ledger], tuple[str | None, date]]  # the facility the command acts in, and when
 
 
 def worker_uuid(value: strawberry.ID) -> UUID:
@@ -63,80 +61,24 @@ def worker_uuid(value: strawberry.ID) -> UUID:
         raise ClientError(f"workerId {value!r} is not a worker id.", "BAD_USER_INPUT") from None
 
 
-async def record(info: Info, build: Callable[[], c.Command], roles: tuple[Role, ...], scope: Scope | None) -> Outcome:
+async def record(info: Info, build: Callable[[], c.Command], roles: tuple[Role, ...]) -> tuple[User, Outcome]:
+    """Records the command ``build`` makes, as the caller, once they hold one of ``roles``."""
     user = require(ctx(info).user, *roles)
     command = build()
     ledger = ctx(info).services.ledger
-
-    def work() -> Outcome:
-        if user.role is Role.HR_MANAGER:
-            if scope is None:
-                raise ClientError(f"{user.name} is an HR manager; only an ADMIN may do this.", "FORBIDDEN")
-            try:
-                facility, day = scope(ledger)
-            except UnknownWorker:
-                pass  # the command refuses it with NOT_FOUND
-            else:
-                check_facility_in_scope(ledger, user, facility, day)
-        return ledger.execute(command, user.name)
-
-    outcome = await asyncio.to_thread(work)
-    # A payload read before the tables include the change would show the record as it was before.
-    if not await ctx(info).services.projected.wait_for(ctx(info).pool, outcome.position, READ_YOUR_WRITES_SECONDS):
-        raise lagging(outcome)
-    return outcome
-
-
-def worker_scope(worker_id: UUID, day: date) -> Scope:
-    """The worker's facility on the effective date (a transfer's origin)."""
-    return lambda ledger: (facility_of(ledger, worker_id, day), day)
-
-
-def facility_scope(facility_code: str, day: date) -> Scope:
-    return lambda _: (facility_code, day)
-
-
-def hire_scope(ledger: Ledger) -> tuple[str | None, date]:
-    raise UnknownWorker("a hire")  # allowed: the first posting's facility must be in scope
-
-
-async def worker_payload(info: Info, outcome: Outcome) -> "WorkerPayload":
-    ctx(info).loaders["workers"].clear_all()  # this request may have read the worker before the change
-    record_ = await ctx(info).loaders["workers"].load(outcome.aggregate_id)
-    if record_ is None:
-        raise lagging(outcome)
-    return WorkerPayload(worker=Worker.of(record_), position=outcome.position)
-
-
-async def unit_payload(info: Info, code: str, outcome: Outcome) -> "OrgUnitPayload":
-    ctx(info).loaders["units"].clear_all()
-    found = await unit(info, code, date.today())
-    if found is None:
-        raise lagging(outcome)
-    return OrgUnitPayload(org_unit=found, position=outcome.position)
+    outcome = await asyncio.to_thread(ledger.execute, command, user.name, guard=command_guard(user))
+    return user, outcome
 
 
 def fields(input_: Any, *skip: str) -> dict[str, Any]:
     return {k: v for k, v in vars(input_).items() if k not in skip}
 
 
-async def change_worker(
-    info: Info, input_: Any, command: Callable[..., c.Command], scope_of: Callable[[UUID], Scope]
-) -> WorkerPayload:
-    """Records ``command`` built from a worker mutation's input, in the scope ``scope_of`` the worker gives."""
+async def change_worker(info: Info, input_: Any, command: Callable[..., c.Command]) -> WorkerPayload:
+    """Records ``command`` built from a worker mutation's input."""
     worker_id = worker_uuid(input_.worker_id)
-    outcome = await record(
-        info, lambda: command(**{**fields(input_), "worker_id": worker_id}), WRITERS, scope_of(worker_id)
-    )
-    return await worker_payload(info, outcome)
-
-
-def lagging(outcome: Outcome) -> ClientError:
-    return ClientError(
-        f"Recorded at position {outcome.position}, but the read tables have not caught up yet; "
-        "query caughtUp(position), then read again.",
-        "NOT_CAUGHT_UP",
-    )
+    user, outcome = await record(info, lambda: command(**{**fields(input_), "worker_id": worker_id}), WRITERS)
+    return await worker_payload(info, user, outcome)
 
 
 @strawberry.type
@@ -144,80 +86,69 @@ class Mutation:
     @strawberry.mutation
     async def open_org_unit(self, info: Info, input: OpenOrgUnitInput) -> OrgUnitPayload:
         build = lambda: c.OpenOrgUnit(**{**fields(input), "hard_to_reach": bool(input.hard_to_reach)})  # noqa: E731
-        outcome = await record(info, build, (Role.ADMIN,), None)
+        _, outcome = await record(info, build, (Role.ADMIN,))
         return await unit_payload(info, input.code, outcome)
 
     @strawberry.mutation
     async def move_org_unit(self, info: Info, input: MoveOrgUnitInput) -> OrgUnitPayload:
-        outcome = await record(info, lambda: c.MoveOrgUnit(**fields(input)), (Role.ADMIN,), None)
+        _, outcome = await record(info, lambda: c.MoveOrgUnit(**fields(input)), (Role.ADMIN,))
         return await unit_payload(info, input.code, outcome)
 
     @strawberry.mutation
     async def close_org_unit(self, info: Info, input: CloseOrgUnitInput) -> OrgUnitPayload:
-        outcome = await record(info, lambda: c.CloseOrgUnit(**fields(input)), (Role.ADMIN,), None)
+        _, outcome = await record(info, lambda: c.CloseOrgUnit(**fields(input)), (Role.ADMIN,))
         return await unit_payload(info, input.code, outcome)
 
     @strawberry.mutation
     async def record_population(self, info: Info, input: RecordPopulationInput) -> PopulationPayload:
-        outcome = await record(info, lambda: c.RecordPopulation(**fields(input)), (Role.ADMIN,), None)
-        return PopulationPayload(
-            org_unit_code=input.org_unit_code, year=input.year, population=input.population, position=outcome.position
-        )
+        _, outcome = await record(info, lambda: c.RecordPopulation(**fields(input)), (Role.ADMIN,))
+        return await population_payload(info, input.org_unit_code, input.year, input.population, outcome)
 
     @strawberry.mutation
     async def define_cadre(self, info: Info, input: DefineCadreInput) -> CadrePayload:
-        outcome = await record(info, lambda: c.DefineCadre(**fields(input)), (Role.ADMIN,), None)
-        ctx(info).loaders["cadres"].clear_all()
-        found = await ctx(info).loaders["cadres"].load(input.code)
-        if found is None:
-            raise lagging(outcome)
-        return CadrePayload(cadre=Cadre.of(found), position=outcome.position)
+        _, outcome = await record(info, lambda: c.DefineCadre(**fields(input)), (Role.ADMIN,))
+        return await cadre_payload(info, input.code, outcome)
 
     @strawberry.mutation
     async def hire_worker(self, info: Info, input: HireWorkerInput) -> WorkerPayload:
-        outcome = await record(info, lambda: c.HireWorker(**fields(input)), WRITERS, hire_scope)
-        return await worker_payload(info, outcome)
+        user, outcome = await record(info, lambda: c.HireWorker(**fields(input)), WRITERS)
+        return await worker_payload(info, user, outcome)
 
     @strawberry.mutation
     async def post_worker(self, info: Info, input: PostWorkerInput) -> WorkerPayload:
-        return await change_worker(
-            info, input, c.PostWorker, lambda _: facility_scope(input.facility_code, input.effective_on)
-        )
+        return await change_worker(info, input, c.PostWorker)
 
     @strawberry.mutation
     async def transfer_worker(self, info: Info, input: TransferWorkerInput) -> WorkerPayload:
-        return await change_worker(info, input, c.TransferWorker, lambda w: worker_scope(w, input.effective_on))
+        return await change_worker(info, input, c.TransferWorker)
 
     @strawberry.mutation
     async def record_training(self, info: Info, input: RecordTrainingInput) -> WorkerPayload:
-        return await change_worker(info, input, c.RecordTraining, lambda w: worker_scope(w, input.started_on))
+        return await change_worker(info, input, c.RecordTraining)
 
     @strawberry.mutation
     async def requalify_worker(self, info: Info, input: RequalifyWorkerInput) -> WorkerPayload:
-        return await change_worker(info, input, c.RequalifyWorker, lambda w: worker_scope(w, input.effective_on))
+        return await change_worker(info, input, c.RequalifyWorker)
 
     @strawberry.mutation
     async def start_leave(self, info: Info, input: StartLeaveInput) -> WorkerPayload:
-        return await change_worker(info, input, c.StartLeave, lambda w: worker_scope(w, input.effective_on))
+        return await change_worker(info, input, c.StartLeave)
 
     @strawberry.mutation
     async def end_leave(self, info: Info, input: EndLeaveInput) -> WorkerPayload:
-        return await change_worker(info, input, c.EndLeave, lambda w: worker_scope(w, input.effective_on))
+        return await change_worker(info, input, c.EndLeave)
 
     @strawberry.mutation
     async def record_departure(self, info: Info, input: RecordDepartureInput) -> WorkerPayload:
-        return await change_worker(info, input, c.RecordDeparture, lambda w: worker_scope(w, input.effective_on))
+        return await change_worker(info, input, c.RecordDeparture)
 
     @strawberry.mutation
     async def rehire_worker(self, info: Info, input: RehireWorkerInput) -> WorkerPayload:
-        # A departed worker has no facility: the scope is where they last worked.
-        return await change_worker(
-            info, input, c.RehireWorker, lambda w: lambda ledger: (last_facility(ledger, w), input.effective_on)
-        )
+        return await change_worker(info, input, c.RehireWorker)
 
     @strawberry.mutation
     async def retract_event(self, info: Info, input: RetractEventInput) -> WorkerPayload:
-        return await change_worker(info, input, c.RetractEvent, lambda w: worker_scope(w, date.today()))
+        return await change_worker(info, input, c.RetractEvent)
 
     @strawberry.mutation
     async def create_user(self, info: Info, input: CreateUserInput) -> UserPayload:

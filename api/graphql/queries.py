@@ -9,7 +9,7 @@ from uuid import UUID
 import strawberry
 from strawberry.types import Info
 
-from api.access import Role, User, require
+from api.access import ANYONE, PEOPLE, Role, check_unit_readable, readable_workers, require
 from api.graphql.errors import ClientError
 from api.graphql.types import (
     AuditConnection,
@@ -34,8 +34,6 @@ from api.graphql.types import (
 )
 from projections import audit, density, mobility, org_units, staffing
 
-ANYONE = (Role.ADMIN, Role.HR_MANAGER, Role.AUDITOR, Role.PLANNER)
-PEOPLE = (Role.ADMIN, Role.HR_MANAGER, Role.AUDITOR)
 MAX_PAGE = 500
 THRESHOLDS = (
     ("WHO World Health Report 2006 (22.8, rounded to 23)", 22.8),
@@ -68,27 +66,6 @@ def page_size(first: int | None) -> int:
 async def known_unit(info: Info, code: str) -> None:
     if await ctx(info).loaders["units"].load(code) is None:
         raise ClientError(f"There is no org unit {code!r}.", "NOT_FOUND")
-
-
-async def in_scope(info: Info, user: User, code: str, day: date) -> None:
-    """HR managers read personal data only inside their unit."""
-    if user.role is not Role.HR_MANAGER:
-        return
-    up = await org_units.chains(ctx(info).pool, ctx(info).schema, [code], day, None)
-    if user.scope_code is None or user.scope_code not in up[code]:
-        raise ClientError(f"{user.name} reads inside {user.scope_code} only, not {code}.", "FORBIDDEN")
-
-
-async def worker_in_scope(info: Info, user: User, worker_id: UUID, facility: str | None) -> None:
-    """An HR manager reads a worker posted in their scope, or last posted there (departed), or not posted yet."""
-    if facility is None:
-        placed = [
-            m.to_code for m in await ctx(info).loaders["histories"].load(worker_id) if m.to_code and not m.retracted
-        ]
-        if not placed:
-            return  # hired, not posted yet: whoever posts them must be in scope
-        facility = placed[-1]
-    await in_scope(info, user, facility, date.today())
 
 
 @strawberry.type
@@ -128,9 +105,11 @@ class Query:
         record = await ctx(info).loaders["workers"].load(worker_id)
         if record is None:
             return None
-        if user.role is Role.HR_MANAGER:
-            await worker_in_scope(info, user, record.id, record.facility_code)
-        return Worker.of(record)
+        if record.id not in await readable_workers(user, ctx(info).pool, ctx(info).schema, [record.id]):
+            raise ClientError(
+                f"{user.name} reads workers inside {user.scope_code} only; this one is outside it.", "FORBIDDEN"
+            )
+        return Worker.of(record, readable=True)
 
     @strawberry.field
     async def workers(
@@ -147,9 +126,9 @@ class Query:
         day = as_of or date.today()
         if user.role is Role.HR_MANAGER:
             org_unit_code = org_unit_code or user.scope_code
-            await in_scope(info, user, org_unit_code or "", day)
         if org_unit_code is not None:
             await known_unit(info, org_unit_code)
+            await check_unit_readable(user, ctx(info).pool, ctx(info).schema, org_unit_code, day)
         cursor = decode_cursor(after)
         try:
             after_id = UUID(cursor) if cursor is not None else None
@@ -165,7 +144,12 @@ class Query:
             first=page_size(first),
             after=after_id,
         )
-        edges = [WorkerEdge(cursor=encode_cursor(str(r.id)), node=Worker.of(r)) for r in page]
+        # A past roster lists everyone who was there (it adds up to the staffing figure), with personal
+        # data only for the workers the caller may read now.
+        readable = await readable_workers(user, ctx(info).pool, ctx(info).schema, [r.id for r in page])
+        edges = [
+            WorkerEdge(cursor=encode_cursor(str(r.id)), node=Worker.of(r, readable=r.id in readable)) for r in page
+        ]
         return WorkerConnection(
             edges=edges,
             page_info=PageInfo(has_next_page=more, end_cursor=edges[-1].cursor if edges else None),

@@ -187,38 +187,46 @@ class Worker:
     sector: Sector  # type: ignore[valid-type]
     funding_source: FundingSource  # type: ignore[valid-type]
     status: WorkerStatus
+    restricted: bool = strawberry.field(
+        description="True when the caller may not read this worker's personal data (an HR manager, for a worker "
+        "now outside their scope, listed in a past roster): the names are empty, civilServiceNumber, birthDate "
+        "and facility null, and history and trainings empty."
+    )
     record: strawberry.Private[WorkerRecord]
 
     @classmethod
-    def of(cls, r: WorkerRecord) -> "Worker":
+    def of(cls, r: WorkerRecord, *, readable: bool) -> "Worker":
+        """The worker as the caller may see them: ``readable`` says whether their personal data may be read
+        (``api.access.readable_workers``)."""
         return cls(
             id=strawberry.ID(str(r.id)),
             sex=values.Sex[r.sex],
             sector=values.Sector[r.sector],
             funding_source=values.FundingSource[r.funding_source],
             status=WorkerStatus[r.status],
+            restricted=not readable,
             record=r,
         )
 
     @strawberry.field
     def civil_service_number(self, info: Info) -> str | None:
         personal(info)
-        return self.record.civil_service_number
+        return None if self.restricted else self.record.civil_service_number
 
     @strawberry.field
     def family_name(self, info: Info) -> str:
         personal(info)
-        return self.record.family_name
+        return "" if self.restricted else self.record.family_name
 
     @strawberry.field
     def given_names(self, info: Info) -> str:
         personal(info)
-        return self.record.given_names
+        return "" if self.restricted else self.record.given_names
 
     @strawberry.field
     def birth_date(self, info: Info) -> date | None:
         personal(info)
-        return self.record.birth_date
+        return None if self.restricted else self.record.birth_date
 
     @strawberry.field
     async def cadre(self, info: Info) -> Cadre:
@@ -229,14 +237,18 @@ class Worker:
 
     @strawberry.field(description="Facility the worker is posted to now (null when not posted or departed).")
     async def facility(self, info: Info) -> OrgUnit | None:
-        return await unit(info, self.record.facility_code, date.today())
+        return None if self.restricted else await unit(info, self.record.facility_code, date.today())
 
     @strawberry.field(description="Ordered by effective date, then by recording order.")
     async def history(self, info: Info) -> list[Movement]:
+        if self.restricted:
+            return []
         return [Movement.of(m) for m in await ctx(info).loaders["histories"].load(self.record.id)]
 
     @strawberry.field
     async def trainings(self, info: Info) -> list[Training]:
+        if self.restricted:
+            return []
         return [Training.of(t) for t in await ctx(info).loaders["trainings"].load(self.record.id)]
 
 

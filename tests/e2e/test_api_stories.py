@@ -95,7 +95,11 @@ def test_an_hr_manager_records_a_career_inside_their_district(api: Api) -> None:
     # Outside the district: refused, and nothing is written anywhere.
     position, trail = api.ledger_position(), api.audit(workerId=worker_id)
     outside = {"input": {"workerId": worker_id, "facilityCode": "F-211", "effectiveOn": "2016-03-01"}}
-    assert api.refused(POST, outside, hr) == "FORBIDDEN"
+    assert api.refused(POST, outside, hr) == "WORKER_ALREADY_POSTED"  # in scope: the domain's reason comes first
+    newcomer = api.hire("Coulibaly", hr, on="2016-01-04")["worker"]["id"]
+    position = api.ledger_position()
+    elsewhere = {"input": {"workerId": newcomer, "facilityCode": "F-211", "effectiveOn": "2016-03-01"}}
+    assert api.refused(POST, elsewhere, hr) == "FORBIDDEN"
     assert api.ledger_position() == position
     assert api.audit(workerId=worker_id) == trail
     # A worker of another district cannot be moved into this one by this HR manager either.
