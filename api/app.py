@@ -4,7 +4,6 @@ The projection runner runs beside it (``api.projecting``); the app listens for w
 """
 
 import logging
-import secrets
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -21,13 +20,14 @@ from strawberry.http import GraphQLRequestData
 from strawberry.schema.base import BaseSchema
 from strawberry.types.unset import UNSET
 
-from api.access import Role, User
+from api import tokens
 from api.graphql.context import Context, Services, loaders
 from api.graphql.errors import UNAVAILABLE_MESSAGE, first_line, unavailable
 from api.graphql.refusals import GRAPHQL_PATH, codes_in, query_too_long, refusal, too_large_handler
 from api.graphql.schema import schema
 from api.projecting import Projected
 from api.settings import Settings
+from api.tokens import Caller
 from domain.ledger import Ledger
 from projections import accounts, runner, store
 from projections.store import Target
@@ -156,7 +156,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         services: Services = request.app.state.services
         return Context(
             services=services,
-            user=await authenticate(services, request),
+            caller=await authenticate(services, request),
             loaders=loaders(services.pool, services.schema),
         )
 
@@ -167,13 +167,6 @@ async def keep_session(_conn: asyncpg.Connection) -> None:
     would be a round trip per request for nothing. asyncpg still rolls back an open transaction."""
 
 
-async def authenticate(services: Services, request: Request | WebSocket) -> User | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    token = token.strip()
-    if services.admin_token and secrets.compare_digest(token, services.admin_token):
-        return User("admin", Role.ADMIN)
-    account = await accounts.by_token(services.pool, token)
-    return User(account.name, Role[account.role], account.scope_code) if account else None
+async def authenticate(services: Services, request: Request | WebSocket) -> Caller:
+    """Who the request's bearer token names, or why it names no one (``api.tokens``)."""
+    return await tokens.identify(services.pool, services.admin_token, request.headers.get("authorization", ""))

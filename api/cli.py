@@ -26,6 +26,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from api import users as api_users
 from api.access import Role
 from api.database import DatabaseUnavailable, check_reachable, database_url, open_ledger
 from api.serving import default_workers, run_server
@@ -236,26 +237,34 @@ def users_add(
     scope: Annotated[str | None, typer.Option(help="An HR manager's org unit code.")] = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Create a user and print their token (shown once; only its hash is kept)."""
-    if role is Role.HR_MANAGER and not scope:
-        fail("an HR_MANAGER needs --scope CODE: the org unit they work in")
-    url = reachable_url(data_dir)
-
-    async def create() -> str:
-        conn = await asyncpg.connect(url)
-        try:
-            if scope is not None and not await org_units.org_units_by_code(conn, Target.of_ledger().schema, [scope]):
-                fail(f"there is no org unit {scope!r} in the read tables")
-            _, token = await accounts.create(conn, name, role.value, scope, "hrh users add")
-            return token
-        finally:
-            await conn.close()
-
+    """Create a user and print their token (shown once; only its hash is kept; valid HRH_TOKEN_DAYS days)."""
     try:
-        token = asyncio.run(create())
-    except accounts.AccountExists as error:
+        user = api_users.new_user(name, role, scope)
+        days = settings_for(data_dir).token_days
+        token = asyncio.run(api_users.add(reachable_url(data_dir), user, "hrh users add", token_days=days))
+    except (api_users.UserRefused, accounts.AccountExists) as error:
         fail(str(error))
     console.print(token, highlight=False)
+
+
+@users.command("list")
+def users_list(data_dir: DataDir = None) -> None:
+    """List the users: name, role, scope, and when their token expires or was revoked (never a token)."""
+    found = asyncio.run(api_users.listing(reachable_url(data_dir)))
+    table = api_users.table(found)
+    # Into a pipe, as wide as the table needs: a script reading it gets one line per user.
+    (console if console.is_terminal else Console(width=1000)).print(table, highlight=False)
+
+
+@users.command("revoke")
+def users_revoke(
+    name: Annotated[str, typer.Argument(help="The user whose token stops working now.")], data_dir: DataDir = None
+) -> None:
+    """Revoke a user's token: requests with it are refused from now on. The name stays taken."""
+    revoked = asyncio.run(api_users.revoke(reachable_url(data_dir), name))
+    if revoked is None:
+        fail(f"there is no user named {name!r} (hrh users list shows them)")
+    console.print(f"{revoked.name} is revoked since {api_users.when(revoked.revoked_at)} UTC.", highlight=False)
 
 
 def load_with_progress(ledger: Ledger, seed: int, scale: float) -> None:

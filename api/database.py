@@ -110,8 +110,9 @@ def check_reachable(url: str) -> None:
 
 def open_ledger(url: str, settings: Settings | None = None, **env: str) -> Ledger:
     check_reachable(url)
-    margin = timedelta(days=(settings or Settings()).future_margin_days)
-    return Ledger(env=ledger_env(url, **env), future_margin=margin)
+    settings = settings or Settings()
+    margin = timedelta(days=settings.future_margin_days)
+    return Ledger(env=ledger_env(url, **env), future_margin=margin, limits=settings.limits())
 
 
 @contextmanager

@@ -1,9 +1,13 @@
 """Settings, from environment variables, in one place."""
 
+from datetime import date
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.limits import Limits
+from projections import accounts
 
 
 class Settings(BaseSettings):
@@ -16,6 +20,10 @@ class Settings(BaseSettings):
         future_margin_days: how far past today an effective date may lie.
         max_body_bytes: the largest request body the API reads; a larger one is refused with HTTP 413.
         max_query_chars: the longest GraphQL query text the API parses.
+        earliest_effective_on: no event may take effect before this day.
+        min_hire_age_years: how many years at least lie between a worker's birth and hire.
+        max_training_years: how many years at most a training lasts.
+        token_days: how many days a user's token is valid from when it is issued.
     """
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
@@ -28,6 +36,17 @@ class Settings(BaseSettings):
     # first, and the query text before it is parsed past the second.
     max_body_bytes: int = Field(default=2**20, ge=1024, le=2**30, alias="HRH_MAX_BODY_BYTES")
     max_query_chars: int = Field(default=64 * 1024, ge=256, le=2**20, alias="HRH_MAX_QUERY_CHARS")
+    # Plausibility limits on new commands, and tokens' lifetime (issue 15).
+    earliest_effective_on: date = Field(
+        default=Limits.earliest_effective_on, ge=date(1900, 1, 1), alias="HRH_EARLIEST_EFFECTIVE_DATE"
+    )
+    min_hire_age_years: int = Field(default=Limits.min_hire_age_years, ge=0, le=40, alias="HRH_MIN_HIRE_AGE_YEARS")
+    max_training_years: int = Field(default=Limits.max_training_years, ge=1, le=50, alias="HRH_MAX_TRAINING_YEARS")
+    token_days: int = Field(default=accounts.DEFAULT_TOKEN_DAYS, ge=0, le=3660, alias="HRH_TOKEN_DAYS")
+
+    def limits(self) -> Limits:
+        """The domain's limits on dates, as these settings set them."""
+        return Limits(self.earliest_effective_on, self.min_hire_age_years, self.max_training_years)
 
     @field_validator("admin_token")
     @classmethod

@@ -130,6 +130,7 @@ def attempt(ledger: "Ledger", staging: Staging, row: int, submission: Submission
     with clock.recording_with(ledger.clock_at(submission.recorded_at)):
         try:
             check_dates(command, clock.now().date() + ledger.future_margin)
+            ledger.limits.check(command, staging)
             handle(command, staging, command.provenance(submission.recorded_by))
         except DomainError as error:
             return Refusal(row, error.code, error.message)

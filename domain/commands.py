@@ -9,10 +9,11 @@ the same id sent twice records once.
 import re
 from dataclasses import dataclass, fields
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from domain.errors import DateOutOfOrder, InvalidInput
+from domain.names import check_name, check_visible
 from domain.values import (
     CadreGroup,
     DepartureReason,
@@ -44,8 +45,8 @@ def check_text(field: str, value: str | None, *, required: bool = False, limit: 
         if required:
             raise InvalidInput(f"{field} is required.")
         return
-    if required and not value.strip():
-        raise InvalidInput(f"{field} must not be empty.")
+    if required:
+        check_visible(field, value)
     if len(value) > limit:
         raise InvalidInput(f"{field} is {len(value)} characters long; at most {limit} are allowed.")
     if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
@@ -80,8 +81,11 @@ class Command:
     """Fields every command shares."""
 
     command_id: str | None = None
+    later_fields: ClassVar[frozenset[str]] = frozenset()
+    """Optional fields added after the command was first recorded (see ``ledger.fingerprint``)."""
 
     def __post_init__(self) -> None:
+        self.normalise()
         check_text("commandId", self.command_id, limit=MAX_TEXT)
         if self.command_id is not None and not self.command_id.strip():
             raise InvalidInput("commandId must not be empty when given.")
@@ -92,6 +96,9 @@ class Command:
             elif isinstance(value, str) and f.name not in ("command_id",):
                 check_text(camel(f.name), value, limit=MAX_NOTE if f.name == "note" else MAX_TEXT)
         self.check()
+
+    def normalise(self) -> None:
+        """Puts fields in the form they are checked and stored in; subclasses add theirs."""
 
     def check(self) -> None:
         """Checks the command's own fields; subclasses add their rules."""
@@ -125,6 +132,7 @@ class OpenOrgUnit(Command):
     def check(self) -> None:
         check_code("code", self.code)
         check_text("name", self.name, required=True)
+        check_name("name", self.name)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -144,6 +152,7 @@ class RenameOrgUnit(Command):
 
     def check(self) -> None:
         check_text("name", self.name, required=True)
+        check_name("name", self.name)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -180,6 +189,7 @@ class DefineCadre(Command):
     def check(self) -> None:
         check_code("code", self.code)
         check_text("name", self.name, required=True)
+        check_name("name", self.name)
         if self.isco08 is not None and not ISCO08_PATTERN.match(self.isco08):
             raise InvalidInput(f"isco08 {self.isco08!r} is not an ISCO-08 unit group: give four digits, e.g. 2221.")
 
@@ -200,9 +210,14 @@ class HireWorker(Command):
     worker_id: UUID | None = None
     """Lets a bulk import or a log replay fix the new worker's id; otherwise a random one."""
 
+    def normalise(self) -> None:
+        trim_civil_service_number(self)
+
     def check(self) -> None:
         check_text("familyName", self.family_name, required=True)
         check_text("givenNames", self.given_names, required=True)
+        check_name("familyName", self.family_name)
+        check_name("givenNames", self.given_names)
         if self.civil_service_number is not None:
             check_code("civilServiceNumber", self.civil_service_number)
         if self.birth_date is not None and self.birth_date >= self.effective_on:
@@ -233,6 +248,14 @@ class TransferWorker(WorkerCommand):
     reason: str | None = None
     authority: str | None = None
     note: str | None = None
+    expected_from_facility_code: str | None = None
+    """The facility the recorder saw the worker at; when given, the transfer is refused with
+    CONFLICT if the worker is at another one on ``effective_on``."""
+    later_fields: ClassVar[frozenset[str]] = frozenset({"expected_from_facility_code"})
+
+    def check(self) -> None:
+        if self.expected_from_facility_code is not None:
+            check_code("expectedFromFacilityCode", self.expected_from_facility_code)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -302,9 +325,16 @@ class CorrectWorkerDetails(WorkerCommand):
     authority: str | None = None
     note: str | None = None
 
+    def normalise(self) -> None:
+        trim_civil_service_number(self)
+
     def check(self) -> None:
         if self.civil_service_number is not None:
             check_code("civilServiceNumber", self.civil_service_number)
+        for field, value in (("familyName", self.family_name), ("givenNames", self.given_names)):
+            if value is not None:
+                check_text(field, value, required=True)
+                check_name(field, value)
         if not self.corrections():
             raise InvalidInput("Name at least one field to correct.")
 
@@ -324,3 +354,10 @@ class RetractEvent(WorkerCommand):
         check_text("reason", self.reason, required=True)
         if self.position < 1:
             raise InvalidInput(f"position {self.position} is not a ledger position (they start at 1).")
+
+
+def trim_civil_service_number(command: HireWorker | CorrectWorkerDetails) -> None:
+    """Drops the spaces around a civil-service number: ``" MLI-1 "`` is stored as ``"MLI-1"``."""
+    number = command.civil_service_number
+    if number is not None and number != number.strip():
+        object.__setattr__(command, "civil_service_number", number.strip())  # a frozen dataclass, still being built

@@ -23,8 +23,15 @@ class DateInFuture(DomainError):
     code = "DATE_IN_FUTURE"
 
 
+class DateTooEarly(DomainError):
+    """Raised when an effective date lies before the earliest date the ledger accepts (1950 by default)."""
+
+    code = "DATE_TOO_EARLY"
+
+
 class DateOutOfOrder(DomainError):
-    """Raised when dates contradict each other (an end before a start, a birth after a hire)."""
+    """Raised when dates contradict each other, or lie implausibly far apart: an end before a start, a
+    birth too close to the hire, a training that lasts longer than the limit."""
 
     code = "DATE_OUT_OF_ORDER"
 
@@ -55,6 +62,13 @@ class DuplicateCommand(DomainError):
 
 class Conflict(DomainError):
     """Raised when concurrent writers kept changing the same records and retries ran out."""
+
+    code = "CONFLICT"
+
+
+class OriginChanged(Conflict):
+    """Raised when a transfer names the facility its recorder saw the worker at, and the worker is at
+    another one on that date: someone recorded a change meanwhile."""
 
     code = "CONFLICT"
 

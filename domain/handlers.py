@@ -15,7 +15,7 @@ from eventsourcing.domain import Aggregate
 from domain import commands as c
 from domain.cadre import Cadre
 from domain.errors import DateInFuture, DuplicateCode, InvalidParent, NotAFacility
-from domain.identity import cadre_id, org_unit_id
+from domain.identity import cadre_id, civil_service_key, org_unit_id
 from domain.org_unit import OrgUnit
 from domain.registry import CivilServiceNumber, FacilityRoster
 from domain.staging import Staging
@@ -114,9 +114,11 @@ def _(command: c.HireWorker, staging: Staging, meta: Provenance) -> UUID:
     number = command.civil_service_number
     if staging.find(Aggregate, worker_id) is not None:
         raise DuplicateCode(f"The id {worker_id} is already taken; leave the worker id out to get a new one.")
+    if number is not None:
+        check_number_free(staging, number, worker_id)
     registration = staging.civil_service_number(number) if number is not None else None
     if registration is not None:
-        registration.claim(worker_id, meta)  # raises when another worker holds it
+        registration.claim(worker_id, meta)
     worker = Worker(
         id=worker_id,
         civil_service_number=number,
@@ -184,7 +186,14 @@ def _(command: c.TransferWorker, staging: Staging, meta: Provenance) -> UUID:
         staging,
         command.worker_id,
         meta,
-        lambda w, f: w.transfer(command.to_facility_code, command.reason, command.effective_on, meta, f),
+        lambda w, f: w.transfer(
+            command.to_facility_code,
+            command.reason,
+            command.effective_on,
+            meta,
+            f,
+            expected_from=command.expected_from_facility_code,
+        ),
         command.to_facility_code,
     )
 
@@ -246,22 +255,31 @@ def _(command: c.CorrectWorkerDetails, staging: Staging, meta: Provenance) -> UU
     corrections = command.corrections()
     new_number = corrections.get("civil_service_number")
     old_number = worker.civil_service_number
-    renumbered = new_number is not None and new_number != old_number
-    registration = staging.civil_service_number(new_number) if renumbered and new_number else None
-    if registration is not None:
-        registration.check_free_for(worker.id)
+    # A number that differs only in case or spaces is the same number: its registration stays.
+    renumbered = new_number is not None and (
+        old_number is None or civil_service_key(new_number) != civil_service_key(old_number)
+    )
+    if renumbered and new_number is not None:
+        check_number_free(staging, new_number, worker.id)
     worker.correct_details(corrections, meta)
     staging.add(worker)
     if renumbered and new_number is not None:
+        registration = staging.civil_service_number(new_number)
         if registration is None:
             registration = CivilServiceNumber(number=new_number, worker_id=worker.id, meta=meta)
         registration.claim(worker.id, meta)
         staging.add(registration)
-        old = staging.civil_service_number(old_number) if old_number is not None else None
-        if old is not None:
-            old.release(meta)
-            staging.add(old)
+        for old in staging.civil_service_numbers(old_number) if old_number is not None else []:
+            if old.holder == worker.id:
+                old.release(meta)
+                staging.add(old)
     return worker.id
+
+
+def check_number_free(staging: Staging, number: str, worker_id: UUID) -> None:
+    """Raises DuplicateCivilServiceNumber when another worker holds ``number``, in whatever form."""
+    for registration in staging.civil_service_numbers(number):
+        registration.check_free_for(worker_id)
 
 
 @handle.register

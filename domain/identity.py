@@ -17,8 +17,25 @@ def cadre_id(code: str) -> UUID:
     return uuid5(NAMESPACE, f"cadre/{code}")
 
 
+def civil_service_key(number: str) -> str:
+    """What makes two civil-service numbers one: they are compared trimmed and case-folded, so
+    ``mli-123`` is ``MLI-123``."""
+    return number.strip().casefold()
+
+
 @lru_cache(maxsize=65536)  # a hire looks its number up, then creates the registration
 def civil_service_number_id(number: str) -> UUID:
+    """The id of the registration of ``number``: from its key, written in capitals.
+
+    Registrations recorded before numbers were compared by key took their id from the number as
+    it was typed (:func:`typed_civil_service_number_id`); numbers are mostly typed in capitals, so
+    those registrations keep this id.
+    """
+    return typed_civil_service_number_id(civil_service_key(number).upper())
+
+
+def typed_civil_service_number_id(number: str) -> UUID:
+    """The id a registration of ``number`` had before numbers were compared by key."""
     return uuid5(NAMESPACE, f"civil-service-number/{number}")
 
 

@@ -26,6 +26,7 @@ from domain.encoding import LedgerMapper, LedgerTranscoder, stored_event
 from domain.errors import Conflict, DuplicateCommand
 from domain.handlers import check_dates, handle
 from domain.identity import command_receipt_id, legacy_command_receipt_id
+from domain.limits import Limits
 from domain.registry import CommandReceipt
 from domain.staging import AggregateCache, Staging
 from domain.transcodings import register_transcodings
@@ -55,7 +56,10 @@ class Outcome:
 
 def fingerprint(command: Command, recorded_by: str) -> str:
     """Identifies what a command asks, so a reused command id with other content is caught."""
-    body = {k: v for k, v in asdict(command).items() if k != "command_id"}
+    # A field added after commands were first recorded counts only when given, so that a retry of a
+    # command recorded before the field existed still matches its receipt.
+    later = type(command).later_fields
+    body = {k: v for k, v in asdict(command).items() if k != "command_id" and not (v is None and k in later)}
     text = json.dumps([type(command).__name__, recorded_by, body], sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -72,10 +76,12 @@ class Ledger(Application[UUID]):
         *,
         clock_: clock.Clock = clock.wall_clock,
         future_margin: timedelta = timedelta(days=31),
+        limits: Limits | None = None,
     ) -> None:
         super().__init__(env)
         self.clock = clock_
         self.future_margin = future_margin
+        self.limits = Limits() if limits is None else limits
 
     def construct_mapper(self) -> Mapper[UUID]:
         """The library's mapper, writing the same stored events with less work per event."""
@@ -185,6 +191,7 @@ class Ledger(Application[UUID]):
                     floor = self.recorder.max_notification_id() or 0
                 staging = self.staging()
                 later_check = guard(command, staging) if guard is not None else no_later_check
+                self.limits.check(command, staging)
                 target = handle(command, staging, meta)
                 later_check()
                 # The command's own aggregate goes last, so the position returned is its event's.

@@ -19,7 +19,8 @@ from domain.values import Period, Provenance
 
 @quick_events
 class CivilServiceNumber(Aggregate):
-    """Who holds a civil-service number. A number has at most one holder at a time."""
+    """Who holds a civil-service number. A number has at most one holder at a time; numbers that
+    differ only in case or surrounding spaces are one number (``identity.civil_service_key``)."""
 
     TOPIC = "hrh:CivilServiceNumber"
 

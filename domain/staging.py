@@ -10,7 +10,13 @@ from eventsourcing.domain import Aggregate
 
 from domain.cadre import Cadre
 from domain.errors import NotFound
-from domain.identity import cadre_id, civil_service_number_id, org_unit_id, roster_id
+from domain.identity import (
+    cadre_id,
+    civil_service_number_id,
+    org_unit_id,
+    roster_id,
+    typed_civil_service_number_id,
+)
 from domain.org_unit import OrgUnit
 from domain.registry import CivilServiceNumber, FacilityRoster
 from domain.worker import Worker
@@ -90,7 +96,15 @@ class Staging:
         return found
 
     def civil_service_number(self, number: str) -> CivilServiceNumber | None:
+        """The registration of ``number``, found by its key (``identity.civil_service_key``)."""
         return self.find(CivilServiceNumber, civil_service_number_id(number))
+
+    def civil_service_numbers(self, number: str) -> list[CivilServiceNumber]:
+        """The registrations of ``number``: the one found by its key, and one recorded before numbers
+        were compared by key, under the number exactly as typed (a ledger may hold both)."""
+        keyed = civil_service_number_id(number)
+        ids = (keyed,) if (typed := typed_civil_service_number_id(number)) == keyed else (keyed, typed)
+        return [found for i in ids if (found := self.find(CivilServiceNumber, i)) is not None]
 
     def roster(self, facility_code: str) -> FacilityRoster | None:
         return self.find(FacilityRoster, roster_id(facility_code))

@@ -14,6 +14,7 @@ from domain.errors import (
     InvalidInput,
     NotFound,
     NotRetractable,
+    OriginChanged,
     RetractionBreaksTimeline,
 )
 from domain.quick_events import quick_events
@@ -65,6 +66,10 @@ class Worker(Aggregate):
         self.proposed: Tally | None = None  # the tally after the event being recorded, once checked
 
     # Queries.
+
+    def hired_on(self) -> date:
+        """The effective date of the first hire."""
+        return self.entries[1].effective_on
 
     def in_force(self) -> list[Entry]:
         return [e for v, e in self.entries.items() if v not in self.retracted]
@@ -138,9 +143,17 @@ class Worker(Aggregate):
         effective_on: date,
         meta: Provenance,
         facilities: Mapping[str, FacilityView],
+        *,
+        expected_from: str | None = None,
     ) -> Stints:
-        stints = self._check_new(self._next(Kind.TRANSFERRED, effective_on, to_facility_code), facilities)
         origin = self.facility_on(effective_on)
+        if expected_from is not None and origin != expected_from:
+            raise OriginChanged(
+                f"The transfer expected the worker at {expected_from} on {effective_on.isoformat()}, but they are "
+                f"{f'at {origin}' if origin else 'at no facility'} on that date: someone recorded a change "
+                "meanwhile. Look at the worker again, then send the transfer from where they are."
+            )
+        stints = self._check_new(self._next(Kind.TRANSFERRED, effective_on, to_facility_code), facilities)
         self._transferred(
             from_facility_code=origin,
             to_facility_code=to_facility_code,

@@ -1,17 +1,22 @@
-"""API users: names, roles, scopes and hashed tokens.
+"""API users: names, roles, scopes and hashed tokens, with their expiry and revocation.
 
 Users are configuration of the service, not workforce history, so they live in a plain table
 (``hrh_accounts.users``) beside the ledger and outside the read-model schema that rebuilds
-replace. Tokens are random and only their SHA-256 is stored.
+replace. Tokens are random and only their SHA-256 is stored. A token expires a set number of
+days after it is issued; a revoked user's token is refused from then on, and the row stays, so
+that the name is not given to anyone else.
 """
 
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 import asyncpg
 
 SCHEMA = "hrh_accounts"
+LOCK = 0x68726875  # "hrhu": serialises the creation of users, whose names are unique without regard to case
+DEFAULT_TOKEN_DAYS = 90  # HRH_TOKEN_DAYS by default; also the lifetime given to tokens issued before tokens expired
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,10 +24,23 @@ class Account:
     name: str
     role: str
     scope_code: str | None
+    created_at: datetime | None = None
+    created_by: str | None = None
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+    expired: bool = False
+    """Whether ``expires_at`` had passed when the account was read (by the database's clock)."""
+
+    @property
+    def status(self) -> str:
+        return "revoked" if self.revoked_at is not None else "expired" if self.expired else "active"
 
 
 class AccountExists(Exception):
-    """Raised when a user of that name already exists."""
+    """Raised when a user of that name, or of the same name in another case, already exists."""
+
+
+COLUMNS = "name, role, scope_code, created_at, created_by, expires_at, revoked_at, expires_at <= now() AS expired"
 
 
 def token_hash(token: str) -> str:
@@ -35,53 +53,116 @@ async def ensure_table(conn: asyncpg.Connection) -> None:
         f"CREATE TABLE IF NOT EXISTS {SCHEMA}.users (name text PRIMARY KEY, role text NOT NULL, scope_code text, "
         "token_hash text NOT NULL UNIQUE, created_at timestamptz NOT NULL DEFAULT now(), created_by text)"
     )
+    columns = {
+        r["column_name"]
+        for r in await conn.fetch(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'users'",
+            SCHEMA,
+        )
+    }
+    if not {"expires_at", "revoked_at"} <= columns:
+        # A table from before tokens expired: its tokens expire DEFAULT_TOKEN_DAYS after their creation.
+        await conn.execute(
+            f"ALTER TABLE {SCHEMA}.users ADD COLUMN IF NOT EXISTS expires_at timestamptz, "
+            "ADD COLUMN IF NOT EXISTS revoked_at timestamptz"
+        )
+        await conn.execute(
+            f"UPDATE {SCHEMA}.users SET expires_at = created_at + make_interval(days => $1) WHERE expires_at IS NULL",
+            DEFAULT_TOKEN_DAYS,
+        )
 
 
 async def create(
-    conn: asyncpg.Connection, name: str, role: str, scope_code: str | None, created_by: str
+    conn: asyncpg.Connection, name: str, role: str, scope_code: str | None, created_by: str, *, token_days: int
 ) -> tuple[Account, str]:
-    """Creates a user; returns it with its token (shown once, stored hashed).
+    """Creates a user; returns it with its token (shown once, stored hashed), valid ``token_days`` days.
 
     Raises:
-        AccountExists: a user of that name exists.
+        AccountExists: a user of that name exists, in whatever case, revoked or not.
     """
     await ensure_table(conn)
     token = secrets.token_urlsafe(32)
-    try:
-        await conn.execute(
-            f"INSERT INTO {SCHEMA}.users (name, role, scope_code, token_hash, created_by) VALUES ($1, $2, $3, $4, $5)",
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", LOCK)
+        taken = [n for n in await names(conn) if n.casefold() == name.casefold()]
+        if taken:
+            raise AccountExists(f"A user named {taken[0]!r} exists already; names are unique whatever their case.")
+        row = await conn.fetchrow(
+            f"INSERT INTO {SCHEMA}.users (name, role, scope_code, token_hash, created_by, expires_at) "
+            "VALUES ($1, $2, $3, $4, $5, now() + make_interval(days => $6)) "
+            f"RETURNING {COLUMNS}",
             name,
             role,
             scope_code,
             token_hash(token),
             created_by,
+            token_days,
         )
-    except asyncpg.UniqueViolationError:
-        raise AccountExists(f"A user named {name!r} exists already.") from None
-    return Account(name, role, scope_code), token
+    return account(row), token
 
 
-async def reissue(conn: asyncpg.Connection, name: str, role: str, scope_code: str | None) -> str:
+async def reissue(
+    conn: asyncpg.Connection, name: str, role: str, scope_code: str | None, *, token_days: int = DEFAULT_TOKEN_DAYS
+) -> str:
     """Creates the user, or gives an existing one a new token (the demo's ready-made users)."""
     await ensure_table(conn)
     token = secrets.token_urlsafe(32)
     await conn.execute(
-        f"INSERT INTO {SCHEMA}.users (name, role, scope_code, token_hash, created_by) "
-        "VALUES ($1, $2, $3, $4, 'hrh demo') "
-        "ON CONFLICT (name) DO UPDATE SET role = $2, scope_code = $3, token_hash = $4",
+        f"INSERT INTO {SCHEMA}.users (name, role, scope_code, token_hash, created_by, expires_at) "
+        "VALUES ($1, $2, $3, $4, 'hrh demo', now() + make_interval(days => $5)) "
+        "ON CONFLICT (name) DO UPDATE SET role = $2, scope_code = $3, token_hash = $4, "
+        "expires_at = excluded.expires_at, revoked_at = NULL",
         name,
         role,
         scope_code,
         token_hash(token),
+        token_days,
     )
     return token
 
 
 async def by_token(db: asyncpg.Connection | asyncpg.Pool, token: str) -> Account | None:
+    """The account a token was issued to, revoked or expired or not; None when no account has it."""
     try:
-        row = await db.fetchrow(
-            f"SELECT name, role, scope_code FROM {SCHEMA}.users WHERE token_hash = $1", token_hash(token)
-        )
-    except asyncpg.UndefinedTableError:
+        row = await db.fetchrow(f"SELECT {COLUMNS} FROM {SCHEMA}.users WHERE token_hash = $1", token_hash(token))
+    except (asyncpg.UndefinedTableError, asyncpg.UndefinedColumnError):
         return None
-    return Account(row["name"], row["role"], row["scope_code"]) if row else None
+    return account(row) if row else None
+
+
+async def names(conn: asyncpg.Connection) -> list[str]:
+    return [r["name"] for r in await conn.fetch(f"SELECT name FROM {SCHEMA}.users")]
+
+
+async def listing(conn: asyncpg.Connection) -> list[Account]:
+    """Every user, by name, without their token's hash."""
+    await ensure_table(conn)
+    return [account(r) for r in await conn.fetch(f"SELECT {COLUMNS} FROM {SCHEMA}.users ORDER BY lower(name), name")]
+
+
+async def revoke(conn: asyncpg.Connection, name: str) -> Account | None:
+    """Revokes the user named ``name`` (in whatever case), from now; returns the account as it is
+    afterwards (revoked earlier, if it was), or None when there is no such user."""
+    await ensure_table(conn)
+    found = [n for n in await names(conn) if n.casefold() == name.casefold()]
+    exact = name if name in found else found[0] if found else None
+    if exact is None:
+        return None
+    row = await conn.fetchrow(
+        f"UPDATE {SCHEMA}.users SET revoked_at = coalesce(revoked_at, now()) WHERE name = $1 RETURNING {COLUMNS}",
+        exact,
+    )
+    return account(row) if row else None
+
+
+def account(row: asyncpg.Record) -> Account:
+    return Account(
+        name=row["name"],
+        role=row["role"],
+        scope_code=row["scope_code"],
+        created_at=row["created_at"],
+        created_by=row["created_by"],
+        expires_at=row["expires_at"],
+        revoked_at=row["revoked_at"],
+        expired=bool(row["expired"]),
+    )

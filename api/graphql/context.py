@@ -9,8 +9,9 @@ import asyncpg
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
-from api.access import User
+from api.access import Unauthenticated, User
 from api.projecting import Projected
+from api.tokens import Caller
 from domain.ledger import Ledger
 from projections import mobility, org_units
 from projections.mobility import MovementRecord, TrainingRecord, WorkerRecord
@@ -81,11 +82,22 @@ def loaders(pool: asyncpg.Pool, schema: str) -> dict[str, DataLoader[Any, Any]]:
 @dataclass
 class Context(BaseContext):
     services: Services
-    user: User | None
+    caller: Caller
     loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         super().__init__()
+
+    @property
+    def user(self) -> User | None:
+        """The user who sent the request; None when no token was sent.
+
+        Raises:
+            Unauthenticated: the request's token names no one (malformed, unknown, revoked, expired).
+        """
+        if self.caller.refusal is not None:
+            raise Unauthenticated(self.caller.refusal)
+        return self.caller.user
 
     @property
     def pool(self) -> asyncpg.Pool:

@@ -101,6 +101,10 @@ class TransferWorkerInput:
     authority: str | None = None
     note: str | None = None
     command_id: str | None = None
+    expected_from_facility_code: str | None = strawberry.field(
+        default=None,
+        description="Refused with CONFLICT when the worker's facility on the effective date is another one.",
+    )
 
 
 @strawberry.input

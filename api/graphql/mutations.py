@@ -15,6 +15,7 @@ from uuid import UUID
 import strawberry
 from strawberry.types import Info
 
+from api import users
 from api.access import WRITERS, Role, User, command_guard, require
 from api.graphql.errors import ClientError
 from api.graphql.inputs import (
@@ -47,6 +48,7 @@ from api.graphql.payloads import (
     worker_payload,
 )
 from api.graphql.types import ctx
+from api.settings import Settings
 from domain import commands as c
 from domain.ledger import Outcome
 from projections import accounts
@@ -151,16 +153,17 @@ class Mutation:
     @strawberry.mutation
     async def create_user(self, info: Info, input: CreateUserInput) -> UserPayload:
         user: User = require(ctx(info).user, Role.ADMIN)
-        role = Role[input.role.name]
-        if role is Role.HR_MANAGER and not input.scope_code:
-            raise ClientError("An HR_MANAGER needs a scopeCode: the org unit they work in.", "BAD_USER_INPUT")
-        if input.scope_code is not None and await ctx(info).loaders["units"].load(input.scope_code) is None:
-            raise ClientError(f"There is no org unit {input.scope_code!r}.", "NOT_FOUND")
-        if not input.name.strip() or len(input.name) > 100:
-            raise ClientError("name must be 1 to 100 characters.", "BAD_USER_INPUT")
+        try:
+            new = users.new_user(input.name, Role[input.role.name], input.scope_code)
+        except users.UserRefused as error:
+            raise ClientError(error.message, error.code) from None
+        if new.scope_code is not None and await ctx(info).loaders["units"].load(new.scope_code) is None:
+            raise ClientError(f"There is no org unit {new.scope_code!r}.", "NOT_FOUND")
         async with ctx(info).pool.acquire() as conn:
             try:
-                account, token = await accounts.create(conn, input.name, role.value, input.scope_code, user.name)
+                account, token = await accounts.create(
+                    conn, new.name, new.role.value, new.scope_code, user.name, token_days=Settings().token_days
+                )
             except accounts.AccountExists as error:
                 raise ClientError(str(error), "DUPLICATE_CODE") from None
-        return UserPayload(name=account.name, role=role, scope_code=account.scope_code, token=token)
+        return UserPayload(name=account.name, role=new.role, scope_code=account.scope_code, token=token)

@@ -75,7 +75,7 @@ def test_a_malformed_line_is_refused_with_its_line_number(fresh_url: str, tmp_pa
         (("import-log", "/nonexistent/log.jsonl"), None, "no such file: /nonexistent/log.jsonl"),
         (("export-log", "-"), "postgresql://postgres@127.0.0.1:1/nowhere", "Cannot reach the database"),
         (("export-log", "-"), "mysql://localhost/x", "bad setting DATABASE_URL"),
-        (("users", "add", "clerk", "--role", "HR_MANAGER"), None, "an HR_MANAGER needs --scope CODE"),
+        (("users", "add", "clerk", "--role", "HR_MANAGER"), None, "An HR_MANAGER needs a scope"),
     ],
 )
 def test_bad_input_exits_non_zero_with_a_one_line_reason(args: tuple[str, ...], url: str | None, message: str) -> None:

@@ -13,6 +13,7 @@ from api.graphql import payloads
 from api.graphql.context import Context, Services, loaders
 from api.graphql.schema import make_schema, schema
 from api.projecting import Projected
+from api.tokens import Caller
 from domain import commands as c
 from domain.ledger import Ledger
 from domain.values import Sex
@@ -57,7 +58,7 @@ def run_query(
             schema_name = target_of(ledger).schema
             projected = Projected(url, schema_name)
             services = Services(pool=pool, ledger=ledger, schema=schema_name, admin_token=None, projected=projected)
-            context = Context(services=services, user=user, loaders=loaders(pool, schema_name))
+            context = Context(services=services, caller=Caller(user), loaders=loaders(pool, schema_name))
             return await on.execute(query, variable_values=variables, context_value=context)
         finally:
             await pool.close()
