@@ -15,12 +15,14 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from api import health
 from api.access import Role, User
 from api.graphql.context import Context, Services, loaders
 from api.graphql.schema import schema
+from api.health import LagWatch
 from api.projecting import Projected
 from domain.ledger import Ledger
-from projections import accounts, runner, store
+from projections import accounts
 from projections.store import Target
 
 
@@ -50,24 +52,14 @@ def create_app(url: str, ledger: Ledger, *, admin_token: str | None) -> FastAPI:
     # without FastAPI's dependency solving on every request.
     app.add_route("/graphql", GraphQLEndpoint(schema, graphql_ide="graphiql"))  # type: ignore[arg-type]
 
+    watch = LagWatch()
+
     @app.get("/healthz")
     async def healthz(request: Request) -> JSONResponse:
+        """200 "ok"; 503 "degraded" while the read tables are not kept up, or "unavailable" (``api.health``)."""
         services: Services = request.app.state.services
-        try:
-            async with services.pool.acquire() as conn:
-                head = await store.head(conn, target.events_table)
-                reached = await runner.position(conn, target.schema) if await store.exists(conn, target.schema) else 0
-        except (OSError, asyncpg.PostgresError) as error:
-            return JSONResponse({"status": "unavailable", "database": str(error).splitlines()[0]}, status_code=503)
-        return JSONResponse(
-            {
-                "status": "ok",
-                "database": "ok",
-                "ledger_position": head,
-                "projected_position": reached,
-                "projection_lag": head - reached,
-            }
-        )
+        status_code, body = await health.check(services.pool, target, services.projected, watch)
+        return JSONResponse(body, status_code=status_code)
 
     return app
 
