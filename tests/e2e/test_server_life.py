@@ -124,12 +124,12 @@ def runner_of(server: subprocess.Popen[bytes], port: int) -> int:
 
 def test_a_killed_runner_is_restarted_and_healthz_says_degraded_until_then(fresh_url: str, tmp_path: Path) -> None:
     port = free_port()
-    with serving(url=fresh_url, tmp_path=tmp_path, port=port) as (server, base):
-        assert wait_for_health(base, server, 200)["runner"] == "running"
+    with serving("serve", "--workers", "1", url=fresh_url, tmp_path=tmp_path, port=port) as (server, base):
+        assert wait_for_health(base, server, 200)["status"] == "ok"
         killed = runner_of(server, port)
         os.kill(killed, signal.SIGKILL)
         # While no runner keeps the read tables up to date, the server says so.
-        degraded = wait_for_health(base, server, 503)
+        degraded = wait_for_health(base, server, 503, seconds=30)
         assert degraded["status"] == "degraded" and degraded["runner"] == "down"
         assert any("no projection runner" in problem for problem in degraded["problems"])
         # The runner is started again, and the server is well again.
@@ -152,13 +152,16 @@ def test_killing_the_server_ends_its_workers_and_a_new_server_takes_the_port_at_
         deadline = time.monotonic() + 20
         while any(alive(pid) for pid in children) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not [pid for pid in children if alive(pid)], "workers outlived their server"
+        orphans = [pid for pid in children if alive(pid)]
+        for pid in orphans:
+            os.kill(pid, signal.SIGKILL)
+        assert not orphans, "workers outlived their server"
     with serving(url=fresh_url, tmp_path=tmp_path, port=port) as (again, base):
         assert wait_for_health(base, again, 200)["status"] == "ok"
 
 
 def test_a_second_demo_while_a_server_runs_names_the_server_and_stops(fresh_url: str, tmp_path: Path) -> None:
-    with serving(url=fresh_url, tmp_path=tmp_path) as (server, base):
+    with serving("serve", "--workers", "1", url=fresh_url, tmp_path=tmp_path) as (server, base):
         wait_for_health(base, server, 200)
         second = hrh("demo", "--no-serve", "--scale", "0.1", url=fresh_url, timeout=60)
     assert second.returncode == 1
@@ -210,20 +213,32 @@ def users_in(url: str) -> set[str]:
             return set()
 
 
-def test_demo_makes_its_users_only_on_a_ledger_it_loaded(demo_log: Path, fresh_url: str, tmp_path: Path) -> None:
-    assert hrh("import-log", str(demo_log), url=fresh_url).returncode == 0
+def test_demo_makes_its_users_only_on_a_ledger_it_loaded(
+    demo_log: Path, fresh_url: str, other_url: str, tmp_path: Path
+) -> None:
+    # A ledger the demo did not load: the first events of the demo's log, imported.
+    foreign = tmp_path / "foreign.jsonl"
+    foreign.write_text("".join(demo_log.read_text(encoding="utf-8").splitlines(keepends=True)[:2000]), encoding="utf-8")
+    assert hrh("import-log", str(foreign), url=fresh_url).returncode == 0
     log = tmp_path / "demo.log"
     with serving("demo", url=fresh_url, tmp_path=tmp_path, log=log) as (server, base):
         wait_for_health(base, server, 200)
     said = " ".join(log.read_text().split())
     assert "No demo users" in said and "Bearer" not in said, said
     assert not {name for name in users_in(fresh_url) if name.startswith("demo.")}
+    # On a ledger it loaded itself, the demo makes its users (anew on each run).
+    assert hrh("demo", "--no-serve", "--scale", "0.1", url=other_url).returncode == 0
+    log = tmp_path / "own.log"
+    with serving("demo", url=other_url, tmp_path=tmp_path, log=log) as (server, base):
+        wait_for_health(base, server, 200)
+    assert "Bearer" in log.read_text() and users_in(other_url) >= {"demo.admin", "demo.hr"}
 
 
 def test_after_import_log_the_server_opens_only_once_the_read_tables_are_current(
     demo_log: Path, fresh_url: str, tmp_path: Path
 ) -> None:
-    assert hrh("import-log", str(demo_log), url=fresh_url).returncode == 0
+    imported = hrh("import-log", str(demo_log), url=fresh_url)
+    assert imported.returncode == 0, imported.stderr
     with serving(url=fresh_url, tmp_path=tmp_path) as (server, base):
         first = first_answer(base, server).json()
     assert first["projection_lag"] == 0 and first["projected_position"] == first["ledger_position"] > 10_000, first
