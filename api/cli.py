@@ -220,10 +220,15 @@ def serve(
     """Serve the GraphQL API (/graphql, with GraphiQL) and /healthz."""
     url = reachable_url(data_dir)
     count = workers or default_workers()
+    settings = settings_for(data_dir)
+    try:
+        demo_ledger.inspect(url, settings)
+    except demo_ledger.LoadInterrupted as error:
+        errors.print(f"[bold yellow]warning:[/] {error}", highlight=False, soft_wrap=True)
     try:
         run_server(
             url,
-            settings_for(data_dir),
+            settings,
             host,
             port,
             projections=projections,

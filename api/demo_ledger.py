@@ -71,7 +71,7 @@ def inspect(url: str, settings: Settings) -> Found:
     if mark is not None and mark.finished_at is None and head:
         raise LoadInterrupted(
             f"The demo load begun on {mark.started_at:%Y-%m-%d %H:%M} UTC (seed {mark.seed}, scale {mark.scale:g}) "
-            f"was interrupted after {head:,} events: its figures would be wrong, so nothing is built or served. "
+            f"was interrupted after {head:,} events: the ledger holds part of the demo, and its figures are wrong. "
             f"Start over from an empty database: {start_over(settings)}"
         )
     if not head:
