@@ -60,5 +60,6 @@ def refuse_if_served(url: str, place: str) -> None:
         pids = sorted({name.split(" pid ", 1)[1].split()[0] for name in found if " pid " in name})
         raise ServerRunning(
             f"A server is running on {place}: {'; '.join(found)}. Stop it first "
-            f"(Ctrl-C in its terminal, or kill {' '.join(pids)}), or give this command another --data-dir."
+            f"(Ctrl-C in its terminal, or kill {' '.join(pids)}), "
+            "or point this command at another data folder or database."
         )
