@@ -6,7 +6,8 @@ the database answers but the read tables are not kept up to date, so figures may
 ``unavailable`` (HTTP 503, the database does not answer). ``problems`` says why, in words.
 
 Falling behind is judged from what this server process has seen: the read tables have not moved
-for ``STALL_SECONDS`` while events wait, or the lag has only grown for ``GROWTH_SECONDS``.
+for ``STALL_SECONDS`` while events wait, or the lag has grown by ``GROWTH_FLOOR`` events or more in
+``GROWTH_SECONDS`` without ever falling back.
 """
 
 import time
@@ -22,6 +23,7 @@ from projections.store import Target
 
 STALL_SECONDS = 15.0
 GROWTH_SECONDS = 30.0
+GROWTH_FLOOR = 1000  # events: a lag that grows by less is a runner keeping up with bursts
 
 
 @dataclass
@@ -31,14 +33,15 @@ class LagWatch:
     samples: deque[tuple[float, int]] = field(default_factory=deque)
 
     def growing(self, lag: int, now: float) -> bool:
-        """Whether ``lag`` is above the lag of ``GROWTH_SECONDS`` ago, with no dip in between."""
+        """Whether ``lag`` is ``GROWTH_FLOOR`` events or more above the lag of ``GROWTH_SECONDS`` ago,
+        having never dipped below it nor reached zero in between."""
         self.samples.append((now, lag))
         while len(self.samples) > 2 and self.samples[1][0] <= now - GROWTH_SECONDS:
             self.samples.popleft()  # keep one sample older than the window: the baseline
         since, baseline = self.samples[0]
-        if since > now - GROWTH_SECONDS:
+        if since > now - GROWTH_SECONDS or lag < baseline + GROWTH_FLOOR:
             return False
-        return lag > baseline and all(seen >= baseline for _, seen in self.samples)
+        return all(seen >= baseline and seen > 0 for _, seen in list(self.samples)[1:])
 
 
 async def check(
