@@ -3,6 +3,7 @@ runner, a killed server, a second demo, a demo load cut short, a ledger the demo
 read tables behind an imported log."""
 
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -23,11 +24,13 @@ from tests.e2e.api_support import HRH, free_port, stop
 pytestmark = pytest.mark.integration
 
 
-def env_for(url: str) -> dict[str, str]:
-    return {**{k: v for k, v in os.environ.items() if k != "DATABASE_URL"}, "DATABASE_URL": url}
+def env_for(url: str | None) -> dict[str, str]:
+    """The environment for ``hrh`` on the database at ``url`` (None: the embedded one of ``--data-dir``)."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    return env if url is None else {**env, "DATABASE_URL": url}
 
 
-def hrh(*args: str, url: str, timeout: int = 120) -> subprocess.CompletedProcess[str]:
+def hrh(*args: str, url: str | None, timeout: int = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run([HRH, *args], env=env_for(url), capture_output=True, text=True, timeout=timeout, check=False)
 
 
@@ -55,7 +58,7 @@ def demo_log(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @contextmanager
 def serving(
-    *args: str, url: str, tmp_path: Path, port: int | None = None, log: Path | None = None
+    *args: str, url: str | None, tmp_path: Path, port: int | None = None, log: Path | None = None
 ) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """``hrh serve`` (or the command in ``args``) on a free port, its output in ``log``, stopped afterwards;
     yields the process and its base URL."""
@@ -160,13 +163,25 @@ def test_killing_the_server_ends_its_workers_and_a_new_server_takes_the_port_at_
         assert wait_for_health(base, again, 200)["status"] == "ok"
 
 
-def test_a_second_demo_while_a_server_runs_names_the_server_and_stops(fresh_url: str, tmp_path: Path) -> None:
-    with serving("serve", "--workers", "1", url=fresh_url, tmp_path=tmp_path) as (server, base):
+@pytest.fixture
+def data_dir() -> Iterator[Path]:
+    """A data folder for an embedded PostgreSQL (short: its socket's path is limited to ~100 bytes)."""
+    folder = Path(f"/tmp/hrh-life-{uuid.uuid4().hex[:8]}")
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_second_demo_on_the_data_folder_of_a_running_server_names_the_server_and_stops(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    folder = ("--data-dir", str(data_dir))
+    with serving("serve", "--workers", "1", *folder, url=None, tmp_path=tmp_path) as (server, base):
         wait_for_health(base, server, 200)
-        second = hrh("demo", "--no-serve", "--scale", "0.1", url=fresh_url, timeout=60)
+        second = hrh("demo", "--no-serve", "--scale", "0.1", *folder, url=None, timeout=60)
     assert second.returncode == 1
     said = " ".join(second.stderr.split())
-    assert "A server is running" in said and f"pid {server.pid}" in said, said
+    assert f"A server is running on the data folder {data_dir}" in said and f"pid {server.pid}" in said, said
+    assert f"kill {server.pid}" in said
     assert "Recording the demo" not in second.stdout
 
 
