@@ -127,14 +127,14 @@ class Supervisor:
                     failures = 0
                 continue
             pause = RESTART_PAUSES[min(failures, len(RESTART_PAUSES) - 1)]
+            if self._stop.wait(pause):  # the server is stopping: so did the runner
+                return
             log.warning(
-                "the projection runner (pid %s) exited with %s; starting another in %.1f s",
+                "the projection runner (pid %s) exited with %s; starting another (after %.1f s)",
                 self._process.pid,
                 self._process.exitcode,
                 pause,
             )
-            if self._stop.wait(pause):
-                return
             failures += 1
             self.restarts += 1
             started = time.monotonic()

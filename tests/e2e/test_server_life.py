@@ -2,6 +2,7 @@
 runner, a killed server, a second demo, a demo load cut short, a ledger the demo did not load,
 read tables behind an imported log."""
 
+import contextlib
 import os
 import shutil
 import signal
@@ -168,6 +169,10 @@ def data_dir() -> Iterator[Path]:
     """A data folder for an embedded PostgreSQL (short: its socket's path is limited to ~100 bytes)."""
     folder = Path(f"/tmp/hrh-life-{uuid.uuid4().hex[:8]}")
     yield folder
+    with contextlib.suppress(OSError, ValueError, psutil.Error):  # a server stopped by SIGTERM leaves it running
+        postmaster = psutil.Process(int((folder / "pgdata" / "postmaster.pid").read_text().split()[0]))
+        postmaster.terminate()
+        postmaster.wait(timeout=30)
     shutil.rmtree(folder, ignore_errors=True)
 
 
