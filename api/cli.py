@@ -158,6 +158,18 @@ def demo(
         found = demo_ledger.inspect(url, settings)
     except (presence.ServerRunning, demo_ledger.LoadInterrupted) as error:
         fail(str(error))
+    with presence.present(url, presence.demo_name()):
+        prepare_demo(url, data_dir, found, seed, scale)
+    if serve:
+        if found is Found.OTHER:
+            console.print("No demo users are made on a ledger hrh demo did not load: use hrh users add.")
+        else:
+            print_tokens(asyncio.run(demo_users(url)), host, port)
+        run_server(url, settings, host, port, projections=True, workers=default_workers())
+
+
+def prepare_demo(url: str, data_dir: Path | None, found: Found, seed: int, scale: float) -> None:
+    """Loads the demo into an empty ledger, brings the read tables up to date, and prints the headline figures."""
     if found is Found.EMPTY:
         with ledger_session(data_dir) as ledger:
             load_with_progress(url, ledger, seed, scale)
@@ -165,12 +177,6 @@ def demo(
         console.print(f"The database holds {found.value}; the demo is not loaded again.")
     bring_up_to_date(url)
     print_headline(url)
-    if serve:
-        if found is Found.OTHER:
-            console.print("No demo users are made on a ledger hrh demo did not load: use hrh users add.")
-        else:
-            print_tokens(asyncio.run(demo_users(url)), host, port)
-        run_server(url, settings, host, port, projections=True, workers=default_workers())
 
 
 def print_tokens(tokens: dict[str, tuple[str, str | None, str]], host: str, port: int) -> None:
@@ -233,7 +239,7 @@ def serve(
             port,
             projections=projections,
             workers=count,
-            before_opening=(lambda: bring_up_to_date(url)) if projections else None,
+            before_opening=bring_up_to_date if projections else None,
         )
     except PortInUse as error:
         fail(str(error))

@@ -112,7 +112,6 @@ class Supervisor:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.restarts = 0
         self._stop = threading.Event()
         self._process = start_child(url)
         self._thread = threading.Thread(target=self._watch, name="hrh-runner-supervisor", daemon=True)
@@ -136,7 +135,6 @@ class Supervisor:
                 pause,
             )
             failures += 1
-            self.restarts += 1
             started = time.monotonic()
             self._process = start_child(self.url)
 

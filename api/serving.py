@@ -35,12 +35,12 @@ def run_server(
     *,
     projections: bool,
     workers: int,
-    before_opening: Callable[[], None] | None = None,
+    before_opening: Callable[[str], None] | None = None,
 ) -> None:
     """Serves until interrupted; with ``projections``, a child process keeps the read tables live.
 
-    The port is checked first, then ``before_opening`` runs (``hrh serve`` catches the read
-    tables up there, with progress), then the runner starts, under a supervisor that restarts it
+    The port is checked first, then ``before_opening`` runs on the server's URL (``hrh serve``
+    catches the read tables up there, with progress), then the runner starts, under a supervisor that restarts it
     if it dies, and the workers open the port. Every connection of the server carries its name
     (``api.presence``), so that other commands can tell it is there.
 
@@ -48,10 +48,10 @@ def run_server(
         PortInUse: another process listens on ``host:port``.
     """
     workers_.check_port(host, port)
+    url = presence.named(url, presence.serve_name(host, port))
     prepare(url, settings)
     if before_opening is not None:
-        before_opening()
-    url = presence.named(url, presence.serve_name(host, port))
+        before_opening(url)
     supervisor = projecting.Supervisor(url) if projections else None
     try:
         if workers == 1:
