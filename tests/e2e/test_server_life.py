@@ -41,19 +41,20 @@ def fresh_url(server_url: str) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-def other_url(server_url: str) -> Iterator[str]:
+@pytest.fixture(scope="module")
+def demo_url(server_url: str) -> Iterator[str]:
+    """A database holding a small demo loaded by ``hrh demo``, for the module."""
     with scratch_database(server_url, f"hrh_life_{uuid.uuid4().hex[:10]}") as url:
+        loaded = hrh("demo", "--no-serve", "--scale", "0.1", url=url)
+        assert loaded.returncode == 0, loaded.stderr
         yield url
 
 
 @pytest.fixture(scope="module")
-def demo_log(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The log of a small demo, exported once for the module."""
+def demo_log(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The log of that demo."""
     log = tmp_path_factory.mktemp("log") / "demo.jsonl"
-    with scratch_database(server_url, f"hrh_life_{uuid.uuid4().hex[:10]}") as url:
-        assert hrh("demo", "--no-serve", "--scale", "0.1", url=url).returncode == 0
-        assert hrh("export-log", str(log), url=url).returncode == 0
+    assert hrh("export-log", str(log), url=demo_url).returncode == 0
     return log
 
 
@@ -160,7 +161,8 @@ def test_killing_the_server_ends_its_workers_and_a_new_server_takes_the_port_at_
         for pid in orphans:
             os.kill(pid, signal.SIGKILL)
         assert not orphans, "workers outlived their server"
-    with serving(url=fresh_url, tmp_path=tmp_path, port=port) as (again, base):
+    # The new server checks the port as any does (its workers' number does not matter): one worker starts quicker.
+    with serving("serve", "--workers", "1", url=fresh_url, tmp_path=tmp_path, port=port) as (again, base):
         assert wait_for_health(base, again, 200)["status"] == "ok"
 
 
@@ -234,7 +236,7 @@ def users_in(url: str) -> set[str]:
 
 
 def test_demo_makes_its_users_only_on_a_ledger_it_loaded(
-    demo_log: Path, fresh_url: str, other_url: str, tmp_path: Path
+    demo_url: str, demo_log: Path, fresh_url: str, tmp_path: Path
 ) -> None:
     # A ledger the demo did not load: the first events of the demo's log, imported.
     foreign = tmp_path / "foreign.jsonl"
@@ -247,11 +249,10 @@ def test_demo_makes_its_users_only_on_a_ledger_it_loaded(
     assert "No demo users" in said and "Bearer" not in said, said
     assert not {name for name in users_in(fresh_url) if name.startswith("demo.")}
     # On a ledger it loaded itself, the demo makes its users (anew on each run).
-    assert hrh("demo", "--no-serve", "--scale", "0.1", url=other_url).returncode == 0
     log = tmp_path / "own.log"
-    with serving("demo", url=other_url, tmp_path=tmp_path, log=log) as (server, base):
+    with serving("demo", url=demo_url, tmp_path=tmp_path, log=log) as (server, base):
         wait_for_health(base, server, 200)
-    assert "Bearer" in log.read_text() and users_in(other_url) >= {"demo.admin", "demo.hr"}
+    assert "Bearer" in log.read_text() and users_in(demo_url) >= {"demo.admin", "demo.hr"}
 
 
 def test_after_import_log_the_server_opens_only_once_the_read_tables_are_current(
