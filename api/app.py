@@ -20,16 +20,17 @@ from strawberry.http import GraphQLRequestData
 from strawberry.schema.base import BaseSchema
 from strawberry.types.unset import UNSET
 
-from api import tokens
+from api import health, tokens
 from api.graphql.context import Context, Services, loaders
 from api.graphql.errors import UNAVAILABLE_MESSAGE, first_line, unavailable
 from api.graphql.refusals import GRAPHQL_PATH, codes_in, query_too_long, refusal, too_large_handler
 from api.graphql.schema import schema
+from api.health import LagWatch
 from api.projecting import Projected
 from api.settings import Settings
 from api.tokens import Caller
 from domain.ledger import Ledger
-from projections import accounts, runner, store
+from projections import accounts
 from projections.store import Target
 
 log = logging.getLogger("hrh.api")
@@ -69,24 +70,14 @@ def create_app(url: str, ledger: Ledger, *, admin_token: str | None, settings: S
     endpoint = GraphQLEndpoint(schema, graphql_ide="graphiql", max_query_chars=settings.max_query_chars)
     app.add_route(GRAPHQL_PATH, endpoint)  # type: ignore[arg-type]
 
+    watch = LagWatch()
+
     @app.get("/healthz")
     async def healthz(request: Request) -> JSONResponse:
+        """200 "ok"; 503 "degraded" while the read tables are not kept up, or "unavailable" (``api.health``)."""
         services: Services = request.app.state.services
-        try:
-            async with services.pool.acquire() as conn:
-                head = await store.head(conn, target.events_table)
-                reached = await runner.position(conn, target.schema) if await store.exists(conn, target.schema) else 0
-        except (OSError, asyncpg.PostgresError) as error:
-            return JSONResponse({"status": "unavailable", "database": str(error).splitlines()[0]}, status_code=503)
-        return JSONResponse(
-            {
-                "status": "ok",
-                "database": "ok",
-                "ledger_position": head,
-                "projected_position": reached,
-                "projection_lag": head - reached,
-            }
-        )
+        status_code, body = await health.check(services.pool, target, services.projected, watch)
+        return JSONResponse(body, status_code=status_code)
 
     return app
 

@@ -26,9 +26,11 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from api import catching_up, demo_ledger, presence
 from api import users as api_users
 from api.access import Role
 from api.database import DatabaseUnavailable, check_reachable, database_url, open_ledger
+from api.demo_ledger import Found
 from api.serving import default_workers, run_server
 from api.settings import Settings
 from api.workers import PortInUse
@@ -37,7 +39,7 @@ from projections import accounts, collector, org_units, runner, staffing, store
 from projections.staffing import StaffingRecord
 from projections.store import NAME, Target
 from replay import rebuild, split
-from replay.loading import DemoSummary, load_demo
+from replay.loading import DemoSummary
 from replay.log import ImportRefused, export_log, import_log
 from replay.rebuild import ProgressFactory
 from replay.verify import verify as verify_tables
@@ -150,26 +152,39 @@ def demo(
     data_dir: DataDir = None,
 ) -> None:
     """Load the demo data set (a synthetic Mali, 2009-2025) if it is not loaded yet, then serve it."""
-    with ledger_session(data_dir) as ledger:
-        existing = ledger.recorder.max_notification_id()
-        if existing:
-            console.print(
-                f"The ledger already holds events (up to position {existing}); the demo is not loaded again. "
-                "If an earlier load was interrupted, start from an empty database: remove the data folder "
-                "(.hrh by default) or point DATABASE_URL at an empty one."
-            )
-        else:
-            load_with_progress(ledger, seed, scale)
+    settings = settings_for(data_dir)
     url = reachable_url(data_dir)
+    try:
+        presence.refuse_if_served(url, demo_ledger.place(settings))
+        found = demo_ledger.inspect(url, settings)
+    except (presence.ServerRunning, demo_ledger.LoadInterrupted) as error:
+        fail(str(error))
+    with presence.present(url, presence.demo_name()):
+        prepare_demo(url, data_dir, found, seed, scale)
+    if serve:
+        if found is Found.OTHER:
+            console.print("No demo users are made on a ledger hrh demo did not load: use hrh users add.")
+        else:
+            print_tokens(asyncio.run(demo_users(url)), host, port)
+        run_server(url, settings, host, port, projections=True, workers=default_workers())
+
+
+def prepare_demo(url: str, data_dir: Path | None, found: Found, seed: int, scale: float) -> None:
+    """Loads the demo into an empty ledger, brings the read tables up to date, and prints the headline figures."""
+    if found is Found.EMPTY:
+        with ledger_session(data_dir) as ledger:
+            load_with_progress(url, ledger, seed, scale)
+    else:
+        console.print(f"The database holds {found.value}; the demo is not loaded again.")
     bring_up_to_date(url)
     print_headline(url)
-    if serve:
-        tokens = asyncio.run(demo_users(url))
-        console.print(f"\nGraphiQL: http://{host}:{port}/graphql   health: http://{host}:{port}/healthz")
-        console.print('Paste one of these into GraphiQL\'s headers as {"Authorization": "Bearer <token>"}:')
-        for name, (role, scope, token) in tokens.items():
-            console.print(f"  {role:<10} {name:<13} {('scope ' + scope) if scope else '':<10} {token}", soft_wrap=True)
-        run_server(url, settings_for(data_dir), host, port, projections=True, workers=default_workers())
+
+
+def print_tokens(tokens: dict[str, tuple[str, str | None, str]], host: str, port: int) -> None:
+    console.print(f"\nGraphiQL: http://{host}:{port}/graphql   health: http://{host}:{port}/healthz")
+    console.print('Paste one of these into GraphiQL\'s headers as {"Authorization": "Bearer <token>"}:')
+    for name, (role, scope, token) in tokens.items():
+        console.print(f"  {role:<10} {name:<13} {('scope ' + scope) if scope else '':<10} {token}", soft_wrap=True)
 
 
 DEMO_USERS = {
@@ -212,8 +227,21 @@ def serve(
     """Serve the GraphQL API (/graphql, with GraphiQL) and /healthz."""
     url = reachable_url(data_dir)
     count = workers or default_workers()
+    settings = settings_for(data_dir)
     try:
-        run_server(url, settings_for(data_dir), host, port, projections=projections, workers=count)
+        demo_ledger.inspect(url, settings)
+    except demo_ledger.LoadInterrupted as error:
+        errors.print(f"[bold yellow]warning:[/] {error}", highlight=False, soft_wrap=True)
+    try:
+        run_server(
+            url,
+            settings,
+            host,
+            port,
+            projections=projections,
+            workers=count,
+            before_opening=bring_up_to_date if projections else None,
+        )
     except PortInUse as error:
         fail(str(error))
 
@@ -267,11 +295,11 @@ def users_revoke(
     console.print(f"{revoked.name} is revoked since {api_users.when(revoked.revoked_at)} UTC.", highlight=False)
 
 
-def load_with_progress(ledger: Ledger, seed: int, scale: float) -> None:
+def load_with_progress(url: str, ledger: Ledger, seed: int, scale: float) -> None:
     started = time.perf_counter()
     with progress_bar() as bar:
         task = bar.add_task("Recording the demo", total=None)
-        summary = load_demo(ledger, seed=seed, scale=scale, progress=lambda n: bar.advance(task, n))
+        summary = demo_ledger.load(url, ledger, seed, scale, lambda n: bar.advance(task, n))
     print_summary(summary, time.perf_counter() - started)
 
 
@@ -311,7 +339,7 @@ def project(
     data_dir: DataDir = None,
 ) -> None:
     """Run the projection runner: keep the read tables up to date with the ledger (Ctrl-C stops)."""
-    url = reachable_url(data_dir)
+    url = presence.named(reachable_url(data_dir), presence.project_name())
     target = Target.of_ledger()
 
     async def main() -> int:
@@ -356,7 +384,9 @@ def bring_up_to_date(url: str) -> None:
     if not asyncio.run(current()):
         rebuild_with_progress(url)
         return
-    position = asyncio.run(catch_up_once(url, target))
+    with progress_bar() as bar:
+        progress = projection_progress(bar, "Catching the read tables up")
+        position = asyncio.run(catching_up.catch_up(url, target, progress))
     console.print(f"The read tables are up to date, at ledger position {position:,}.")
 
 

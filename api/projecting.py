@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -26,6 +27,9 @@ from projections.store import Target
 log = logging.getLogger("hrh.projections")
 
 FALLBACK_SECONDS = 0.25  # how often a waiter reads the tracking row itself
+WATCH_SECONDS = 0.2  # how often the supervisor looks at the runner's process
+RESTART_PAUSES = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0)  # before each restart in a row
+STEADY_SECONDS = 60.0  # a runner up this long has recovered: the next restart waits the shortest pause
 
 
 class Projected:
@@ -35,6 +39,7 @@ class Projected:
         self.url = url
         self.schema = schema
         self.reached = 0
+        self.moved_at = time.monotonic()  # when ``reached`` last changed
         self._waiters: list[tuple[int, asyncio.Future[None]]] = []
         self._listener: asyncpg.Connection | None = None
         self._connecting = asyncio.Lock()
@@ -59,7 +64,13 @@ class Projected:
     def _heard(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
         self._reach(int(payload))
 
+    def observe(self, position: int) -> None:
+        """Takes note of the tracking position read by the caller (as an announcement would)."""
+        self._reach(position)
+
     def _reach(self, position: int) -> None:
+        if position != self.reached:
+            self.moved_at = time.monotonic()
         self.reached = position
         waiting = []
         for wanted, future in self._waiters:
@@ -92,6 +103,45 @@ class Projected:
         with contextlib.suppress(asyncpg.UndefinedTableError):
             self._reach(await runner.position(pool, self.schema))
         return self.reached
+
+
+class Supervisor:
+    """Keeps the runner's child process alive: a child that dies is started again, after a pause
+    that doubles with each death in a row (``RESTART_PAUSES``), so a runner that cannot start does
+    not spin. ``/healthz`` says "degraded" while no runner holds the lock (``api.health``)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._stop = threading.Event()
+        self._process = start_child(url)
+        self._thread = threading.Thread(target=self._watch, name="hrh-runner-supervisor", daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        failures = 0
+        started = time.monotonic()
+        while not self._stop.wait(WATCH_SECONDS):
+            if self._process.is_alive():
+                if time.monotonic() - started > STEADY_SECONDS:
+                    failures = 0
+                continue
+            pause = RESTART_PAUSES[min(failures, len(RESTART_PAUSES) - 1)]
+            if self._stop.wait(pause):  # the server is stopping: so did the runner
+                return
+            log.warning(
+                "the projection runner (pid %s) exited with %s; starting another (after %.1f s)",
+                self._process.pid,
+                self._process.exitcode,
+                pause,
+            )
+            failures += 1
+            started = time.monotonic()
+            self._process = start_child(self.url)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        stop_child(self._process)
 
 
 def start_child(url: str) -> BaseProcess:

@@ -8,12 +8,13 @@ announcements (``api.projecting.Projected``) to answer read-your-writes.
 
 import asyncio
 import os
+from collections.abc import Callable
 
 import asyncpg
 import uvicorn
 from fastapi import FastAPI
 
-from api import projecting
+from api import presence, projecting
 from api import workers as workers_
 from api.app import create_app
 from api.database import open_ledger
@@ -26,10 +27,32 @@ def default_workers() -> int:
     return max(2, len(os.sched_getaffinity(0)))
 
 
-def run_server(url: str, settings: Settings, host: str, port: int, *, projections: bool, workers: int) -> None:
-    """Serves until interrupted; with ``projections``, a child process keeps the read tables live."""
+def run_server(
+    url: str,
+    settings: Settings,
+    host: str,
+    port: int,
+    *,
+    projections: bool,
+    workers: int,
+    before_opening: Callable[[str], None] | None = None,
+) -> None:
+    """Serves until interrupted; with ``projections``, a child process keeps the read tables live.
+
+    The port is checked first, then ``before_opening`` runs on the server's URL (``hrh serve``
+    catches the read tables up there, with progress), then the runner starts, under a supervisor that restarts it
+    if it dies, and the workers open the port. Every connection of the server carries its name
+    (``api.presence``), so that other commands can tell it is there.
+
+    Raises:
+        PortInUse: another process listens on ``host:port``.
+    """
+    workers_.check_port(host, port)
+    url = presence.named(url, presence.serve_name(host, port))
     prepare(url, settings)
-    child = projecting.start_child(url) if projections else None
+    if before_opening is not None:
+        before_opening(url)
+    supervisor = projecting.Supervisor(url) if projections else None
     try:
         if workers == 1:
             uvicorn.run(app_for(url, settings), host=host, port=port, access_log=False)
@@ -37,8 +60,8 @@ def run_server(url: str, settings: Settings, host: str, port: int, *, projection
             os.environ["DATABASE_URL"] = url  # the workers read their settings from the environment
             workers_.serve(host, port, workers)
     finally:
-        if child is not None:
-            projecting.stop_child(child)
+        if supervisor is not None:
+            supervisor.stop()
 
 
 def prepare(url: str, settings: Settings) -> None:
