@@ -6,10 +6,11 @@
 - ``postgres``: stop PostgreSQL with ``pg_ctl -m fast``, keep it down ``POSTGRES_DOWN_SECONDS``, start it.
 
 After each injection a probe asks, every ``PROBE_PAUSE_SECONDS``, whether the service is whole
-again: every worker process listens, /healthz answers 200 and an admin's mutation (a training of the probe's own worker, with a
-fresh commandId) is recorded and answered without error. The fault's *window* runs from the
-injection until that probe succeeds, or for at most ``RECOVERY_SECONDS``; then the harness
-watches ``STEADY_SECONDS`` of load, in which every call must succeed, before the next fault.
+again: every worker process listens, /healthz answers 200 and an admin's mutation (a training
+of the probe's own worker, with a fresh commandId) is recorded and answered without error.
+The fault's *window* runs from the injection until that probe succeeds, or for at most
+``RECOVERY_SECONDS``; then the harness watches ``STEADY_SECONDS`` of load, in which every
+call must succeed, before the next fault.
 """
 
 import asyncio
