@@ -2,8 +2,10 @@
 
 Each failed call is put in the period it overlaps: a fault's window (from the injection until the
 probe found the service whole), the steady seconds after it, or the undisturbed load. In a
-fault's window only the kinds of failure that fault allows are accepted (``faults.ALLOWED``);
-anywhere else, none is.
+fault's window only the kinds of failure that fault allows are accepted (``faults.ALLOWED``),
+and of coded answers only the transient ones (NOT_CAUGHT_UP, SERVICE_UNAVAILABLE, CONFLICT, a 503):
+a refusal (WORKER_NOT_POSTED, ...) of a clerk's next step means a command was lost or doubled.
+Anywhere else, no failure is accepted.
 """
 
 import statistics
@@ -52,7 +54,7 @@ class Run:
             if call.kind is Kind.OK:
                 continue
             period, allowed = self.period(call)
-            if call.kind not in allowed:
+            if call.kind not in allowed or not call.transient:  # a refusal is a bug in any period
                 bad[(period, call.operation, call.kind.value, call.code)] += 1
         for (period, operation, kind, code), count in sorted(bad.items()):
             key = period.removeprefix("after ")
