@@ -83,9 +83,18 @@ def recorded_positions(deployment: Deployment) -> dict[str, list[int]]:
 
 
 def check_ledger(deployment: Deployment, book: CommandBook, catch_up: float = CATCH_UP_SECONDS) -> LedgerCheck:
-    check = LedgerCheck(commands=len(book.commands), catch_up=catch_up)
-    check.caught_up_after = wait_caught_up(deployment, catch_up)
-    recorded = recorded_positions(deployment)
+    """Waits for the runner to catch up, compares the ledger with ``book``, and runs ``hrh verify``."""
+    caught_up_after = wait_caught_up(deployment, catch_up)
+    check = compare(book, recorded_positions(deployment))
+    check.catch_up, check.caught_up_after = catch_up, caught_up_after
+    verified = subprocess.run([HRH, "verify"], env=deployment.api.env, capture_output=True, text=True, timeout=600)
+    check.verify_exit, check.verify_output = verified.returncode, verified.stdout + verified.stderr
+    return check
+
+
+def compare(book: CommandBook, recorded: dict[str, list[int]]) -> LedgerCheck:
+    """What the ledger (the positions of each commandId's events) holds of the commands in ``book``."""
+    check = LedgerCheck(commands=len(book.commands))
     for command in book.commands.values():
         positions = recorded.get(command.command_id, [])
         check.retried += command.attempts > 1
@@ -105,6 +114,4 @@ def check_ledger(deployment: Deployment, book: CommandBook, catch_up: float = CA
             check.unknown_recorded += 1
         else:
             check.unknown_absent += 1
-    verified = subprocess.run([HRH, "verify"], env=deployment.api.env, capture_output=True, text=True, timeout=600)
-    check.verify_exit, check.verify_output = verified.returncode, verified.stdout + verified.stderr
     return check
