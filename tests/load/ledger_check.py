@@ -30,6 +30,7 @@ class LedgerCheck:
     unknown_recorded: int = 0
     unknown_absent: int = 0
     retried: int = 0  # commands sent more than once (all of them must be in the ledger at most once)
+    unanswered: list[Command] = field(default_factory=list)
     lost: list[Command] = field(default_factory=list)
     duplicated: list[tuple[Command, int]] = field(default_factory=list)
     refused_but_recorded: list[Command] = field(default_factory=list)
@@ -110,8 +111,8 @@ def compare(book: CommandBook, recorded: dict[str, list[int]]) -> LedgerCheck:
             check.refused += 1
             if positions:
                 check.refused_but_recorded.append(command)
-        elif positions:
-            check.unknown_recorded += 1
         else:
-            check.unknown_absent += 1
+            check.unanswered.append(command)
+            check.unknown_recorded += bool(positions)
+            check.unknown_absent += not positions
     return check

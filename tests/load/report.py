@@ -104,6 +104,10 @@ class Run:
             f"{check.unknown_recorded + check.unknown_absent} unanswered ({check.unknown_recorded} of them recorded); "
             f"caught up {caught_up}; "
             f"hrh verify exit {check.verify_exit}",
+            *(
+                f"  unanswered: {c.operation} by {c.user}, {c.attempts} attempts: {c.codes[-3:]}"
+                for c in check.unanswered[:5]
+            ),
             "",
             "verdict: " + ("every check passed" if not self.failed() else f"{len(self.failed())} problems"),
         ]
