@@ -32,7 +32,7 @@ RECOVERY_SECONDS = 30.0
 STEADY_SECONDS = 4.0
 PROBE_PAUSE_SECONDS = 0.5
 POSTGRES_DOWN_SECONDS = 2.0
-ORPHAN_SECONDS = 5.0  # how long a killed server's children get to exit by themselves
+ORPHAN_SECONDS = 15.0  # how long a killed server's children get to exit (finishing the requests in flight)
 
 TRAINING = """
 mutation Train($input: RecordTrainingInput!) { recordTraining(input: $input) { position worker { id } } }"""
