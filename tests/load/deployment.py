@@ -120,9 +120,9 @@ class Deployment:
         return psutil.Process(self.process.pid)
 
     def children(self) -> list[psutil.Process]:
-        """The serve parent's descendants that are alive."""
+        """The serve parent's descendants that are alive (zombies left unreaped are not)."""
         with contextlib.suppress(psutil.NoSuchProcess):
-            return [p for p in self.parent().children(recursive=True) if p.is_running()]
+            return [p for p in self.parent().children(recursive=True) if running(p.pid)]
         return []
 
     def listening(self, process: psutil.Process) -> bool:
