@@ -7,6 +7,7 @@ carries the whole report. The faults that today's code does not survive are mark
 (strict), naming the finding, so that they turn into failures to unmark once the fixes land.
 """
 
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,10 +35,15 @@ KNOWN = {
 
 
 @pytest.fixture(scope="module")
-def run() -> Iterator[Run]:
+def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     folder = Path(f"/tmp/hrh-load-{uuid.uuid4().hex[:8]}")  # short: PostgreSQL's socket path has a limit
-    made = run_load(SHORT, folder)
-    print(made.text())
+    try:
+        made = run_load(SHORT, folder)
+    finally:  # the hrh serve logs go where pytest keeps its temporary files (the wheel removes pg/ at exit)
+        logs = tmp_path_factory.mktemp("load")
+        for log in folder.glob("serve-*.log"):
+            shutil.move(log, logs / log.name)
+    print(made.text(), f"\nhrh serve logs: {logs}")
     yield made
 
 
