@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint test-integration benchmark clean
+.PHONY: demo test lint test-integration benchmark load clean
 
 $(STAMP): pyproject.toml tests/conformance/package-lock.json
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ test-integration: $(STAMP)
 
 benchmark: $(STAMP)
 	$(BIN)/python -m tests.benchmarks.bench_write
+
+# Clerks and planners against hrh serve while its processes and PostgreSQL are killed (docs/reliability.md)
+load: $(STAMP)
+	$(BIN)/python -m tests.load --clerks 8 --planners 4 --seconds 90
 
 clean:
 	rm -rf $(VENV) .hrh .pytest_cache .mypy_cache .ruff_cache
