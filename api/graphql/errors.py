@@ -48,6 +48,9 @@ UNAVAILABLE = (
     asyncpg.CrashShutdownError,
     asyncpg.CannotConnectNowError,
     asyncpg.TooManyConnectionsError,
+    # A connection the server dropped in the middle of an operation: asyncpg's protocol then refuses
+    # the next state change ("cannot switch to state 12; another operation is in progress").
+    asyncpg.InternalClientError,
     psycopg.OperationalError,
     psycopg.InterfaceError,
     eventsourcing.persistence.OperationalError,
