@@ -165,7 +165,7 @@ def demo(
         if found is Found.OTHER:
             console.print("No demo users are made on a ledger hrh demo did not load: use hrh users add.")
         else:
-            print_tokens(asyncio.run(demo_users(url)), host, port)
+            print_tokens(asyncio.run(demo_users(url, settings.token_days)), host, port)
         run_server(url, settings, host, port, projections=True, workers=default_workers())
 
 
@@ -195,12 +195,12 @@ DEMO_USERS = {
 }
 
 
-async def demo_users(url: str) -> dict[str, tuple[str, str | None, str]]:
-    """One ready-made user per role, each with a fresh token (the old demo tokens stop working)."""
+async def demo_users(url: str, token_days: int) -> dict[str, tuple[str, str | None, str]]:
+    """One ready-made user per role, each with a fresh token valid ``token_days`` (the old demo tokens stop working)."""
     conn = await asyncpg.connect(url)
     try:
         return {
-            name: (role, scope, await accounts.reissue(conn, name, role, scope))
+            name: (role, scope, await accounts.reissue(conn, name, role, scope, token_days=token_days))
             for name, (role, scope) in DEMO_USERS.items()
         }
     finally:
