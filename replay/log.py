@@ -6,7 +6,9 @@ database followed by an export gives back the same lines. It recomputes the chai
 runs in one transaction: a bad line anywhere imports nothing.
 """
 
+import json
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 from psycopg import sql
@@ -47,15 +49,29 @@ def export_lines(ledger: Ledger) -> Iterator[str]:
         start = page[-1].id + 1
 
 
-def export_log(ledger: Ledger, out: TextIO, progress: Callable[[int], Any] | None = None) -> int:
-    count = 0
+@dataclass
+class Exported:
+    """What an export wrote: how many events, and the chain head of its last line (None when empty)."""
+
+    count: int = 0
+    head: tuple[int, str] | None = None
+
+
+def export_log(ledger: Ledger, out: TextIO, progress: Callable[[int], Any] | None = None) -> Exported:
+    exported = Exported()
+    last = ""
     for line in export_lines(ledger):
         out.write(line)
         out.write("\n")
-        count += 1
-        if progress is not None and count % PAGE == 0:
+        last = line
+        exported.count += 1
+        if progress is not None and exported.count % PAGE == 0:
             progress(PAGE)
-    return count
+    if last:
+        fields = json.loads(last)
+        if fields[CHAIN] is not None:
+            exported.head = (fields["position"], fields[CHAIN])
+    return exported
 
 
 class ChainCheck:
