@@ -119,6 +119,9 @@ def import_log(ledger: Ledger, lines: Iterable[str], progress: Callable[[int], A
     count = 0
     chain = ChainCheck()
     with recorder.datastore.transaction(commit=True) as curs:
+        # The file is read and checked between the inserts: more than the library's few seconds
+        # of idleness a transaction is allowed on a busy machine.
+        curs.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
         curs.execute(sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(table))
         curs.execute(
             sql.SQL("SELECT EXISTS (SELECT 1 FROM {}) OR EXISTS (SELECT 1 FROM {})").format(table, chain_table)
