@@ -198,6 +198,11 @@ def converter(kind: type) -> Callable[[Any], Any] | None:
     return to_json
 
 
+def items(values: list[Any]) -> list[Any]:
+    """:func:`to_json` of a list, periods (a roster's stints) the quick way: their dates as they are."""
+    return [[v.start, v.end] if type(v) is Period else v if type(v) in NATIVE else to_json(v) for v in values]
+
+
 def head_encoder(first: Any) -> Callable[[dict[str, Any], Any], bytes] | None:
     """A function of a state and its provenance that gives the head of the canonical form of an
     event of ``first``'s class with its keys (None for ``Worker.DetailsCorrected``, whose data are
@@ -207,7 +212,7 @@ def head_encoder(first: Any) -> Callable[[dict[str, Any], Any], bytes] | None:
     if CORRECTIONS in keys:
         return None
     aggregate, name = names_of(first)
-    namespace: dict[str, Any] = {"NATIVE": NATIVE, "convert": to_json, "dumps": orjson.dumps}
+    namespace: dict[str, Any] = {"NATIVE": NATIVE, "convert": to_json, "dumps": orjson.dumps, "items": items}
     lines = []
     entries = []
     for i, key in enumerate(keys):
@@ -216,6 +221,8 @@ def head_encoder(first: Any) -> Callable[[dict[str, Any], Any], bytes] | None:
         if issubclass(kind, enum.Enum):
             namespace[f"T{i}"], namespace[f"N{i}"] = kind, {member: member.name for member in kind}
             lines.append(f"    x{i} = N{i}[v] if t is T{i} else v if t in NATIVE else convert(v)")
+        elif kind is list:
+            lines.append(f"    x{i} = items(v) if t is list else v if t in NATIVE else convert(v)")
         else:
             lines.append(f"    x{i} = v if t in NATIVE else convert(v)")
         entries.append(f"{key!r}: x{i}")

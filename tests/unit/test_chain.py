@@ -4,12 +4,17 @@ the standard library from DESIGN's own words, never against the program's output
 import hashlib
 import json
 from dataclasses import replace
+from itertools import islice
 from typing import Any
 
 import pytest
 
 from domain import chain
+from domain.batch import attempt
+from domain.ledger import Ledger
+from domain.staging import AggregateCache, Staging
 from domain.values import Provenance
+from replay.demo import generate
 from tests.unit.test_golden_events import decoded
 
 DESIGN_LINE: dict[str, Any] = {
@@ -100,3 +105,20 @@ def test_a_digest_changes_with_any_byte_of_the_line() -> None:
     parts = chain.unplaced(event)
     assert chain.placed_digest(parts, 1, 1) != chain.placed_digest(parts, 2, 1)
     assert chain.placed_digest(parts, 1, 1) != chain.placed_digest(parts, 1, 2)
+
+
+def test_the_demo_s_events_as_the_bulk_path_makes_them_give_the_digests_of_their_lines() -> None:
+    ledger = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    staging = Staging(missing, missing, AggregateCache(complete=True))
+    events: list[Any] = []
+    for row, submission in enumerate(islice(generate(seed=3, scale=0.1), 2500)):
+        assert attempt(ledger, staging, row, submission) is None
+        events.extend(staging.take_events())
+    assert len({type(e) for e in events}) >= 12
+    for position, event in enumerate(events, start=1):
+        expected = stdlib_digest(chain.line_fields(position, event))
+        assert chain.placed_digest(chain.unplaced(event), position, event.originator_version) == expected
+
+
+def missing(_: Any) -> Any:
+    raise AssertionError("an empty ledger is never read")
