@@ -489,7 +489,8 @@ def import_log_command(
     file: Annotated[Path, typer.Argument(help="A JSON Lines file written by `hrh export-log`.")],
     data_dir: DataDir = None,
 ) -> None:
-    """Load a JSON Lines log into an empty ledger, keeping every event's position."""
+    """Load a JSON Lines log into an empty ledger, keeping every event's position and checking its
+    chain, then build the read tables."""
     if not file.is_file():
         fail(f"no such file: {file}")
     with ledger_session(data_dir) as ledger:
@@ -501,3 +502,8 @@ def import_log_command(
         except ImportRefused as error:
             fail(f"{file}: {error}; nothing was imported")
         console.print(f"Imported {count:,} events from {file}.")
+    if count:
+        try:
+            rebuild_with_progress(reachable_url(data_dir))
+        except (runner.NoLedger, split.ShardFailed) as error:
+            fail(str(error))
