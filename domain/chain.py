@@ -22,7 +22,6 @@ and ``recorded_at``, and ``version`` last.
 import enum
 import hashlib
 import json
-import operator
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
@@ -185,17 +184,6 @@ class Describer:
 MISSING: Any = object()
 NATIVE = frozenset((str, int, bool, type(None), date, UUID))
 """Types whose values orjson writes as the log does (``isoformat()``, ``str()``)."""
-
-
-def converter(kind: type) -> Callable[[Any], Any] | None:
-    """What :func:`to_json` does to a value of ``kind`` before orjson writes it (None: nothing)."""
-    if kind in NATIVE:
-        return None
-    if issubclass(kind, enum.Enum):
-        return operator.attrgetter("name")
-    if kind is datetime:
-        return datetime.isoformat
-    return to_json
 
 
 def items(values: list[Any]) -> list[Any]:
