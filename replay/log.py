@@ -6,6 +6,7 @@ database followed by an export gives back the same lines. It recomputes the chai
 runs in one transaction: a bad line anywhere imports nothing.
 """
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from typing import Any, TextIO
 
 from psycopg import sql
 
-from domain.chain import GENESIS, KEPT, digest, line_fields, link
+from domain.chain import GENESIS, KEPT, compact, line_fields, link
 from domain.ledger import Ledger
 from replay.log_format import CHAIN, MalformedLine, event_of, event_to_line, parse
 
@@ -88,7 +89,7 @@ class ChainCheck:
         """
         if CHAIN not in line:
             raise ImportRefused("no chain hash: export the log again with this version of hrh export-log", number)
-        line_digest = digest(line)
+        line_digest = hashlib.sha256(compact({key: line[key] for key in KEPT})).hexdigest()
         chain = link(self.previous, line_digest)
         if line[CHAIN] != chain:
             raise ImportRefused(
@@ -111,9 +112,16 @@ def import_log(ledger: Ledger, lines: Iterable[str], progress: Callable[[int], A
     schema = recorder.datastore.schema or "public"
     table = sql.Identifier(schema, recorder.events_table_name)
     chain_table = sql.Identifier(schema, recorder.chain_table_name)
-    insert = sql.SQL(
-        "INSERT INTO {} (originator_id, originator_version, topic, state, notification_id) VALUES (%s, %s, %s, %s, %s)"
+    copy = sql.SQL(
+        "COPY {} (originator_id, originator_version, topic, state, notification_id) FROM STDIN (FORMAT BINARY)"
     ).format(table)
+
+    def insert(rows: list[tuple[Any, ...]]) -> None:
+        with curs.copy(copy) as writer:
+            writer.set_types(["uuid", "int8", "text", "bytea", "int8"])
+            for row in rows:
+                writer.write_row(row)
+
     versions: dict[Any, int] = {}
     last_position = 0
     count = 0
@@ -157,7 +165,7 @@ def import_log(ledger: Ledger, lines: Iterable[str], progress: Callable[[int], A
             links[1].append(line_digest)
             links[2].append(line_chain)
             if len(batch) == PAGE:
-                curs.executemany(insert, batch)
+                insert(batch)
                 recorder.insert_chain(curs, *links)
                 count += len(batch)
                 batch.clear()
@@ -165,7 +173,7 @@ def import_log(ledger: Ledger, lines: Iterable[str], progress: Callable[[int], A
                 if progress is not None:
                     progress(PAGE)
         if batch:
-            curs.executemany(insert, batch)
+            insert(batch)
             recorder.insert_chain(curs, *links)
             count += len(batch)
         if last_position:

@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 from uuid import UUID
 
+import orjson
 from eventsourcing.domain import Aggregate
 
 from domain.cadre import Cadre
@@ -40,6 +41,12 @@ def event_classes() -> dict[tuple[str, str], type[Any]]:
             if isinstance(value, type) and name not in ("Event", "Created") and "TOPIC" in vars(value):
                 found[(aggregate.__name__, name)] = value
     return found
+
+
+@cache
+def names_topic(event_class: type[Any]) -> bool:
+    """Whether events of the class carry their aggregate's topic (the creation events do)."""
+    return "originator_topic" in typing.get_type_hints(event_class)
 
 
 @cache
@@ -95,8 +102,8 @@ def parse(text: str) -> dict[str, Any]:
         MalformedLine: the line is not a JSON object.
     """
     try:
-        line = json.loads(text)
-    except json.JSONDecodeError as error:
+        line = orjson.loads(text)
+    except orjson.JSONDecodeError as error:
         raise MalformedLine(f"not JSON ({error.msg})") from None
     if not isinstance(line, dict):
         raise MalformedLine("not a JSON object")
@@ -123,7 +130,7 @@ def event_of(line: dict[str, Any]) -> tuple[int, Any]:
             timestamp=datetime.fromisoformat(line["recorded_at"]),
             meta=Provenance(**{key: line[key] for key in PROVENANCE_KEYS}),
         )
-        if "originator_topic" in typing.get_type_hints(event_class):
+        if names_topic(event_class):
             aggregate_class = next(a for a in AGGREGATES if a.__name__ == line["aggregate"])
             state["originator_topic"] = aggregate_class.TOPIC  # type: ignore[attr-defined]
         position = int(line["position"])
