@@ -29,6 +29,7 @@ from rich.text import Text
 from api import catching_up, demo_ledger, presence
 from api import users as api_users
 from api.access import Role
+from api.chain_report import head_text, print_chain, published_heads
 from api.database import DatabaseUnavailable, check_reachable, database_url, open_ledger
 from api.demo_ledger import Found
 from api.serving import default_workers, run_server
@@ -39,6 +40,7 @@ from projections import accounts, collector, org_units, runner, staffing, store
 from projections.staffing import StaffingRecord
 from projections.store import NAME, Target
 from replay import rebuild, split
+from replay.chain import BadHead, check_chain
 from replay.loading import DemoSummary
 from replay.log import ImportRefused, export_log, import_log
 from replay.rebuild import ProgressFactory
@@ -428,16 +430,44 @@ def rebuild_command(
 
 
 @app.command()
-def verify(data_dir: DataDir = None, processes: Processes = None) -> None:
-    """Replay the whole ledger into scratch tables and compare them row for row with the live ones."""
-    url = reachable_url(data_dir)
+def verify(
+    data_dir: DataDir = None,
+    processes: Processes = None,
+    head: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--head", help="A published chain head, POSITION:HASH (as `hrh chain-head` prints it); repeat it."
+        ),
+    ] = None,
+    heads: Annotated[
+        Path | None, typer.Option("--heads", help="A file of published heads, one POSITION:HASH a line.")
+    ] = None,
+    tables: Annotated[
+        bool, typer.Option("--tables/--no-tables", help="Also compare the read tables with a fresh replay.")
+    ] = True,
+) -> None:
+    """Check the chain of the ledger's events (and published heads), then replay the whole ledger into
+    scratch tables and compare them row for row with the live ones."""
+    try:
+        published = published_heads(head or [], heads)
+    except (BadHead, OSError) as error:
+        fail(str(error))
+    with ledger_session(data_dir) as ledger:
+        holds = print_chain(console, check_chain(ledger, published), len(published))
+    if tables:
+        holds = verify_read_tables(reachable_url(data_dir), processes) and holds
+    if not holds:
+        raise typer.Exit(code=1)
+
+
+def verify_read_tables(url: str, processes: int | None) -> bool:
     try:
         position, differences = asyncio.run(verify_tables(url, Target.of_ledger(), processes=processes))
     except (LookupError, split.ShardFailed) as error:
         fail(str(error))
     if not differences:
         console.print(f"No differences: the read tables match a fresh replay up to ledger position {position:,}.")
-        return
+        return True
     for difference in differences:
         console.print(
             f"[bold red]{difference.table}[/]: {difference.only_live} rows only in the live tables, "
@@ -446,7 +476,15 @@ def verify(data_dir: DataDir = None, processes: Processes = None) -> None:
         )
         for example in difference.examples:
             console.print(f"  {example}", highlight=False)
-    raise typer.Exit(code=1)
+    return False
+
+
+@app.command("chain-head")
+def chain_head(data_dir: DataDir = None) -> None:
+    """Print the ledger's chain head, POSITION:HASH, to publish (`hrh verify --head` checks against it)."""
+    with ledger_session(data_dir) as ledger:
+        position, chain = ledger.recorder.chain_head()  # type: ignore[attr-defined]
+    print(head_text(position, chain))
 
 
 def print_summary(summary: DemoSummary, seconds: float) -> None:
@@ -473,14 +511,16 @@ def export_log_command(
     """Write the whole ledger as JSON Lines, one event a line, in ledger order."""
     with ledger_session(data_dir) as ledger:
         if str(file) == "-":
-            export_log(ledger, sys.stdout)
-            return
-        try:
-            with file.open("w", encoding="utf-8") as out:
-                count = export_log(ledger, out)
-        except OSError as error:
-            fail(f"cannot write {file}: {error.strerror}")
-        errors.print(f"Exported {count:,} events to {file}.")
+            exported = export_log(ledger, sys.stdout)
+        else:
+            try:
+                with file.open("w", encoding="utf-8") as out:
+                    exported = export_log(ledger, out)
+            except OSError as error:
+                fail(f"cannot write {file}: {error.strerror}")
+            errors.print(f"Exported {exported.count:,} events to {file}.")
+    if exported.head is not None:
+        errors.print(f"Chain head (publish it): {head_text(*exported.head)}", highlight=False, soft_wrap=True)
 
 
 @app.command("import-log")
@@ -488,7 +528,8 @@ def import_log_command(
     file: Annotated[Path, typer.Argument(help="A JSON Lines file written by `hrh export-log`.")],
     data_dir: DataDir = None,
 ) -> None:
-    """Load a JSON Lines log into an empty ledger, keeping every event's position."""
+    """Load a JSON Lines log into an empty ledger, keeping every event's position and checking its
+    chain, then build the read tables."""
     if not file.is_file():
         fail(f"no such file: {file}")
     with ledger_session(data_dir) as ledger:
@@ -500,3 +541,8 @@ def import_log_command(
         except ImportRefused as error:
             fail(f"{file}: {error}; nothing was imported")
         console.print(f"Imported {count:,} events from {file}.")
+    if count:
+        try:
+            rebuild_with_progress(reachable_url(data_dir))
+        except (runner.NoLedger, split.ShardFailed) as error:
+            fail(str(error))

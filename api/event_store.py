@@ -12,8 +12,16 @@ The ids it returns are read as tuples, not as one dict per row.
 ``insert_columns`` takes the events as columns, the ids packed in one ``bytea`` (16 bytes each)
 that the server cuts up: the bulk path's parent process (``domain/sharded.py``) then builds no
 Python object per event.
+
+Every insert also records the events' chain hashes (DESIGN, "Tamper evidence"; ``domain/chain.py``)
+in the table beside the events' (``<events table>_chain``), in the same transaction: the positions
+are known once the events are inserted, and the chain's last row is read while the table lock is
+held, so the chain follows the ledger order. Both tables refuse ``UPDATE``, ``DELETE`` and
+``TRUNCATE`` (a trigger): changing what was recorded takes a superuser's deliberate work, which
+the chain then shows.
 """
 
+import hashlib
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -24,7 +32,26 @@ from psycopg import Cursor
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 
+from domain.chain import GENESIS, Unplaced
+
 TOPIC = "api.event_store:LedgerRecorder"
+
+REFUSE_CHANGE = (
+    "CREATE OR REPLACE FUNCTION {schema}.hrh_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "RAISE EXCEPTION 'the ledger is append-only: % on %.% refused', TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME "
+    "USING ERRCODE = 'insufficient_privilege', "
+    "HINT = 'Recorded events are never changed: record a correction or a retraction instead.'; "
+    "END $$"
+)
+"""The trigger function that refuses to change the ledger's tables."""
+APPEND_ONLY = (
+    "CREATE OR REPLACE TRIGGER {trigger} BEFORE UPDATE OR DELETE OR TRUNCATE ON {schema}.{table} "
+    "FOR EACH STATEMENT EXECUTE FUNCTION {schema}.hrh_refuse_change()"
+)
+
+
+class ChainMissing(TypeError):
+    """Raised when events are given to the recorder without what their chain hashes are made of."""
 
 
 class LedgerRecorder(PostgresApplicationRecorder):
@@ -32,6 +59,35 @@ class LedgerRecorder(PostgresApplicationRecorder):
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
+        self.chain_table_name = f"{events_table_name}_chain"
+        self.check_identifier_length(self.chain_table_name)
+        schema, chain_table = Identifier(datastore.schema), Identifier(self.chain_table_name)
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{table} "
+                "(position bigint PRIMARY KEY, digest text NOT NULL, chain text NOT NULL)"
+            ).format(schema=schema, table=chain_table)
+        )
+        self.sql_create_statements.append(SQL(REFUSE_CHANGE).format(schema=schema))
+        for table in (events_table_name, self.chain_table_name):
+            self.sql_create_statements.append(
+                SQL(APPEND_ONLY).format(
+                    trigger=Identifier(f"{table}_append_only"), schema=schema, table=Identifier(table)
+                )
+            )
+        self.last_chain_statement = SQL("SELECT chain FROM {schema}.{table} ORDER BY position DESC LIMIT 1").format(
+            schema=schema, table=chain_table
+        )
+        self.insert_chain_statement = SQL(
+            "INSERT INTO {schema}.{table} (position, digest, chain) "
+            "SELECT * FROM unnest(%b::bigint[], %b::text[], %b::text[])"
+        ).format(schema=schema, table=chain_table)
+        self.select_chain_statement = SQL(
+            "SELECT position, digest, chain FROM {schema}.{table} WHERE position BETWEEN %s AND %s ORDER BY position"
+        ).format(schema=schema, table=chain_table)
+        self.chain_head_statement = SQL(
+            "SELECT position, chain FROM {schema}.{table} ORDER BY position DESC LIMIT 1"
+        ).format(schema=schema, table=chain_table)
         self.insert_arrays_statement = SQL(
             "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
             "SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::text[], %b::bytea[]) RETURNING notification_id"
@@ -45,24 +101,77 @@ class LedgerRecorder(PostgresApplicationRecorder):
         ).format(schema=Identifier(datastore.schema), table=Identifier(events_table_name))
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
-    def insert_columns(self, ids: bytes, versions: list[int], topics: list[str], states: list[bytes]) -> list[int]:
-        """Inserts events given as columns, ids packed 16 bytes each, in one transaction; returns their positions."""
+    def insert_columns(
+        self, ids: bytes, versions: list[int], topics: list[str], states: list[bytes], lines: Sequence[Unplaced]
+    ) -> list[int]:
+        """Inserts events given as columns, ids packed 16 bytes each, in one transaction, with their
+        chain hashes (``lines``: each event's, from ``domain.chain.unplaced``); returns their positions."""
         if not versions:
             return []
+        if len(lines) != len(versions):
+            raise ChainMissing(f"{len(versions)} events but {len(lines)} chain descriptions")
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
             self._lock_table(curs)
             self._notify_channel(curs)
             curs.execute(self.insert_columns_statement, (ids, versions, topics, states))
-            return self._fetch_ids_after_insert_events(curs, [])
+            positions = self._fetch_ids_after_insert_events(curs, [])
+            self._insert_chain(curs, positions, versions, lines)
+            return positions
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        """Inserts stored events in one transaction, with their chain hashes; returns their positions.
+
+        Raises:
+            ChainMissing: ``lines`` (each event's ``domain.chain.unplaced``) was not given.
+        """
+        lines: Sequence[Unplaced] | None = kwargs.get("lines")
+        if lines is None or len(lines) != len(stored_events):
+            raise ChainMissing("the ledger's events are recorded with their chain hashes: pass lines=")
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
             self._insert_events(curs, stored_events, **kwargs)
             if not stored_events:
                 return []
             self._insert_stored_events(curs, stored_events, **kwargs)
-            return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+            positions = self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+            self._insert_chain(curs, positions, [e.originator_version for e in stored_events], lines)
+            return positions
+
+    def _insert_chain(
+        self, curs: Cursor[Any], positions: list[int], versions: Sequence[int], lines: Sequence[Unplaced]
+    ) -> None:
+        """Records the chain hashes of events just inserted at ``positions``, the table lock held."""
+        curs.row_factory = tuple_row
+        curs.execute(self.last_chain_statement)
+        row = curs.fetchone()
+        previous = GENESIS if row is None else row[0]
+        sha256 = hashlib.sha256
+        digests, chains = [], []
+        for position, version, (head, middle) in zip(positions, versions, lines, strict=True):
+            digest = sha256(b"%s%d%s%d}" % (head, position, middle, version)).hexdigest()
+            previous = sha256(f"{previous}\n{digest}".encode()).hexdigest()
+            digests.append(digest)
+            chains.append(previous)
+        curs.execute(self.insert_chain_statement, (positions, digests, chains))
+
+    def insert_chain(self, curs: Cursor[Any], positions: list[int], digests: list[str], chains: list[str]) -> None:
+        """Records chain hashes already computed (a log import, which checked them), in ``curs``'s transaction."""
+        curs.execute(self.insert_chain_statement, (positions, digests, chains))
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def select_chain(self, start: int, stop: int) -> list[tuple[int, str, str]]:
+        """The recorded (position, digest, chain) of the positions from ``start`` to ``stop``, in order."""
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(self.select_chain_statement, (start, stop))
+            return [(row[0], row[1], row[2]) for row in curs.fetchall()]
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def chain_head(self) -> tuple[int, str]:
+        """The last recorded (position, chain); ``(0, GENESIS)`` for an empty ledger."""
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(self.chain_head_statement)
+            row = curs.fetchone()
+            return (0, GENESIS) if row is None else (row[0], row[1])
 
     def _insert_stored_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any) -> None:
         self._lock_table(curs)

@@ -15,6 +15,7 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError
 
 from domain import clock
+from domain.chain import unplaced
 from domain.commands import Command
 from domain.errors import DomainError
 from domain.handlers import check_dates, handle
@@ -211,9 +212,8 @@ class Batch:
         events, accepted, refusals = staged
         to_stored = self.ledger.mapper.to_stored_event  # here: the thread waits on the database, not on the GIL
         if events:
-            self.pending = Pending(
-                segment, accepted, refusals, writer.submit(self.ledger.insert, [to_stored(event) for event in events])
-            )
+            stored, lines = [to_stored(event) for event in events], list(map(unplaced, events))
+            self.pending = Pending(segment, accepted, refusals, writer.submit(self.ledger.insert, stored, lines))
         else:
             self.report.accepted += accepted
             self.report.refusals.extend(refusals)

@@ -21,6 +21,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, St
 from domain import clock, sharded
 from domain import commands as c
 from domain.batch import Batch, BatchReport, Submission
+from domain.chain import Unplaced, unplaced
 from domain.commands import Command
 from domain.encoding import LedgerMapper, LedgerTranscoder, stored_event
 from domain.errors import Conflict, DuplicateCommand
@@ -265,23 +266,26 @@ class Ledger(Application[UUID]):
         aggregate cache, and skips its per-event protocol checks and recording objects, which
         cost more than the insert itself.
         """
-        return self.insert([self.mapper.to_stored_event(event) for event in events])
+        return self.insert([self.mapper.to_stored_event(event) for event in events], list(map(unplaced, events)))
 
-    def insert(self, stored_events: list[StoredEvent]) -> list[int]:
-        """Puts stored events in the event store in one transaction; returns their ledger positions."""
-        positions = self.recorder.insert_events(stored_events)
+    def insert(self, stored_events: list[StoredEvent], lines: list[Unplaced]) -> list[int]:
+        """Puts stored events in the event store in one transaction, with their chain hashes
+        (``lines``: each event's ``chain.unplaced``); returns their ledger positions."""
+        positions = self.recorder.insert_events(stored_events, lines=lines)
         if positions is None:  # only recorders without a notification log return None
             raise TypeError("The ledger needs a recorder that assigns ledger positions")
         return list(positions)
 
-    def insert_columns(self, ids: bytes, versions: list[int], topics: list[str], states: list[bytes]) -> list[int]:
+    def insert_columns(
+        self, ids: bytes, versions: list[int], topics: list[str], states: list[bytes], lines: list[Unplaced]
+    ) -> list[int]:
         """``insert`` for events given as columns, their ids packed 16 bytes each (the bulk path's
         children send them so); the PostgreSQL recorder takes them as they are."""
         insert = getattr(self.recorder, "insert_columns", None)
         if insert is not None:
-            return list(insert(ids, versions, topics, states))
+            return list(insert(ids, versions, topics, states, lines))
         originators = [UUID(bytes=ids[start : start + 16]) for start in range(0, len(ids), 16)]
-        return self.insert(list(map(stored_event, originators, versions, topics, states)))
+        return self.insert(list(map(stored_event, originators, versions, topics, states)), lines)
 
     def clock_at(self, recorded_at: datetime | None) -> clock.Clock:
         return self.clock if recorded_at is None else (lambda: recorded_at)

@@ -14,6 +14,7 @@ from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from domain.batch import Submission, attempt, long_lived
+from domain.chain import Unplaced, unplaced
 from domain.commands import Command, HireWorker, RetractEvent, WorkerCommand
 from domain.registry import FacilityRoster
 from domain.staging import AggregateCache, Staging
@@ -63,6 +64,7 @@ class Chunk:
     versions: list[int]
     topics: list[str]
     states: list[bytes]
+    lines: list[Unplaced]  # each event's canonical log line, less its position and version
 
 
 def _no_ledger(_: Any) -> NoReturn:
@@ -79,7 +81,7 @@ def check_shard(
     with long_lived() as freeze:
         for start in range(0, len(route), size):
             freeze()
-            chunk = Chunk([], b"", [], [], [])
+            chunk = Chunk([], b"", [], [], [], [])
             ids: list[bytes] = []
             try:
                 for row in range(start, min(start + size, len(route))):
@@ -108,6 +110,7 @@ def check_shard(
                         chunk.versions.append(version)
                         chunk.topics.append(stored.topic)
                         chunk.states.append(stored.state)
+                        chunk.lines.append(unplaced(event))
                     chunk.outcomes.append((row, None, None, len(events), rosters))
             except Exception:
                 chunk.outcomes.append((row, STOP, traceback.format_exc(), 0, 0))

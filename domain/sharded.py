@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, cast
 from eventsourcing.persistence import IntegrityError
 
 from domain.batch import Batch, BatchReport, Refusal, Submission, long_lived
+from domain.chain import Unplaced
 from domain.shard_child import EVERY, ROSTER_STARTED, STOP, Chunk, Outcome, check_shard, routes
 
 if TYPE_CHECKING:
@@ -93,6 +94,7 @@ class Merged:
     versions: list[int] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
     states: list[bytes] = field(default_factory=list)
+    lines: list[Unplaced] = field(default_factory=list)
     accepted: int = 0
     refusals: list[Refusal] = field(default_factory=list)
 
@@ -139,7 +141,7 @@ class Merge:
     def _add(self, merged: Merged, part: Chunk, first: int, end: int, rosters: int) -> None:
         """Adds a row's events, ``part``'s from ``first`` to ``end``, numbering its roster events."""
         ids, versions = part.ids[16 * first : 16 * end], part.versions[first:end]
-        topics, states = part.topics[first:end], part.states[first:end]
+        topics, states, lines = part.topics[first:end], part.states[first:end], part.lines[first:end]
         if rosters:
             kept = []
             for index, version in enumerate(versions):
@@ -155,10 +157,12 @@ class Merge:
                 versions = [versions[index] for index in kept]
                 topics = [topics[index] for index in kept]
                 states = [states[index] for index in kept]
+                lines = [lines[index] for index in kept]
         merged.ids.append(ids)
         merged.versions.extend(versions)
         merged.topics.extend(topics)
         merged.states.extend(states)
+        merged.lines.extend(lines)
 
 
 class Partial(Exception):
@@ -235,7 +239,9 @@ class ShardedBatch:
                 child.join()
 
     def _insert(self, merged: Merged) -> list[int]:
-        return self.ledger.insert_columns(b"".join(merged.ids), merged.versions, merged.topics, merged.states)
+        return self.ledger.insert_columns(
+            b"".join(merged.ids), merged.versions, merged.topics, merged.states, merged.lines
+        )
 
     def _finish(self, pending: "Pending | None", partial: Partial) -> int:
         """Settles the pending insert and commits the rows before ``partial.row``; returns where to go on."""

@@ -1,23 +1,29 @@
-"""Export and import of the whole ledger as JSON Lines.
+"""Export and import of the whole ledger as JSON Lines, each line with its chain hash.
 
 Import writes the stored events with their original positions, so that an import into an empty
-database followed by an export gives back the same lines. It runs in one transaction: a bad line
-anywhere imports nothing.
+database followed by an export gives back the same lines. It recomputes the chain of the file
+(DESIGN, "Tamper evidence") and refuses a file whose chain breaks, naming the first bad line. It
+runs in one transaction: a bad line anywhere imports nothing.
 """
 
+import hashlib
+import json
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 from psycopg import sql
 
+from domain.chain import GENESIS, KEPT, compact, line_fields, link
 from domain.ledger import Ledger
-from replay.log_format import MalformedLine, event_to_line, line_to_event
+from replay.log_format import CHAIN, MalformedLine, event_of, event_to_line, parse
 
 PAGE = 5000
 
 
 class ImportRefused(Exception):
-    """Raised when an import cannot go ahead: the ledger is not empty, or a line is malformed.
+    """Raised when an import cannot go ahead: the ledger is not empty, or a line is malformed,
+    or the file's chain breaks.
 
     ``line`` is the 1-based line number, when a line is to blame.
     """
@@ -28,54 +34,117 @@ class ImportRefused(Exception):
 
 
 def export_lines(ledger: Ledger) -> Iterator[str]:
-    """Every event of the ledger as a line, in ledger order."""
+    """Every event of the ledger as a line, in ledger order, with its recorded chain hash (null
+    for an event the chain does not cover, which ``hrh verify`` reports)."""
+    recorder: Any = ledger.recorder
     start = 1
     while True:
-        page = ledger.recorder.select_notifications(start, PAGE)
-        for notification in page:
-            yield event_to_line(notification.id, ledger.mapper.to_domain_event(notification))
+        page = recorder.select_notifications(start, PAGE)
+        if page:
+            chains = {row[0]: row[2] for row in recorder.select_chain(page[0].id, page[-1].id)}
+            for notification in page:
+                event = ledger.mapper.to_domain_event(notification)
+                yield event_to_line(notification.id, event, chains.get(notification.id))
         if len(page) < PAGE:
             return
         start = page[-1].id + 1
 
 
-def export_log(ledger: Ledger, out: TextIO, progress: Callable[[int], Any] | None = None) -> int:
-    count = 0
+@dataclass
+class Exported:
+    """What an export wrote: how many events, and the chain head of its last line (None when empty)."""
+
+    count: int = 0
+    head: tuple[int, str] | None = None
+
+
+def export_log(ledger: Ledger, out: TextIO, progress: Callable[[int], Any] | None = None) -> Exported:
+    exported = Exported()
+    last = ""
     for line in export_lines(ledger):
         out.write(line)
         out.write("\n")
-        count += 1
-        if progress is not None and count % PAGE == 0:
+        last = line
+        exported.count += 1
+        if progress is not None and exported.count % PAGE == 0:
             progress(PAGE)
-    return count
+    if last:
+        fields = json.loads(last)
+        if fields[CHAIN] is not None:
+            exported.head = (fields["position"], fields[CHAIN])
+    return exported
+
+
+class ChainCheck:
+    """Recomputes a file's chain line by line (DESIGN, "Tamper evidence")."""
+
+    def __init__(self) -> None:
+        self.previous = GENESIS
+
+    def check(self, line: dict[str, Any], number: int) -> tuple[str, str]:
+        """The line's (digest, chain), once its ``chain`` is the one recomputed.
+
+        Raises:
+            ImportRefused: the line has no chain, or another than its content and the lines before give.
+        """
+        if CHAIN not in line:
+            raise ImportRefused("no chain hash: export the log again with this version of hrh export-log", number)
+        line_digest = hashlib.sha256(compact({key: line[key] for key in KEPT})).hexdigest()
+        chain = link(self.previous, line_digest)
+        if line[CHAIN] != chain:
+            raise ImportRefused(
+                f"the chain breaks here (position {line.get('position')}): this line, or the line before it, "
+                "is not as it was exported",
+                number,
+            )
+        self.previous = chain
+        return line_digest, chain
 
 
 def import_log(ledger: Ledger, lines: Iterable[str], progress: Callable[[int], Any] | None = None) -> int:
-    """Imports lines into an empty ledger; returns the number of events.
+    """Imports lines into an empty ledger, with their chain hashes; returns the number of events.
 
     Raises:
-        ImportRefused: the ledger already holds events, or a line is malformed or out of order.
+        ImportRefused: the ledger already holds events, or a line is malformed or out of order, or
+            the chain breaks.
     """
     recorder: Any = ledger.recorder
-    table = sql.Identifier(recorder.datastore.schema or "public", recorder.events_table_name)
-    insert = sql.SQL(
-        "INSERT INTO {} (originator_id, originator_version, topic, state, notification_id) VALUES (%s, %s, %s, %s, %s)"
+    schema = recorder.datastore.schema or "public"
+    table = sql.Identifier(schema, recorder.events_table_name)
+    chain_table = sql.Identifier(schema, recorder.chain_table_name)
+    copy = sql.SQL(
+        "COPY {} (originator_id, originator_version, topic, state, notification_id) FROM STDIN (FORMAT BINARY)"
     ).format(table)
+
+    def insert(rows: list[tuple[Any, ...]]) -> None:
+        with curs.copy(copy) as writer:
+            writer.set_types(["uuid", "int8", "text", "bytea", "int8"])
+            for row in rows:
+                writer.write_row(row)
+
     versions: dict[Any, int] = {}
     last_position = 0
     count = 0
+    chain = ChainCheck()
     with recorder.datastore.transaction(commit=True) as curs:
+        # The file is read and checked between the inserts: more than the library's few seconds
+        # of idleness a transaction is allowed on a busy machine.
+        curs.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
         curs.execute(sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(table))
-        curs.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(table))
+        curs.execute(
+            sql.SQL("SELECT EXISTS (SELECT 1 FROM {}) OR EXISTS (SELECT 1 FROM {})").format(table, chain_table)
+        )
         row = curs.fetchone()
         if row is not None and next(iter(row.values())):
             raise ImportRefused("the ledger already holds events; import only into an empty database")
         batch: list[tuple[Any, ...]] = []
+        links: tuple[list[int], list[str], list[str]] = ([], [], [])
         for number, text in enumerate(lines, start=1):
             if not text.strip():
                 continue
             try:
-                position, event = line_to_event(text)
+                line = parse(text)
+                position, event = event_of(line)
             except MalformedLine as error:
                 raise ImportRefused(str(error), number) from None
             if position <= last_position:
@@ -85,22 +154,31 @@ def import_log(ledger: Ledger, lines: Iterable[str], progress: Callable[[int], A
                 raise ImportRefused(
                     f"{event.originator_id} jumps to version {event.originator_version}, expected {expected}", number
                 )
+            if line_fields(position, event) != {key: line[key] for key in KEPT}:
+                raise ImportRefused("the line is not as export-log writes it (a value of another type?)", number)
+            line_digest, line_chain = chain.check(line, number)
             versions[event.originator_id] = expected
             last_position = position
             stored = ledger.mapper.to_stored_event(event)
             batch.append((stored.originator_id, stored.originator_version, stored.topic, stored.state, position))
+            links[0].append(position)
+            links[1].append(line_digest)
+            links[2].append(line_chain)
             if len(batch) == PAGE:
-                curs.executemany(insert, batch)
+                insert(batch)
+                recorder.insert_chain(curs, *links)
                 count += len(batch)
                 batch.clear()
+                links = ([], [], [])
                 if progress is not None:
                     progress(PAGE)
         if batch:
-            curs.executemany(insert, batch)
+            insert(batch)
+            recorder.insert_chain(curs, *links)
             count += len(batch)
         if last_position:
             curs.execute(
                 sql.SQL("SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), %s)"),
-                (f'"{recorder.datastore.schema or "public"}"."{recorder.events_table_name}"', last_position),
+                (f'"{schema}"."{recorder.events_table_name}"', last_position),
             )
     return count

@@ -12,19 +12,20 @@ from functools import cache
 from typing import Any
 from uuid import UUID
 
+import orjson
 from eventsourcing.domain import Aggregate
 
 from domain.cadre import Cadre
+from domain.chain import CORRECTIONS, ENVELOPE, KEPT, PROVENANCE_KEYS, line_fields
 from domain.org_unit import OrgUnit
 from domain.registry import CivilServiceNumber, CommandReceipt, FacilityRoster
 from domain.values import Period, Provenance
 from domain.worker import Worker
 
 AGGREGATES: tuple[type[Aggregate], ...] = (OrgUnit, Cadre, Worker, CivilServiceNumber, CommandReceipt, FacilityRoster)
-ENVELOPE = ("originator_id", "originator_version", "timestamp", "meta", "originator_topic")
-PROVENANCE_KEYS = ("recorded_by", "authority", "note", "command_id")
-LINE_KEYS = ("position", "aggregate", "aggregate_id", "version", "event", "recorded_at", *PROVENANCE_KEYS, "data")
-CORRECTIONS = "corrections"
+LINE_KEYS = KEPT
+"""The keys every line has, in order; lines written by ``export-log`` also end with ``chain``."""
+CHAIN = "chain"
 
 
 class MalformedLine(ValueError):
@@ -43,30 +44,15 @@ def event_classes() -> dict[tuple[str, str], type[Any]]:
 
 
 @cache
+def names_topic(event_class: type[Any]) -> bool:
+    """Whether events of the class carry their aggregate's topic (the creation events do)."""
+    return "originator_topic" in typing.get_type_hints(event_class)
+
+
+@cache
 def field_types(event_class: type[Any]) -> dict[str, Any]:
     hints = typing.get_type_hints(event_class).items()
     return {k: v for k, v in hints if k not in ENVELOPE and typing.get_origin(v) is not typing.ClassVar}
-
-
-def names_of(event: Any) -> tuple[str, str]:
-    aggregate, _, name = type(event).__qualname__.partition(".")
-    return aggregate, name
-
-
-def to_json(value: Any) -> Any:
-    if isinstance(value, enum.Enum):
-        return value.name
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, UUID):
-        return str(value)
-    if isinstance(value, Period):
-        return [to_json(value.start), to_json(value.end)]
-    if isinstance(value, list):
-        return [to_json(v) for v in value]
-    if isinstance(value, dict):
-        return {k: to_json(v) for k, v in value.items()}
-    return value
 
 
 def from_json(kind: Any, value: Any) -> Any:
@@ -93,23 +79,10 @@ def from_json(kind: Any, value: Any) -> Any:
     return value
 
 
-def event_to_line(position: int, event: Any) -> str:
-    aggregate, name = names_of(event)
-    state = vars(event)
-    data = {k: to_json(v) for k, v in state.items() if k not in ENVELOPE}
-    if CORRECTIONS in data:
-        data = data.pop(CORRECTIONS)
-    meta: Provenance = state["meta"]
-    line = {
-        "position": position,
-        "aggregate": aggregate,
-        "aggregate_id": str(event.originator_id),
-        "version": event.originator_version,
-        "event": name,
-        "recorded_at": event.timestamp.isoformat(),
-        **{key: getattr(meta, key) for key in PROVENANCE_KEYS},
-        "data": data,
-    }
+def event_to_line(position: int, event: Any, chain: str | None) -> str:
+    """The line of ``event`` at ``position``, with its chain hash (DESIGN, "Log export format")."""
+    line = line_fields(position, event)
+    line[CHAIN] = chain
     return json.dumps(line, ensure_ascii=False, separators=(", ", ": "))
 
 
@@ -119,12 +92,30 @@ def line_to_event(text: str) -> tuple[int, Any]:
     Raises:
         MalformedLine: the line is not JSON, lacks a key, or names an unknown event.
     """
+    return event_of(parse(text))
+
+
+def parse(text: str) -> dict[str, Any]:
+    """The JSON object of one line.
+
+    Raises:
+        MalformedLine: the line is not a JSON object.
+    """
     try:
-        line = json.loads(text)
-    except json.JSONDecodeError as error:
+        line = orjson.loads(text)
+    except orjson.JSONDecodeError as error:
         raise MalformedLine(f"not JSON ({error.msg})") from None
     if not isinstance(line, dict):
         raise MalformedLine("not a JSON object")
+    return line
+
+
+def event_of(line: dict[str, Any]) -> tuple[int, Any]:
+    """The position and the domain event of a parsed line.
+
+    Raises:
+        MalformedLine: the line lacks a key, or names an unknown event, or a value is not of its type.
+    """
     missing = [key for key in LINE_KEYS if key not in line]
     if missing:
         raise MalformedLine(f"missing keys: {', '.join(missing)}")
@@ -139,11 +130,11 @@ def line_to_event(text: str) -> tuple[int, Any]:
             timestamp=datetime.fromisoformat(line["recorded_at"]),
             meta=Provenance(**{key: line[key] for key in PROVENANCE_KEYS}),
         )
-        if "originator_topic" in typing.get_type_hints(event_class):
+        if names_topic(event_class):
             aggregate_class = next(a for a in AGGREGATES if a.__name__ == line["aggregate"])
             state["originator_topic"] = aggregate_class.TOPIC  # type: ignore[attr-defined]
         position = int(line["position"])
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise MalformedLine(f"bad value ({error})") from None
     if position < 1 or state["originator_version"] < 1 or state["timestamp"].tzinfo is None:
         raise MalformedLine("position and version start at 1, and recorded_at needs a UTC offset")

@@ -4,11 +4,17 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
+from api.graphql.chain import ChainQuery
 from api.graphql.documents import Documents
 from api.graphql.errors import ErrorCodes, code_of
 from api.graphql.execution import LeafShortcut
 from api.graphql.mutations import Mutation
-from api.graphql.queries import Query
+from api.graphql.queries import Query as FeatureQuery
+
+
+@strawberry.type
+class Query(FeatureQuery, ChainQuery):
+    """Every query: the features', and the chain head."""
 
 
 class Schema(strawberry.Schema):

@@ -5,6 +5,7 @@ from itertools import islice
 import pytest
 
 from domain.ledger import Ledger
+from replay.chain import check_chain
 from replay.demo import generate
 from tests.integration.projection_support import fresh_ledger
 
@@ -27,3 +28,8 @@ def test_the_demo_loaded_by_two_children_is_the_ledger_one_process_loads(databas
         assert split == alone
         assert alone.events > len(submissions)
         assert events(two) == events(one)
+        # And the same chain, which the recorder's check of the json module's digests agrees with.
+        last = one.recorder.max_notification_id()
+        assert two.recorder.select_chain(1, last) == one.recorder.select_chain(1, last)  # type: ignore[attr-defined]
+        assert len(one.recorder.select_chain(1, last)) == alone.events  # type: ignore[attr-defined]
+        assert check_chain(two).findings == []

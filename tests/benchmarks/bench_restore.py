@@ -1,0 +1,121 @@
+"""Restore benchmark: ``hrh import-log`` of the demo against a raw binary COPY of the same rows.
+
+    .venv/bin/python -m tests.benchmarks.bench_restore [--scale 1]
+
+The demo is loaded through the bulk path into a fresh database (on DATABASE_URL's server, or an
+embedded one) and exported with ``export_log``. Then, in the same run and against the same
+server:
+
+1. the baseline: the very rows the ledger stored (id, version, topic, state, position) copied with
+   asyncpg's binary ``COPY`` into a scratch table of the ledger's shape (primary key and position
+   index included), in one transaction;
+2. ``import_log`` into a fresh ledger: recording the ledger (the file read, its chain checked, the
+   events and their chain hashes written), in this process;
+3. ``hrh import-log`` as a user runs it, into another fresh database: the whole command, read
+   tables built.
+
+Each rate is events per second; the ratios are against the baseline's rows per second.
+"""
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import asyncpg
+
+from api.database import ledger_env, scratch_database, start_embedded
+from domain.ledger import Ledger
+from replay.demo import generate
+from replay.log import export_log, import_log
+
+HRH = str(Path(sys.executable).with_name("hrh"))
+
+
+def server() -> str:
+    return os.environ.get("DATABASE_URL") or start_embedded(
+        Path(f"/tmp/hrh-bench-{uuid.uuid4().hex[:6]}"), delete_on_exit=True
+    )
+
+
+async def raw_copy(source: str, target: str) -> tuple[int, float]:
+    """Copies the stored rows of ``source``'s ledger into a table of the same shape in ``target``."""
+    reader, writer = await asyncpg.connect(source), await asyncpg.connect(target)
+    try:
+        rows = await reader.fetch(
+            "SELECT originator_id, originator_version, topic, state, notification_id FROM ledger_events "
+            "ORDER BY notification_id"
+        )
+        await writer.execute(
+            "CREATE TABLE raw_events (originator_id uuid NOT NULL, originator_version bigint NOT NULL, "
+            "topic text, state bytea, notification_id bigserial, PRIMARY KEY (originator_id, originator_version))"
+        )
+        await writer.execute("CREATE UNIQUE INDEX ON raw_events (notification_id)")
+        records = [tuple(row) for row in rows]
+        started = time.perf_counter()
+        async with writer.transaction():
+            await writer.copy_records_to_table("raw_events", records=records)
+        return len(records), time.perf_counter() - started
+    finally:
+        await reader.close()
+        await writer.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=float, default=1.0)
+    args = parser.parse_args()
+    base = server()
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        scratch_database(base, f"hrh_restore_{uuid.uuid4().hex[:8]}") as source,
+        scratch_database(base, f"hrh_restore_{uuid.uuid4().hex[:8]}") as raw,
+        scratch_database(base, f"hrh_restore_{uuid.uuid4().hex[:8]}") as recorded,
+        scratch_database(base, f"hrh_restore_{uuid.uuid4().hex[:8]}") as whole,
+    ):
+        log = Path(folder) / "ledger.jsonl"
+        ledger = Ledger(env=ledger_env(source))
+        ledger.execute_batch(list(generate(scale=args.scale)))
+        started = time.perf_counter()
+        with log.open("w", encoding="utf-8") as out:
+            events = export_log(ledger, out).count
+        exported = time.perf_counter() - started
+        ledger.close()
+
+        rows, copy_seconds = asyncio.run(raw_copy(source, raw))
+        raw_rate = rows / copy_seconds
+
+        target = Ledger(env=ledger_env(recorded))
+        started = time.perf_counter()
+        with log.open(encoding="utf-8") as lines:
+            import_log(target, lines)
+        record_seconds = time.perf_counter() - started
+        target.close()
+
+        started = time.perf_counter()
+        done = subprocess.run(
+            [HRH, "import-log", str(log)], env={**os.environ, "DATABASE_URL": whole}, capture_output=True, check=False
+        )
+        whole_seconds = time.perf_counter() - started
+        if done.returncode != 0:
+            sys.exit(done.stderr.decode())
+
+    print(
+        "| scale | events | export s | raw binary COPY rows/s | recording s | events/s | ratio "
+        "| whole command s | events/s | ratio |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    print(
+        f"| {args.scale:g} | {events:,} | {exported:.1f} | {raw_rate:,.0f} | {record_seconds:.1f} | "
+        f"{events / record_seconds:,.0f} | {events / record_seconds / raw_rate:.0%} | {whole_seconds:.1f} | "
+        f"{events / whole_seconds:,.0f} | {events / whole_seconds / raw_rate:.0%} |"
+    )
+
+
+if __name__ == "__main__":
+    main()
