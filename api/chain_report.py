@@ -5,6 +5,7 @@ from pathlib import Path
 from rich.console import Console
 
 from replay.chain import ChainReport, parse_head, read_heads
+from replay.chain_backfill import Chained
 
 SHOWN = 20
 """Findings listed after the first; the rest are counted."""
@@ -26,6 +27,14 @@ def published_heads(heads: list[str], heads_file: Path | None) -> dict[int, str]
 def head_text(position: int, chain: str) -> str:
     """A head as it is published: ``POSITION:HASH``."""
     return f"{position}:{chain}"
+
+
+def chained_text(chained: Chained) -> str:
+    """The line that says a ledger recorded before the chain existed was chained."""
+    return (
+        f"Chained {chained.events:,} events recorded before the chain existed; chain head "
+        f"{head_text(*chained.head)} (publish it now: it dates from this upgrade)."
+    )
 
 
 def print_chain(console: Console, report: ChainReport, heads: int) -> bool:
