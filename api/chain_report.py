@@ -52,6 +52,13 @@ def print_chain(console: Console, report: ChainReport, heads: int) -> bool:
         highlight=False,
         soft_wrap=True,
     )
+    if not report.recorded:
+        console.print(
+            "  No event has a chain hash: this ledger was recorded before the chain existed. Start hrh serve "
+            "once, which chains every event, then publish the head it prints (docs/operations.md).",
+            highlight=False,
+            soft_wrap=True,
+        )
     for finding in report.findings[1 : SHOWN + 1]:
         console.print(
             f"  position {finding.position:,} ({finding.kind}): {finding.message}.", highlight=False, soft_wrap=True

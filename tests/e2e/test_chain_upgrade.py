@@ -82,7 +82,9 @@ def test_serve_chains_a_ledger_recorded_before_the_chain_and_later_commands_exte
     # A database from before the chain: verify names its first event as not covered.
     end = record_old_ledger(url)
     events = int(value(url, "SELECT count(*) FROM ledger_events"))
-    assert_first_bad(verify(url), 1, "inserted")
+    before = verify(url)
+    assert_first_bad(before, 1, "inserted")
+    assert "this ledger was recorded before the chain existed. Start hrh serve once" in words(before.stdout)
     assert head(url) == f"0:{GENESIS}"
     # hrh serve chains it before it opens, and says so in one line, with the head.
     log = tmp_path / "serve.log"
@@ -144,7 +146,9 @@ def test_a_chain_missing_only_its_last_rows_is_not_blessed(url: str, tmp_path: P
         pass
     assert "before the chain existed" not in log.read_text()
     assert value(url, "SELECT max(position) FROM ledger_events_chain") == missing - 1
-    assert_first_bad(verify(url), missing, "inserted")
+    after = verify(url)
+    assert_first_bad(after, missing, "inserted")
+    assert "before the chain existed" not in after.stdout
 
 
 def test_recording_into_a_ledger_not_chained_yet_is_refused_and_writes_nothing(url: str) -> None:
