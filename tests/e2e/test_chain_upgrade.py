@@ -177,3 +177,15 @@ def test_two_processes_upgrading_at_once_chain_the_ledger_once(url: str) -> None
     assert value(url, "SELECT count(*) FROM ledger_events_chain") == value(url, "SELECT count(*) FROM ledger_events")
     assert head(url).startswith(f"{end}:")
     assert verify(url).returncode == 0
+
+
+def test_an_older_event_that_no_longer_decodes_stops_the_upgrade_and_chains_nothing(url: str) -> None:
+    record_old_ledger(url, submissions=50)
+    position = 7
+    with superuser(url) as conn:
+        conn.execute("UPDATE ledger_events SET state = %s WHERE notification_id = %s", (b"\xff garbled", position))
+    result = hrh("serve", "--port", "1", url=url)
+    assert result.returncode == 1
+    assert f"error: the event at position {position} no longer decodes" in words(result.stderr)
+    assert "nothing was chained" in words(result.stderr) and "Traceback" not in result.stderr
+    assert value(url, "SELECT count(*) FROM ledger_events_chain") == 0
