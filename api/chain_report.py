@@ -5,6 +5,7 @@ from pathlib import Path
 from rich.console import Console
 
 from replay.chain import ChainReport, parse_head, read_heads
+from replay.chain_backfill import Chained
 
 SHOWN = 20
 """Findings listed after the first; the rest are counted."""
@@ -28,6 +29,14 @@ def head_text(position: int, chain: str) -> str:
     return f"{position}:{chain}"
 
 
+def chained_text(chained: Chained) -> str:
+    """The line that says a ledger recorded before the chain existed was chained."""
+    return (
+        f"Chained {chained.events:,} events recorded before the chain existed; chain head "
+        f"{head_text(*chained.head)} (publish it now: it dates from this upgrade)."
+    )
+
+
 def print_chain(console: Console, report: ChainReport, heads: int) -> bool:
     """Prints the chain check's outcome; True when the chain holds."""
     first = report.first
@@ -43,6 +52,13 @@ def print_chain(console: Console, report: ChainReport, heads: int) -> bool:
         highlight=False,
         soft_wrap=True,
     )
+    if not report.recorded:
+        console.print(
+            "  No event has a chain hash: this ledger was recorded before the chain existed. Start hrh serve "
+            "once, which chains every event, then publish the head it prints (docs/operations.md).",
+            highlight=False,
+            soft_wrap=True,
+        )
     for finding in report.findings[1 : SHOWN + 1]:
         console.print(
             f"  position {finding.position:,} ({finding.kind}): {finding.message}.", highlight=False, soft_wrap=True

@@ -29,7 +29,7 @@ from rich.text import Text
 from api import catching_up, demo_ledger, presence
 from api import users as api_users
 from api.access import Role
-from api.chain_report import head_text, print_chain, published_heads
+from api.chain_report import chained_text, head_text, print_chain, published_heads
 from api.database import DatabaseUnavailable, check_reachable, database_url, open_ledger
 from api.demo_ledger import Found
 from api.serving import default_workers, run_server
@@ -39,7 +39,7 @@ from domain.ledger import Ledger
 from projections import accounts, collector, org_units, runner, staffing, store
 from projections.staffing import StaffingRecord
 from projections.store import NAME, Target
-from replay import rebuild, split
+from replay import chain_backfill, rebuild, split
 from replay.chain import BadHead, check_chain
 from replay.loading import DemoSummary
 from replay.log import ImportRefused, export_log, import_log
@@ -93,6 +93,17 @@ def ledger_session(data_dir: Path | None) -> Iterator[Ledger]:
         yield ledger
     finally:
         ledger.close()
+
+
+def chain_older_events(data_dir: Path | None) -> None:
+    """Chains the events of a ledger recorded before the chain existed, once, before anything is recorded."""
+    with ledger_session(data_dir) as ledger:
+        try:
+            chained = chain_backfill.chain_older_events(ledger)
+        except chain_backfill.Unchainable as error:
+            fail(str(error))
+    if chained is not None:
+        console.print(chained_text(chained), highlight=False, soft_wrap=True)
 
 
 class SpeedColumn(ProgressColumn):
@@ -161,6 +172,7 @@ def demo(
         found = demo_ledger.inspect(url, settings)
     except (presence.ServerRunning, demo_ledger.LoadInterrupted) as error:
         fail(str(error))
+    chain_older_events(data_dir)
     with presence.present(url, presence.demo_name()):
         prepare_demo(url, data_dir, found, seed, scale)
     if serve:
@@ -234,6 +246,7 @@ def serve(
         demo_ledger.inspect(url, settings)
     except demo_ledger.LoadInterrupted as error:
         errors.print(f"[bold yellow]warning:[/] {error}", highlight=False, soft_wrap=True)
+    chain_older_events(data_dir)
     try:
         run_server(
             url,

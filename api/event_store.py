@@ -54,6 +54,14 @@ class ChainMissing(TypeError):
     """Raised when events are given to the recorder without what their chain hashes are made of."""
 
 
+class ChainNotStarted(RuntimeError):
+    """Raised when events are recorded in a ledger whose older events have no chain yet (a
+    database recorded before the chain existed): ``replay.chain_backfill`` chains them first
+    (``hrh serve`` and ``hrh demo`` do it as they start)."""
+
+    code = "CHAIN_NOT_STARTED"
+
+
 class LedgerRecorder(PostgresApplicationRecorder):
     """Inserts stored events without pipeline mode; otherwise the library's recorder."""
 
@@ -78,6 +86,9 @@ class LedgerRecorder(PostgresApplicationRecorder):
         self.last_chain_statement = SQL("SELECT chain FROM {schema}.{table} ORDER BY position DESC LIMIT 1").format(
             schema=schema, table=chain_table
         )
+        self.earlier_event_statement = SQL(
+            "SELECT EXISTS (SELECT 1 FROM {schema}.{table} WHERE notification_id < %s)"
+        ).format(schema=schema, table=Identifier(events_table_name))
         self.insert_chain_statement = SQL(
             "INSERT INTO {schema}.{table} (position, digest, chain) "
             "SELECT * FROM unnest(%b::bigint[], %b::text[], %b::text[])"
@@ -144,6 +155,14 @@ class LedgerRecorder(PostgresApplicationRecorder):
         curs.row_factory = tuple_row
         curs.execute(self.last_chain_statement)
         row = curs.fetchone()
+        if row is None:
+            curs.execute(self.earlier_event_statement, (positions[0],))
+            earlier = curs.fetchone()
+            if earlier is not None and earlier[0]:
+                raise ChainNotStarted(
+                    "the ledger holds events recorded before the chain existed, and they have no chain yet: "
+                    "start hrh serve (or hrh demo) once, which chains them, before recording anything"
+                )
         previous = GENESIS if row is None else row[0]
         sha256 = hashlib.sha256
         digests, chains = [], []

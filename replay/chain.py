@@ -45,6 +45,7 @@ class ChainReport:
     """What the check found: the events it read, the head it recomputed, and the findings in position order."""
 
     events: int = 0
+    recorded: int = 0  # chain rows read
     head: tuple[int, str] = (0, GENESIS)
     findings: list[Finding] = field(default_factory=list)
 
@@ -164,6 +165,7 @@ class ChainCheck:
         elif row is not None:
             self.found(position, "removed", "a chain hash is recorded for this position, but its event is gone")
         if row is not None:
+            self.report.recorded += 1
             if link(self.recorded, row[1]) != row[2]:
                 self.found(
                     position,
