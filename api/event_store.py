@@ -30,24 +30,32 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from eventsourcing.utils import retry
 from psycopg import Cursor
 from psycopg.rows import DictRow, tuple_row
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Identifier, Literal
 
 from domain.chain import GENESIS, Unplaced
 
 TOPIC = "api.event_store:LedgerRecorder"
 
 REFUSE_CHANGE = (
+    "DO $do$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+    "WHERE p.proname = 'hrh_refuse_change' AND n.nspname = {schema_name}) THEN "
     "CREATE OR REPLACE FUNCTION {schema}.hrh_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
     "RAISE EXCEPTION 'the ledger is append-only: % on %.% refused', TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME "
     "USING ERRCODE = 'insufficient_privilege', "
     "HINT = 'Recorded events are never changed: record a correction or a retraction instead.'; "
-    "END $$"
+    "END $$; END IF; END $do$"
 )
 """The trigger function that refuses to change the ledger's tables."""
 APPEND_ONLY = (
+    "DO $do$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE t.tgname = {trigger_name} AND c.relname = {table_name} AND n.nspname = {schema_name}) THEN "
     "CREATE OR REPLACE TRIGGER {trigger} BEFORE UPDATE OR DELETE OR TRUNCATE ON {schema}.{table} "
-    "FOR EACH STATEMENT EXECUTE FUNCTION {schema}.hrh_refuse_change()"
+    "FOR EACH STATEMENT EXECUTE FUNCTION {schema}.hrh_refuse_change(); END IF; END $do$"
 )
+"""The trigger on each of the ledger's tables. Both are made only when missing: every process
+constructs a recorder, and replacing them each time would lock the events table against the
+writers at work (and deadlock with a transaction that holds it, such as the chain's backfill)."""
 
 
 class ChainMissing(TypeError):
@@ -76,11 +84,18 @@ class LedgerRecorder(PostgresApplicationRecorder):
                 "(position bigint PRIMARY KEY, digest text NOT NULL, chain text NOT NULL)"
             ).format(schema=schema, table=chain_table)
         )
-        self.sql_create_statements.append(SQL(REFUSE_CHANGE).format(schema=schema))
+        schema_name = Literal(datastore.schema)
+        self.sql_create_statements.append(SQL(REFUSE_CHANGE).format(schema=schema, schema_name=schema_name))
         for table in (events_table_name, self.chain_table_name):
+            trigger = f"{table}_append_only"
             self.sql_create_statements.append(
                 SQL(APPEND_ONLY).format(
-                    trigger=Identifier(f"{table}_append_only"), schema=schema, table=Identifier(table)
+                    trigger=Identifier(trigger),
+                    trigger_name=Literal(trigger),
+                    schema=schema,
+                    schema_name=schema_name,
+                    table=Identifier(table),
+                    table_name=Literal(table),
                 )
             )
         self.last_chain_statement = SQL("SELECT chain FROM {schema}.{table} ORDER BY position DESC LIMIT 1").format(
