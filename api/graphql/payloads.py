@@ -7,7 +7,9 @@ and warns that figures read now may not show the change yet.
 """
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -24,6 +26,7 @@ from projections.mobility import WorkerRecord
 from projections.org_units import OrgUnitRecord
 from projections.vectors import CadreInfo
 
+T = TypeVar("T")
 READ_YOUR_WRITES_SECONDS = 5.0  # how long a mutation waits for the read tables to include it
 CAUGHT_UP = "Whether the read tables included this command when the answer was made."
 WARNING = "Set when they did not: the command is recorded, but figures read now may not show it yet."
@@ -37,109 +40,100 @@ def lag_warning(position: int) -> str:
 
 
 @strawberry.type
-class OrgUnitPayload:
+class Recorded:
+    """What every mutation's payload says of the command it recorded."""
+
+    position: int
+    caught_up: bool = strawberry.field(description=CAUGHT_UP)
+    warning: str | None = strawberry.field(description=WARNING)
+
+
+def recorded(outcome: Outcome, included: bool) -> dict[str, Any]:
+    """The fields of ``Recorded`` for ``outcome``, which the read tables ``included`` or not."""
+    warning = None if included else lag_warning(outcome.position)
+    return {"position": outcome.position, "caught_up": included, "warning": warning}
+
+
+@strawberry.type
+class OrgUnitPayload(Recorded):
     org_unit: OrgUnit
-    position: int
-    caught_up: bool = strawberry.field(description=CAUGHT_UP)
-    warning: str | None = strawberry.field(description=WARNING)
 
 
 @strawberry.type
-class CadrePayload:
+class CadrePayload(Recorded):
     cadre: Cadre
-    position: int
-    caught_up: bool = strawberry.field(description=CAUGHT_UP)
-    warning: str | None = strawberry.field(description=WARNING)
 
 
 @strawberry.type
-class PopulationPayload:
+class PopulationPayload(Recorded):
     org_unit_code: str
     year: int
     population: int
-    position: int
-    caught_up: bool = strawberry.field(description=CAUGHT_UP)
-    warning: str | None = strawberry.field(description=WARNING)
 
 
 @strawberry.type
-class WorkerPayload:
+class WorkerPayload(Recorded):
     worker: Worker
-    position: int
-    caught_up: bool = strawberry.field(description=CAUGHT_UP)
-    warning: str | None = strawberry.field(description=WARNING)
 
 
-async def caught_up(info: Info, outcome: Outcome) -> bool:
-    """Waits, briefly, until the read tables include ``outcome`` (read-your-writes)."""
+async def read_back(
+    info: Info, outcome: Outcome, from_tables: Callable[[], Awaitable[T | None]], from_ledger: Callable[[], T]
+) -> tuple[T, bool]:
+    """What the command recorded, and whether the read tables include it: read from them once they have caught
+    up (waiting briefly: read-your-writes), or else from the ledger itself."""
     services = ctx(info).services
-    return await services.projected.wait_for(services.pool, outcome.position, READ_YOUR_WRITES_SECONDS)
-
-
-def warning_unless(included: bool, outcome: Outcome) -> str | None:
-    return None if included else lag_warning(outcome.position)
+    if await services.projected.wait_for(services.pool, outcome.position, READ_YOUR_WRITES_SECONDS):
+        found = await from_tables()
+        if found is not None:
+            return found, True
+    return await asyncio.to_thread(from_ledger), False
 
 
 async def worker_payload(info: Info, user: User, outcome: Outcome) -> WorkerPayload:
     """The worker after the command, with personal fields only where ``user`` may read them."""
-    included = await caught_up(info, outcome)
-    record: WorkerRecord | None = None
-    if included:
+
+    async def from_tables() -> tuple[WorkerRecord, bool] | None:
         ctx(info).loaders["workers"].clear_all()  # this request may have read the worker before the change
-        record = await ctx(info).loaders["workers"].load(outcome.aggregate_id)
-    if record is not None:
-        readable = outcome.aggregate_id in await readable_workers(user, ctx(info).pool, ctx(info).schema, [record.id])
-    else:
-        included = False
-        record, readable = await asyncio.to_thread(written_worker, ctx(info).services.ledger, user, outcome)
-    worker = Worker.of(record, readable=readable)
-    return WorkerPayload(
-        worker=worker, position=outcome.position, caught_up=included, warning=warning_unless(included, outcome)
+        record: WorkerRecord | None = await ctx(info).loaders["workers"].load(outcome.aggregate_id)
+        if record is None:
+            return None
+        return record, record.id in await readable_workers(user, ctx(info).pool, ctx(info).schema, [record.id])
+
+    (record, readable), included = await read_back(
+        info, outcome, from_tables, lambda: written_worker(ctx(info).services.ledger, user, outcome)
     )
+    return WorkerPayload(worker=Worker.of(record, readable=readable), **recorded(outcome, included))
 
 
 async def unit_payload(info: Info, code: str, outcome: Outcome) -> OrgUnitPayload:
-    included = await caught_up(info, outcome)
-    found = None
-    if included:
+    async def from_tables() -> OrgUnit | None:
         ctx(info).loaders["units"].clear_all()
-        found = await unit(info, code, date.today())
-    if found is None:
-        included = False
-        aggregate: OrgUnitAggregate = await asyncio.to_thread(
-            ctx(info).services.ledger.repository.get, org_unit_id(code)
-        )
-        found = OrgUnit.of(unit_record(aggregate), date.today())
-    return OrgUnitPayload(
-        org_unit=found, position=outcome.position, caught_up=included, warning=warning_unless(included, outcome)
-    )
+        return await unit(info, code, date.today())
+
+    def from_ledger() -> OrgUnit:
+        return OrgUnit.of(unit_record(ctx(info).services.ledger.repository.get(org_unit_id(code))), date.today())
+
+    found, included = await read_back(info, outcome, from_tables, from_ledger)
+    return OrgUnitPayload(org_unit=found, **recorded(outcome, included))
 
 
 async def cadre_payload(info: Info, code: str, outcome: Outcome) -> CadrePayload:
-    included = await caught_up(info, outcome)
-    found = None
-    if included:
+    async def from_tables() -> CadreInfo | None:
         ctx(info).loaders["cadres"].clear_all()
-        found = await ctx(info).loaders["cadres"].load(code)
-    if found is None:
-        included = False
-        aggregate: CadreAggregate = await asyncio.to_thread(ctx(info).services.ledger.repository.get, cadre_id(code))
-        found = cadre_info(aggregate)
-    return CadrePayload(
-        cadre=Cadre.of(found), position=outcome.position, caught_up=included, warning=warning_unless(included, outcome)
-    )
+        found: CadreInfo | None = await ctx(info).loaders["cadres"].load(code)
+        return found
+
+    def from_ledger() -> CadreInfo:
+        return cadre_info(ctx(info).services.ledger.repository.get(cadre_id(code)))
+
+    found, included = await read_back(info, outcome, from_tables, from_ledger)
+    return CadrePayload(cadre=Cadre.of(found), **recorded(outcome, included))
 
 
 async def population_payload(info: Info, code: str, year: int, population: int, outcome: Outcome) -> PopulationPayload:
-    included = await caught_up(info, outcome)
-    return PopulationPayload(
-        org_unit_code=code,
-        year=year,
-        population=population,
-        position=outcome.position,
-        caught_up=included,
-        warning=warning_unless(included, outcome),
-    )
+    services = ctx(info).services
+    included = await services.projected.wait_for(services.pool, outcome.position, READ_YOUR_WRITES_SECONDS)
+    return PopulationPayload(org_unit_code=code, year=year, population=population, **recorded(outcome, included))
 
 
 # The write model's view, for answers made before the read tables include the command.

@@ -257,37 +257,48 @@ def build_tree(api: Api) -> None:
 def live_server(server_url: str, tmp_path: Path, *, tree: bool = True) -> Iterator[Api]:
     """``hrh serve`` on a free port against a scratch database, with the tree built (unless not ``tree``); stopped
     afterwards."""
-    with scratch_database(server_url, f"hrh_api_{uuid.uuid4().hex[:10]}") as url:
-        token = f"e2e-admin-{secrets.token_hex(16)}"
-        env = {**os.environ, "DATABASE_URL": url, "HRH_ADMIN_TOKEN": token}
-        port = free_port()
-        log = (tmp_path / "serve.log").open("w")
+    with (
+        scratch_database(server_url, f"hrh_api_{uuid.uuid4().hex[:10]}") as url,
+        serving(url, tmp_path / "serve.log") as api,
+    ):
+        if tree:
+            build_tree(api)
+        yield api
+
+
+@contextmanager
+def serving(url: str, log: Path, *options: str, degraded: bool = False) -> Iterator[Api]:
+    """``hrh serve`` (with ``options``) on a free port against ``url``, with an admin token of its own, until the
+    block ends; its output goes to ``log``. It is ready once /healthz says ok, or, with ``degraded`` (a server
+    without its runner), once it answers with the database up."""
+    token = f"e2e-admin-{secrets.token_hex(16)}"
+    env = {**os.environ, "DATABASE_URL": url, "HRH_ADMIN_TOKEN": token}
+    port = free_port()
+    with log.open("w") as out:
         process = subprocess.Popen(
-            [HRH, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [HRH, "serve", "--host", "127.0.0.1", "--port", str(port), *options],
             env=env,
-            stdout=log,
+            stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         try:
             with httpx.Client(timeout=60) as client:
                 api = Api(f"http://127.0.0.1:{port}", url, token, env, client)
-                wait_until_healthy(api, process, tmp_path / "serve.log")
-                if tree:
-                    build_tree(api)
+                wait_until_healthy(api, process, log, degraded=degraded)
                 yield api
         finally:
             stop(process)
-            log.close()
 
 
-def wait_until_healthy(api: Api, process: subprocess.Popen[bytes], log: Path) -> None:
+def wait_until_healthy(api: Api, process: subprocess.Popen[bytes], log: Path, *, degraded: bool = False) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"hrh serve exited with {process.returncode}: {log.read_text()[-3000:]}")
         try:
-            if api.client.get(f"{api.base}/healthz", timeout=2).status_code == 200:
+            answer = api.client.get(f"{api.base}/healthz", timeout=2)
+            if answer.status_code == 200 or (degraded and answer.json().get("database") == "ok"):
                 return
         except httpx.TransportError:
             pass

@@ -1,19 +1,13 @@
 """A recorded command is never reported as a failure, even when the read tables lag behind it."""
 
-import os
-import secrets
-import subprocess
-import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 
 from api.database import scratch_database
-from tests.e2e.api_support import HRH, OPEN_UNIT, Api, free_port, stop
+from tests.e2e.api_support import OPEN_UNIT, Api, serving
 
 pytestmark = pytest.mark.integration
 
@@ -28,46 +22,16 @@ mutation Define($input: DefineCadreInput!) {
 }"""
 
 
-@contextmanager
-def serving(url: str, token: str, log_path: Path, *options: str) -> Iterator[Api]:
-    env = {**os.environ, "DATABASE_URL": url, "HRH_ADMIN_TOKEN": token}
-    port = free_port()
-    with log_path.open("a") as log:
-        process = subprocess.Popen(
-            [HRH, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1", *options],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            with httpx.Client(timeout=60) as client:
-                live = Api(f"http://127.0.0.1:{port}", url, token, env, client)
-                deadline = time.monotonic() + 60
-                while True:
-                    assert process.poll() is None, log_path.read_text()
-                    try:
-                        live.raw("{ thresholds { name } }")
-                        break
-                    except httpx.TransportError:
-                        assert time.monotonic() < deadline, log_path.read_text()
-                        time.sleep(0.2)
-                yield live
-        finally:
-            stop(process)
-
-
 @pytest.fixture(scope="module")
 def api(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    """A ledger with a country and a cadre, projected; then ``hrh serve --no-projections``: the ledger
-    records, and no runner brings the read tables up to date."""
-    log_path = Path(tmp_path_factory.mktemp("api_lagging")) / "serve.log"
+    """A ledger with a country, projected; then ``hrh serve --no-projections``: the ledger records, and no
+    runner brings the read tables up to date."""
+    logs = Path(tmp_path_factory.mktemp("api_lagging"))
     with scratch_database(server_url, f"hrh_lag_{uuid.uuid4().hex[:10]}") as url:
-        token = f"e2e-admin-{secrets.token_hex(16)}"
-        with serving(url, token, log_path) as first:
+        with serving(url, logs / "first.log", "--workers", "1") as first:
             unit = {"code": "ML", "name": "Mali", "level": "COUNTRY", "openedOn": "2015-01-01"}
             first.data(OPEN_UNIT, {"input": unit})
-        with serving(url, token, log_path, "--no-projections") as live:
+        with serving(url, logs / "serve.log", "--workers", "1", "--no-projections", degraded=True) as live:
             yield live
 
 

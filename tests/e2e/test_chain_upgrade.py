@@ -6,17 +6,12 @@ row as a superuser whose session skips the append-only trigger: a database from 
 """
 
 import json
-import os
-import secrets
-import subprocess
 import threading
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 
-import httpx
 import pytest
 
 from api.database import open_ledger, scratch_database
@@ -26,7 +21,7 @@ from domain.chain import GENESIS, link
 from domain.values import CadreGroup
 from replay.chain_backfill import chain_older_events
 from replay.demo import generate
-from tests.e2e.api_support import DEFINE_CADRE, HRH, Api, free_port, stop, wait_until_healthy
+from tests.e2e.api_support import DEFINE_CADRE, serving
 from tests.e2e.test_chain_cli import assert_first_bad, head, run_audit, superuser, value, verify, words
 from tests.e2e.test_cli import hrh
 
@@ -37,29 +32,6 @@ pytestmark = pytest.mark.integration
 def url(server_url: str) -> Iterator[str]:
     with scratch_database(server_url, f"hrh_upgrade_{uuid.uuid4().hex[:10]}") as url:
         yield url
-
-
-@contextmanager
-def serving(url: str, log: Path) -> Iterator[Api]:
-    """``hrh serve`` on ``url`` until the block ends; its output goes to ``log``."""
-    token = f"e2e-admin-{secrets.token_hex(16)}"
-    env = {**os.environ, "DATABASE_URL": url, "HRH_ADMIN_TOKEN": token}
-    port = free_port()
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [HRH, "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            with httpx.Client(timeout=60) as client:
-                api = Api(f"http://127.0.0.1:{port}", url, token, env, client)
-                wait_until_healthy(api, process, log)
-                yield api
-        finally:
-            stop(process)
 
 
 def record_old_ledger(url: str, submissions: int = 600) -> int:
