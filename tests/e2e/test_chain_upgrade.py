@@ -18,6 +18,7 @@ from api.database import open_ledger, scratch_database
 from api.event_store import ChainNotStarted
 from domain import commands as c
 from domain.chain import GENESIS, link
+from domain.ledger import Ledger
 from domain.values import CadreGroup
 from replay.chain_backfill import chain_older_events
 from replay.demo import generate
@@ -135,16 +136,22 @@ def test_recording_into_a_ledger_not_chained_yet_is_refused_and_writes_nothing(u
 def test_two_processes_upgrading_at_once_chain_the_ledger_once(url: str) -> None:
     end = record_old_ledger(url, submissions=300)
     results: list[object] = []
+    # Each process has its ledger open before the two upgrades race. (Opening two at the very same
+    # moment can fail on its own: the library replaces a function of its own as it opens a ledger.)
+    ledgers = [open_ledger(url) for _ in range(2)]
 
-    def upgrade() -> None:
-        with open_ledger(url) as ledger:
-            results.append(chain_older_events(ledger))
+    def upgrade(ledger: Ledger) -> None:
+        results.append(chain_older_events(ledger))
 
-    threads = [threading.Thread(target=upgrade) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    threads = [threading.Thread(target=upgrade, args=(ledger,)) for ledger in ledgers]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        for ledger in ledgers:
+            ledger.close()
     assert sorted(result is None for result in results) == [False, True]
     assert value(url, "SELECT count(*) FROM ledger_events_chain") == value(url, "SELECT count(*) FROM ledger_events")
     assert head(url).startswith(f"{end}:")
