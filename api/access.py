@@ -207,6 +207,16 @@ async def readable_workers(user: User, pool: asyncpg.Pool, schema: str, ids: lis
     }
 
 
+async def check_worker_readable(user: User, pool: asyncpg.Pool, schema: str, worker_id: UUID) -> None:
+    """A worker's record (personal data) is read only by those who may read it now.
+
+    Raises:
+        Forbidden: an HR manager, for a worker outside their scope now.
+    """
+    if worker_id not in await readable_workers(user, pool, schema, [worker_id]):
+        raise Forbidden(f"{user.name} reads workers inside {user.scope_code} only; this one is outside it.")
+
+
 async def check_unit_readable(user: User, pool: asyncpg.Pool, schema: str, code: str, day: date) -> None:
     """HR managers list the workers of units inside their scope only (following the tree on ``day``).
 

@@ -9,7 +9,7 @@ from uuid import UUID
 import strawberry
 from strawberry.types import Info
 
-from api.access import ANYONE, PEOPLE, Role, check_unit_readable, readable_workers, require
+from api.access import ANYONE, PEOPLE, Role, check_unit_readable, check_worker_readable, readable_workers, require
 from api.graphql.errors import ClientError
 from api.graphql.types import (
     AuditConnection,
@@ -105,10 +105,7 @@ class Query:
         record = await ctx(info).loaders["workers"].load(worker_id)
         if record is None:
             return None
-        if record.id not in await readable_workers(user, ctx(info).pool, ctx(info).schema, [record.id]):
-            raise ClientError(
-                f"{user.name} reads workers inside {user.scope_code} only; this one is outside it.", "FORBIDDEN"
-            )
+        await check_worker_readable(user, ctx(info).pool, ctx(info).schema, record.id)
         return Worker.of(record, readable=True)
 
     @strawberry.field
