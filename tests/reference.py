@@ -301,6 +301,48 @@ class View:
             ),
         }
 
+    def posts(self, day: date) -> dict[tuple[str, str], int]:
+        """posts(F, C, day) for every (facility, cadre) pair with posts set: the latest EstablishmentSet
+        effective on or before ``day`` (latest by effective date, then by position)."""
+        found: dict[tuple[str, str], tuple[tuple[date, int], int]] = {}
+        for facility, events in self.unit_log.items():
+            for e in events:
+                if e.name != "EstablishmentSet" or e.timeline_key[0] > day:
+                    continue
+                pair = (facility, e.data["cadre_code"])
+                if pair not in found or found[pair][0] < e.timeline_key:
+                    found[pair] = (e.timeline_key, int(e.data["posts"]))
+        return {pair: posts for pair, (_, posts) in found.items()}
+
+    def establishment(self, code: str, day: date, with_children: bool = True) -> dict[str, Any]:
+        """Establishment(U, D): posts, filled, vacant and surplus summed over the (F, C) pairs in U."""
+        filled: Counter[tuple[str, str]] = Counter()
+        for worker_id in self.worker_ids():
+            state = self.state_on(worker_id, day)
+            if state.hired and state.facility is not None and state.cadre_code is not None:
+                filled[(state.facility, state.cadre_code)] += 1
+        totals = {"posts": 0, "filled": 0, "vacant": 0, "surplus": 0}
+        groups: dict[str, dict[str, int]] = {}
+        for (facility, cadre), posts in self.posts(day).items():
+            if not self.belongs(facility, code, day):
+                continue
+            n = filled[(facility, cadre)]
+            pair = {"posts": posts, "filled": n, "vacant": max(posts - n, 0), "surplus": max(n - posts, 0)}
+            group = groups.setdefault(self.cadres.get(cadre, {}).get("group"), dict.fromkeys(totals, 0))
+            for key, value in pair.items():
+                totals[key] += value
+                group[key] += value
+        return {
+            **totals,
+            "vacancyRate": totals["vacant"] / totals["posts"] if totals["posts"] else None,
+            "byCadreGroup": groups,
+            "children": (
+                {child: self.establishment(child, day, with_children=False) for child in self.children(code, day)}
+                if with_children
+                else {}
+            ),
+        }
+
     def flows(self, code: str, first: date, last: date) -> tuple[int, int]:
         """(entries, exits) of the area ``code`` effective within [first, last]."""
         entries = exits = 0
@@ -364,6 +406,10 @@ class Reference:
                 }
             )
         return points
+
+    def establishment(self, code: str, as_of: date, known_at: datetime | None = None) -> dict[str, Any]:
+        """Establishment(U, D) (DESIGN, Definitions), with one level of children (their own ``children`` empty)."""
+        return self.view(known_at).establishment(code, as_of)
 
     def workers_in_post(self, code: str, as_of: date, known_at: datetime | None = None) -> set[str]:
         """Ids of the workers in post in ``code`` (a facility or an area) on ``as_of``, on leave or not."""

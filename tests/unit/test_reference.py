@@ -122,6 +122,10 @@ class Log:
     def correct(self, w: str, **fields: Any) -> Any:
         return self.add("Worker", w, "DetailsCorrected", fields)
 
+    def establish(self, code: str, cadre: str, posts: int, on: date, at: str | None = None) -> Any:
+        data = {"cadre_code": cadre, "posts": posts, "effective_on": on.isoformat()}
+        return self.add("OrgUnit", f"ou-{code}", "EstablishmentSet", data, at=at)
+
     def retract(self, w: str, version: int, at: str | None = None) -> Any:
         return self.add("Worker", w, "EventRetracted", {"retracted_version": version, "reason": "wrong"}, at=at)
 
@@ -508,3 +512,47 @@ def test_completeness() -> None:
         "missing": {"civilServiceNumber": 1, "birthDate": 2},
     }
     assert ref.completeness("R2", d("2020-06-01")) == {"workers": 0, "complete": 0, "rate": 0.0, "missing": {}}
+
+
+def test_establishment_sums_vacancies_and_surpluses_pair_by_pair() -> None:
+    log = country()
+    log.establish("A", "NURSE", 3, d("2020-01-01"))
+    log.establish("A", "DOC", 1, d("2020-01-01"))
+    log.establish("B", "NURSE", 1, d("2020-01-01"))
+    for w in ("n1", "n2"):
+        hired_at(log, w, "A")
+    hired_at(log, "d1", "A", cadre_code="DOC")
+    hired_at(log, "d2", "A", cadre_code="DOC")
+    for w in ("n3", "n4"):
+        hired_at(log, w, "B")
+    hired_at(log, "aide", "C", cadre_code="AIDE")  # no posts set at C: in neither figure
+    log.leave("n1", d("2020-02-01"))  # on leave, still holds the post
+    ref = log.reference()
+    a = ref.establishment("A", d("2020-03-01"))
+    assert (a["posts"], a["filled"], a["vacant"], a["surplus"]) == (4, 4, 1, 1)
+    assert a["vacancyRate"] == 0.25
+    assert a["byCadreGroup"]["NURSE"] == {"posts": 3, "filled": 2, "vacant": 1, "surplus": 0}
+    assert a["byCadreGroup"]["DOCTOR"] == {"posts": 1, "filled": 2, "vacant": 0, "surplus": 1}
+    # R1 covers A and B: B's surplus nurse does not hide A's vacant nurse post.
+    r1 = ref.establishment("R1", d("2020-03-01"))
+    assert (r1["posts"], r1["filled"], r1["vacant"], r1["surplus"]) == (5, 6, 1, 2)
+    assert sorted(r1["children"]) == ["D1", "D2"]
+    assert r1["children"]["D2"]["surplus"] == 1
+    # R2 has no posts set.
+    assert ref.establishment("R2", d("2020-03-01"))["vacancyRate"] is None
+
+
+def test_establishment_follows_effective_dates_known_at_and_requalification() -> None:
+    log = country()
+    log.establish("A", "NURSE", 2, d("2020-01-01"))
+    hired_at(log, "w", "A")
+    before_cut = log.lines[-1]["recorded_at"]
+    log.establish("A", "NURSE", 1, d("2021-01-01"))
+    log.requalify("w", "DOC", d("2021-06-01"))
+    ref = log.reference()
+    assert ref.establishment("A", d("2019-12-31"))["posts"] == 0
+    assert (ref.establishment("A", d("2020-12-31"))["posts"], ref.establishment("A", d("2021-01-01"))["posts"]) == (2, 1)
+    assert ref.establishment("A", d("2021-01-01"), known_at=datetime.fromisoformat(before_cut))["posts"] == 2
+    # After requalifying, the worker fills no nurse post (no doctor posts are set at A).
+    after = ref.establishment("A", d("2021-06-01"))
+    assert (after["posts"], after["filled"], after["vacant"]) == (1, 0, 1)
