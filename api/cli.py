@@ -34,7 +34,7 @@ from api.database import DatabaseUnavailable, check_reachable, database_url, ope
 from api.demo_ledger import Found
 from api.serving import default_workers, run_server
 from api.settings import Settings
-from api.workers import PortInUse
+from api.server_processes import PortInUse
 from domain.ledger import Ledger
 from projections import accounts, collector, org_units, runner, staffing, store
 from projections.staffing import StaffingRecord
