@@ -14,8 +14,7 @@ import asyncpg
 import uvicorn
 from fastapi import FastAPI
 
-from api import presence, projecting
-from api import server_processes
+from api import presence, projecting, server_processes
 from api.app import create_app
 from api.database import open_ledger
 from api.settings import Settings
