@@ -1,6 +1,6 @@
 # The two commands a new user needs:
 #   make demo   installs everything, then loads and serves the demo data set
-#   make test   installs everything, then runs every check (ruff, mypy --strict on domain/, pytest)
+#   make test   installs everything, then runs every check (ruff, mypy --strict, the import layers, pytest)
 # Installing needs Python and Node.js >= 18 with npm (for the GraphQL-over-HTTP audit in tests/conformance).
 
 PYTHON ?= python3
@@ -23,7 +23,8 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy --strict domain
+	$(BIN)/mypy --strict domain projections api replay
+	$(BIN)/lint-imports
 
 test: lint
 	$(BIN)/pytest
@@ -40,4 +41,4 @@ load: $(STAMP)
 	$(BIN)/python -m tests.load --clerks 8 --planners 4 --seconds 90
 
 clean:
-	rm -rf $(VENV) .hrh .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .hrh .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

@@ -17,7 +17,6 @@ import signal
 import threading
 import time
 from multiprocessing.process import BaseProcess
-from typing import Any
 
 import asyncpg
 
@@ -61,8 +60,8 @@ class Projected:
                 await self._listener.close()
             self._listener = None
 
-    def _heard(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
-        self._reach(int(payload))
+    def _heard(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
+        self._reach(int(str(payload)))  # the runner's announcement: a ledger position, as text
 
     def observe(self, position: int) -> None:
         """Takes note of the tracking position read by the caller (as an announcement would)."""

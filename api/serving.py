@@ -1,4 +1,4 @@
-"""``hrh serve``: worker processes serving the app (``api.workers``), and the projection runner in a child process.
+"""``hrh serve``: server processes serving the app (``api.server_processes``), and the projection runner in a child.
 
 Each worker process has its own ``Ledger`` and its own connections; what makes commands safe
 across them (optimistic concurrency, one result per ``commandId``) is enforced by the database,
@@ -14,8 +14,7 @@ import asyncpg
 import uvicorn
 from fastapi import FastAPI
 
-from api import presence, projecting
-from api import workers as workers_
+from api import presence, projecting, server_processes
 from api.app import create_app
 from api.database import open_ledger
 from api.settings import Settings
@@ -47,7 +46,7 @@ def run_server(
     Raises:
         PortInUse: another process listens on ``host:port``.
     """
-    workers_.check_port(host, port)
+    server_processes.check_port(host, port)
     url = presence.named(url, presence.serve_name(host, port))
     prepare(url, settings)
     if before_opening is not None:
@@ -58,7 +57,7 @@ def run_server(
             uvicorn.run(app_for(url, settings), host=host, port=port, access_log=False)
         else:
             os.environ["DATABASE_URL"] = url  # the workers read their settings from the environment
-            workers_.serve(host, port, workers)
+            server_processes.serve(host, port, workers)
     finally:
         if supervisor is not None:
             supervisor.stop()

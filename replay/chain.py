@@ -99,6 +99,7 @@ def stored_events(ledger: Ledger) -> Iterator[tuple[int, Any]]:
     while True:
         page = ledger.recorder.select_notifications(start, PAGE)
         for notification in page:
+            event: object
             try:
                 event = ledger.mapper.to_domain_event(notification)
             except Exception as error:  # whatever changed bytes make the decoder raise

@@ -33,9 +33,9 @@ class MalformedLine(ValueError):
 
 
 @cache
-def event_classes() -> dict[tuple[str, str], type[Any]]:
+def event_classes() -> dict[tuple[str, str], type]:
     """Every stored event class, by (aggregate name, event name)."""
-    found: dict[tuple[str, str], type[Any]] = {}
+    found: dict[tuple[str, str], type] = {}
     for aggregate in AGGREGATES:
         for name, value in vars(aggregate).items():
             if isinstance(value, type) and name not in ("Event", "Created") and "TOPIC" in vars(value):
@@ -44,13 +44,13 @@ def event_classes() -> dict[tuple[str, str], type[Any]]:
 
 
 @cache
-def names_topic(event_class: type[Any]) -> bool:
+def names_topic(event_class: type) -> bool:
     """Whether events of the class carry their aggregate's topic (the creation events do)."""
     return "originator_topic" in typing.get_type_hints(event_class)
 
 
 @cache
-def field_types(event_class: type[Any]) -> dict[str, Any]:
+def field_types(event_class: type) -> dict[str, Any]:
     hints = typing.get_type_hints(event_class).items()
     return {k: v for k, v in hints if k not in ENVELOPE and typing.get_origin(v) is not typing.ClassVar}
 
@@ -138,12 +138,12 @@ def event_of(line: dict[str, Any]) -> tuple[int, Any]:
         raise MalformedLine(f"bad value ({error})") from None
     if position < 1 or state["originator_version"] < 1 or state["timestamp"].tzinfo is None:
         raise MalformedLine("position and version start at 1, and recorded_at needs a UTC offset")
-    event = object.__new__(event_class)
+    event: Any = object.__new__(event_class)
     object.__setattr__(event, "__dict__", state)
     return position, event
 
 
-def decode_data(event_class: type[Any], data: Any) -> dict[str, Any]:
+def decode_data(event_class: type, data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise TypeError("data is not an object")
     kinds = field_types(event_class)

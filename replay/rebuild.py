@@ -22,6 +22,7 @@ import asyncpg
 
 from projections import runner, shards, state, store
 from projections.collector import without_collector
+from projections.naming import quoted
 from projections.projector import Projector
 from projections.store import Target
 from replay import split
@@ -117,7 +118,7 @@ async def _open(
             with without_collector():
                 return await state.load(conn, target.schema, functions=False), []
         except store.OutdatedReadTables:  # left by an older version: start again
-            await conn.execute(f"DROP SCHEMA {store.quoted(target.schema)} CASCADE")
+            await conn.execute(f"DROP SCHEMA {quoted(target.schema)} CASCADE")
     count = split.processes_for(end, processes)
     async with conn.transaction():
         await store.create(conn, target.schema, with_indexes=False)
@@ -185,11 +186,11 @@ async def swap(conn: asyncpg.Connection, shadow: str, live: str) -> None:
     from the commit on, every new statement reads the new tables. A swap stopped before that drop
     leaves the old schema, which the next swap drops first.
     """
-    old = store.quoted(f"{live}_old")
+    old = quoted(f"{live}_old")
     await conn.execute(f"DROP SCHEMA IF EXISTS {old} CASCADE")
     async with conn.transaction():
         if await store.exists(conn, live):
-            await conn.execute(f"LOCK TABLE {store.quoted(live)}.tracking IN SHARE MODE")
-            await conn.execute(f"ALTER SCHEMA {store.quoted(live)} RENAME TO {old}")
-        await conn.execute(f"ALTER SCHEMA {store.quoted(shadow)} RENAME TO {store.quoted(live)}")
+            await conn.execute(f"LOCK TABLE {quoted(live)}.tracking IN SHARE MODE")
+            await conn.execute(f"ALTER SCHEMA {quoted(live)} RENAME TO {old}")
+        await conn.execute(f"ALTER SCHEMA {quoted(shadow)} RENAME TO {quoted(live)}")
     await conn.execute(f"DROP SCHEMA IF EXISTS {old} CASCADE")

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 import asyncpg
 
 from projections import runner, store
-from projections.store import Target, quoted
+from projections.naming import quoted
+from projections.store import Target
 from replay.rebuild import build
 
 

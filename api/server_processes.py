@@ -1,4 +1,4 @@
-"""Worker processes for ``hrh serve``, each with a listening socket of its own on the same port.
+"""The server processes of ``hrh serve`` (not health workers), each with a listening socket of its own on one port.
 
 uvicorn's own ``--workers`` shares one listening socket: whichever worker wakes first accepts
 every connection waiting, so a few keep-alive clients (a dashboard, a proxy, a benchmark) often
