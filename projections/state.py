@@ -15,10 +15,12 @@ import orjson
 from domain.worker import Worker
 from projections.careers import WORKER_EVENTS, Flow, WorkerState, step_of
 from projections.intervals import StepFunction
+from projections.ledger_reader import read_range
+from projections.naming import quoted
 from projections.org import Unit
 from projections.projector import Projector
 from projections.shards import Shard
-from projections.store import Target, quoted, read_range, tracking
+from projections.store import Target, tracking
 from projections.vectors import CadreInfo
 from projections.worker_projection import PLAIN
 
