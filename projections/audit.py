@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
+from projections.naming import quoted
 from projections.org_units import Executor
-from projections.store import quoted
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from projections import vectors as v
+from projections.naming import quoted
 from projections.org_units import Executor, moves_after, tree_history
 from projections.staffing import known_position, per_ten_thousand, populations_by_year, series_known, series_now
-from projections.store import quoted
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,8 @@ from uuid import UUID
 
 import orjson
 
+from projections.naming import quoted
 from projections.org_units import Executor, tree_at
-from projections.store import quoted
 
 
 @dataclass(frozen=True, slots=True)

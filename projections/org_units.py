@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 import asyncpg
 
-from projections.store import quoted
+from projections.naming import quoted
 from projections.vectors import CadreInfo
 
 Executor = asyncpg.Connection | asyncpg.Pool

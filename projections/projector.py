@@ -7,23 +7,27 @@ crash loses only memory: the state is reloaded from the tables the next run find
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
-from typing import ClassVar
 from uuid import UUID
 
-from projections.batch import DATA, SHOWN, Writes, kind_name
+from domain.cadre import Cadre
+from domain.org_unit import OrgUnit
+from domain.worker import Worker
+from projections.careers import WORKER_EVENTS, WorkerState, backdated, step_of
 from projections.events import LedgerEvent
+from projections.handlers import REGISTRY, UnhandledEvent, event_key, handles
 from projections.intervals import RowSink, new_sink
 from projections.org import Unit
 from projections.shards import Share
-from projections.timeline import backdated, step_of
 from projections.unit_functions import add_over, add_shares
 from projections.vectors import CadreInfo, traits
 from projections.worker_projection import WorkerProjection
+from projections.writes import DATA, SHOWN, Writes, kind_name
 
 __all__ = ["DATA", "SHOWN", "Projector", "Writes"]
 
+MOVED = event_key(OrgUnit.Moved)  # needs every worker in memory: their flows move with it
 IDENTITY = ("civil_service_number", "family_name", "given_names", "sex", "birth_date", "sector", "funding_source")
 
 
@@ -38,17 +42,22 @@ class Projector(WorkerProjection):
         self.generation: UUID | None = None  # of the tables this state belongs to
         self.tree_pieces: dict[str, list[tuple[int, date, date | None, str | None, bool]]] = {}
         self.tree_rows: RowSink = RowSink(self.period_rows.ids)
+        self.handlers = REGISTRY.bind(self)
 
     # Batches.
 
     def apply(self, events: Iterable[LedgerEvent]) -> None:
+        """Projects ``events``, each through the handler its class has (``projections.handlers``).
+
+        Raises:
+            UnhandledEvent: an event's class has no handler.
+        """
+        handlers = self.handlers
         for event in events:
-            if event.aggregate == "Worker":
-                self._worker_event(event)
-            else:
-                handler = self.ORG_HANDLERS.get((event.aggregate, event.name))
-                if handler is not None:
-                    handler(self, event)
+            handler = handlers.get((event.aggregate, event.name))
+            if handler is None:
+                raise UnhandledEvent(f"no projection handles {event.aggregate}.{event.name}")
+            handler(event)
             self.position = event.position
 
     def take(self) -> Writes:
@@ -92,7 +101,7 @@ class Projector(WorkerProjection):
             return set()
         needed = set()
         for event in events:
-            if event.aggregate == "OrgUnit" and event.name == "Moved":
+            if (event.aggregate, event.name) == MOVED:
                 return None
             if event.aggregate == "Worker" and event.aggregate_id not in self.workers:
                 needed.add(event.aggregate_id)
@@ -100,6 +109,7 @@ class Projector(WorkerProjection):
 
     # Org units.
 
+    @handles(OrgUnit.Opened)
     def _unit_opened(self, e: LedgerEvent) -> None:
         d = e.data
         unit = Unit(
@@ -117,6 +127,7 @@ class Projector(WorkerProjection):
         self._unit_changed(unit, e.position)
         self.audit(e, subject=unit.code, effective_on=unit.opened_on, to_code=d.get("parent_code"))
 
+    @handles(OrgUnit.Moved)
     def _unit_moved(self, e: LedgerEvent) -> None:
         unit = self.tree.units[self.tree.codes[e.aggregate_id]]
         day = e.data["effective_on"]
@@ -154,24 +165,28 @@ class Projector(WorkerProjection):
         self._apply_flow_net(net)
         self.audit(e, subject=unit.code, effective_on=day, from_code=old_parent, to_code=e.data["new_parent_code"])
 
+    @handles(OrgUnit.Renamed)
     def _unit_renamed(self, e: LedgerEvent) -> None:
         unit = self.tree.units[self.tree.codes[e.aggregate_id]]
         unit.name = e.data["name"]
         self.writes.units.add(unit.code)
         self.audit(e, subject=unit.code, effective_on=e.data["effective_on"])
 
+    @handles(OrgUnit.Closed)
     def _unit_closed(self, e: LedgerEvent) -> None:
         unit = self.tree.units[self.tree.codes[e.aggregate_id]]
         unit.closed_on = e.data["effective_on"]
         self._unit_changed(unit, e.position)
         self.audit(e, subject=unit.code, effective_on=unit.closed_on)
 
+    @handles(OrgUnit.PopulationEstimated)
     def _population_estimated(self, e: LedgerEvent) -> None:
         code = self.tree.codes[e.aggregate_id]
         d = e.data
         self.writes.populations.append((code, d["year"], e.position, d["population"], d.get("source")))
         self.audit(e, subject=code, effective_on=None)
 
+    @handles(Cadre.Defined)
     def _cadre_defined(self, e: LedgerEvent) -> None:
         d = e.data
         self.cadres[d["code"]] = CadreInfo(d["code"], d["name"], d.get("isco08"), d["group"], bool(d["qualified"]))
@@ -197,30 +212,45 @@ class Projector(WorkerProjection):
                 kept.append((row_id, start, end, parent, is_open))
         self.tree_pieces[unit.code] = sorted(kept, key=lambda r: r[1])
 
-    ORG_HANDLERS: ClassVar[dict[tuple[str, str], Callable[["Projector", LedgerEvent], None]]] = {
-        ("OrgUnit", "Opened"): _unit_opened,
-        ("OrgUnit", "Moved"): _unit_moved,
-        ("OrgUnit", "Renamed"): _unit_renamed,
-        ("OrgUnit", "Closed"): _unit_closed,
-        ("OrgUnit", "PopulationEstimated"): _population_estimated,
-        ("Cadre", "Defined"): _cadre_defined,
-    }
-
     # Workers.
 
-    def _worker_event(self, e: LedgerEvent) -> None:
+    @handles(Worker.Hired)
+    def _worker_hired(self, e: LedgerEvent) -> None:
         state = self.worker(e.aggregate_id)
-        step = step_of(e.name, e.position, e.version, e.data)
+        state.identity = {k: e.data.get(k) for k in IDENTITY}
+        self._identity_changed(state)
+        self._worker_event(e, state)
+
+    @handles(Worker.DetailsCorrected)
+    def _details_corrected(self, e: LedgerEvent) -> None:
+        state = self.worker(e.aggregate_id)
+        state.identity.update(e.data.get("corrections") or {})
+        self._identity_changed(state)
+        self._worker_event(e, state)
+
+    def _identity_changed(self, state: WorkerState) -> None:
+        state.traits = traits(state.identity)
+        self.writes.workers.add(state.id)
+
+    @handles(
+        Worker.Posted,
+        Worker.Transferred,
+        Worker.TrainingRecorded,
+        Worker.Requalified,
+        Worker.LeaveStarted,
+        Worker.LeaveEnded,
+        Worker.Departed,
+        Worker.Rehired,
+        Worker.EventRetracted,
+    )
+    def _worker_moved_on(self, e: LedgerEvent) -> None:
+        self._worker_event(e, self.worker(e.aggregate_id))
+
+    def _worker_event(self, e: LedgerEvent, state: WorkerState) -> None:
+        """The worker's timeline takes the event: extended, or derived again (``projections.worker_projection``)."""
+        step = step_of(WORKER_EVENTS[e.name], e.position, e.version, e.data)
         extends = self.follows(state, step)
         state.steps.append(step)
-        if e.name == "Hired":
-            state.identity = {k: e.data.get(k) for k in IDENTITY}
-            state.traits = traits(state.identity)
-            self.writes.workers.add(state.id)
-        elif e.name == "DetailsCorrected":
-            state.identity.update(e.data.get("corrections") or {})
-            state.traits = traits(state.identity)
-            self.writes.workers.add(state.id)
         self.audit(
             e,
             subject=None,

@@ -15,8 +15,9 @@ from collections.abc import Callable
 
 import asyncpg
 
-from projections import state, store
+from projections import ledger_reader, state, store, table_writes
 from projections.collector import without_collector
+from projections.naming import NAME, quoted
 from projections.projector import Projector
 from projections.shards import Shard
 from projections.store import Target
@@ -98,7 +99,7 @@ async def catch_up(
     while until is None or projector.position < until:
         started_at = projector.position
         if only is None:
-            items = await store.read_events(conn, target.events_table, started_at, batch, until)
+            items = await ledger_reader.read_events(conn, target.events_table, started_at, batch, until)
             if not items:
                 break
             events = [item for item in items if not isinstance(item, int)]
@@ -107,7 +108,7 @@ async def catch_up(
         else:  # a shard reads the ledger a span of positions at a time: its share of ``batch`` events, roughly
             assert shard is not None and until is not None, "a shard builds up to a given position"
             reached = min(started_at + batch * shard.count, until)
-            events = await store.read_range(conn, target.events_table, started_at, reached, only)
+            events = await ledger_reader.read_range(conn, target.events_table, started_at, reached, only)
             count = len(events)
         needed = projector.workers_needed(events)
         if needed is None or needed:
@@ -120,11 +121,11 @@ async def catch_up(
         async with conn.transaction():
             # The tracking row first: it stays locked until the batch commits, and tables swapped
             # in by a rebuild meanwhile are never written to.
-            if not await store.advance(
+            if not await table_writes.advance(
                 conn, target.schema, projector, since=started_at, generation=generation, announce=announce, shard=shard
             ):
                 raise StaleState(f"{target.schema} moved on without this runner during a batch")
-            await store.write(conn, target.schema, projector, writes, functions=functions)
+            await table_writes.write(conn, target.schema, projector, writes, functions=functions)
         if progress is not None:
             progress(projector.position, count)
         if not projector.complete and len(projector.workers) > WORKER_CACHE:
@@ -201,7 +202,7 @@ async def _run(url: str, target: Target, stop: asyncio.Event, poll: float, annou
 
 
 async def position(conn: asyncpg.Connection | asyncpg.Pool, schema: str) -> int:
-    value = await conn.fetchval(f"SELECT position FROM {store.quoted(schema)}.tracking WHERE name = $1", store.NAME)
+    value = await conn.fetchval(f"SELECT position FROM {quoted(schema)}.tracking WHERE name = $1", NAME)
     return int(value or 0)
 
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from projections.batch import Writes
 from projections.intervals import RowSink
 from projections.naming import NAME, quoted
+from projections.writes import Writes
 
 PREFIX = "workforce.shard"  # tracking rows: workforce.shard0, workforce.shard1, ...
 AGGREGATE = 1  # place of the aggregate's name in an ``events`` row

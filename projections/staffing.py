@@ -14,9 +14,9 @@ from datetime import date, datetime
 from typing import Any
 
 from projections import vectors as v
+from projections.naming import quoted
 from projections.org_units import Executor, chains, children_codes, moves_after, position_at, tree_history
 from projections.org_units import cadres as all_cadres
-from projections.store import quoted
 
 Vector = tuple[int, ...]
 

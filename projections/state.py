@@ -12,12 +12,15 @@ from uuid import UUID
 import asyncpg
 import orjson
 
+from domain.worker import Worker
+from projections.careers import WORKER_EVENTS, Flow, WorkerState, step_of
 from projections.intervals import StepFunction
+from projections.ledger_reader import read_range
+from projections.naming import quoted
 from projections.org import Unit
 from projections.projector import Projector
 from projections.shards import Shard
-from projections.store import Target, quoted, read_range, tracking
-from projections.timeline import Flow, WorkerState, step_of
+from projections.store import Target, tracking
 from projections.vectors import CadreInfo
 from projections.worker_projection import PLAIN
 
@@ -178,10 +181,11 @@ def adopt(projector: Projector, events: Rows, periods: Rows, changes: Rows, flow
         if state is None:
             state = states[worker_id] = WorkerState(worker_id)
         data = revive(orjson.loads(data_text))
-        state.steps.append(step_of(event, position, version, data))
-        if event == "Hired":
+        kind = WORKER_EVENTS[event]
+        state.steps.append(step_of(kind, position, version, data))
+        if kind is Worker.Hired:
             state.identity = {k: data.get(k) for k in projector.identity_fields}
-        elif event == "DetailsCorrected":
+        elif kind is Worker.DetailsCorrected:
             state.identity.update(data.get("corrections") or {})
         shown = (from_code, to_code, retracted)
         if shown != PLAIN:

@@ -1,4 +1,4 @@
-"""The read tables: their schema, the batch writes, and reloading the projector's state.
+"""The read tables: their schema, indexes, tracking row, and a bulk build's pending changes.
 
 All read tables of one build live in one PostgreSQL schema, with the tracking row. A rebuild
 fills a shadow schema and then renames it into place, so readers switch in one step.
@@ -7,16 +7,12 @@ fills a shadow schema and then renames it into place, so readers switch in one s
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 import asyncpg
-import orjson
 
-from projections.events import LedgerEvent, decode
-from projections.intervals import Row
-from projections.naming import NAME, quoted
+from projections.naming import NAME as NAME  # re-exported for the API and replay
+from projections.naming import quoted as quoted
 from projections.pieces import add_flows, add_staffing_changes, write_flows, write_staffing
-from projections.projector import DATA, Projector, Writes
 from projections.shards import Shard, UnitSums
 from projections.unit_functions import UnitFunctions
 
@@ -95,7 +91,6 @@ PENDING_SHOWN = "pending_shown"
 PENDING_SHOWN_COLUMNS = (
     "position bigint NOT NULL, batch bigint NOT NULL, from_code text, to_code text, retracted boolean NOT NULL"
 )
-
 
 # Columns no query filters, joins or sorts on: ANALYZE leaves them out (statistics target 0),
 # which halves its cost. The planner would gain nothing from their statistics.
@@ -224,187 +219,8 @@ async def tracking(conn: asyncpg.Connection, schema: str, shard: Shard | None = 
     return row
 
 
-# Reading the ledger.
-
-
-async def read_events(
-    conn: asyncpg.Connection, events_table: str, after: int, limit: int, until: int | None = None
-) -> list[LedgerEvent | int]:
-    """The next stored events after ``after`` (up to ``until``), decoded; internal ones as bare positions."""
-    # The internal aggregates' states are not projected: leave them on the server.
-    rows = await conn.fetch(
-        "SELECT notification_id, originator_id, originator_version, topic, "
-        "CASE WHEN topic LIKE 'hrh:Worker.%' OR topic LIKE 'hrh:OrgUnit.%' OR topic LIKE 'hrh:Cadre.%' "
-        f"THEN state END FROM {events_table} "
-        "WHERE notification_id > $1 AND ($3::bigint IS NULL OR notification_id <= $3) "
-        "ORDER BY notification_id LIMIT $2",
-        after,
-        limit,
-        until,
-    )
-    out: list[LedgerEvent | int] = []
-    for position, originator_id, version, topic, state in rows:
-        event = decode(position, originator_id, version, topic, state)
-        out.append(event if event is not None else position)
-    return out
-
-
-async def read_range(
-    conn: asyncpg.Connection, events_table: str, after: int, upto: int, only: str
-) -> list[LedgerEvent]:
-    """The stored events after ``after`` up to ``upto`` that ``only`` (a condition from
-    ``Shard.reads``) admits, decoded.
-
-    A range of positions, not a LIMIT: the planner cannot tell how many rows such a condition
-    admits, and would rather scan and sort every later row than walk the index to the first few.
-    """
-    rows = await conn.fetch(
-        f"SELECT notification_id, originator_id, originator_version, topic, state FROM {events_table} "
-        f"WHERE notification_id > $1 AND notification_id <= $2 AND {only} ORDER BY notification_id",
-        after,
-        upto,
-    )
-    return [e for e in (decode(*row) for row in rows) if e is not None]
-
-
 async def head(conn: asyncpg.Connection, events_table: str) -> int:
     return int(await conn.fetchval(f"SELECT coalesce(max(notification_id), 0) FROM {events_table}"))
-
-
-# Writing a batch.
-
-
-async def _write_rows(
-    conn: asyncpg.Connection,
-    schema: str,
-    table: str,
-    sink_rows: tuple[list[Row], list[tuple[int, int]]],
-    *,
-    bulk: bool,
-) -> None:
-    opened, closed = sink_rows
-    if closed and bulk:
-        records = [(table, row_id, position) for row_id, position in closed]
-        await conn.copy_records_to_table(PENDING, schema_name=schema, records=records)
-    elif closed:
-        await conn.execute(
-            f"UPDATE {quoted(schema)}.{table} t SET known_to = x.p FROM unnest($1::bigint[], $2::bigint[]) x(id, p) "
-            "WHERE t.id = x.id",
-            [c[0] for c in closed],
-            [c[1] for c in closed],
-        )
-    if opened:
-        await conn.copy_records_to_table(table, schema_name=schema, records=opened)
-
-
-async def advance(
-    conn: asyncpg.Connection,
-    schema: str,
-    projector: Projector,
-    *,
-    since: int,
-    generation: uuid.UUID,
-    announce: str | None = None,
-    shard: Shard | None = None,
-) -> bool:
-    """Moves the tracking row to the projector's position, if it is still at ``since`` in
-    ``generation``; False (nothing changed) when it is not. The caller holds the transaction: the
-    row stays locked until it ends. With ``announce``, the position is also NOTIFYed on that
-    channel, which PostgreSQL delivers at commit.
-    """
-    update = (
-        f"UPDATE {quoted(schema)}.tracking SET position = $2, next_row_id = $3, updated_at = now() "
-        "WHERE name = $1 AND position = $4 AND generation = $5 RETURNING position"
-    )
-    name = NAME if shard is None else shard.name
-    arguments: list[Any] = [name, projector.position, projector.next_row_id(), since, generation]
-    if announce is not None:
-        update = f"WITH t AS ({update}) SELECT pg_notify($6, position::text) FROM t"
-        arguments.append(announce)
-    return len(await conn.fetch(update, *arguments)) == 1
-
-
-async def write(
-    conn: asyncpg.Connection, schema: str, projector: Projector, writes: Writes, *, functions: bool = True
-) -> None:
-    """Writes a batch's rows; the caller holds the transaction, and moves the tracking row (``advance``).
-
-    Without ``functions`` (a bulk build, whose tables get their keys at its end), the staffing and
-    flow functions are left unwritten (the build writes them once, at the end), and the
-    rectangles this batch closes that earlier batches wrote are recorded in ``PENDING``, to be
-    closed by ``apply_pending``; so are its updates of earlier batches' history rows, in
-    ``PENDING_SHOWN`` (``apply_pending_shown``).
-    """
-    s = quoted(schema)
-    if writes.events:
-        records = list(writes.events.values())  # the batch's own lists: it is done with them
-        for row in records:
-            row[DATA] = orjson.dumps(row[DATA], option=orjson.OPT_NON_STR_KEYS).decode()
-        await conn.copy_records_to_table("events", schema_name=schema, records=records)
-    bulk = not functions
-    if writes.shown and bulk:
-        batch = projector.position
-        records = [(position, batch, *shown) for position, shown in writes.shown.items()]
-        await conn.copy_records_to_table(PENDING_SHOWN, schema_name=schema, records=records)
-    elif writes.shown:
-        items = list(writes.shown.items())
-        await conn.execute(
-            f"UPDATE {s}.events e SET from_code = x.f, to_code = x.t, retracted = x.r "
-            "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bool[]) x(p, f, t, r) WHERE e.position = x.p",
-            [p for p, _ in items],
-            [v[0] for _, v in items],
-            [v[1] for _, v in items],
-            [v[2] for _, v in items],
-        )
-    await _write_rows(conn, schema, "worker_periods", projector.period_rows.take(), bulk=bulk)
-    await _write_rows(conn, schema, "worker_changes", projector.change_rows.take(), bulk=bulk)
-    await _write_rows(conn, schema, "worker_flows", projector.flow_rows.take(), bulk=bulk)
-    await _write_rows(conn, schema, "org_tree", projector.tree_rows.take(), bulk=bulk)
-    if functions:
-        await write_functions(conn, schema, projector)
-    if writes.workers:
-        ids = list(writes.workers)
-        await conn.execute(f"DELETE FROM {s}.workers WHERE id = ANY($1::uuid[])", ids)
-        people = []
-        for worker_id in ids:
-            state = projector.workers[worker_id]
-            i = state.identity
-            people.append(
-                (
-                    worker_id,
-                    i.get("civil_service_number"),
-                    i.get("family_name"),
-                    i.get("given_names"),
-                    i.get("sex"),
-                    i.get("birth_date"),
-                    i.get("sector"),
-                    i.get("funding_source"),
-                )
-            )
-        await conn.copy_records_to_table("workers", schema_name=schema, records=people)
-    if writes.units:
-        codes = list(writes.units)
-        await conn.execute(f"DELETE FROM {s}.org_units WHERE code = ANY($1::text[])", codes)
-        units = [projector.tree.units[c] for c in codes]
-        await conn.copy_records_to_table(
-            "org_units",
-            schema_name=schema,
-            records=[
-                (u.code, u.id, u.name, u.level, u.sector, u.facility_kind, u.hard_to_reach, u.opened_on, u.closed_on)
-                for u in units
-            ],
-        )
-    if writes.cadres:
-        codes = list(writes.cadres)
-        await conn.execute(f"DELETE FROM {s}.cadres WHERE code = ANY($1::text[])", codes)
-        cadres = [projector.cadres[c] for c in codes]
-        await conn.copy_records_to_table(
-            "cadres",
-            schema_name=schema,
-            records=[(c.code, c.name, c.isco08, c.group, c.qualified) for c in cadres],
-        )
-    if writes.populations:
-        await conn.copy_records_to_table("populations", schema_name=schema, records=writes.populations)
 
 
 async def apply_pending(conn: asyncpg.Connection, schema: str, tables: Iterable[str] = RECTANGLES) -> None:

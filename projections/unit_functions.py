@@ -11,10 +11,10 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from datetime import date
 
+from projections.careers import Flow
 from projections.intervals import Day, StepFunction
 from projections.org import Chain, OrgTree
 from projections.shards import Share, UnitSums
-from projections.timeline import Flow
 
 Contribution = tuple[str, date, date | None, int]  # facility, from, to, packed vector
 

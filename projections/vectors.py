@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from domain.values import CadreGroup, FundingSource, Sector, Sex
 from projections.intervals import pack
 
-GROUPS = ("DOCTOR", "NURSE", "MIDWIFE", "PHARMACIST", "OTHER")
-SEXES = ("FEMALE", "MALE")
-SECTORS = ("PUBLIC", "PARAPUBLIC", "COMMUNITY", "PRIVATE")
-FUNDING_SOURCES = ("STATE", "LOCAL_GOVERNMENT", "COMMUNITY", "PARTNER", "PRIVATE")
+# The breakdowns' keys: the domain's enums, by name (as the read tables hold them), in their order.
+GROUPS = tuple(member.name for member in CadreGroup)
+SEXES = tuple(member.name for member in Sex)
+SECTORS = tuple(member.name for member in Sector)
+FUNDING_SOURCES = tuple(member.name for member in FundingSource)
 # Completeness: the fields a complete record has, as the API names them.
 REQUIRED = ("civilServiceNumber", "birthDate", "sex", "cadre", "fundingSource")
 

@@ -12,11 +12,12 @@ from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
-from projections.batch import SHOWN, Writes
+from domain.worker import Worker
+from projections.careers import Period, Step, WorkerState, derive
 from projections.intervals import RowSink
-from projections.timeline import Period, Step, WorkerState, derive
 from projections.unit_functions import Contribution, UnitFunctions
 from projections.vectors import CadreInfo, Traits, packed_vector, traits
+from projections.writes import SHOWN, Writes
 
 Shown = tuple[str | None, str | None, bool]
 PLAIN: Shown = (None, None, False)  # what a new history row shows: the projector's audit rows start so
@@ -196,13 +197,13 @@ def shown_for(step: Step, retracted: bool, origins: dict[int, str | None]) -> Sh
     """What the history shows of one event: (from, to, retracted)."""
     kind = step.kind
     if retracted:
-        if kind == "Transferred":
+        if kind is Worker.Transferred:
             return step.recorded_from, step.facility, True
-        return None, step.facility if kind == "Posted" else None, True
-    if kind == "Posted":
+        return None, step.facility if kind is Worker.Posted else None, True
+    if kind is Worker.Posted:
         return None, step.facility, False
-    if kind == "Transferred":
+    if kind is Worker.Transferred:
         return origins.get(step.position), step.facility, False
-    if kind == "Departed":
+    if kind is Worker.Departed:
         return origins.get(step.position), None, False
     return None, None, False

@@ -14,11 +14,12 @@ from uuid import UUID, uuid4
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from domain.worker import Worker
+from projections.careers import Derived, Step, derive
 from projections.events import LedgerEvent
 from projections.intervals import Row, StepFunction
 from projections.projector import Projector
 from projections.shards import Shard, UnitSums, add_up
-from projections.timeline import Derived, Step, derive
 
 START = date(2020, 1, 1)
 FACILITIES = ("F1", "F2", "F3")
@@ -207,11 +208,11 @@ def test_the_functions_derived_at_the_end_and_by_split_children_are_those_kept_e
 def test_two_changes_on_one_day_merge_back_into_the_period_before() -> None:
     day = date(2021, 5, 2)
     steps = [
-        Step(1, 1, "Hired", date(2020, 1, 1), cadre="NUR"),
-        Step(2, 2, "Posted", date(2020, 1, 1), facility="F1"),
-        Step(3, 3, "LeaveStarted", date(2021, 1, 1)),
-        Step(4, 4, "LeaveEnded", day),
-        Step(5, 5, "LeaveStarted", day),  # the later one holds: still on leave
+        Step(1, 1, Worker.Hired, date(2020, 1, 1), cadre="NUR"),
+        Step(2, 2, Worker.Posted, date(2020, 1, 1), facility="F1"),
+        Step(3, 3, Worker.LeaveStarted, date(2021, 1, 1)),
+        Step(4, 4, Worker.LeaveEnded, day),
+        Step(5, 5, Worker.LeaveStarted, day),  # the later one holds: still on leave
     ]
     derived = pushed(steps)
     assert [(p.start, p.end, p.status) for p in derived.periods] == [

@@ -9,9 +9,9 @@ from itertools import islice
 import pytest
 
 from projections import store
-from projections.batch import Writes
 from projections.intervals import Ids, new_sink, pack
 from projections.shards import Shard, Share, add_up, owner
+from projections.writes import Writes
 from replay import rebuild, split
 
 D1, D2, D3 = date(2020, 1, 1), date(2021, 1, 1), date(2022, 1, 1)

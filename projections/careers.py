@@ -6,25 +6,30 @@ departures, each with its origin and destination *from the timeline*) and the or
 in the mobility history.
 """
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 from uuid import UUID
 
-# The kinds whose effective date places them on the timeline.
-DATED = frozenset(
-    (
-        "Hired",
-        "Posted",
-        "Transferred",
-        "TrainingRecorded",
-        "Requalified",
-        "LeaveStarted",
-        "LeaveEnded",
-        "Departed",
-        "Rehired",
-    )
-)
+from domain.worker import Worker
+from projections.handlers import EventClass, UnhandledEvent, event_classes_of
+
+WORKER_EVENTS: dict[str, EventClass] = {c.__name__: c for c in event_classes_of(Worker)}
+"""The Worker's event classes by name, as the ``events`` table's ``event`` column holds them."""
+
+DATE_FIELDS = ("effective_on", "started_on")  # a training's date is when it started
+
+
+def _date_field(event_class: EventClass) -> str | None:
+    names = {f.name for f in dataclasses.fields(event_class)}
+    return next((name for name in DATE_FIELDS if name in names), None)
+
+
+DATE_FIELD: dict[EventClass, str] = {c: name for c in WORKER_EVENTS.values() if (name := _date_field(c)) is not None}
+"""The worker events whose effective date places them on the timeline, and the field it is in;
+the others (corrections, retractions) are undated."""
 
 
 @dataclass(slots=True)
@@ -33,7 +38,7 @@ class Step:
 
     position: int
     version: int
-    kind: str
+    kind: EventClass  # the domain's event class, such as ``Worker.Posted``
     effective_on: date | None  # None for corrections and retractions
     facility: str | None = None  # a posting's facility, a transfer's destination
     recorded_from: str | None = None  # a transfer's from_facility_code, as the recorder saw it
@@ -88,35 +93,19 @@ class Derived:
         return day is not None and (self.last_day is None or day >= self.last_day)
 
     def push(self, step: Step) -> None:
-        """Adds ``step``, an event in force that goes last on the timeline."""
+        """Adds ``step``, an event in force that goes last on the timeline.
+
+        Raises:
+            UnhandledEvent: the step's class has no effect on the timeline (``EFFECTS``).
+        """
         day = step.effective_on
-        assert day is not None
+        assert day is not None, "only dated steps go on the timeline"
         if self.last_day is None or day > self.last_day:
             self.last_day = day
-        kind = step.kind
-        if kind == "Hired" or kind == "Rehired":
-            self.hired, self.facility, self.on_leave = True, None, False
-            if step.cadre is not None:
-                self.cadre = step.cadre
-        elif kind == "Posted":
-            self.flows.append(Flow(day, step.position, None, step.facility))
-            self.facility = step.facility
-        elif kind == "Transferred":
-            self.origins[step.position] = self.facility
-            self.flows.append(Flow(day, step.position, self.facility, step.facility))
-            self.facility = step.facility
-        elif kind == "LeaveStarted":
-            self.on_leave = True
-        elif kind == "LeaveEnded":
-            self.on_leave = False
-        elif kind == "Requalified":
-            self.cadre = step.cadre or self.cadre
-        elif kind == "Departed":
-            self.origins[step.position] = self.facility
-            if self.facility is not None:
-                self.flows.append(Flow(day, step.position, self.facility, None))
-            self.hired, self.facility, self.on_leave = False, None, False
-        else:
+        effect = EFFECTS.get(step.kind)
+        if effect is None:
+            raise UnhandledEvent(f"{step.kind.__qualname__} has no effect declared on a worker's timeline")
+        if not effect(self, step, day):
             return
         facility = self.facility
         status = (
@@ -143,6 +132,71 @@ class Derived:
             else:
                 periods.append(Period(start, end, status, where, cadre))
                 self.starts.append(i)
+
+
+# What each dated worker event does to the state after it (``Derived.push``); True when the state
+# changed. ``tests/unit/test_event_handlers.py`` checks that every dated class has one.
+Effect = Callable[[Derived, Step, date], bool]
+
+
+def _hired(d: Derived, step: Step, day: date) -> bool:
+    d.hired, d.facility, d.on_leave = True, None, False
+    if step.cadre is not None:
+        d.cadre = step.cadre
+    return True
+
+
+def _posted(d: Derived, step: Step, day: date) -> bool:
+    d.flows.append(Flow(day, step.position, None, step.facility))
+    d.facility = step.facility
+    return True
+
+
+def _transferred(d: Derived, step: Step, day: date) -> bool:
+    d.origins[step.position] = d.facility
+    d.flows.append(Flow(day, step.position, d.facility, step.facility))
+    d.facility = step.facility
+    return True
+
+
+def _leave_started(d: Derived, step: Step, day: date) -> bool:
+    d.on_leave = True
+    return True
+
+
+def _leave_ended(d: Derived, step: Step, day: date) -> bool:
+    d.on_leave = False
+    return True
+
+
+def _requalified(d: Derived, step: Step, day: date) -> bool:
+    d.cadre = step.cadre or d.cadre
+    return True
+
+
+def _departed(d: Derived, step: Step, day: date) -> bool:
+    d.origins[step.position] = d.facility
+    if d.facility is not None:
+        d.flows.append(Flow(day, step.position, d.facility, None))
+    d.hired, d.facility, d.on_leave = False, None, False
+    return True
+
+
+def _training_recorded(d: Derived, step: Step, day: date) -> bool:
+    return False  # dated, so it places later events, but it changes no period
+
+
+EFFECTS: dict[EventClass, Effect] = {
+    Worker.Hired: _hired,
+    Worker.Rehired: _hired,
+    Worker.Posted: _posted,
+    Worker.Transferred: _transferred,
+    Worker.LeaveStarted: _leave_started,
+    Worker.LeaveEnded: _leave_ended,
+    Worker.Requalified: _requalified,
+    Worker.Departed: _departed,
+    Worker.TrainingRecorded: _training_recorded,
+}
 
 
 def in_force(steps: list[Step]) -> list[Step]:
@@ -176,16 +230,14 @@ def backdated(steps: list[Step], candidate: Step) -> bool:
     )
 
 
-def step_of(kind: str, position: int, version: int, data: dict[str, Any]) -> Step:
-    """A timeline step from a decoded event's name and data."""
-    effective_on = data.get("effective_on")
-    if kind == "TrainingRecorded":
-        effective_on = data.get("started_on")
+def step_of(kind: EventClass, position: int, version: int, data: dict[str, Any]) -> Step:
+    """A timeline step from a decoded event's class and data."""
+    date_field = DATE_FIELD.get(kind)
     return Step(
         position=position,
         version=version,
         kind=kind,
-        effective_on=effective_on if kind in DATED else None,
+        effective_on=data.get(date_field) if date_field is not None else None,
         facility=data.get("facility_code") or data.get("to_facility_code"),
         recorded_from=data.get("from_facility_code"),
         cadre=data.get("cadre_code"),
