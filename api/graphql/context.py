@@ -1,15 +1,16 @@
-"""The per-request context: who is asking, the pools, and a fresh set of DataLoaders."""
+"""The per-request context: who is asking, the pools, and a fresh set of typed DataLoaders."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TypeAlias
 from uuid import UUID
 
 import asyncpg
+import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
-from api.access import Unauthenticated, User
+from api.access import Unauthenticated, User, signed_in
 from api.projecting import Projected
 from api.tokens import Caller
 from domain.ledger import Ledger
@@ -30,7 +31,30 @@ class Services:
     projected: Projected  # what the read tables include, as the runner announces it
 
 
-def loaders(pool: asyncpg.Pool, schema: str) -> dict[str, DataLoader[Any, Any]]:
+@dataclass(frozen=True)
+class Loaders:
+    """One request's DataLoaders: each batches the loads of one kind that a request makes, and caches them."""
+
+    units: DataLoader[str, OrgUnitRecord | None]
+    cadres: DataLoader[str, CadreInfo | None]
+    parents: DataLoader[tuple[str, date], str | None]  # (code, day): the parent's code that day
+    children: DataLoader[tuple[str, date], list[str]]  # (code, day): the children's codes that day
+    workers: DataLoader[UUID, WorkerRecord | None]  # as they are today
+    histories: DataLoader[UUID, list[MovementRecord]]
+    trainings: DataLoader[UUID, list[TrainingRecord]]
+
+
+def by_day(keys: list[tuple[str, date]]) -> dict[date, list[str]]:
+    """The codes among ``keys``, grouped by their day."""
+    found: dict[date, list[str]] = {}
+    for code, day in keys:
+        found.setdefault(day, []).append(code)
+    return found
+
+
+def loaders(pool: asyncpg.Pool, schema: str) -> Loaders:
+    """A fresh set of loaders over the read tables in ``schema``: build one for each request."""
+
     async def units(codes: list[str]) -> list[OrgUnitRecord | None]:
         found = await org_units.org_units_by_code(pool, schema, codes)
         return [found.get(code) for code in codes]
@@ -40,20 +64,11 @@ def loaders(pool: asyncpg.Pool, schema: str) -> dict[str, DataLoader[Any, Any]]:
         return [found.get(code) for code in codes]
 
     async def parents(keys: list[tuple[str, date]]) -> list[str | None]:
-        out = []
-        by_day: dict[date, list[str]] = {}
-        for code, day in keys:
-            by_day.setdefault(day, []).append(code)
-        found = {day: await org_units.parents_on(pool, schema, codes, day) for day, codes in by_day.items()}
-        for code, day in keys:
-            out.append(found[day].get(code))
-        return out
+        found = {day: await org_units.parents_on(pool, schema, codes, day) for day, codes in by_day(keys).items()}
+        return [found[day].get(code) for code, day in keys]
 
     async def children(keys: list[tuple[str, date]]) -> list[list[str]]:
-        by_day: dict[date, list[str]] = {}
-        for code, day in keys:
-            by_day.setdefault(day, []).append(code)
-        found = {day: await org_units.children_codes(pool, schema, codes, day) for day, codes in by_day.items()}
+        found = {day: await org_units.children_codes(pool, schema, codes, day) for day, codes in by_day(keys).items()}
         return [found[day].get(code, []) for code, day in keys]
 
     async def workers(keys: list[UUID]) -> list[WorkerRecord | None]:
@@ -68,22 +83,22 @@ def loaders(pool: asyncpg.Pool, schema: str) -> dict[str, DataLoader[Any, Any]]:
         found = await mobility.trainings(pool, schema, keys)
         return [found[key] for key in keys]
 
-    return {
-        "units": DataLoader(units),
-        "cadres": DataLoader(cadres),
-        "parents": DataLoader(parents),
-        "children": DataLoader(children),
-        "workers": DataLoader(workers),
-        "histories": DataLoader(histories),
-        "trainings": DataLoader(trainings),
-    }
+    return Loaders(
+        units=DataLoader(units),
+        cadres=DataLoader(cadres),
+        parents=DataLoader(parents),
+        children=DataLoader(children),
+        workers=DataLoader(workers),
+        histories=DataLoader(histories),
+        trainings=DataLoader(trainings),
+    )
 
 
 @dataclass
 class Context(BaseContext):
     services: Services
     caller: Caller
-    loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
+    loaders: Loaders
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -100,9 +115,22 @@ class Context(BaseContext):
         return self.caller.user
 
     @property
+    def signed_in(self) -> User:
+        """The user who sent the request, for resolvers a permission has already let through.
+
+        Raises:
+            Unauthenticated: no token, or one that names no one.
+        """
+        return signed_in(self.user)
+
+    @property
     def pool(self) -> asyncpg.Pool:
         return self.services.pool
 
     @property
     def schema(self) -> str:
         return self.services.schema
+
+
+Info: TypeAlias = strawberry.Info[Context, None]
+"""What a resolver receives, with the context typed."""
