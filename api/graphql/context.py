@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import TypeAlias
 from uuid import UUID
 
@@ -52,45 +53,54 @@ def by_day(keys: list[tuple[str, date]]) -> dict[date, list[str]]:
     return found
 
 
+# The batch functions: each answers a batch of keys, in their order, from the read tables in ``schema``.
+
+
+async def units(pool: asyncpg.Pool, schema: str, codes: list[str]) -> list[OrgUnitRecord | None]:
+    found = await org_units.org_units_by_code(pool, schema, codes)
+    return [found.get(code) for code in codes]
+
+
+async def cadres(pool: asyncpg.Pool, schema: str, codes: list[str]) -> list[CadreInfo | None]:
+    found = {c.code: c for c in await org_units.cadres(pool, schema)}
+    return [found.get(code) for code in codes]
+
+
+async def parents(pool: asyncpg.Pool, schema: str, keys: list[tuple[str, date]]) -> list[str | None]:
+    found = {day: await org_units.parents_on(pool, schema, codes, day) for day, codes in by_day(keys).items()}
+    return [found[day].get(code) for code, day in keys]
+
+
+async def children(pool: asyncpg.Pool, schema: str, keys: list[tuple[str, date]]) -> list[list[str]]:
+    found = {day: await org_units.children_codes(pool, schema, codes, day) for day, codes in by_day(keys).items()}
+    return [found[day].get(code, []) for code, day in keys]
+
+
+async def workers(pool: asyncpg.Pool, schema: str, keys: list[UUID]) -> list[WorkerRecord | None]:
+    found = await mobility.workers_by_id(pool, schema, keys, date.today())
+    return [found.get(key) for key in keys]
+
+
+async def histories(pool: asyncpg.Pool, schema: str, keys: list[UUID]) -> list[list[MovementRecord]]:
+    found = await mobility.histories(pool, schema, keys)
+    return [found[key] for key in keys]
+
+
+async def trainings(pool: asyncpg.Pool, schema: str, keys: list[UUID]) -> list[list[TrainingRecord]]:
+    found = await mobility.trainings(pool, schema, keys)
+    return [found[key] for key in keys]
+
+
 def loaders(pool: asyncpg.Pool, schema: str) -> Loaders:
     """A fresh set of loaders over the read tables in ``schema``: build one for each request."""
-
-    async def units(codes: list[str]) -> list[OrgUnitRecord | None]:
-        found = await org_units.org_units_by_code(pool, schema, codes)
-        return [found.get(code) for code in codes]
-
-    async def cadres(codes: list[str]) -> list[CadreInfo | None]:
-        found = {c.code: c for c in await org_units.cadres(pool, schema)}
-        return [found.get(code) for code in codes]
-
-    async def parents(keys: list[tuple[str, date]]) -> list[str | None]:
-        found = {day: await org_units.parents_on(pool, schema, codes, day) for day, codes in by_day(keys).items()}
-        return [found[day].get(code) for code, day in keys]
-
-    async def children(keys: list[tuple[str, date]]) -> list[list[str]]:
-        found = {day: await org_units.children_codes(pool, schema, codes, day) for day, codes in by_day(keys).items()}
-        return [found[day].get(code, []) for code, day in keys]
-
-    async def workers(keys: list[UUID]) -> list[WorkerRecord | None]:
-        found = await mobility.workers_by_id(pool, schema, keys, date.today())
-        return [found.get(key) for key in keys]
-
-    async def histories(keys: list[UUID]) -> list[list[MovementRecord]]:
-        found = await mobility.histories(pool, schema, keys)
-        return [found[key] for key in keys]
-
-    async def trainings(keys: list[UUID]) -> list[list[TrainingRecord]]:
-        found = await mobility.trainings(pool, schema, keys)
-        return [found[key] for key in keys]
-
     return Loaders(
-        units=DataLoader(units),
-        cadres=DataLoader(cadres),
-        parents=DataLoader(parents),
-        children=DataLoader(children),
-        workers=DataLoader(workers),
-        histories=DataLoader(histories),
-        trainings=DataLoader(trainings),
+        units=DataLoader(partial(units, pool, schema)),
+        cadres=DataLoader(partial(cadres, pool, schema)),
+        parents=DataLoader(partial(parents, pool, schema)),
+        children=DataLoader(partial(children, pool, schema)),
+        workers=DataLoader(partial(workers, pool, schema)),
+        histories=DataLoader(partial(histories, pool, schema)),
+        trainings=DataLoader(partial(trainings, pool, schema)),
     )
 
 
