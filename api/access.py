@@ -57,7 +57,20 @@ class Forbidden(Exception):
 ANYONE = (Role.ADMIN, Role.HR_MANAGER, Role.AUDITOR, Role.PLANNER)
 PEOPLE = (Role.ADMIN, Role.HR_MANAGER, Role.AUDITOR)  # may read personal data (managers: in scope)
 WRITERS = (Role.ADMIN, Role.HR_MANAGER)
+ADMINS = (Role.ADMIN,)  # the org tree, cadres, populations and accounts
+AUDITORS = (Role.ADMIN, Role.AUDITOR)  # the audit trail
 MAX_DEPTH = 16  # an org tree is a handful of levels deep; a cycle must not loop forever
+
+
+def signed_in(user: User | None) -> User:
+    """The user who sent the request.
+
+    Raises:
+        Unauthenticated: no user.
+    """
+    if user is None:
+        raise Unauthenticated("Send a token: Authorization: Bearer <token>.")
+    return user
 
 
 def require(user: User | None, *roles: Role) -> User:
@@ -67,8 +80,7 @@ def require(user: User | None, *roles: Role) -> User:
         Unauthenticated: no user.
         Forbidden: another role.
     """
-    if user is None:
-        raise Unauthenticated("Send a token: Authorization: Bearer <token>.")
+    user = signed_in(user)
     if user.role not in roles:
         allowed = ", ".join(r.value for r in roles)
         raise Forbidden(f"{user.name} is a {user.role.value}; this needs {allowed}.")
@@ -159,6 +171,14 @@ def worker_in_scope(user: User, staging: Staging, worker: Worker, today: date) -
     return holds_worker(user, staged_chain(staging, home, today) if home else None, worker.hired_by)
 
 
+def reads_staged_worker(user: User, staging: Staging, worker: Worker, today: date) -> bool:
+    """Whether ``user`` may read the personal data of ``worker`` as the ledger holds them (for an answer made
+    before the read tables include a command): as ``readable_workers`` says of the read tables."""
+    if user.role in (Role.ADMIN, Role.AUDITOR):
+        return True
+    return user.role is Role.HR_MANAGER and worker_in_scope(user, staging, worker, today)
+
+
 def where_it_acts(command: c.WorkerCommand, worker: Worker) -> tuple[str, date] | None:
     """The facility a worker command acts in, and on which day: a posting's facility, or the worker's
     own on the effective date (a transfer's origin; for a worker not posted then, the last one)."""
@@ -186,6 +206,16 @@ def check_still_in_scope(user: User, staging: Staging, worker: Worker, today: da
 
 
 # Reads.
+
+
+def check_reads_personal_data(user: User | None) -> None:
+    """Names, birth dates and civil-service numbers are not for planners (nor for a request without a user).
+
+    Raises:
+        Forbidden: a planner, or no user.
+    """
+    if user is None or user.role not in PEOPLE:
+        raise Forbidden("Planners see aggregates only, never names, birth dates or numbers.")
 
 
 async def readable_workers(user: User, pool: asyncpg.Pool, schema: str, ids: list[UUID]) -> set[UUID]:

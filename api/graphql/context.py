@@ -1,15 +1,17 @@
-"""The per-request context: who is asking, the pools, and a fresh set of DataLoaders."""
+"""The per-request context: who is asking, the pools, and a fresh set of typed DataLoaders."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from functools import partial
+from typing import TypeAlias
 from uuid import UUID
 
 import asyncpg
+import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
-from api.access import Unauthenticated, User
+from api.access import Unauthenticated, User, signed_in
 from api.projecting import Projected
 from api.tokens import Caller
 from domain.ledger import Ledger
@@ -30,60 +32,83 @@ class Services:
     projected: Projected  # what the read tables include, as the runner announces it
 
 
-def loaders(pool: asyncpg.Pool, schema: str) -> dict[str, DataLoader[Any, Any]]:
-    async def units(codes: list[str]) -> list[OrgUnitRecord | None]:
-        found = await org_units.org_units_by_code(pool, schema, codes)
-        return [found.get(code) for code in codes]
+@dataclass(frozen=True)
+class Loaders:
+    """One request's DataLoaders: each batches the loads of one kind that a request makes, and caches them."""
 
-    async def cadres(codes: list[str]) -> list[CadreInfo | None]:
-        found = {c.code: c for c in await org_units.cadres(pool, schema)}
-        return [found.get(code) for code in codes]
+    units: DataLoader[str, OrgUnitRecord | None]
+    cadres: DataLoader[str, CadreInfo | None]
+    parents: DataLoader[tuple[str, date], str | None]  # (code, day): the parent's code that day
+    children: DataLoader[tuple[str, date], list[str]]  # (code, day): the children's codes that day
+    workers: DataLoader[UUID, WorkerRecord | None]  # as they are today
+    histories: DataLoader[UUID, list[MovementRecord]]
+    trainings: DataLoader[UUID, list[TrainingRecord]]
 
-    async def parents(keys: list[tuple[str, date]]) -> list[str | None]:
-        out = []
-        by_day: dict[date, list[str]] = {}
-        for code, day in keys:
-            by_day.setdefault(day, []).append(code)
-        found = {day: await org_units.parents_on(pool, schema, codes, day) for day, codes in by_day.items()}
-        for code, day in keys:
-            out.append(found[day].get(code))
-        return out
 
-    async def children(keys: list[tuple[str, date]]) -> list[list[str]]:
-        by_day: dict[date, list[str]] = {}
-        for code, day in keys:
-            by_day.setdefault(day, []).append(code)
-        found = {day: await org_units.children_codes(pool, schema, codes, day) for day, codes in by_day.items()}
-        return [found[day].get(code, []) for code, day in keys]
+def by_day(keys: list[tuple[str, date]]) -> dict[date, list[str]]:
+    """The codes among ``keys``, grouped by their day."""
+    found: dict[date, list[str]] = {}
+    for code, day in keys:
+        found.setdefault(day, []).append(code)
+    return found
 
-    async def workers(keys: list[UUID]) -> list[WorkerRecord | None]:
-        found = await mobility.workers_by_id(pool, schema, keys, date.today())
-        return [found.get(key) for key in keys]
 
-    async def histories(keys: list[UUID]) -> list[list[MovementRecord]]:
-        found = await mobility.histories(pool, schema, keys)
-        return [found[key] for key in keys]
+# The batch functions: each answers a batch of keys, in their order, from the read tables in ``schema``.
 
-    async def trainings(keys: list[UUID]) -> list[list[TrainingRecord]]:
-        found = await mobility.trainings(pool, schema, keys)
-        return [found[key] for key in keys]
 
-    return {
-        "units": DataLoader(units),
-        "cadres": DataLoader(cadres),
-        "parents": DataLoader(parents),
-        "children": DataLoader(children),
-        "workers": DataLoader(workers),
-        "histories": DataLoader(histories),
-        "trainings": DataLoader(trainings),
-    }
+async def units(pool: asyncpg.Pool, schema: str, codes: list[str]) -> list[OrgUnitRecord | None]:
+    found = await org_units.org_units_by_code(pool, schema, codes)
+    return [found.get(code) for code in codes]
+
+
+async def cadres(pool: asyncpg.Pool, schema: str, codes: list[str]) -> list[CadreInfo | None]:
+    found = {c.code: c for c in await org_units.cadres(pool, schema)}
+    return [found.get(code) for code in codes]
+
+
+async def parents(pool: asyncpg.Pool, schema: str, keys: list[tuple[str, date]]) -> list[str | None]:
+    found = {day: await org_units.parents_on(pool, schema, codes, day) for day, codes in by_day(keys).items()}
+    return [found[day].get(code) for code, day in keys]
+
+
+async def children(pool: asyncpg.Pool, schema: str, keys: list[tuple[str, date]]) -> list[list[str]]:
+    found = {day: await org_units.children_codes(pool, schema, codes, day) for day, codes in by_day(keys).items()}
+    return [found[day].get(code, []) for code, day in keys]
+
+
+async def workers(pool: asyncpg.Pool, schema: str, keys: list[UUID]) -> list[WorkerRecord | None]:
+    found = await mobility.workers_by_id(pool, schema, keys, date.today())
+    return [found.get(key) for key in keys]
+
+
+async def histories(pool: asyncpg.Pool, schema: str, keys: list[UUID]) -> list[list[MovementRecord]]:
+    found = await mobility.histories(pool, schema, keys)
+    return [found[key] for key in keys]
+
+
+async def trainings(pool: asyncpg.Pool, schema: str, keys: list[UUID]) -> list[list[TrainingRecord]]:
+    found = await mobility.trainings(pool, schema, keys)
+    return [found[key] for key in keys]
+
+
+def loaders(pool: asyncpg.Pool, schema: str) -> Loaders:
+    """A fresh set of loaders over the read tables in ``schema``: build one for each request."""
+    return Loaders(
+        units=DataLoader(partial(units, pool, schema)),
+        cadres=DataLoader(partial(cadres, pool, schema)),
+        parents=DataLoader(partial(parents, pool, schema)),
+        children=DataLoader(partial(children, pool, schema)),
+        workers=DataLoader(partial(workers, pool, schema)),
+        histories=DataLoader(partial(histories, pool, schema)),
+        trainings=DataLoader(partial(trainings, pool, schema)),
+    )
 
 
 @dataclass
 class Context(BaseContext):
     services: Services
     caller: Caller
-    loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
+    loaders: Loaders
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -100,9 +125,22 @@ class Context(BaseContext):
         return self.caller.user
 
     @property
+    def signed_in(self) -> User:
+        """The user who sent the request, for resolvers a permission has already let through.
+
+        Raises:
+            Unauthenticated: no token, or one that names no one.
+        """
+        return signed_in(self.user)
+
+    @property
     def pool(self) -> asyncpg.Pool:
         return self.services.pool
 
     @property
     def schema(self) -> str:
         return self.services.schema
+
+
+Info: TypeAlias = strawberry.Info[Context, None]
+"""What a resolver receives, with the context typed."""

@@ -106,30 +106,30 @@ class ErrorCodes(SchemaExtension):
         result = self.execution_context.result
         if result is None or not result.errors:
             return
-        shown = []
-        for error in result.errors:
-            code = code_of(error)
-            if code == "INTERNAL_SERVER_ERROR":
-                log.error("unexpected error", exc_info=error.original_error)
-                error = GraphQLError("Something went wrong on the server; it has been logged.", path=error.path)
-            elif code == "SERVICE_UNAVAILABLE":
-                log.warning("database unavailable: %s", first_line(error.original_error))
-                error = GraphQLError(UNAVAILABLE_MESSAGE, path=error.path)
-            elif isinstance(error.original_error, UNSTORABLE):
-                error = GraphQLError(UNSTORABLE_MESSAGE, path=error.path)
-            elif out_of_range(error.original_error):
-                error = GraphQLError(OUT_OF_RANGE_MESSAGE, path=error.path)
-            shown.append(
-                GraphQLError(
-                    error.message,
-                    nodes=error.nodes,
-                    source=error.source,
-                    positions=error.positions,
-                    path=error.path,
-                    extensions={**(error.extensions or {}), "code": code},
-                )
-            )
-        result.errors = shown
+        result.errors = [shown(error) for error in result.errors]
+
+
+def shown(error: GraphQLError) -> GraphQLError:
+    """``error`` as the client sees it: with its code, and masked when nobody expected it (logged then)."""
+    code = code_of(error)
+    if code == "INTERNAL_SERVER_ERROR":
+        log.error("unexpected error", exc_info=error.original_error)
+        error = GraphQLError("Something went wrong on the server; it has been logged.", path=error.path)
+    elif code == "SERVICE_UNAVAILABLE":
+        log.warning("database unavailable: %s", first_line(error.original_error))
+        error = GraphQLError(UNAVAILABLE_MESSAGE, path=error.path)
+    elif isinstance(error.original_error, UNSTORABLE):
+        error = GraphQLError(UNSTORABLE_MESSAGE, path=error.path)
+    elif out_of_range(error.original_error):
+        error = GraphQLError(OUT_OF_RANGE_MESSAGE, path=error.path)
+    return GraphQLError(
+        error.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={**(error.extensions or {}), "code": code},
+    )
 
 
 def first_line(error: BaseException | None) -> str:

@@ -10,10 +10,37 @@ value that is null or does not serialize, goes the usual way, so errors stay exa
 
 from typing import Any
 
-from graphql import GraphQLEnumType, GraphQLNonNull, GraphQLObjectType, GraphQLScalarType, Undefined
+from graphql import (
+    GraphQLEnumType,
+    GraphQLField,
+    GraphQLFieldResolver,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLScalarType,
+    Undefined,
+)
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+
+def leaf_type(field_def: GraphQLField) -> GraphQLOutputType:
+    """The field's type, non-null or not."""
+    type_ = field_def.type
+    return type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+
+
+def serialized_leaf(type_: GraphQLScalarType | GraphQLEnumType, value: Any) -> Any:
+    """``value`` serialized as ``type_``; ``Undefined`` when it is null or does not serialize (the usual path
+    then reports it as it should)."""
+    if value is None:
+        return Undefined
+    try:
+        serialized = type_.coerce_output_value(value)
+    except Exception:  # the usual path reports it as a field error
+        return Undefined
+    return Undefined if serialized is None else serialized
 
 
 class LeafShortcut(StrawberryGraphQLCoreExecutionContext):
@@ -28,20 +55,18 @@ class LeafShortcut(StrawberryGraphQLCoreExecutionContext):
         node = field_details_list[0].node
         field_def = self.schema.get_field(parent_type, node.name.value)
         resolve = field_def.resolve if field_def is not None else None
-        if (
-            resolve is not None
-            and getattr(resolve, "_is_default", False)  # strawberry's plain attribute resolver
-            and not node.arguments
-            and not getattr(self.middleware_manager, "middlewares", None)
-        ):
-            type_ = field_def.type.of_type if isinstance(field_def.type, GraphQLNonNull) else field_def.type
+        if resolve is not None and field_def is not None and not node.arguments and self.plain(resolve):
+            type_ = leaf_type(field_def)
             if isinstance(type_, GraphQLScalarType | GraphQLEnumType):
-                value = resolve(source, None)
-                if value is not None:
-                    try:
-                        serialized = type_.coerce_output_value(value)
-                    except Exception:  # the usual path reports it as a field error
-                        serialized = Undefined
-                    if serialized is not None and serialized is not Undefined:
-                        return serialized
+                serialized = serialized_leaf(type_, resolve(source, None))
+                if serialized is not Undefined:
+                    return serialized
         return super().execute_field(parent_type, source, field_details_list, path, position_context)
+
+    def plain(self, resolve: GraphQLFieldResolver) -> bool:
+        """Whether a field resolved by ``resolve`` is just an attribute of its parent: strawberry's default
+        resolver, and no middleware."""
+        return bool(
+            getattr(resolve, "_is_default", False)  # strawberry's plain attribute resolver
+            and not getattr(self.middleware_manager, "middlewares", None)
+        )

@@ -1,20 +1,33 @@
-"""The schema: queries and mutations with the limits every public endpoint needs."""
+"""The schema: every feature's queries and mutations, composed, with the limits every public endpoint needs.
+
+Each feature (``org_units``, ``workforce``, ``staffing``, ``audit``, ``accounts``) holds its types,
+inputs, queries and mutations; the root types below only list them, in the contract's order.
+"""
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
-from api.graphql.chain import ChainQuery
+from api.graphql.accounts.mutations import AccountMutations
+from api.graphql.audit.queries import AuditQueries
 from api.graphql.documents import Documents
 from api.graphql.errors import ErrorCodes, code_of
 from api.graphql.execution import LeafShortcut
-from api.graphql.mutations import Mutation
-from api.graphql.queries import Query as FeatureQuery
+from api.graphql.org_units.mutations import OrgUnitMutations
+from api.graphql.org_units.queries import OrgUnitQueries
+from api.graphql.staffing.queries import StaffingQueries
+from api.graphql.workforce.mutations import WorkforceMutations
+from api.graphql.workforce.queries import WorkforceQueries
 
 
 @strawberry.type
-class Query(FeatureQuery, ChainQuery):
-    """Every query: the features', and the chain head."""
+class Query(OrgUnitQueries, WorkforceQueries, StaffingQueries, AuditQueries):
+    """Every feature's queries."""
+
+
+@strawberry.type
+class Mutation(OrgUnitMutations, WorkforceMutations, AccountMutations):
+    """Every feature's mutations."""
 
 
 class Schema(strawberry.Schema):

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from api.graphql.queries import encode_cursor
+from api.graphql.paging import encode_cursor
 from tests.e2e.api_support import (
     END_LEAVE,
     HIRE,

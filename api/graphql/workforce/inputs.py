@@ -1,68 +1,10 @@
-"""The mutations' inputs, as the contract names them (and the user payload; the others are in payloads.py)."""
+"""The inputs of the workforce's mutations, as the contract names them."""
 
 from datetime import date
 
 import strawberry
 
-from api.graphql.types import (
-    CadreGroup,
-    DepartureReason,
-    FundingSource,
-    LeaveKind,
-    OrgUnitLevel,
-    Sector,
-    Sex,
-)
-from api.graphql.types import Role as RoleEnum
-
-
-@strawberry.input
-class OpenOrgUnitInput:
-    code: str
-    name: str
-    level: OrgUnitLevel  # type: ignore[valid-type]
-    parent_code: str | None = None
-    sector: Sector | None = None  # type: ignore[valid-type]
-    facility_kind: str | None = None
-    hard_to_reach: bool | None = False
-    opened_on: date
-    command_id: str | None = None
-
-
-@strawberry.input
-class MoveOrgUnitInput:
-    code: str
-    new_parent_code: str
-    effective_on: date
-    authority: str | None = None
-    command_id: str | None = None
-
-
-@strawberry.input
-class CloseOrgUnitInput:
-    code: str
-    effective_on: date
-    authority: str | None = None
-    command_id: str | None = None
-
-
-@strawberry.input
-class RecordPopulationInput:
-    org_unit_code: str
-    year: int
-    population: int
-    source: str | None = None
-    command_id: str | None = None
-
-
-@strawberry.input
-class DefineCadreInput:
-    code: str
-    name: str
-    isco08: str | None = None
-    group: CadreGroup  # type: ignore[valid-type]
-    qualified: bool
-    command_id: str | None = None
+from api.graphql.enums import DepartureReason, FundingSource, LeaveKind, Sector, Sex
 
 
 @strawberry.input
@@ -70,11 +12,11 @@ class HireWorkerInput:
     civil_service_number: str | None = None
     family_name: str
     given_names: str
-    sex: Sex  # type: ignore[valid-type]
+    sex: Sex
     birth_date: date | None = None
     cadre_code: str
-    sector: Sector  # type: ignore[valid-type]
-    funding_source: FundingSource  # type: ignore[valid-type]
+    sector: Sector
+    funding_source: FundingSource
     effective_on: date
     authority: str | None = None
     note: str | None = None
@@ -131,7 +73,7 @@ class RequalifyWorkerInput:
 @strawberry.input
 class StartLeaveInput:
     worker_id: strawberry.ID
-    kind: LeaveKind  # type: ignore[valid-type]
+    kind: LeaveKind
     effective_on: date
     authority: str | None = None
     command_id: str | None = None
@@ -147,7 +89,7 @@ class EndLeaveInput:
 @strawberry.input
 class RecordDepartureInput:
     worker_id: strawberry.ID
-    reason: DepartureReason  # type: ignore[valid-type]
+    reason: DepartureReason
     effective_on: date
     authority: str | None = None
     note: str | None = None
@@ -168,18 +110,3 @@ class RetractEventInput:
     position: int
     reason: str
     command_id: str | None = None
-
-
-@strawberry.input
-class CreateUserInput:
-    name: str
-    role: RoleEnum  # type: ignore[valid-type]
-    scope_code: str | None = None
-
-
-@strawberry.type
-class UserPayload:
-    name: str
-    role: RoleEnum  # type: ignore[valid-type]
-    scope_code: str | None
-    token: str

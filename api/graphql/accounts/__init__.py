@@ -1,0 +1,1 @@
+"""API accounts: users, their roles and scopes, and their tokens."""

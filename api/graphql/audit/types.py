@@ -1,0 +1,78 @@
+"""The audit trail, the records' completeness and the chain head, as clients read them."""
+
+from datetime import date, datetime
+
+import strawberry
+
+from api.graphql.context import Info
+from api.graphql.org_units.types import OrgUnit, unit
+from api.graphql.paging import PageInfo
+from api.graphql.staffing.types import Count, counts
+from projections.audit import AuditRecord
+from projections.staffing import CompletenessRecord
+
+
+@strawberry.type
+class AuditEntry:
+    position: int
+    aggregate_id: strawberry.ID
+    kind: str
+    effective_on: date | None
+    recorded_at: datetime
+    recorded_by: str
+    authority: str | None
+    backdated: bool
+    retracted: bool
+
+    @classmethod
+    def of(cls, r: AuditRecord) -> "AuditEntry":
+        return cls(
+            position=r.position,
+            aggregate_id=strawberry.ID(str(r.aggregate_id)),
+            kind=r.kind,
+            effective_on=r.effective_on,
+            recorded_at=r.recorded_at,
+            recorded_by=r.recorded_by,
+            authority=r.authority,
+            backdated=r.backdated,
+            retracted=r.retracted,
+        )
+
+
+@strawberry.type
+class AuditEdge:
+    cursor: str
+    node: AuditEntry
+
+
+@strawberry.type
+class AuditConnection:
+    edges: list[AuditEdge]
+    page_info: PageInfo
+
+
+@strawberry.type
+class Completeness:
+    workers: int
+    complete: int
+    rate: float
+    missing: list[Count]
+    code: strawberry.Private[str]
+
+    @classmethod
+    def of(cls, r: CompletenessRecord) -> "Completeness":
+        return cls(workers=r.workers, complete=r.complete, rate=r.rate, missing=counts(r.missing), code=r.code)
+
+    @strawberry.field
+    async def org_unit(self, info: Info) -> OrgUnit:
+        found = await unit(info, self.code, date.today())
+        assert found is not None
+        return found
+
+
+@strawberry.type(description="The chain hash of the ledger's last event, and its position.")
+class ChainHead:
+    position: int = strawberry.field(description="The ledger position of the last event; 0 for an empty ledger.")
+    hash: str = strawberry.field(
+        description="The chain hash at that position (64 hex digits; 64 zeros for an empty ledger)."
+    )

@@ -1,0 +1,2 @@
+"""The workforce: workers and their records, hires, postings and transfers, training, leave, departures,
+and corrections (retractions)."""

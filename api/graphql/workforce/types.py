@@ -1,0 +1,166 @@
+"""Workers as clients read them: personal fields only for those who may read them, history and trainings
+loaded through the request's DataLoaders."""
+
+from datetime import date, datetime
+from enum import Enum
+
+import strawberry
+
+from api.graphql.context import Info
+from api.graphql.enums import FundingSource, Sector, Sex
+from api.graphql.errors import ClientError
+from api.graphql.org_units.types import Cadre, OrgUnit, unit
+from api.graphql.paging import PageInfo
+from api.graphql.permissions import field, personal_field
+from projections.mobility import MovementRecord, TrainingRecord, WorkerRecord
+
+
+@strawberry.enum
+class WorkerStatus(Enum):
+    HIRED = "HIRED"
+    POSTED = "POSTED"
+    ON_LEAVE = "ON_LEAVE"
+    DEPARTED = "DEPARTED"
+
+
+@strawberry.type
+class Movement:
+    kind: str
+    effective_on: date
+    recorded_at: datetime
+    recorded_by: str
+    authority: str | None
+    reason: str | None
+    retracted: bool
+    backdated: bool = strawberry.field(
+        description="Recorded after a later-dated movement of the same worker had already been recorded."
+    )
+    position: int
+    from_code: strawberry.Private[str | None]
+    to_code: strawberry.Private[str | None]
+
+    @classmethod
+    def of(cls, m: MovementRecord) -> "Movement":
+        return cls(
+            kind=m.kind,
+            effective_on=m.effective_on,
+            recorded_at=m.recorded_at,
+            recorded_by=m.recorded_by,
+            authority=m.authority,
+            reason=m.reason,
+            retracted=m.retracted,
+            backdated=m.backdated,
+            position=m.position,
+            from_code=m.from_code,
+            to_code=m.to_code,
+        )
+
+    @strawberry.field
+    async def from_facility(self, info: Info) -> OrgUnit | None:
+        return await unit(info, self.from_code, self.effective_on)
+
+    @strawberry.field
+    async def to_facility(self, info: Info) -> OrgUnit | None:
+        return await unit(info, self.to_code, self.effective_on)
+
+
+@strawberry.type
+class Training:
+    course: str
+    kind: str | None
+    provider: str | None
+    started_on: date
+    ended_on: date | None
+    outcome: str | None
+
+    @classmethod
+    def of(cls, t: TrainingRecord) -> "Training":
+        return cls(
+            course=t.course,
+            kind=t.kind,
+            provider=t.provider,
+            started_on=t.started_on,
+            ended_on=t.ended_on,
+            outcome=t.outcome,
+        )
+
+
+@strawberry.type
+class Worker:
+    id: strawberry.ID
+    sex: Sex
+    sector: Sector
+    funding_source: FundingSource
+    status: WorkerStatus
+    restricted: bool = strawberry.field(
+        description="True when the caller may not read this worker's personal data (an HR manager, for a worker "
+        "now outside their scope, listed in a past roster): the names are empty, civilServiceNumber, birthDate "
+        "and facility null, and history and trainings empty."
+    )
+    record: strawberry.Private[WorkerRecord]
+
+    @classmethod
+    def of(cls, r: WorkerRecord, *, readable: bool) -> "Worker":
+        """The worker as the caller may see them: ``readable`` says whether their personal data may be read
+        (``api.access.readable_workers``)."""
+        return cls(
+            id=strawberry.ID(str(r.id)),
+            sex=Sex[r.sex],
+            sector=Sector[r.sector],
+            funding_source=FundingSource[r.funding_source],
+            status=WorkerStatus[r.status],
+            restricted=not readable,
+            record=r,
+        )
+
+    @personal_field
+    def civil_service_number(self) -> str | None:
+        return None if self.restricted else self.record.civil_service_number
+
+    @personal_field
+    def family_name(self) -> str:
+        return "" if self.restricted else self.record.family_name
+
+    @personal_field
+    def given_names(self) -> str:
+        return "" if self.restricted else self.record.given_names
+
+    @personal_field
+    def birth_date(self) -> date | None:
+        return None if self.restricted else self.record.birth_date
+
+    @strawberry.field
+    async def cadre(self, info: Info) -> Cadre:
+        found = await info.context.loaders.cadres.load(self.record.cadre_code)
+        if found is None:
+            raise ClientError(f"Cadre {self.record.cadre_code} is not defined.", "NOT_FOUND")
+        return Cadre.of(found)
+
+    @field(description="Facility the worker is posted to now (null when not posted or departed).")
+    async def facility(self, info: Info) -> OrgUnit | None:
+        return None if self.restricted else await unit(info, self.record.facility_code, date.today())
+
+    @field(description="Ordered by effective date, then by recording order.")
+    async def history(self, info: Info) -> list[Movement]:
+        if self.restricted:
+            return []
+        return [Movement.of(m) for m in await info.context.loaders.histories.load(self.record.id)]
+
+    @strawberry.field
+    async def trainings(self, info: Info) -> list[Training]:
+        if self.restricted:
+            return []
+        return [Training.of(t) for t in await info.context.loaders.trainings.load(self.record.id)]
+
+
+@strawberry.type
+class WorkerEdge:
+    cursor: str
+    node: Worker
+
+
+@strawberry.type
+class WorkerConnection:
+    edges: list[WorkerEdge]
+    page_info: PageInfo
+    total_count: int
