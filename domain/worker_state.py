@@ -24,6 +24,10 @@ class Kind(enum.Enum):
     DEPARTED = "departure"
     REHIRED = "rehire"
 
+    # Members are singletons, so identity hashing is right, and it is C speed for the lookups of
+    # RULES and TRANSITIONS that every entry of every replay makes (Enum hashes its name in Python).
+    __hash__ = object.__hash__
+
 
 @dataclass(frozen=True)
 class Entry:
