@@ -25,7 +25,7 @@ def apply_checked(state: State, entry: Entry, *, new_version: int | None = None)
     one would invalidate.
     """
     try:
-        for guard in RULES[entry.kind]:  # check_event, inlined: every entry of every replay comes here
+        for guard in RULES[entry.kind]:
             guard(state, entry)
     except DomainError as error:
         if new_version is None or entry.version == new_version:
@@ -33,7 +33,7 @@ def apply_checked(state: State, entry: Entry, *, new_version: int | None = None)
         error.message = f"This would make {entry.describe()} invalid: {error.message}"
         error.args = (error.message,)
         raise
-    TRANSITIONS[entry.kind](state, entry)  # State.apply, inlined likewise
+    TRANSITIONS[entry.kind](state, entry)  # State.apply, inlined: every entry of every replay comes here
 
 
 @dataclass

@@ -175,12 +175,6 @@ RULES: Mapping[Kind, tuple[Guard, ...]] = {
 """The guards each kind of entry passes, in order; the Worker's command for that kind calls the same."""
 
 
-def check_event(before: State, entry: Entry) -> None:
-    """Raises the error of the first rule of its kind that ``entry`` breaks."""
-    for guard in RULES[entry.kind]:
-        guard(before, entry)
-
-
 # Facilities: a worker is in post at facilities only, while they are open.
 
 
