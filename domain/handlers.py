@@ -14,13 +14,15 @@ from eventsourcing.domain import Aggregate
 
 from domain import commands as c
 from domain.cadre import Cadre
-from domain.errors import DateInFuture, DuplicateCode, InvalidParent, NotAFacility
+from domain.errors import DateInFuture, DuplicateCode, InvalidParent
 from domain.identity import cadre_id, civil_service_key, org_unit_id
 from domain.org_unit import OrgUnit
 from domain.registry import CivilServiceNumber, FacilityRoster
 from domain.staging import Staging
+from domain.timeline import Stints
 from domain.values import OrgUnitLevel, Period, Provenance
-from domain.worker import Stints, Worker
+from domain.worker import Worker
+from domain.worker_rules import check_is_facility
 
 
 @singledispatch
@@ -149,8 +151,7 @@ def _change_worker(
     worker = staging.worker(worker_id)
     facilities = {code: staging.org_unit(code) for code in worker.facility_codes() | set(new_facilities)}
     for code in new_facilities:
-        if facilities[code].level is not OrgUnitLevel.FACILITY:
-            raise NotAFacility(f"{code} is a {facilities[code].level.name}; workers are posted to facilities only.")
+        check_is_facility(facilities[code])
     before = worker.stints(facilities)
     after = change(worker, facilities)
     staging.add(worker)

@@ -7,26 +7,19 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain import clock, timeline
-from domain.errors import (
-    DateOutOfOrder,
-    DomainError,
-    InvalidInput,
-    NotFound,
-    NotRetractable,
-    OriginChanged,
-    RetractionBreaksTimeline,
-)
+from domain import clock
+from domain import worker_rules as rules
 from domain.quick_events import quick_events
-from domain.timeline import Entry, FacilityView, Kind, Tally
-from domain.values import DepartureReason, FundingSource, LeaveKind, Period, Provenance, Sector, Sex
-
-Stints = dict[str, list[Period]]
+from domain.timeline import Stints, Timeline
+from domain.values import DepartureReason, FundingSource, LeaveKind, Provenance, Sector, Sex
+from domain.worker_state import Entry, FacilityView, Kind, State
 
 
 @quick_events
 class Worker(Aggregate):
-    """A health worker. Commands check the whole timeline before they record anything."""
+    """A health worker. Each command calls, by name, the guards of ``domain.worker_rules`` that its
+    event must pass where the worker stands on its effective date, then checks that the whole
+    timeline stays consistent (a back-dated event moves every later one) before it records."""
 
     TOPIC = "hrh:Worker"
 
@@ -58,71 +51,44 @@ class Worker(Aggregate):
         self.sector = sector
         self.funding_source = funding_source
         self.hired_by = meta.recorded_by  # a worker never posted is in the scope of whoever hired them
-        hire = Entry(1, Kind.HIRED, effective_on, None, cadre_code)
-        self.entries: dict[int, Entry] = {1: hire}
-        self.retracted: set[int] = set()
+        self.timeline = Timeline.of_hire(Entry(1, Kind.HIRED, effective_on, None, cadre_code))
         self.kinds: dict[int, str] = {1: "Hired"}
-        self.tally: Tally | None = Tally.of([hire], 1)
-        self.proposed: Tally | None = None  # the tally after the event being recorded, once checked
 
     # Queries.
 
+    @property
+    def retracted(self) -> set[int]:
+        return self.timeline.retracted
+
     def hired_on(self) -> date:
         """The effective date of the first hire."""
-        return self.entries[1].effective_on
+        return self.timeline.entries[1].effective_on
 
     def in_force(self) -> list[Entry]:
-        return [e for v, e in self.entries.items() if v not in self.retracted]
+        return self.timeline.in_force()
 
     def facility_codes(self) -> set[str]:
-        tally = self._tally()
-        if tally is not None:
-            return set(tally.codes)
-        return {e.facility_code for e in self.in_force() if e.facility_code is not None}
+        return self.timeline.facility_codes()
 
     def stints(self, facilities: Mapping[str, FacilityView]) -> Stints:
-        tally = self._tally()
-        if tally is None:
-            return timeline.check(self.in_force(), facilities)
-        return timeline.checked_stints({code: list(periods) for code, periods in tally.stints.items()}, facilities)
+        return self.timeline.stints(facilities)
 
     def facility_on(self, day: date) -> str | None:
         """The worker's facility just before an event recorded now with effective date ``day``."""
-        tally = self._tally()
-        if tally is not None and tally.follows((day, self.version + 1)):
-            return tally.state.facility
-        return timeline.state_before(self.in_force(), day, self.version + 1).facility
+        return self.timeline.state_before(day, self.version + 1).facility
 
     def home_facility(self, day: date) -> str | None:
-        """The facility that places the worker in the org tree on ``day``: the latest posting or transfer
-        in force effective on or before it (for a worker who departed, or is not posted, the last one
-        they had), or failing that the first one after it; None for a worker never posted."""
-        placed = [e for e in timeline.ordered(self.in_force()) if e.facility_code is not None]
-        before = [e for e in placed if e.effective_on <= day]
-        if before:
-            return before[-1].facility_code
-        return placed[0].facility_code if placed else None
+        """The facility that places the worker in the org tree on ``day`` (see ``Timeline.home_facility``)."""
+        return self.timeline.home_facility(day)
 
-    def _check_new(self, entry: Entry, facilities: Mapping[str, FacilityView]) -> Stints:
-        tally = self._tally()
-        if tally is not None and tally.follows(timeline.key(entry)):
-            self.proposed = tally.after(entry, facilities)
-            return self.proposed.stints
-        return timeline.check([*self.in_force(), entry], facilities, new_version=entry.version)
-
-    def _tally(self) -> Tally | None:
-        """The tally of the timeline in force, or None when that timeline breaks a rule."""
-        if self.tally is None or self.tally.version != self.version:
-            try:
-                self.tally = Tally.of(self.in_force(), self.version)
-            except DomainError:
-                self.tally = None
-        return self.tally
+    def state_before(self, entry: Entry) -> State:
+        """Where the worker stands just before ``entry``, the event being recorded now."""
+        return self.timeline.state_before(entry.effective_on, entry.version, new_version=entry.version)
 
     def _next(self, kind: Kind, day: date, facility_code: str | None = None, cadre_code: str | None = None) -> Entry:
         return Entry(self.version + 1, kind, day, facility_code, cadre_code)
 
-    # Commands. Each returns the worker's stints per facility after the change.
+    # Commands. Each returns the worker's stints per facility after the change, when they can change.
 
     def post(
         self,
@@ -132,7 +98,11 @@ class Worker(Aggregate):
         meta: Provenance,
         facilities: Mapping[str, FacilityView],
     ) -> Stints:
-        stints = self._check_new(self._next(Kind.POSTED, effective_on, facility_code), facilities)
+        posting = self._next(Kind.POSTED, effective_on, facility_code)
+        before = self.state_before(posting)
+        rules.check_employed_on(before, posting)
+        rules.check_not_posted(before, posting)
+        stints = self.timeline.check_consistent_with(posting, facilities)
         self._posted(facility_code=facility_code, job_title=job_title, effective_on=effective_on, meta=meta)
         return stints
 
@@ -147,13 +117,13 @@ class Worker(Aggregate):
         expected_from: str | None = None,
     ) -> Stints:
         origin = self.facility_on(effective_on)
-        if expected_from is not None and origin != expected_from:
-            raise OriginChanged(
-                f"The transfer expected the worker at {expected_from} on {effective_on.isoformat()}, but they are "
-                f"{f'at {origin}' if origin else 'at no facility'} on that date: someone recorded a change "
-                "meanwhile. Look at the worker again, then send the transfer from where they are."
-            )
-        stints = self._check_new(self._next(Kind.TRANSFERRED, effective_on, to_facility_code), facilities)
+        rules.check_origin_unchanged(expected_from, origin, effective_on)
+        transfer = self._next(Kind.TRANSFERRED, effective_on, to_facility_code)
+        before = self.state_before(transfer)
+        rules.check_employed_on(before, transfer)
+        rules.check_posted_on(before, transfer)
+        rules.check_destination_differs(before, transfer)
+        stints = self.timeline.check_consistent_with(transfer, facilities)
         self._transferred(
             from_facility_code=origin,
             to_facility_code=to_facility_code,
@@ -174,7 +144,10 @@ class Worker(Aggregate):
         meta: Provenance,
         facilities: Mapping[str, FacilityView],
     ) -> None:
-        self._check_new(self._next(Kind.TRAINING_RECORDED, started_on), facilities)
+        training = self._next(Kind.TRAINING_RECORDED, started_on)
+        before = self.state_before(training)
+        rules.check_employed_on(before, training)
+        self.timeline.check_consistent_with(training, facilities)
         self._training_recorded(
             course=course,
             kind=kind,
@@ -188,60 +161,63 @@ class Worker(Aggregate):
     def requalify(
         self, cadre_code: str, effective_on: date, meta: Provenance, facilities: Mapping[str, FacilityView]
     ) -> None:
-        self._check_new(self._next(Kind.REQUALIFIED, effective_on, cadre_code=cadre_code), facilities)
+        requalification = self._next(Kind.REQUALIFIED, effective_on, cadre_code=cadre_code)
+        before = self.state_before(requalification)
+        rules.check_employed_on(before, requalification)
+        rules.check_cadre_changes(before, requalification)
+        self.timeline.check_consistent_with(requalification, facilities)
         self._requalified(cadre_code=cadre_code, effective_on=effective_on, meta=meta)
 
     def start_leave(
         self, kind: LeaveKind, effective_on: date, meta: Provenance, facilities: Mapping[str, FacilityView]
     ) -> None:
-        self._check_new(self._next(Kind.LEAVE_STARTED, effective_on), facilities)
+        leave_start = self._next(Kind.LEAVE_STARTED, effective_on)
+        before = self.state_before(leave_start)
+        rules.check_employed_on(before, leave_start)
+        rules.check_in_post_for_leave(before, leave_start)
+        rules.check_not_on_leave(before, leave_start)
+        self.timeline.check_consistent_with(leave_start, facilities)
         self._leave_started(kind=kind, effective_on=effective_on, meta=meta)
 
     def end_leave(self, effective_on: date, meta: Provenance, facilities: Mapping[str, FacilityView]) -> None:
-        self._check_new(self._next(Kind.LEAVE_ENDED, effective_on), facilities)
+        leave_end = self._next(Kind.LEAVE_ENDED, effective_on)
+        before = self.state_before(leave_end)
+        rules.check_employed_on(before, leave_end)
+        rules.check_on_leave(before, leave_end)
+        rules.check_leave_ends_after_start(before, leave_end)
+        self.timeline.check_consistent_with(leave_end, facilities)
         self._leave_ended(effective_on=effective_on, meta=meta)
 
     def depart(
         self, reason: DepartureReason, effective_on: date, meta: Provenance, facilities: Mapping[str, FacilityView]
     ) -> Stints:
-        stints = self._check_new(self._next(Kind.DEPARTED, effective_on), facilities)
+        departure = self._next(Kind.DEPARTED, effective_on)
+        before = self.state_before(departure)
+        rules.check_employed_on(before, departure)
+        stints = self.timeline.check_consistent_with(departure, facilities)
         self._departed(reason=reason, effective_on=effective_on, meta=meta)
         return stints
 
     def rehire(self, effective_on: date, meta: Provenance, facilities: Mapping[str, FacilityView]) -> Stints:
-        stints = self._check_new(self._next(Kind.REHIRED, effective_on), facilities)
+        rehire = self._next(Kind.REHIRED, effective_on)
+        before = self.state_before(rehire)
+        rules.check_hired_on(before, rehire)
+        rules.check_departed_on(before, rehire)
+        stints = self.timeline.check_consistent_with(rehire, facilities)
         self._rehired(effective_on=effective_on, meta=meta)
         return stints
 
     def correct_details(self, corrections: dict[str, Any], meta: Provenance) -> None:
         changed = {k: v for k, v in corrections.items() if getattr(self, k) != v}
-        if not changed:
-            raise InvalidInput("Every field given already has that value; there is nothing to correct.")
-        birth = changed.get("birth_date")
-        if birth is not None and birth >= self.entries[1].effective_on:
-            raise DateOutOfOrder(
-                f"birthDate {birth.isoformat()} is not before the hire on {self.entries[1].effective_on.isoformat()}."
-            )
+        rules.check_details_change(changed)
+        rules.check_born_before_hire(changed.get("birth_date"), self.hired_on())
         self._details_corrected(corrections=changed, meta=meta)
 
     def retract(self, version: int, reason: str, meta: Provenance, facilities: Mapping[str, FacilityView]) -> Stints:
-        kind = self.kinds.get(version)
-        if kind is None:
-            raise NotFound(f"Worker {self.id} has no event {version}.")
-        if version in self.retracted:
-            raise NotRetractable(f"Event {version} of worker {self.id} is already retracted.")
-        if version not in self.entries or version == 1:
-            raise NotRetractable(
-                f"A {kind} event cannot be retracted"
-                + ("; correct the worker's details instead." if version == 1 else ".")
-            )
-        remaining = [e for e in self.in_force() if e.version != version]
-        try:
-            stints = timeline.check(remaining, facilities)
-        except DomainError as error:
-            raise RetractionBreaksTimeline(
-                f"Retracting {self.entries[version].describe()} would leave the timeline inconsistent: {error.message}"
-            ) from None
+        rules.check_event_exists(self.id, version, self.kinds)
+        rules.check_not_retracted(self.id, version, self.retracted)
+        rules.check_timeline_event(version, self.kinds[version], self.timeline.entries)
+        stints = self.timeline.check_consistent_without(version, facilities)
         self._event_retracted(retracted_version=version, reason=reason, meta=meta)
         return stints
 
@@ -251,22 +227,8 @@ class Worker(Aggregate):
 
     def _add(self, kind: Kind, day: date, facility_code: str | None = None, cadre_code: str | None = None) -> None:
         version = self.version + 1
-        entry = self.entries[version] = Entry(version, kind, day, facility_code, cadre_code)
+        self.timeline.add(Entry(version, kind, day, facility_code, cadre_code))
         self.kinds[version] = kind.name.title().replace("_", "")
-        # Keep the tally when the entry comes last; otherwise it is tallied again when next needed.
-        tally, self.tally = self.tally, None
-        proposed, self.proposed = self.proposed, None
-        if tally is None or tally.version != self.version:
-            return
-        if proposed is not None and proposed.last == entry:
-            self.tally = proposed  # the checked tally after this very entry
-            return
-        if tally.follows(timeline.key(entry)):
-            try:
-                tally.add(entry)
-            except DomainError:
-                return
-            self.tally = tally
 
     @event("Posted", topic="hrh:Worker.Posted.v1")
     def _posted(self, facility_code: str, job_title: str | None, effective_on: date, meta: Provenance) -> None:
@@ -324,5 +286,5 @@ class Worker(Aggregate):
 
     @event("EventRetracted", topic="hrh:Worker.EventRetracted.v1")
     def _event_retracted(self, retracted_version: int, reason: str, meta: Provenance) -> None:
-        self.retracted.add(retracted_version)
+        self.timeline.retract(retracted_version)
         self.kinds[self.version + 1] = "EventRetracted"

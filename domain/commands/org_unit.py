@@ -1,0 +1,70 @@
+"""Commands about the org tree: open, move, rename and close a unit, record its population."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from domain.commands.command import MIN_YEAR, Command, check_code, check_text
+from domain.errors import InvalidInput
+from domain.names import check_name
+from domain.values import OrgUnitLevel, Sector
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpenOrgUnit(Command):
+    code: str
+    name: str
+    level: OrgUnitLevel
+    parent_code: str | None = None
+    sector: Sector | None = None
+    facility_kind: str | None = None
+    hard_to_reach: bool = False
+    opened_on: date
+    authority: str | None = None
+
+    def check(self) -> None:
+        check_code("code", self.code)
+        check_text("name", self.name, required=True)
+        check_name("name", self.name)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MoveOrgUnit(Command):
+    code: str
+    new_parent_code: str
+    effective_on: date
+    authority: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RenameOrgUnit(Command):
+    code: str
+    name: str
+    effective_on: date
+    authority: str | None = None
+
+    def check(self) -> None:
+        check_text("name", self.name, required=True)
+        check_name("name", self.name)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CloseOrgUnit(Command):
+    code: str
+    effective_on: date
+    authority: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordPopulation(Command):
+    org_unit_code: str
+    year: int
+    population: int
+    source: str | None = None
+
+    def check(self) -> None:
+        if self.population < 0:
+            raise InvalidInput(f"population {self.population} is negative; give a count of people.")
+        if self.population > 2_000_000_000:
+            raise InvalidInput(f"population {self.population} is implausibly large.")
+        if not MIN_YEAR <= self.year <= 2200:
+            raise InvalidInput(f"year {self.year} is out of range ({MIN_YEAR} to 2200).")

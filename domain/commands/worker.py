@@ -1,0 +1,181 @@
+"""Commands about a health worker's career: hire, post, transfer, train, requalify, leave, depart,
+rehire, correct and retract."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, ClassVar
+from uuid import UUID
+
+from domain.commands.command import Command, check_code, check_text
+from domain.errors import DateOutOfOrder, InvalidInput
+from domain.names import check_name
+from domain.values import DepartureReason, FundingSource, LeaveKind, Sector, Sex
+
+
+@dataclass(frozen=True, kw_only=True)
+class HireWorker(Command):
+    civil_service_number: str | None = None
+    family_name: str
+    given_names: str
+    sex: Sex
+    birth_date: date | None = None
+    cadre_code: str
+    sector: Sector
+    funding_source: FundingSource
+    effective_on: date
+    authority: str | None = None
+    note: str | None = None
+    worker_id: UUID | None = None
+    """Lets a bulk import or a log replay fix the new worker's id; otherwise a random one."""
+
+    def normalise(self) -> None:
+        trim_civil_service_number(self)
+
+    def check(self) -> None:
+        check_text("familyName", self.family_name, required=True)
+        check_text("givenNames", self.given_names, required=True)
+        check_name("familyName", self.family_name)
+        check_name("givenNames", self.given_names)
+        if self.civil_service_number is not None:
+            check_code("civilServiceNumber", self.civil_service_number)
+        if self.birth_date is not None and self.birth_date >= self.effective_on:
+            raise DateOutOfOrder(
+                f"birthDate {self.birth_date.isoformat()} is not before the hire on "
+                f"{self.effective_on.isoformat()}; check both dates."
+            )
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkerCommand(Command):
+    worker_id: UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class PostWorker(WorkerCommand):
+    facility_code: str
+    job_title: str | None = None
+    effective_on: date
+    authority: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TransferWorker(WorkerCommand):
+    to_facility_code: str
+    effective_on: date
+    reason: str | None = None
+    authority: str | None = None
+    note: str | None = None
+    expected_from_facility_code: str | None = None
+    """The facility the recorder saw the worker at; when given, the transfer is refused with
+    CONFLICT if the worker is at another one on ``effective_on``."""
+    later_fields: ClassVar[frozenset[str]] = frozenset({"expected_from_facility_code"})
+
+    def check(self) -> None:
+        if self.expected_from_facility_code is not None:
+            check_code("expectedFromFacilityCode", self.expected_from_facility_code)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordTraining(WorkerCommand):
+    course: str
+    kind: str | None = None
+    provider: str | None = None
+    started_on: date
+    ended_on: date | None = None
+    outcome: str | None = None
+
+    def check(self) -> None:
+        check_text("course", self.course, required=True)
+        if self.ended_on is not None and self.ended_on < self.started_on:
+            raise DateOutOfOrder(
+                f"endedOn {self.ended_on.isoformat()} is before startedOn {self.started_on.isoformat()}."
+            )
+
+    def effective_dates(self) -> tuple[date, ...]:
+        return (self.started_on,)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequalifyWorker(WorkerCommand):
+    cadre_code: str
+    effective_on: date
+    authority: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class StartLeave(WorkerCommand):
+    kind: LeaveKind
+    effective_on: date
+    authority: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class EndLeave(WorkerCommand):
+    effective_on: date
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordDeparture(WorkerCommand):
+    reason: DepartureReason
+    effective_on: date
+    authority: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RehireWorker(WorkerCommand):
+    effective_on: date
+    authority: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CorrectWorkerDetails(WorkerCommand):
+    """Corrects identity fields; only the fields given (not None) change."""
+
+    civil_service_number: str | None = None
+    family_name: str | None = None
+    given_names: str | None = None
+    sex: Sex | None = None
+    birth_date: date | None = None
+    funding_source: FundingSource | None = None
+    sector: Sector | None = None
+    authority: str | None = None
+    note: str | None = None
+
+    def normalise(self) -> None:
+        trim_civil_service_number(self)
+
+    def check(self) -> None:
+        if self.civil_service_number is not None:
+            check_code("civilServiceNumber", self.civil_service_number)
+        for field, value in (("familyName", self.family_name), ("givenNames", self.given_names)):
+            if value is not None:
+                check_text(field, value, required=True)
+                check_name(field, value)
+        if not self.corrections():
+            raise InvalidInput("Name at least one field to correct.")
+
+    def corrections(self) -> dict[str, Any]:
+        names = ("civil_service_number", "family_name", "given_names", "sex", "birth_date", "funding_source", "sector")
+        return {n: getattr(self, n) for n in names if getattr(self, n) is not None}
+
+
+@dataclass(frozen=True, kw_only=True)
+class RetractEvent(WorkerCommand):
+    """Retracts the worker event at ledger ``position``."""
+
+    position: int
+    reason: str
+
+    def check(self) -> None:
+        check_text("reason", self.reason, required=True)
+        if self.position < 1:
+            raise InvalidInput(f"position {self.position} is not a ledger position (they start at 1).")
+
+
+def trim_civil_service_number(command: HireWorker | CorrectWorkerDetails) -> None:
+    """Drops the spaces around a civil-service number: ``" MLI-1 "`` is stored as ``"MLI-1"``."""
+    number = command.civil_service_number
+    if number is not None and number != number.strip():
+        object.__setattr__(command, "civil_service_number", number.strip())  # a frozen dataclass, still being built
