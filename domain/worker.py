@@ -17,14 +17,12 @@ from domain.errors import (
     OriginChanged,
     RetractionBreaksTimeline,
 )
-from domain.quick_events import quick_events
 from domain.timeline import Entry, FacilityView, Kind, Tally
 from domain.values import DepartureReason, FundingSource, LeaveKind, Period, Provenance, Sector, Sex
 
 Stints = dict[str, list[Period]]
 
 
-@quick_events
 class Worker(Aggregate):
     """A health worker. Commands check the whole timeline before they record anything."""
 

@@ -10,7 +10,7 @@ type, which psycopg can only dump as escaped text: for large batches that is mos
 The ids it returns are read as tuples, not as one dict per row.
 
 ``insert_columns`` takes the events as columns, the ids packed in one ``bytea`` (16 bytes each)
-that the server cuts up: the bulk path's parent process (``domain/sharded.py``) then builds no
+that the server cuts up: the bulk path's parent process (``replay/bulk/sharded.py``) then builds no
 Python object per event.
 
 Every insert also records the events' chain hashes (DESIGN, "Tamper evidence"; ``domain/chain.py``)
@@ -34,7 +34,7 @@ from psycopg.sql import SQL, Identifier, Literal
 
 from domain.chain import GENESIS, Unplaced
 
-TOPIC = "api.event_store:LedgerRecorder"
+TOPIC = "projections.event_store:LedgerRecorder"
 
 REFUSE_CHANGE = (
     "DO $do$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "

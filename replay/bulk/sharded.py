@@ -33,16 +33,16 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from eventsourcing.persistence import IntegrityError
 
-from domain.batch import Batch, BatchReport, Refusal, Submission, long_lived
 from domain.chain import Unplaced
-from domain.shard_child import EVERY, ROSTER_STARTED, STOP, Chunk, Outcome, check_shard, routes
-
-if TYPE_CHECKING:
-    from domain.ledger import Ledger
+from domain.ledger import Ledger
+from replay.bulk.one_process import Batch, long_lived
+from replay.bulk.rows import BatchReport, Refusal, Submission
+from replay.bulk.shard_child import EVERY, ROSTER_STARTED, STOP, Chunk, Outcome, check_shard, routes
+from replay.bulk.writing import insert_columns
 
 MIN_ROWS = 5000
 """Below this many rows, forking costs more than it saves."""
@@ -53,7 +53,7 @@ BYTES_A_ROW = 2500
 that would not fit in the memory available goes the one-process way."""
 
 
-def shards(ledger: "Ledger", processes: int | None) -> int:
+def shards(ledger: Ledger, processes: int | None) -> int:
     """How many children should check a batch: none (0) unless it is a first load and the
     platform can fork; ``processes`` (None: two when the machine has two cores or more)."""
     if processes is not None and processes < 2:
@@ -87,7 +87,7 @@ def affordable(rows: int) -> bool:
 
 @dataclass
 class Merged:
-    """A chunk's rows in order, as the columns ``Ledger.insert_columns`` takes, and the outcomes."""
+    """A chunk's rows in order, as the columns ``writing.insert_columns`` takes, and the outcomes."""
 
     start: int
     ids: list[bytes] = field(default_factory=list)  # each row's ids, packed
@@ -176,7 +176,7 @@ class Partial(Exception):
 class ShardedBatch:
     """One run of the bulk path over ``shards`` child processes; see the module's docstring."""
 
-    def __init__(self, ledger: "Ledger", shards: int) -> None:
+    def __init__(self, ledger: Ledger, shards: int) -> None:
         self.ledger = ledger
         self.shards = shards
         self.report = BatchReport()
@@ -239,8 +239,8 @@ class ShardedBatch:
                 child.join()
 
     def _insert(self, merged: Merged) -> list[int]:
-        return self.ledger.insert_columns(
-            b"".join(merged.ids), merged.versions, merged.topics, merged.states, merged.lines
+        return insert_columns(
+            self.ledger, b"".join(merged.ids), merged.versions, merged.topics, merged.states, merged.lines
         )
 
     def _finish(self, pending: "Pending | None", partial: Partial) -> int:
