@@ -29,7 +29,7 @@ from eventsourcing.persistence import InterfaceError, OperationalError, StoredEv
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
 from psycopg import Cursor
-from psycopg.rows import DictRow, tuple_row
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier, Literal
 
 from domain.chain import GENESIS, Unplaced
@@ -137,10 +137,10 @@ class LedgerRecorder(PostgresApplicationRecorder):
         if len(lines) != len(versions):
             raise ChainMissing(f"{len(versions)} events but {len(lines)} chain descriptions")
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
-            self._lock_table(curs)
-            self._notify_channel(curs)
+            self.lock_events_table(curs)
+            self.notify(curs)
             curs.execute(self.insert_columns_statement, (ids, versions, topics, states))
-            positions = self._fetch_ids_after_insert_events(curs, [])
+            positions = self.positions_inserted(curs)
             self._insert_chain(curs, positions, versions, lines)
             return positions
 
@@ -155,11 +155,12 @@ class LedgerRecorder(PostgresApplicationRecorder):
         if lines is None or len(lines) != len(stored_events):
             raise ChainMissing("the ledger's events are recorded with their chain hashes: pass lines=")
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
-            self._insert_events(curs, stored_events, **kwargs)
             if not stored_events:
                 return []
-            self._insert_stored_events(curs, stored_events, **kwargs)
-            positions = self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+            self.lock_events_table(curs)
+            self.notify(curs)
+            self.insert_arrays(curs, stored_events)
+            positions = self.positions_inserted(curs)
             self._insert_chain(curs, positions, [e.originator_version for e in stored_events], lines)
             return positions
 
@@ -207,9 +208,18 @@ class LedgerRecorder(PostgresApplicationRecorder):
             row = curs.fetchone()
             return (0, GENESIS) if row is None else (row[0], row[1])
 
-    def _insert_stored_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any) -> None:
-        self._lock_table(curs)
-        self._notify_channel(curs)
+    def lock_events_table(self, curs: Cursor[Any]) -> None:
+        """Takes the library's EXCLUSIVE lock on the events table (its ``lock_table_statements``), so
+        that positions are committed in the order they are issued; readers are not blocked."""
+        for statement in self.lock_table_statements:
+            curs.execute(statement, prepare=True)
+
+    def notify(self, curs: Cursor[Any]) -> None:
+        """Tells the library's listeners on the recorder's ``channel_name`` that events were recorded."""
+        curs.execute(SQL("NOTIFY {0}").format(Identifier(self.channel_name)))
+
+    def insert_arrays(self, curs: Cursor[Any], stored_events: Sequence[StoredEvent]) -> None:
+        """Inserts stored events as four binary arrays, the table lock held."""
         curs.execute(
             self.insert_arrays_statement,
             (
@@ -220,9 +230,9 @@ class LedgerRecorder(PostgresApplicationRecorder):
             ),
         )
 
-    def _fetch_ids_after_insert_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
-    ) -> list[int]:
+    @staticmethod
+    def positions_inserted(curs: Cursor[Any]) -> list[int]:
+        """The ledger positions the insert just run in ``curs`` returned, in order."""
         tuples = cast("Cursor[tuple[Any, ...]]", curs)  # the cursor ends with this transaction
         tuples.row_factory = tuple_row
         return [row[0] for row in tuples.fetchall()]

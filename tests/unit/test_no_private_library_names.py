@@ -35,6 +35,12 @@ def private_uses(tree: ast.AST) -> list[str]:
                     if any(is_private(part) for part in alias.name.split(".")):
                         found.append(f"line {node.lineno}: import {alias.name}")
                     library_aliases.add(alias.asname or alias.name.split(".")[0])
+    library_names = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and library_module(node.module)
+        for alias in node.names
+    }
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and is_private(node.attr):
             base = node.value
@@ -42,7 +48,34 @@ def private_uses(tree: ast.AST) -> list[str]:
                 base = base.value
             if isinstance(base, ast.Name) and base.id in library_aliases:
                 found.append(f"line {node.lineno}: {ast.unparse(node)}")
-    return found
+        elif isinstance(node, ast.ClassDef) and any(
+            isinstance(base, ast.Name) and base.id in library_names for base in node.bases
+        ):
+            found.extend(inherited_private_uses(node))
+    return sorted(found, key=lambda use: int(use.split(":")[0].removeprefix("line ")))
+
+
+def inherited_private_uses(cls: ast.ClassDef) -> list[str]:
+    """Private attributes a subclass of a library class reaches through ``self`` or ``super()``
+    without defining them itself: the library's own."""
+    own = {
+        target.attr
+        for node in ast.walk(cls)
+        if isinstance(node, ast.Assign | ast.AnnAssign)
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        if isinstance(target, ast.Attribute)
+    } | {node.name for node in cls.body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
+    return [
+        f"line {node.lineno}: {ast.unparse(node)}"
+        for node in ast.walk(cls)
+        if isinstance(node, ast.Attribute)
+        and is_private(node.attr)
+        and node.attr not in own
+        and (
+            (isinstance(node.value, ast.Name) and node.value.id == "self")
+            or (isinstance(node.value, ast.Call) and ast.unparse(node.value.func) == "super")
+        )
+    ]
 
 
 def test_no_module_uses_a_private_name_of_the_library() -> None:
@@ -63,9 +96,14 @@ def test_the_check_sees_private_imports_and_attributes() -> None:
         "x = eventsourcing.domain._init_mentions_id\n"
         "y = p._hidden\n"
         "z = eventsourcing.domain.Aggregate.__init__\n"
+        "class R(Aggregate):\n"
+        "    def _own(self):\n"
+        "        self._lock_table()\n"
+        "        return self._own()\n"
     )
     assert private_uses(ast.parse(source)) == [
         "line 3: from eventsourcing.domain import _created_event_classes",
         "line 4: eventsourcing.domain._init_mentions_id",
         "line 5: p._hidden",
+        "line 9: self._lock_table",
     ]
