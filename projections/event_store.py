@@ -22,7 +22,8 @@ the chain then shows.
 """
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, cast
 
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
@@ -30,7 +31,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from eventsourcing.utils import retry
 from psycopg import Cursor
 from psycopg.rows import tuple_row
-from psycopg.sql import SQL, Identifier, Literal
+from psycopg.sql import SQL, Composed, Identifier, Literal
 
 from domain.chain import GENESIS, Unplaced
 
@@ -236,3 +237,47 @@ class LedgerRecorder(PostgresApplicationRecorder):
         tuples = cast("Cursor[tuple[Any, ...]]", curs)  # the cursor ends with this transaction
         tuples.row_factory = tuple_row
         return [row[0] for row in tuples.fetchall()]
+
+    def qualified(self, table: str) -> Composed:
+        """``schema.table`` for one of the ledger's tables."""
+        return SQL("{}").format(Identifier(self.datastore.schema or "public", table))
+
+    @contextmanager
+    def locked(self, *, wait: bool = False) -> Iterator[Cursor[Any]]:
+        """A transaction that holds the lock every insert takes, committed when the block ends: for
+        work that reads and checks between its writes (a log import, the chain's backfill), so with
+        no idle timeout; ``wait``: no lock timeout either (a second process waits for the first)."""
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
+            if wait:
+                curs.execute("SET LOCAL lock_timeout = 0")
+            curs.execute(SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(self.qualified(self.events_table_name)))
+            yield curs
+
+    def holds(self, curs: Cursor[Any]) -> tuple[bool, bool]:
+        """Whether the events table, and the chain table, hold any row (in ``curs``'s transaction)."""
+        curs.execute(
+            SQL("SELECT EXISTS (SELECT 1 FROM {}) AS events, EXISTS (SELECT 1 FROM {}) AS chain").format(
+                self.qualified(self.events_table_name), self.qualified(self.chain_table_name)
+            )
+        )
+        row = cast("tuple[bool, bool] | dict[str, bool] | None", curs.fetchone())
+        values = () if row is None else tuple(row.values()) if isinstance(row, dict) else row
+        return bool(values and values[0]), bool(values and values[1])
+
+    def copy_events(self, curs: Cursor[Any], rows: list[tuple[Any, ...]]) -> None:
+        """Writes (originator id, version, topic, state, position) rows as they are, positions kept."""
+        copy = SQL(
+            "COPY {} (originator_id, originator_version, topic, state, notification_id) FROM STDIN (FORMAT BINARY)"
+        ).format(self.qualified(self.events_table_name))
+        with curs.copy(copy) as writer:
+            writer.set_types(["uuid", "int8", "text", "bytea", "int8"])
+            for row in rows:
+                writer.write_row(row)
+
+    def continue_after(self, curs: Cursor[Any], position: int) -> None:
+        """Makes the next event recorded take the position after ``position`` (after a copy)."""
+        curs.execute(
+            SQL("SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), %s)"),
+            (f'"{self.datastore.schema or "public"}"."{self.events_table_name}"', position),
+        )
