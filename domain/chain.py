@@ -13,7 +13,7 @@ first. :func:`line_fields` builds the kept fields both for the export and for th
 two cannot differ.
 
 An event's position is known only once it is inserted, and the bulk path's parent numbers some
-versions itself (``domain/sharded.py``), so events are described before they are recorded by
+versions itself (``replay/bulk/sharded.py``), so events are described before they are recorded by
 :func:`unplaced`: their canonical form cut around the position and the version, which the
 recorder puts in (:func:`placed_digest`). Sorted, the kept keys put ``position`` between ``note``
 and ``recorded_at``, and ``version`` last.

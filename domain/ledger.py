@@ -8,7 +8,7 @@ import hashlib
 import json
 import random
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,14 +16,12 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, StoredEvent, Transcoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Transcoder
 
-from domain import clock, sharded
-from domain import commands as c
-from domain.batch import Batch, BatchReport, Submission
-from domain.chain import Unplaced, unplaced
+from domain import clock
+from domain.chain import unplaced
 from domain.commands import Command
-from domain.encoding import LedgerMapper, LedgerTranscoder, stored_event
+from domain.encoding import LedgerMapper, LedgerTranscoder
 from domain.errors import Conflict, DuplicateCommand
 from domain.handlers import check_dates, handle
 from domain.identity import command_receipt_id, legacy_command_receipt_id
@@ -97,76 +95,6 @@ class Ledger(Application[UUID]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         register_transcodings(transcoder)
-
-    # One method per command (the GraphQL mutations call these).
-
-    def open_org_unit(self, command: c.OpenOrgUnit, recorded_by: str) -> Outcome:
-        """Opens a country, region, district or facility."""
-        return self.execute(command, recorded_by)
-
-    def move_org_unit(self, command: c.MoveOrgUnit, recorded_by: str) -> Outcome:
-        """Moves an org unit under another parent from a date (a boundary change)."""
-        return self.execute(command, recorded_by)
-
-    def rename_org_unit(self, command: c.RenameOrgUnit, recorded_by: str) -> Outcome:
-        """Renames an org unit from a date."""
-        return self.execute(command, recorded_by)
-
-    def close_org_unit(self, command: c.CloseOrgUnit, recorded_by: str) -> Outcome:
-        """Closes an org unit; a facility only once no one is in post there on or after the date."""
-        return self.execute(command, recorded_by)
-
-    def record_population(self, command: c.RecordPopulation, recorded_by: str) -> Outcome:
-        """Records a population estimate for an org unit and year."""
-        return self.execute(command, recorded_by)
-
-    def define_cadre(self, command: c.DefineCadre, recorded_by: str) -> Outcome:
-        """Defines a cadre and whether it counts as qualified."""
-        return self.execute(command, recorded_by)
-
-    def hire_worker(self, command: c.HireWorker, recorded_by: str) -> Outcome:
-        """Hires a health worker."""
-        return self.execute(command, recorded_by)
-
-    def post_worker(self, command: c.PostWorker, recorded_by: str) -> Outcome:
-        """Posts a hired worker who is not posted to a facility."""
-        return self.execute(command, recorded_by)
-
-    def transfer_worker(self, command: c.TransferWorker, recorded_by: str) -> Outcome:
-        """Transfers a posted worker from their facility on that date to another."""
-        return self.execute(command, recorded_by)
-
-    def record_training(self, command: c.RecordTraining, recorded_by: str) -> Outcome:
-        """Records a training course."""
-        return self.execute(command, recorded_by)
-
-    def requalify_worker(self, command: c.RequalifyWorker, recorded_by: str) -> Outcome:
-        """Moves a worker to another cadre from a date."""
-        return self.execute(command, recorded_by)
-
-    def start_leave(self, command: c.StartLeave, recorded_by: str) -> Outcome:
-        """Starts a leave of a worker in post."""
-        return self.execute(command, recorded_by)
-
-    def end_leave(self, command: c.EndLeave, recorded_by: str) -> Outcome:
-        """Ends a worker's leave."""
-        return self.execute(command, recorded_by)
-
-    def record_departure(self, command: c.RecordDeparture, recorded_by: str) -> Outcome:
-        """Records a worker's departure; it ends any posting and leave."""
-        return self.execute(command, recorded_by)
-
-    def rehire_worker(self, command: c.RehireWorker, recorded_by: str) -> Outcome:
-        """Rehires a worker who departed."""
-        return self.execute(command, recorded_by)
-
-    def correct_worker_details(self, command: c.CorrectWorkerDetails, recorded_by: str) -> Outcome:
-        """Corrects a worker's identity fields."""
-        return self.execute(command, recorded_by)
-
-    def retract_event(self, command: c.RetractEvent, recorded_by: str) -> Outcome:
-        """Retracts a worker's event, named by its ledger position."""
-        return self.execute(command, recorded_by)
 
     # Single commands.
 
@@ -266,57 +194,14 @@ class Ledger(Application[UUID]):
         aggregate cache, and skips its per-event protocol checks and recording objects, which
         cost more than the insert itself.
         """
-        return self.insert([self.mapper.to_stored_event(event) for event in events], list(map(unplaced, events)))
-
-    def insert(self, stored_events: list[StoredEvent], lines: list[Unplaced]) -> list[int]:
-        """Puts stored events in the event store in one transaction, with their chain hashes
-        (``lines``: each event's ``chain.unplaced``); returns their ledger positions."""
-        positions = self.recorder.insert_events(stored_events, lines=lines)
+        stored = [self.mapper.to_stored_event(event) for event in events]
+        positions = self.recorder.insert_events(stored, lines=list(map(unplaced, events)))
         if positions is None:  # only recorders without a notification log return None
             raise TypeError("The ledger needs a recorder that assigns ledger positions")
         return list(positions)
-
-    def insert_columns(
-        self, ids: bytes, versions: list[int], topics: list[str], states: list[bytes], lines: list[Unplaced]
-    ) -> list[int]:
-        """``insert`` for events given as columns, their ids packed 16 bytes each (the bulk path's
-        children send them so); the PostgreSQL recorder takes them as they are."""
-        insert = getattr(self.recorder, "insert_columns", None)
-        if insert is not None:
-            return list(insert(ids, versions, topics, states, lines))
-        originators = [UUID(bytes=ids[start : start + 16]) for start in range(0, len(ids), 16)]
-        return self.insert(list(map(stored_event, originators, versions, topics, states)), lines)
 
     def clock_at(self, recorded_at: datetime | None) -> clock.Clock:
         return self.clock if recorded_at is None else (lambda: recorded_at)
 
     def staging(self, cache: AggregateCache | None = None) -> Staging:
         return Staging(self.repository.get, self.locate, cache)
-
-    # Batches.
-
-    def execute_batch(
-        self,
-        submissions: Iterable[Submission],
-        *,
-        chunk_size: int = 1000,
-        progress: Callable[[int], Any] | None = None,
-        processes: int | None = None,
-    ) -> BatchReport:
-        """Records many commands, saving one chunk per transaction. A refused command is reported
-        with its row and reason, and the others go in.
-
-        Commands with a ``command_id`` go one at a time, so that their retries stay safe. When a
-        concurrent writer touched an aggregate of a chunk, the chunk's commands are re-run one by one.
-
-        A first load (into an empty ledger) of at least ``sharded.MIN_ROWS`` commands is checked by
-        two child processes when the machine has two cores and the memory (``domain/sharded.py``);
-        ``processes`` sets how many (0 or 1: none, checked here), whatever the batch's size.
-        """
-        shards = sharded.shards(self, processes)
-        if shards > 1:
-            rows = submissions if isinstance(submissions, Sequence) else list(submissions)
-            if sharded.worth_splitting(len(rows), processes):
-                return sharded.ShardedBatch(self, shards).run(rows, chunk_size, progress)
-            submissions = rows
-        return Batch(self).run(submissions, chunk_size, progress)

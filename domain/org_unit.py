@@ -10,11 +10,9 @@ from eventsourcing.domain import Aggregate, event
 from domain import clock
 from domain.errors import DateOutOfOrder, InvalidInput, InvalidParent, OrgUnitClosed
 from domain.identity import org_unit_id
-from domain.quick_events import quick_events
 from domain.values import OrgUnitLevel, Provenance, Sector
 
 
-@quick_events
 class OrgUnit(Aggregate):
     """A node of the org tree. Its parent can change over time (boundary changes)."""
 

@@ -13,11 +13,9 @@ from eventsourcing.domain import Aggregate, event
 from domain import clock
 from domain.errors import DuplicateCivilServiceNumber, FacilityStaffed
 from domain.identity import civil_service_number_id, command_receipt_id, roster_id
-from domain.quick_events import quick_events
 from domain.values import Period, Provenance
 
 
-@quick_events
 class CivilServiceNumber(Aggregate):
     """Who holds a civil-service number. A number has at most one holder at a time; numbers that
     differ only in case or surrounding spaces are one number (``identity.civil_service_key``)."""
@@ -61,7 +59,6 @@ class CivilServiceNumber(Aggregate):
         self.holder = None
 
 
-@quick_events
 class CommandReceipt(Aggregate):
     """The result of a command sent with a ``command_id``, saved in the same transaction.
 
@@ -97,7 +94,6 @@ class CommandReceipt(Aggregate):
         self.recorded_by = meta.recorded_by
 
 
-@quick_events
 class FacilityRoster(Aggregate):
     """Who is in post at a facility, as periods per worker, kept in step with worker timelines.
 

@@ -9,13 +9,11 @@ from eventsourcing.domain import Aggregate, event
 
 from domain import clock
 from domain import worker_rules as rules
-from domain.quick_events import quick_events
 from domain.timeline import Stints, Timeline
 from domain.values import DepartureReason, FundingSource, LeaveKind, Provenance, Sector, Sex
 from domain.worker_state import Entry, FacilityView, Kind, State
 
 
-@quick_events
 class Worker(Aggregate):
     """A health worker. Each command calls, by name, the guards of ``domain.worker_rules`` that its
     event must pass where the worker stands on its effective date, then checks that the whole

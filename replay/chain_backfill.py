@@ -17,8 +17,6 @@ again.
 from dataclasses import dataclass
 from typing import Any
 
-from psycopg import sql
-
 from domain.chain import GENESIS, link, placed_digest, unplaced
 from domain.ledger import Ledger
 from replay.chain import PAGE, Unreadable, stored_events
@@ -47,22 +45,11 @@ def chain_older_events(ledger: Ledger) -> Chained | None:
         Unchainable: a stored event does not decode (its position is named); nothing is written.
     """
     recorder: Any = ledger.recorder
-    schema = recorder.datastore.schema or "public"
-    events_table = sql.Identifier(schema, recorder.events_table_name)
-    chain_table = sql.Identifier(schema, recorder.chain_table_name)
-    with recorder.datastore.transaction(commit=True) as curs:
-        # The events are read and described between the inserts, and a second process waits
-        # here for the first to finish, however long that takes.
-        curs.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
-        curs.execute("SET LOCAL lock_timeout = 0")
-        curs.execute(sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(events_table))
-        curs.execute(
-            sql.SQL("SELECT EXISTS (SELECT 1 FROM {}) AND NOT EXISTS (SELECT 1 FROM {}) AS upgrade").format(
-                events_table, chain_table
-            )
-        )
-        row = curs.fetchone()
-        if row is None or not row["upgrade"]:
+    # The events are read and described between the inserts, and a second process waits here
+    # for the first to finish, however long that takes.
+    with recorder.locked(wait=True) as curs:
+        has_events, has_chain = recorder.holds(curs)
+        if not has_events or has_chain:
             return None
         previous, count, head = GENESIS, 0, (0, GENESIS)
         page: tuple[list[int], list[str], list[str]] = ([], [], [])

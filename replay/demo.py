@@ -22,8 +22,8 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from domain.commands import DefineCadre
-from domain.ledger import Submission
 from replay import demo_data as data
+from replay.bulk import Submission
 from replay.demo_clerk import Clerk, Decisions
 from replay.demo_org import OrgTree
 from replay.demo_population import record_populations
@@ -34,7 +34,7 @@ CADRES_RECORDED = datetime.fromisoformat("2009-06-02T09:00:00+00:00")
 
 
 def generate(seed: int = 2017, scale: float = 1.0) -> Iterator[Submission]:
-    """The demo data set as submissions in recording order, for ``Ledger.execute_batch``.
+    """The demo data set as submissions in recording order, for ``replay.bulk.load``.
 
     Args:
         seed: the same seed (and scale) gives the same submissions, worker ids included.

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from domain.commands import Command
-from domain.ledger import Submission
+from replay.bulk import Submission
 
 LAST_DAY = date(2025, 12, 31)
 """No event takes effect after this day."""

@@ -13,9 +13,9 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
-from domain.ledger import Submission
 from domain.values import DepartureReason, FundingSource, LeaveKind, Sector, Sex
 from replay import demo_data as data
+from replay.bulk import Submission
 from replay.demo_careers import Career, CareerEvents
 from replay.demo_clerk import Clerk, Decisions
 from replay.demo_hiring import Hiring

@@ -3,15 +3,16 @@
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from domain.batch import Refusal, Submission
 from domain.commands import HireWorker, OpenOrgUnit, RetractEvent
 from domain.ledger import Ledger
 from domain.values import OrgUnitLevel
 from domain.worker import Worker
+from replay import bulk
+from replay.bulk import Refusal, Submission
 from replay.demo import generate
 
 RETRACTIONS = 12
@@ -43,9 +44,9 @@ def load_demo(
             summary.facilities += isinstance(command, OpenOrgUnit) and command.level is OrgUnitLevel.FACILITY
             yield submission
 
-    report = ledger.execute_batch(counted(generate(seed=seed, scale=scale)), progress=progress)
+    report = bulk.load(ledger, counted(generate(seed=seed, scale=scale)), progress=progress)
     retractions = list(retraction_submissions(ledger, seed))
-    report_retractions = ledger.execute_batch(retractions)
+    report_retractions = bulk.load(ledger, retractions)
     refused = {refusal.row for refusal in report.refusals}
     summary.commands_by_kind = Counter(kind for row, kind in enumerate(kinds) if row not in refused)
     summary.commands_by_kind["RetractEvent"] = report_retractions.accepted
@@ -64,7 +65,8 @@ def retraction_submissions(ledger: Ledger, seed: int) -> Iterator[Submission]:
     last = ledger.recorder.max_notification_id() or 0
     if not last:
         return
-    recorded_at = ledger.mapper.to_domain_event(ledger.recorder.select_notifications(last, 1)[0]).timestamp
+    latest: Any = ledger.mapper.to_domain_event(ledger.recorder.select_notifications(last, 1)[0])
+    recorded_at: datetime = latest.timestamp
     step = max(1, last // (RETRACTIONS * 2))
     position = 1 + seed % step
     found = 0
@@ -72,14 +74,15 @@ def retraction_submissions(ledger: Ledger, seed: int) -> Iterator[Submission]:
         topic = TRAINING if found % 3 else TRANSFER
         page = ledger.recorder.select_notifications(position, 1, topics=[topic])
         position += step
-        if not page or (
-            topic == TRANSFER and not is_latest_in_force(ledger, page[0].originator_id, page[0].originator_version)
-        ):
+        if not page:
+            continue
+        worker_id = UUID(str(page[0].originator_id))
+        if topic == TRANSFER and not is_latest_in_force(ledger, worker_id, page[0].originator_version):
             continue
         found += 1
         recorded_at += timedelta(hours=1)
         yield Submission(
-            RetractEvent(worker_id=page[0].originator_id, position=page[0].id, reason="Recorded for the wrong worker"),
+            RetractEvent(worker_id=worker_id, position=page[0].id, reason="Recorded for the wrong worker"),
             recorded_by="dnrh.audit",
             recorded_at=recorded_at,
         )
@@ -90,7 +93,7 @@ TRANSFER = "hrh:Worker.Transferred.v1"
 
 
 def is_latest_in_force(ledger: Ledger, worker_id: UUID, version: int) -> bool:
-    worker = ledger.repository.get(worker_id)
+    worker: Any = ledger.repository.get(worker_id)
     assert isinstance(worker, Worker)
     entries = worker.in_force()
     latest = max(entries, key=lambda e: (e.effective_on, e.version))

@@ -12,8 +12,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from psycopg import sql
-
 from domain.chain import GENESIS, KEPT, compact, line_fields, link
 from domain.ledger import Ledger
 from replay.log_format import CHAIN, MalformedLine, event_of, event_to_line, parse
@@ -109,33 +107,14 @@ def import_log(ledger: Ledger, lines: Iterable[str], progress: Callable[[int], A
             the chain breaks.
     """
     recorder: Any = ledger.recorder
-    schema = recorder.datastore.schema or "public"
-    table = sql.Identifier(schema, recorder.events_table_name)
-    chain_table = sql.Identifier(schema, recorder.chain_table_name)
-    copy = sql.SQL(
-        "COPY {} (originator_id, originator_version, topic, state, notification_id) FROM STDIN (FORMAT BINARY)"
-    ).format(table)
-
-    def insert(rows: list[tuple[Any, ...]]) -> None:
-        with curs.copy(copy) as writer:
-            writer.set_types(["uuid", "int8", "text", "bytea", "int8"])
-            for row in rows:
-                writer.write_row(row)
-
     versions: dict[Any, int] = {}
     last_position = 0
     count = 0
     chain = ChainCheck()
-    with recorder.datastore.transaction(commit=True) as curs:
-        # The file is read and checked between the inserts: more than the library's few seconds
-        # of idleness a transaction is allowed on a busy machine.
-        curs.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
-        curs.execute(sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(table))
-        curs.execute(
-            sql.SQL("SELECT EXISTS (SELECT 1 FROM {}) OR EXISTS (SELECT 1 FROM {})").format(table, chain_table)
-        )
-        row = curs.fetchone()
-        if row is not None and next(iter(row.values())):
+    # The file is read and checked between the inserts: more than the library's few seconds of
+    # idleness a transaction is allowed on a busy machine.
+    with recorder.locked() as curs:
+        if any(recorder.holds(curs)):
             raise ImportRefused("the ledger already holds events; import only into an empty database")
         batch: list[tuple[Any, ...]] = []
         links: tuple[list[int], list[str], list[str]] = ([], [], [])
@@ -165,7 +144,7 @@ def import_log(ledger: Ledger, lines: Iterable[str], progress: Callable[[int], A
             links[1].append(line_digest)
             links[2].append(line_chain)
             if len(batch) == PAGE:
-                insert(batch)
+                recorder.copy_events(curs, batch)
                 recorder.insert_chain(curs, *links)
                 count += len(batch)
                 batch.clear()
@@ -173,12 +152,9 @@ def import_log(ledger: Ledger, lines: Iterable[str], progress: Callable[[int], A
                 if progress is not None:
                     progress(PAGE)
         if batch:
-            insert(batch)
+            recorder.copy_events(curs, batch)
             recorder.insert_chain(curs, *links)
             count += len(batch)
         if last_position:
-            curs.execute(
-                sql.SQL("SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), %s)"),
-                (f'"{schema}"."{recorder.events_table_name}"', last_position),
-            )
+            recorder.continue_after(curs, last_position)
     return count

@@ -31,8 +31,9 @@ import asyncpg
 
 from projections import runner, shards, state, store
 from projections.collector import without_collector
+from projections.naming import quoted
 from projections.shards import Shard
-from projections.store import Target, quoted
+from projections.store import Target
 
 MIN_EVENTS = 50_000  # below this, starting the children costs more than they save
 POLL_SECONDS = 0.25  # how often the parent reads the shards' positions for the progress bar

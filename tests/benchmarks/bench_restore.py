@@ -31,6 +31,7 @@ import asyncpg
 
 from api.database import ledger_env, scratch_database, start_embedded
 from domain.ledger import Ledger
+from replay import bulk
 from replay.demo import generate
 from replay.log import export_log, import_log
 
@@ -80,7 +81,7 @@ def main() -> None:
     ):
         log = Path(folder) / "ledger.jsonl"
         ledger = Ledger(env=ledger_env(source))
-        ledger.execute_batch(list(generate(scale=args.scale)))
+        bulk.load(ledger, list(generate(scale=args.scale)))
         started = time.perf_counter()
         with log.open("w", encoding="utf-8") as out:
             events = export_log(ledger, out).count

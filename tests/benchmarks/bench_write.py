@@ -1,7 +1,7 @@
 """Write-side benchmark: the demo set through the bulk path, against raw asyncpg in the same run.
 
 The demo's submissions are generated first (timed apart), then recorded with
-``Ledger.execute_batch``: the ingest rate is events recorded per second of that call.
+``replay.bulk.load``: the ingest rate is events recorded per second of that call.
 
     .venv/bin/python -m tests.benchmarks.bench_write [--scale 1 --scale 10] [--single 2000]
 
@@ -37,6 +37,7 @@ import asyncpg
 from api.database import ledger_env, scratch_database, start_embedded
 from domain import commands as c
 from domain.ledger import Ledger
+from replay import bulk
 from replay.demo import generate
 from tests.benchmarks.unchained import without_chain
 
@@ -107,7 +108,7 @@ def one_scale(scale: float, single: int, processes: int | None, chain: bool = Tr
         submissions = list(generate(scale=scale))
         generated = time.perf_counter()
         cpu = cpu_seconds()
-        report = ledger.execute_batch(submissions, processes=processes)
+        report = bulk.load(ledger, submissions, processes=processes)
         seconds = time.perf_counter() - generated
         cpu = cpu_seconds() - cpu
         result: dict[str, Any] = {

@@ -7,8 +7,9 @@ before the load (and before the bulk path forks its children, which inherit it).
 
 from typing import Any
 
-from api import event_store
-from domain import batch, ledger, shard_child
+from domain import ledger
+from projections import event_store
+from replay.bulk import one_process, shard_child
 
 NOTHING = (b"", b"")
 
@@ -18,6 +19,6 @@ def describe_nothing(_: Any) -> tuple[bytes, bytes]:
 
 
 def without_chain() -> None:
-    for module in (batch, ledger, shard_child):
+    for module in (one_process, ledger, shard_child):
         module.unplaced = describe_nothing  # type: ignore[attr-defined]
     event_store.LedgerRecorder._insert_chain = lambda *_: None  # type: ignore[method-assign]

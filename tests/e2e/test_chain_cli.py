@@ -23,6 +23,7 @@ import pytest
 from api.database import open_ledger, scratch_database
 from domain import commands as c
 from domain.chain import GENESIS
+from replay.bulk import load as bulk_load
 from replay.demo import generate
 from tests.e2e.test_cli import hrh
 
@@ -42,8 +43,8 @@ def url(server_url: str) -> Iterator[str]:
         submissions = list(islice(generate(seed=2017, scale=0.1), 4000))
         ledger = open_ledger(url)
         try:
-            bulk = ledger.execute_batch(submissions[:3000], processes=2)
-            batch = ledger.execute_batch(submissions[3000:], processes=1)
+            bulk = bulk_load(ledger, submissions[:3000], processes=2)
+            batch = bulk_load(ledger, submissions[3000:], processes=1)
             assert not bulk.refusals and not batch.refusals
             worker = ledger.locate(first(url, "hrh:Worker.Hired.v1"))
             assert worker is not None

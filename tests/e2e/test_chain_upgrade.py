@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 
 from api.database import open_ledger, scratch_database
-from api.event_store import ChainNotStarted
 from domain import commands as c
 from domain.chain import GENESIS, link
 from domain.ledger import Ledger
 from domain.values import CadreGroup
+from projections.event_store import ChainNotStarted
+from replay import bulk
 from replay.chain_backfill import chain_older_events
 from replay.demo import generate
 from tests.e2e.api_support import DEFINE_CADRE, serving
@@ -39,7 +40,7 @@ def record_old_ledger(url: str, submissions: int = 600) -> int:
     """Records demo commands, then removes every chain row, as a database from before the chain; returns its end."""
     ledger = open_ledger(url)
     try:
-        assert not ledger.execute_batch(list(islice(generate(seed=2017, scale=0.1), submissions)), processes=1).refusals
+        assert not bulk.load(ledger, list(islice(generate(seed=2017, scale=0.1), submissions)), processes=1).refusals
     finally:
         ledger.close()
     forget_chain(url)

@@ -5,6 +5,7 @@ from itertools import islice
 import pytest
 
 from domain.ledger import Ledger
+from replay import bulk
 from replay.chain import check_chain
 from replay.demo import generate
 from tests.integration.projection_support import fresh_ledger
@@ -22,8 +23,8 @@ def events(ledger: Ledger) -> list[tuple[object, ...]]:
 def test_the_demo_loaded_by_two_children_is_the_ledger_one_process_loads(database_url: str) -> None:
     submissions = list(islice(generate(seed=11, scale=0.1), 12_000))
     with fresh_ledger(database_url) as one, fresh_ledger(database_url) as two:
-        alone = one.execute_batch(submissions, processes=1)
-        split = two.execute_batch(submissions, processes=2)
+        alone = bulk.load(one, submissions, processes=1)
+        split = bulk.load(two, submissions, processes=2)
 
         assert split == alone
         assert alone.events > len(submissions)

@@ -4,9 +4,11 @@ import gc
 from datetime import date
 
 from domain import commands as c
-from domain.batch import YOUNG_THRESHOLD, long_lived
-from domain.ledger import Ledger, Submission
+from domain.ledger import Ledger
 from domain.values import LeaveKind
+from replay import bulk
+from replay.bulk import Submission
+from replay.bulk.one_process import YOUNG_THRESHOLD, long_lived
 from tests.unit.scenario import CLERK, HOSPITAL, hire, kita_district, worker
 
 
@@ -29,7 +31,8 @@ def test_a_chunk_checked_while_the_one_before_it_collided_is_checked_again(memor
         c.EndLeave(worker_id=aminata, effective_on=date(2021, 8, 1)),
         c.StartLeave(worker_id=aminata, kind=LeaveKind.STUDY, effective_on=date(2021, 9, 1)),
     ]
-    report = ledger.execute_batch(
+    report = bulk.load(
+        ledger,
         [Submission(command, CLERK) for command in commands],
         chunk_size=2,
         progress=another_clerk_writes_after_the_first_chunk,

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from domain import chain
-from domain.batch import attempt
 from domain.ledger import Ledger
 from domain.staging import AggregateCache, Staging
 from domain.values import Provenance
+from replay.bulk.rows import attempt
 from replay.demo import generate
 from tests.unit.test_golden_events import decoded
 

@@ -14,7 +14,9 @@ from typing import Any
 
 import pytest
 
-from domain.ledger import Ledger, Submission
+from domain.ledger import Ledger
+from replay import bulk
+from replay.bulk import Submission
 from replay.demo import generate
 
 REFERENCE = {("ML", 2014): 4.0, ("ML", 2017): 6.0, ("MOP", 2017): 3.0, ("BKO", 2017): 23.0}
@@ -163,7 +165,7 @@ def densities(record: Record, codes: list[str], years: list[int]) -> dict[tuple[
 
 def load(scale: float) -> tuple[Ledger, Record]:
     ledger = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-    report = ledger.execute_batch(generate(seed=2017, scale=scale))
+    report = bulk.load(ledger, generate(seed=2017, scale=scale))
     assert report.refusals == [], report.refusals[:5]
     return ledger, read(ledger)
 

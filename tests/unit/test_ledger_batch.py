@@ -6,8 +6,10 @@ from uuid import UUID, uuid4
 
 from domain import commands as c
 from domain.identity import org_unit_id
-from domain.ledger import Ledger, Submission
+from domain.ledger import Ledger
 from domain.values import DepartureReason, LeaveKind, OrgUnitLevel, Period
+from replay import bulk
+from replay.bulk import Submission
 from tests.unit.scenario import (
     CENTRE,
     CLERK,
@@ -32,13 +34,14 @@ def test_a_refused_row_is_reported_and_the_other_rows_are_recorded(memory_ledger
     aminata, fatoumata = uuid4(), uuid4()
     before = ledger.recorder.max_notification_id() or 0
 
-    report = ledger.execute_batch(
+    report = bulk.load(
+        ledger,
         rows(
             hire_command(worker_id=aminata, civil_service_number="MLI-0001"),
             hire_command(worker_id=fatoumata, given_names="Fatoumata", civil_service_number="MLI-0001"),
             c.PostWorker(worker_id=aminata, facility_code=HOSPITAL, effective_on=date(2021, 1, 4)),
             c.PostWorker(worker_id=fatoumata, facility_code=HOSPITAL, effective_on=date(2021, 1, 4)),
-        )
+        ),
     )
 
     # Rows 1 and 3 are refused: a taken number, then a worker who was never hired.
@@ -57,14 +60,15 @@ def test_a_batch_whose_rows_depend_on_each_other_goes_in_within_one_chunk(memory
     aminata = uuid4()
 
     # A new centre, a hire, her posting there, leave, and a transfer, all in one spreadsheet.
-    report = ledger.execute_batch(
+    report = bulk.load(
+        ledger,
         rows(
             open_unit("KITA-CSCOM-09", OrgUnitLevel.FACILITY, KITA, opened_on=date(2021, 1, 1)),
             hire_command(worker_id=aminata),
             c.PostWorker(worker_id=aminata, facility_code="KITA-CSCOM-09", effective_on=date(2021, 1, 4)),
             c.StartLeave(worker_id=aminata, kind=LeaveKind.STUDY, effective_on=date(2021, 2, 1)),
             c.TransferWorker(worker_id=aminata, to_facility_code=CENTRE, effective_on=date(2021, 6, 1)),
-        )
+        ),
     )
 
     assert (report.accepted, report.refusals) == (5, [])
@@ -80,7 +84,8 @@ def test_rows_depend_on_rows_of_earlier_chunks(memory_ledger: Ledger) -> None:
     ledger = kita_district(memory_ledger)
     aminata = uuid4()
 
-    report = ledger.execute_batch(
+    report = bulk.load(
+        ledger,
         rows(
             hire_command(worker_id=aminata),
             c.PostWorker(worker_id=aminata, facility_code=HOSPITAL, effective_on=date(2021, 1, 4)),
@@ -102,13 +107,14 @@ def test_a_refused_row_inside_a_chunk_does_not_disturb_the_rows_after_it(memory_
     ledger = kita_district(memory_ledger)
     aminata = hire(ledger)
 
-    report = ledger.execute_batch(
+    report = bulk.load(
+        ledger,
         rows(
             c.PostWorker(worker_id=aminata, facility_code=HOSPITAL, effective_on=date(2021, 1, 4)),
             c.CloseOrgUnit(code=HOSPITAL, effective_on=date(2021, 6, 1)),
             c.TransferWorker(worker_id=aminata, to_facility_code=CENTRE, effective_on=date(2021, 6, 1)),
             c.CloseOrgUnit(code=HOSPITAL, effective_on=date(2021, 6, 1)),
-        )
+        ),
     )
 
     # The first closing is refused (she is still there); after her transfer, the second goes in.
@@ -122,13 +128,14 @@ def test_a_batch_mixing_rows_with_and_without_command_ids_records_each_row_once(
     aminata = hire(ledger)
 
     # Row 2 carries a command id, so it goes alone; rows 0, 1 and 3 share the chunk around it.
-    report = ledger.execute_batch(
+    report = bulk.load(
+        ledger,
         rows(
             hire_command(given_names="Fatoumata"),
             c.PostWorker(worker_id=aminata, facility_code=HOSPITAL, effective_on=date(2021, 2, 1)),
             c.StartLeave(worker_id=aminata, kind=LeaveKind.SICK, effective_on=date(2021, 3, 1), command_id="c-leave"),
             c.RecordTraining(worker_id=aminata, course="PCIME", started_on=date(2021, 4, 1)),
-        )
+        ),
     )
 
     # Every row is recorded once and reported accepted: Fatoumata is not hired twice, and
@@ -146,9 +153,9 @@ def test_a_whole_batch_sent_twice_replays_its_rows_with_command_ids(memory_ledge
     ids = [UUID(int=n) for n in range(1, 4)]
     batch = rows(*(hire_command(worker_id=i, command_id=f"c-hire-{i}") for i in ids))
 
-    first = ledger.execute_batch(batch)
+    first = bulk.load(ledger, batch)
     written = ledger.recorder.max_notification_id()
-    again = ledger.execute_batch(batch)
+    again = bulk.load(ledger, batch)
 
     assert (first.accepted, again.accepted, again.refusals, again.events) == (3, 3, [], 0)
     assert ledger.recorder.max_notification_id() == written
@@ -165,7 +172,8 @@ def test_a_chunk_that_collides_with_another_writer_is_re_run_row_by_row(memory_l
         if len(saved) == 1:
             ledger.execute(c.StartLeave(worker_id=aminata, kind=LeaveKind.SICK, effective_on=date(2021, 5, 1)), "other")
 
-    report = ledger.execute_batch(
+    report = bulk.load(
+        ledger,
         rows(
             c.PostWorker(worker_id=aminata, facility_code=HOSPITAL, effective_on=date(2021, 1, 4)),
             c.RecordTraining(worker_id=aminata, course="PCIME", started_on=date(2021, 2, 1)),

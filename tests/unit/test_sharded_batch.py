@@ -1,7 +1,7 @@
 """A first load checked by two child processes stores exactly what one process stores.
 
 Each story loads the same rows into two fresh in-memory ledgers, one checked here and one by two
-children (``domain/sharded.py``), and compares the reports and every stored event, position by
+children (``replay/bulk/sharded.py``), and compares the reports and every stored event, position by
 position. Workers are picked for one child or the other by ``shard_child.owner``.
 """
 
@@ -14,12 +14,13 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain import batch, shard_child, sharded
 from domain import commands as c
-from domain.batch import BatchReport
 from domain.identity import roster_id
-from domain.ledger import Ledger, Submission
+from domain.ledger import Ledger
 from domain.values import OrgUnitLevel
+from replay import bulk
+from replay.bulk import BatchReport, Submission, one_process, shard_child, sharded
+from replay.bulk import rows as bulk_rows
 from replay.demo import generate
 from tests.unit.scenario import (
     CENTRE,
@@ -69,8 +70,8 @@ def stored(ledger: Ledger) -> Stored:
 def load_both(submissions: list[Submission], **options: Any) -> tuple[BatchReport, Stored]:
     """Loads ``submissions`` with one process and with two children; checks both stored the same."""
     one, two = in_memory_ledger(), in_memory_ledger()
-    alone = one.execute_batch(submissions, processes=1, **options)
-    split = two.execute_batch(submissions, processes=2, **options)
+    alone = bulk.load(one, submissions, processes=1, **options)
+    split = bulk.load(two, submissions, processes=2, **options)
     assert split == alone
     assert stored(two) == stored(one)
     return split, stored(two)
@@ -82,7 +83,7 @@ def handed_over(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     starts: list[int] = []
     run = sharded.Batch.run
 
-    def recording(self: batch.Batch, *args: Any, start: int = 0, **options: Any) -> BatchReport:
+    def recording(self: one_process.Batch, *args: Any, start: int = 0, **options: Any) -> BatchReport:
         starts.append(start)
         return run(self, *args, start=start, **options)
 
@@ -215,19 +216,19 @@ def test_from_a_row_with_a_command_id_the_rest_goes_through_one_process(handed_o
 def test_a_child_that_fails_hands_its_row_to_one_process_which_raises(monkeypatch: pytest.MonkeyPatch) -> None:
     first, second = worker_of(0), worker_of(1)
     failing = c.RecordTraining(worker_id=second, course="BROKEN", started_on=date(2021, 2, 1))
-    handle: Callable[..., Any] = batch.handle
+    handle: Callable[..., Any] = bulk_rows.handle
 
     def fails_on_the_broken_course(command: c.Command, *args: Any) -> Any:
         if command == failing:
             raise RuntimeError("a bug in a handler")
         return handle(command, *args)
 
-    monkeypatch.setattr(batch, "handle", fails_on_the_broken_course)
+    monkeypatch.setattr(bulk_rows, "handle", fails_on_the_broken_course)
     ledger = in_memory_ledger()
     before = rows(*tree(), hire_command(worker_id=first), hire_command(worker_id=second))
 
     with pytest.raises(RuntimeError, match="a bug in a handler"):
-        ledger.execute_batch([*before, *rows(failing)], processes=2, chunk_size=100)
+        bulk.load(ledger, [*before, *rows(failing)], processes=2, chunk_size=100)
 
     workers = {n.originator_id for n in ledger.recorder.select_notifications(1, 1000, topics=["hrh:Worker.Hired.v1"])}
     assert workers == {first, second}  # the rows before the failing one were recorded
@@ -237,7 +238,7 @@ def test_a_first_load_of_enough_rows_uses_two_children_and_a_small_or_later_one_
     ledger = in_memory_ledger()
     assert sharded.shards(ledger, None) == (2 if len(os.sched_getaffinity(0)) >= 2 else 0)
     assert sharded.shards(ledger, 1) == 0
-    ledger.execute_batch(rows(*tree()))
+    bulk.load(ledger, rows(*tree()))
     assert sharded.shards(ledger, None) == 0
     assert sharded.shards(ledger, 2) == 0
 
@@ -258,7 +259,8 @@ def test_a_chunk_that_collides_with_another_writer_goes_again_through_one_proces
             ledger.execute(other_country, "other.clerk")
 
     first = worker_of(0)
-    report = ledger.execute_batch(
+    report = bulk.load(
+        ledger,
         rows(*tree(), hire_command(worker_id=first), other_country, open_unit("GN", OrgUnitLevel.COUNTRY, None)),
         processes=2,
         chunk_size=8,

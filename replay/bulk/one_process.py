@@ -1,4 +1,4 @@
-"""The bulk path: many commands, one transaction per chunk, refusals reported by row."""
+"""The bulk path in one process: one transaction per chunk, the next chunk checked while one is inserted."""
 
 import gc
 import sys
@@ -6,50 +6,19 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
-from domain import clock
 from domain.chain import unplaced
-from domain.commands import Command
 from domain.errors import DomainError
-from domain.handlers import check_dates, handle
+from domain.ledger import Ledger
 from domain.staging import AggregateCache, Staging
-
-if TYPE_CHECKING:
-    from domain.ledger import Ledger
-
-
-@dataclass(frozen=True)
-class Submission:
-    """A command in a batch, with who recorded it and, for a replay of history, when."""
-
-    command: Command
-    recorded_by: str
-    recorded_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """A refused command in a batch: its row (0-based) and why."""
-
-    row: int
-    code: str
-    message: str
-
-
-@dataclass
-class BatchReport:
-    accepted: int = 0
-    events: int = 0
-    last_position: int | None = None
-    refusals: list[Refusal] = field(default_factory=list)
-
+from replay.bulk.rows import BatchReport, Refusal, Submission, attempt
+from replay.bulk.writing import insert
 
 Rows = list[tuple[int, Submission]]
 
@@ -125,19 +94,6 @@ class Pending:
     positions: "Future[list[int]]"
 
 
-def attempt(ledger: "Ledger", staging: Staging, row: int, submission: Submission) -> Refusal | None:
-    """Checks one command against ``staging`` and stages its events; the refusal, if refused."""
-    command = submission.command
-    with clock.recording_with(ledger.clock_at(submission.recorded_at)):
-        try:
-            check_dates(command, clock.now().date() + ledger.future_margin)
-            ledger.limits.check(command, staging)
-            handle(command, staging, command.provenance(submission.recorded_by))
-        except DomainError as error:
-            return Refusal(row, error.code, error.message)
-    return None
-
-
 class Batch:
     """One run of the bulk path over a ledger.
 
@@ -152,7 +108,7 @@ class Batch:
     insert first, so they see what it wrote.
     """
 
-    def __init__(self, ledger: "Ledger", report: BatchReport | None = None) -> None:
+    def __init__(self, ledger: Ledger, report: BatchReport | None = None) -> None:
         self.ledger = ledger
         self.report = BatchReport() if report is None else report
         self.cache = AggregateCache(complete=ledger.recorder.max_notification_id() is None)
@@ -213,7 +169,7 @@ class Batch:
         to_stored = self.ledger.mapper.to_stored_event  # here: the thread waits on the database, not on the GIL
         if events:
             stored, lines = [to_stored(event) for event in events], list(map(unplaced, events))
-            self.pending = Pending(segment, accepted, refusals, writer.submit(self.ledger.insert, stored, lines))
+            self.pending = Pending(segment, accepted, refusals, writer.submit(insert, self.ledger, stored, lines))
         else:
             self.report.accepted += accepted
             self.report.refusals.extend(refusals)

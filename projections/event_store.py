@@ -10,7 +10,7 @@ type, which psycopg can only dump as escaped text: for large batches that is mos
 The ids it returns are read as tuples, not as one dict per row.
 
 ``insert_columns`` takes the events as columns, the ids packed in one ``bytea`` (16 bytes each)
-that the server cuts up: the bulk path's parent process (``domain/sharded.py``) then builds no
+that the server cuts up: the bulk path's parent process (``replay/bulk/sharded.py``) then builds no
 Python object per event.
 
 Every insert also records the events' chain hashes (DESIGN, "Tamper evidence"; ``domain/chain.py``)
@@ -22,19 +22,20 @@ the chain then shows.
 """
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, cast
 
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
 from psycopg import Cursor
-from psycopg.rows import DictRow, tuple_row
-from psycopg.sql import SQL, Identifier, Literal
+from psycopg.rows import tuple_row
+from psycopg.sql import SQL, Composed, Identifier, Literal
 
 from domain.chain import GENESIS, Unplaced
 
-TOPIC = "api.event_store:LedgerRecorder"
+TOPIC = "projections.event_store:LedgerRecorder"
 
 REFUSE_CHANGE = (
     "DO $do$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
@@ -137,10 +138,10 @@ class LedgerRecorder(PostgresApplicationRecorder):
         if len(lines) != len(versions):
             raise ChainMissing(f"{len(versions)} events but {len(lines)} chain descriptions")
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
-            self._lock_table(curs)
-            self._notify_channel(curs)
+            self.lock_events_table(curs)
+            self.notify(curs)
             curs.execute(self.insert_columns_statement, (ids, versions, topics, states))
-            positions = self._fetch_ids_after_insert_events(curs, [])
+            positions = self.positions_inserted(curs)
             self._insert_chain(curs, positions, versions, lines)
             return positions
 
@@ -155,11 +156,12 @@ class LedgerRecorder(PostgresApplicationRecorder):
         if lines is None or len(lines) != len(stored_events):
             raise ChainMissing("the ledger's events are recorded with their chain hashes: pass lines=")
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
-            self._insert_events(curs, stored_events, **kwargs)
             if not stored_events:
                 return []
-            self._insert_stored_events(curs, stored_events, **kwargs)
-            positions = self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+            self.lock_events_table(curs)
+            self.notify(curs)
+            self.insert_arrays(curs, stored_events)
+            positions = self.positions_inserted(curs)
             self._insert_chain(curs, positions, [e.originator_version for e in stored_events], lines)
             return positions
 
@@ -207,9 +209,18 @@ class LedgerRecorder(PostgresApplicationRecorder):
             row = curs.fetchone()
             return (0, GENESIS) if row is None else (row[0], row[1])
 
-    def _insert_stored_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any) -> None:
-        self._lock_table(curs)
-        self._notify_channel(curs)
+    def lock_events_table(self, curs: Cursor[Any]) -> None:
+        """Takes the library's EXCLUSIVE lock on the events table (its ``lock_table_statements``), so
+        that positions are committed in the order they are issued; readers are not blocked."""
+        for statement in self.lock_table_statements:
+            curs.execute(statement, prepare=True)
+
+    def notify(self, curs: Cursor[Any]) -> None:
+        """Tells the library's listeners on the recorder's ``channel_name`` that events were recorded."""
+        curs.execute(SQL("NOTIFY {0}").format(Identifier(self.channel_name)))
+
+    def insert_arrays(self, curs: Cursor[Any], stored_events: Sequence[StoredEvent]) -> None:
+        """Inserts stored events as four binary arrays, the table lock held."""
         curs.execute(
             self.insert_arrays_statement,
             (
@@ -220,9 +231,53 @@ class LedgerRecorder(PostgresApplicationRecorder):
             ),
         )
 
-    def _fetch_ids_after_insert_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
-    ) -> list[int]:
+    @staticmethod
+    def positions_inserted(curs: Cursor[Any]) -> list[int]:
+        """The ledger positions the insert just run in ``curs`` returned, in order."""
         tuples = cast("Cursor[tuple[Any, ...]]", curs)  # the cursor ends with this transaction
         tuples.row_factory = tuple_row
         return [row[0] for row in tuples.fetchall()]
+
+    def qualified(self, table: str) -> Composed:
+        """``schema.table`` for one of the ledger's tables."""
+        return SQL("{}").format(Identifier(self.datastore.schema or "public", table))
+
+    @contextmanager
+    def locked(self, *, wait: bool = False) -> Iterator[Cursor[Any]]:
+        """A transaction that holds the lock every insert takes, committed when the block ends: for
+        work that reads and checks between its writes (a log import, the chain's backfill), so with
+        no idle timeout; ``wait``: no lock timeout either (a second process waits for the first)."""
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
+            if wait:
+                curs.execute("SET LOCAL lock_timeout = 0")
+            curs.execute(SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(self.qualified(self.events_table_name)))
+            yield curs
+
+    def holds(self, curs: Cursor[Any]) -> tuple[bool, bool]:
+        """Whether the events table, and the chain table, hold any row (in ``curs``'s transaction)."""
+        curs.execute(
+            SQL("SELECT EXISTS (SELECT 1 FROM {}) AS events, EXISTS (SELECT 1 FROM {}) AS chain").format(
+                self.qualified(self.events_table_name), self.qualified(self.chain_table_name)
+            )
+        )
+        row = cast("tuple[bool, bool] | dict[str, bool] | None", curs.fetchone())
+        values = () if row is None else tuple(row.values()) if isinstance(row, dict) else row
+        return bool(values and values[0]), bool(values and values[1])
+
+    def copy_events(self, curs: Cursor[Any], rows: list[tuple[Any, ...]]) -> None:
+        """Writes (originator id, version, topic, state, position) rows as they are, positions kept."""
+        copy = SQL(
+            "COPY {} (originator_id, originator_version, topic, state, notification_id) FROM STDIN (FORMAT BINARY)"
+        ).format(self.qualified(self.events_table_name))
+        with curs.copy(copy) as writer:
+            writer.set_types(["uuid", "int8", "text", "bytea", "int8"])
+            for row in rows:
+                writer.write_row(row)
+
+    def continue_after(self, curs: Cursor[Any], position: int) -> None:
+        """Makes the next event recorded take the position after ``position`` (after a copy)."""
+        curs.execute(
+            SQL("SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), %s)"),
+            (f'"{self.datastore.schema or "public"}"."{self.events_table_name}"', position),
+        )

@@ -1,4 +1,4 @@
-"""The children's side of a first load on several cores (``domain/sharded.py``): which child
+"""The children's side of a first load on several cores (``replay/bulk/sharded.py``): which child
 checks each row, and what a child does with its rows.
 
 A child checks its rows against what it has seen (the ledger was empty when it was forked) and
@@ -11,16 +11,15 @@ import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
-from domain.batch import Submission, attempt, long_lived
 from domain.chain import Unplaced, unplaced
 from domain.commands import Command, HireWorker, RetractEvent, WorkerCommand
+from domain.ledger import Ledger
 from domain.registry import FacilityRoster
 from domain.staging import AggregateCache, Staging
-
-if TYPE_CHECKING:
-    from domain.ledger import Ledger
+from replay.bulk.one_process import long_lived
+from replay.bulk.rows import Submission, attempt
 
 EVERY = 255
 """The owner of org-unit and cadre commands: every child checks them, the first one's events count."""
@@ -72,7 +71,7 @@ def _no_ledger(_: Any) -> NoReturn:
 
 
 def check_shard(
-    ledger: "Ledger", submissions: Sequence[Submission], route: bytes, shard: int, size: int, out: Connection
+    ledger: Ledger, submissions: Sequence[Submission], route: bytes, shard: int, size: int, out: Connection
 ) -> None:
     """A child's work: check its rows of ``submissions[:len(route)]``, a chunk at a time, and send each."""
     staging = Staging(_no_ledger, _no_ledger, AggregateCache(complete=True))

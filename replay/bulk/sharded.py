@@ -28,21 +28,21 @@ import os
 import pickle
 import queue
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import islice
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from eventsourcing.persistence import IntegrityError
 
-from domain.batch import Batch, BatchReport, Refusal, Submission, long_lived
-from domain.chain import Unplaced
-from domain.shard_child import EVERY, ROSTER_STARTED, STOP, Chunk, Outcome, check_shard, routes
-
-if TYPE_CHECKING:
-    from domain.ledger import Ledger
+from domain.ledger import Ledger
+from replay.bulk.merge import Merge, Merged, Partial
+from replay.bulk.one_process import Batch, long_lived
+from replay.bulk.rows import BatchReport, Submission
+from replay.bulk.shard_child import Chunk, check_shard, routes
+from replay.bulk.writing import insert_columns
 
 MIN_ROWS = 5000
 """Below this many rows, forking costs more than it saves."""
@@ -53,7 +53,7 @@ BYTES_A_ROW = 2500
 that would not fit in the memory available goes the one-process way."""
 
 
-def shards(ledger: "Ledger", processes: int | None) -> int:
+def shards(ledger: Ledger, processes: int | None) -> int:
     """How many children should check a batch: none (0) unless it is a first load and the
     platform can fork; ``processes`` (None: two when the machine has two cores or more)."""
     if processes is not None and processes < 2:
@@ -85,98 +85,10 @@ def affordable(rows: int) -> bool:
     return available is None or rows * BYTES_A_ROW < available * 0.8
 
 
-@dataclass
-class Merged:
-    """A chunk's rows in order, as the columns ``Ledger.insert_columns`` takes, and the outcomes."""
-
-    start: int
-    ids: list[bytes] = field(default_factory=list)  # each row's ids, packed
-    versions: list[int] = field(default_factory=list)
-    topics: list[str] = field(default_factory=list)
-    states: list[bytes] = field(default_factory=list)
-    lines: list[Unplaced] = field(default_factory=list)
-    accepted: int = 0
-    refusals: list[Refusal] = field(default_factory=list)
-
-
-class Merge:
-    """The parent's side: the children's rows in submission order, the rosters' events numbered."""
-
-    def __init__(self, route: bytes, shards: int) -> None:
-        self.route = route
-        self.shards = shards
-        self.rosters: dict[bytes, int] = {}  # roster id → its last version
-
-    def chunk(self, start: int, stop: int, parts: list[Chunk]) -> Merged:
-        """The chunk's rows; raises Partial with the rows before one the children cannot vouch for."""
-        outcomes = [iter(part.outcomes) for part in parts]
-        offsets = [0] * len(parts)
-        merged = Merged(start)
-        for row in range(start, stop):
-            who = self.route[row]
-            if who == EVERY:
-                seen = [self._next(outcomes[shard], row, merged) for shard in range(self.shards)]
-                if any(outcome[1] is not None for outcome in seen):  # refused by one, or stopped
-                    raise Partial(row, merged)
-                outcome, who = seen[0], 0
-            else:
-                outcome = self._next(outcomes[who], row, merged)
-            _, code, message, count, rosters = outcome
-            if code is not None:
-                merged.refusals.append(Refusal(row, code, message or ""))
-                continue
-            first = offsets[who]
-            offsets[who] = first + count
-            self._add(merged, parts[who], first, first + count, rosters)
-            merged.accepted += 1
-        return merged
-
-    @staticmethod
-    def _next(outcomes: Iterator[Outcome], row: int, merged: Merged) -> Outcome:
-        found = next(outcomes, None)
-        if found is None or found[0] != row or found[1] == STOP:
-            raise Partial(row, merged)
-        return found
-
-    def _add(self, merged: Merged, part: Chunk, first: int, end: int, rosters: int) -> None:
-        """Adds a row's events, ``part``'s from ``first`` to ``end``, numbering its roster events."""
-        ids, versions = part.ids[16 * first : 16 * end], part.versions[first:end]
-        topics, states, lines = part.topics[first:end], part.states[first:end], part.lines[first:end]
-        if rosters:
-            kept = []
-            for index, version in enumerate(versions):
-                if version < 0:
-                    key = ids[16 * index : 16 * index + 16]
-                    last = self.rosters.get(key)
-                    if version == ROSTER_STARTED and last is not None:
-                        continue  # another child started this roster first
-                    versions[index] = self.rosters[key] = (last or 0) + 1
-                kept.append(index)
-            if len(kept) < len(versions):
-                ids = b"".join(ids[16 * index : 16 * index + 16] for index in kept)
-                versions = [versions[index] for index in kept]
-                topics = [topics[index] for index in kept]
-                states = [states[index] for index in kept]
-                lines = [lines[index] for index in kept]
-        merged.ids.append(ids)
-        merged.versions.extend(versions)
-        merged.topics.extend(topics)
-        merged.states.extend(states)
-        merged.lines.extend(lines)
-
-
-class Partial(Exception):
-    """The chunk merged up to ``row``, which the children could not vouch for."""
-
-    def __init__(self, row: int, merged: Merged) -> None:
-        super().__init__(row)
-        self.row, self.merged = row, merged
-
-
 class ShardedBatch:
     """One run of the bulk path over ``shards`` child processes; see the module's docstring."""
 
-    def __init__(self, ledger: "Ledger", shards: int) -> None:
+    def __init__(self, ledger: Ledger, shards: int) -> None:
         self.ledger = ledger
         self.shards = shards
         self.report = BatchReport()
@@ -239,8 +151,8 @@ class ShardedBatch:
                 child.join()
 
     def _insert(self, merged: Merged) -> list[int]:
-        return self.ledger.insert_columns(
-            b"".join(merged.ids), merged.versions, merged.topics, merged.states, merged.lines
+        return insert_columns(
+            self.ledger, b"".join(merged.ids), merged.versions, merged.topics, merged.states, merged.lines
         )
 
     def _finish(self, pending: "Pending | None", partial: Partial) -> int:
