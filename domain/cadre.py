@@ -1,6 +1,6 @@
 """The Cadre aggregate: a qualification, mapped to ISCO-08."""
 
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -22,6 +22,9 @@ class Cadre(Aggregate):
     @staticmethod
     def create_id(code: str, **_: Any) -> UUID:
         return cadre_id(code)
+
+    # The event classes that ``@event`` makes from the methods below, declared for type checkers.
+    Defined: ClassVar[type[Event]]
 
     @event("Defined", topic="hrh:Cadre.Defined.v1")
     def __init__(

@@ -2,7 +2,7 @@
 
 from bisect import insort
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -25,6 +25,13 @@ class OrgUnit(Aggregate):
     @staticmethod
     def create_id(code: str, **_: Any) -> UUID:
         return org_unit_id(code)
+
+    # The event classes that ``@event`` makes from the methods below, declared for type checkers.
+    Opened: ClassVar[type[Event]]
+    Moved: ClassVar[type[Event]]
+    Renamed: ClassVar[type[Event]]
+    Closed: ClassVar[type[Event]]
+    PopulationEstimated: ClassVar[type[Event]]
 
     @event("Opened", topic="hrh:OrgUnit.Opened.v1")
     def __init__(

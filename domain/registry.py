@@ -5,7 +5,7 @@ store's (id, version) key and one of them is re-checked against what the other w
 """
 
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -29,6 +29,11 @@ class CivilServiceNumber(Aggregate):
     @staticmethod
     def create_id(number: str, **_: Any) -> UUID:
         return civil_service_number_id(number)
+
+    # The event classes that ``@event`` makes from the methods below, declared for type checkers.
+    Claimed: ClassVar[type[Event]]
+    Reclaimed: ClassVar[type[Event]]
+    Released: ClassVar[type[Event]]
 
     @event("Claimed", topic="hrh:CivilServiceNumber.Claimed.v1")
     def __init__(self, number: str, worker_id: UUID, meta: Provenance) -> None:
@@ -76,6 +81,9 @@ class CommandReceipt(Aggregate):
     def create_id(command_id: str, meta: Provenance, **_: Any) -> UUID:
         return command_receipt_id(command_id, meta.recorded_by)
 
+    # The event classes that ``@event`` makes from the methods below, declared for type checkers.
+    Recorded: ClassVar[type[Event]]
+
     @event("Recorded", topic="hrh:CommandReceipt.Recorded.v1")
     def __init__(
         self,
@@ -109,6 +117,11 @@ class FacilityRoster(Aggregate):
     @staticmethod
     def create_id(facility_code: str, **_: Any) -> UUID:
         return roster_id(facility_code)
+
+    # The event classes that ``@event`` makes from the methods below, declared for type checkers.
+    Started: ClassVar[type[Event]]
+    StintsChanged: ClassVar[type[Event]]
+    ClosureChecked: ClassVar[type[Event]]
 
     @event("Started", topic="hrh:FacilityRoster.Started.v1")
     def __init__(self, facility_code: str, meta: Provenance) -> None:

@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -24,6 +24,19 @@ class Worker(Aggregate):
     class Event(Aggregate.Event):
         TOPIC = "hrh:Worker.Event"
         create_timestamp = staticmethod(clock.now)
+
+    # The event classes that ``@event`` makes from the methods below, declared for type checkers.
+    Hired: ClassVar[type[Event]]
+    Posted: ClassVar[type[Event]]
+    Transferred: ClassVar[type[Event]]
+    TrainingRecorded: ClassVar[type[Event]]
+    Requalified: ClassVar[type[Event]]
+    LeaveStarted: ClassVar[type[Event]]
+    LeaveEnded: ClassVar[type[Event]]
+    Departed: ClassVar[type[Event]]
+    Rehired: ClassVar[type[Event]]
+    DetailsCorrected: ClassVar[type[Event]]
+    EventRetracted: ClassVar[type[Event]]
 
     @event("Hired", topic="hrh:Worker.Hired.v1")
     def __init__(
