@@ -47,8 +47,9 @@ KEPT = (
 """The keys of an export line that the chain covers, in the line's order."""
 GENESIS = "0" * 64
 """The ``previous`` of the first event."""
-ENVELOPE = frozenset(("originator_id", "originator_version", "timestamp", "meta", "originator_topic"))
-"""Event attributes that are not its data."""
+ENVELOPE = frozenset(("originator_id", "originator_version", "timestamp", "meta", "originator_topic", "class_version"))
+"""Event attributes that are not its data (``class_version``: of an event read as it was recorded,
+at an older version than its class's, see ``domain.encoding.recorded_event``)."""
 PROVENANCE_KEYS = ("recorded_by", "authority", "note", "command_id")
 CORRECTIONS = "corrections"
 """The one attribute of ``Worker.DetailsCorrected``: its data are the corrected fields."""

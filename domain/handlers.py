@@ -133,6 +133,8 @@ def _(command: c.HireWorker, staging: Staging, meta: Provenance) -> UUID:
         funding_source=command.funding_source,
         effective_on=command.effective_on,
         meta=meta,
+        country_of_birth=command.country_of_birth,
+        qualification_country=command.qualification_country,
     )
     staging.add(worker)
     if number is not None:

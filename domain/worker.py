@@ -25,8 +25,30 @@ class Worker(Aggregate):
         TOPIC = "hrh:Worker.Event"
         create_timestamp = staticmethod(clock.now)
 
+    class Hired(Aggregate.Created, Event):
+        """Version 2 adds the country of birth and of first qualification (None when unknown)."""
+
+        TOPIC = "hrh:Worker.Hired.v1"  # the topic stored events name; the version is in their state
+        class_version = 2
+        civil_service_number: str | None
+        family_name: str
+        given_names: str
+        sex: Sex
+        birth_date: date | None
+        cadre_code: str
+        sector: Sector
+        funding_source: FundingSource
+        effective_on: date
+        meta: Provenance
+        country_of_birth: str | None
+        qualification_country: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """A hire recorded before version 2 knows neither country."""
+            state["country_of_birth"] = state["qualification_country"] = None
+
     # The event classes that ``@event`` makes from the methods below, declared for type checkers.
-    Hired: ClassVar[type[Event]]
     Posted: ClassVar[type[Event]]
     Transferred: ClassVar[type[Event]]
     TrainingRecorded: ClassVar[type[Event]]
@@ -38,7 +60,7 @@ class Worker(Aggregate):
     DetailsCorrected: ClassVar[type[Event]]
     EventRetracted: ClassVar[type[Event]]
 
-    @event("Hired", topic="hrh:Worker.Hired.v1")
+    @event(Hired)
     def __init__(
         self,
         id: UUID,
@@ -52,6 +74,8 @@ class Worker(Aggregate):
         funding_source: FundingSource,
         effective_on: date,
         meta: Provenance,
+        country_of_birth: str | None = None,
+        qualification_country: str | None = None,
     ) -> None:
         self.civil_service_number = civil_service_number
         self.family_name = family_name
@@ -61,6 +85,8 @@ class Worker(Aggregate):
         self.cadre_code = cadre_code
         self.sector = sector
         self.funding_source = funding_source
+        self.country_of_birth = country_of_birth
+        self.qualification_country = qualification_country
         self.hired_by = meta.recorded_by  # a worker never posted is in the scope of whoever hired them
         self.timeline = Timeline.of_hire(Entry(1, Kind.HIRED, effective_on, None, cadre_code))
         self.kinds: dict[int, str] = {1: "Hired"}

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.chain import GENESIS, digest, line_fields, link
+from domain.encoding import recorded_event
 from domain.ledger import Ledger
 
 PAGE = 5000
@@ -94,14 +95,15 @@ class Unreadable:
 
 
 def stored_events(ledger: Ledger) -> Iterator[tuple[int, Any]]:
-    """Every stored event with its position, in ledger order (``Unreadable`` for one that does not decode)."""
+    """Every stored event as it was recorded (no upcaster: the chain covers the event as written), with
+    its position, in ledger order (``Unreadable`` for one that does not decode)."""
     start = 1
     while True:
         page = ledger.recorder.select_notifications(start, PAGE)
         for notification in page:
             event: object
             try:
-                event = ledger.mapper.to_domain_event(notification)
+                event = recorded_event(ledger.mapper, notification)
             except Exception as error:  # whatever changed bytes make the decoder raise
                 event = Unreadable(error)
             yield notification.id, event

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from domain.chain import GENESIS, KEPT, compact, line_fields, link
+from domain.encoding import recorded_event
 from domain.ledger import Ledger
 from replay.log_format import CHAIN, MalformedLine, event_of, event_to_line, parse
 
@@ -41,7 +42,7 @@ def export_lines(ledger: Ledger) -> Iterator[str]:
         if page:
             chains = {row[0]: row[2] for row in recorder.select_chain(page[0].id, page[-1].id)}
             for notification in page:
-                event = ledger.mapper.to_domain_event(notification)
+                event = recorded_event(ledger.mapper, notification)
                 yield event_to_line(notification.id, event, chains.get(notification.id))
         if len(page) < PAGE:
             return

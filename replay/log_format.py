@@ -1,6 +1,8 @@
 """The public JSON Lines log format (DESIGN, "Log export format"): one event a line.
 
 This module maps domain events to lines and back. Dates are ISO strings, enums their names.
+``data`` is the event as it was recorded (no upcaster applies); an event recorded at a class
+version above 1 says so in ``event_version``, and its data has that version's keys.
 """
 
 import enum
@@ -17,6 +19,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.cadre import Cadre
 from domain.chain import CORRECTIONS, ENVELOPE, KEPT, PROVENANCE_KEYS, line_fields
+from domain.encoding import VERSION
 from domain.org_unit import OrgUnit
 from domain.registry import CivilServiceNumber, CommandReceipt, FacilityRoster
 from domain.values import Period, Provenance
@@ -26,6 +29,10 @@ AGGREGATES: tuple[type[Aggregate], ...] = (OrgUnit, Cadre, Worker, CivilServiceN
 LINE_KEYS = KEPT
 """The keys every line has, in order; lines written by ``export-log`` also end with ``chain``."""
 CHAIN = "chain"
+EVENT_VERSION = "event_version"
+"""The key of the version an event was recorded at, when above 1: a line of version 1 (and every line
+written before events had versions) has none. The chain does not cover it, but each version's data
+has its own keys, which the chain covers and the import checks against the version."""
 
 
 class MalformedLine(ValueError):
@@ -82,6 +89,9 @@ def from_json(kind: Any, value: Any) -> Any:
 def event_to_line(position: int, event: Any, chain: str | None) -> str:
     """The line of ``event`` at ``position``, with its chain hash (DESIGN, "Log export format")."""
     line = line_fields(position, event)
+    version = getattr(event, VERSION, 1)
+    if version > 1:
+        line[EVENT_VERSION] = version
     line[CHAIN] = chain
     return json.dumps(line, ensure_ascii=False, separators=(", ", ": "))
 
@@ -122,8 +132,11 @@ def event_of(line: dict[str, Any]) -> tuple[int, Any]:
     event_class = event_classes().get((line["aggregate"], line["event"]))
     if event_class is None:
         raise MalformedLine(f"unknown event {line['aggregate']}.{line['event']}")
+    version, current = line.get(EVENT_VERSION, 1), getattr(event_class, VERSION, 1)
+    if type(version) is not int or not 1 <= version <= current:
+        raise MalformedLine(f"{line['aggregate']}.{line['event']} has no version {version!r} (1 to {current})")
     try:
-        state = decode_data(event_class, line["data"])
+        state = decode_data(event_class, line["data"], version)
         state.update(
             originator_id=UUID(line["aggregate_id"]),
             originator_version=int(line["version"]),
@@ -133,6 +146,8 @@ def event_of(line: dict[str, Any]) -> tuple[int, Any]:
         if names_topic(event_class):
             aggregate_class = next(a for a in AGGREGATES if a.__name__ == line["aggregate"])
             state["originator_topic"] = aggregate_class.TOPIC  # type: ignore[attr-defined]
+        if version < current:
+            state[VERSION] = version  # stored as recorded: see ``domain.encoding.recorded_event``
         position = int(line["position"])
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise MalformedLine(f"bad value ({error})") from None
@@ -143,14 +158,35 @@ def event_of(line: dict[str, Any]) -> tuple[int, Any]:
     return position, event
 
 
-def decode_data(event_class: type, data: Any) -> dict[str, Any]:
+def decode_data(event_class: type, data: Any, version: int = 1) -> dict[str, Any]:
+    """The event's attributes from a line's ``data``, of an event recorded at ``version``.
+
+    Raises:
+        KeyError: a key that the event's version has not, or (of an older version) lacks.
+    """
     if not isinstance(data, dict):
         raise TypeError("data is not an object")
     kinds = field_types(event_class)
     if CORRECTIONS in kinds:
-        hired = field_types(Worker.Hired)  # type: ignore[attr-defined]
+        hired = field_types(Worker.Hired)
         return {CORRECTIONS: {k: from_json(hired[k], v) for k, v in data.items()}}
     unknown = set(data) - set(kinds)
     if unknown:
         raise KeyError(f"unknown data keys {sorted(unknown)}")
+    if version < getattr(event_class, VERSION, 1):
+        check_keys_of_version(event_class, set(data), version)
+        return {name: from_json(kind, data[name]) for name, kind in kinds.items() if name in data}
     return {name: from_json(kind, data.get(name)) for name, kind in kinds.items()}
+
+
+def check_keys_of_version(event_class: type, keys: set[str], version: int) -> None:
+    """Raises KeyError unless ``keys`` are those of the event's ``version``: the ones the class's
+    upcasters leave as they are and complete to the class's fields."""
+    probe: dict[str, Any] = dict.fromkeys(keys, MISSING)
+    for older in range(version, getattr(event_class, VERSION)):
+        getattr(event_class, f"upcast_v{older}_v{older + 1}")(probe)
+    if set(probe) != set(field_types(event_class)) or any(probe[key] is not MISSING for key in keys):
+        raise KeyError(f"data keys {sorted(keys)} are not those of version {version}")
+
+
+MISSING: Any = object()

@@ -11,6 +11,8 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import ClassVar
 
+import pycountry
+
 from domain.errors import InvalidInput
 from domain.names import check_visible
 from domain.values import Provenance
@@ -26,6 +28,15 @@ def check_code(field: str, value: str) -> None:
         raise InvalidInput(
             f"{field} {value[:80]!r} is not a valid code: use 1 to 64 letters, digits, '-', '_' or '.', "
             "starting with a letter or digit."
+        )
+
+
+def check_country(field: str, value: str | None) -> None:
+    """Raises InvalidInput unless ``value`` is None (unknown) or an ISO 3166-1 alpha-2 code in capitals."""
+    if value is not None and not (len(value) == 2 and value.isupper() and pycountry.countries.get(alpha_2=value)):
+        raise InvalidInput(
+            f"{field} {value[:80]!r} is not an ISO 3166-1 alpha-2 country code: use two capital letters, such as "
+            "'ML' or 'SN', or leave it out when unknown."
         )
 
 

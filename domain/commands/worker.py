@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any, ClassVar
 from uuid import UUID
 
-from domain.commands.command import Command, check_code, check_text
+from domain.commands.command import Command, check_code, check_country, check_text
 from domain.errors import DateOutOfOrder, InvalidInput
 from domain.names import check_name
 from domain.values import DepartureReason, FundingSource, LeaveKind, Sector, Sex
@@ -27,6 +27,10 @@ class HireWorker(Command):
     note: str | None = None
     worker_id: UUID | None = None
     """Lets a bulk import or a log replay fix the new worker's id; otherwise a random one."""
+    country_of_birth: str | None = None
+    qualification_country: str | None = None
+    """Where the worker was born and first qualified (ISO 3166-1 alpha-2), None when unknown."""
+    later_fields: ClassVar[frozenset[str]] = frozenset({"country_of_birth", "qualification_country"})
 
     def normalise(self) -> None:
         trim_civil_service_number(self)
@@ -38,6 +42,8 @@ class HireWorker(Command):
         check_name("givenNames", self.given_names)
         if self.civil_service_number is not None:
             check_code("civilServiceNumber", self.civil_service_number)
+        check_country("countryOfBirth", self.country_of_birth)
+        check_country("qualificationCountry", self.qualification_country)
         if self.birth_date is not None and self.birth_date >= self.effective_on:
             raise DateOutOfOrder(
                 f"birthDate {self.birth_date.isoformat()} is not before the hire on "
@@ -129,6 +135,20 @@ class RehireWorker(WorkerCommand):
     authority: str | None = None
 
 
+CORRECTABLE = (
+    "civil_service_number",
+    "family_name",
+    "given_names",
+    "sex",
+    "birth_date",
+    "funding_source",
+    "sector",
+    "country_of_birth",
+    "qualification_country",
+)
+"""The identity fields a correction may change, under their ``Worker.Hired`` names."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class CorrectWorkerDetails(WorkerCommand):
     """Corrects identity fields; only the fields given (not None) change."""
@@ -140,8 +160,11 @@ class CorrectWorkerDetails(WorkerCommand):
     birth_date: date | None = None
     funding_source: FundingSource | None = None
     sector: Sector | None = None
+    country_of_birth: str | None = None
+    qualification_country: str | None = None
     authority: str | None = None
     note: str | None = None
+    later_fields: ClassVar[frozenset[str]] = frozenset({"country_of_birth", "qualification_country"})
 
     def normalise(self) -> None:
         trim_civil_service_number(self)
@@ -149,6 +172,8 @@ class CorrectWorkerDetails(WorkerCommand):
     def check(self) -> None:
         if self.civil_service_number is not None:
             check_code("civilServiceNumber", self.civil_service_number)
+        check_country("countryOfBirth", self.country_of_birth)
+        check_country("qualificationCountry", self.qualification_country)
         for field, value in (("familyName", self.family_name), ("givenNames", self.given_names)):
             if value is not None:
                 check_text(field, value, required=True)
@@ -157,8 +182,7 @@ class CorrectWorkerDetails(WorkerCommand):
             raise InvalidInput("Name at least one field to correct.")
 
     def corrections(self) -> dict[str, Any]:
-        names = ("civil_service_number", "family_name", "given_names", "sex", "birth_date", "funding_source", "sector")
-        return {n: getattr(self, n) for n in names if getattr(self, n) is not None}
+        return {n: getattr(self, n) for n in CORRECTABLE if getattr(self, n) is not None}
 
 
 @dataclass(frozen=True, kw_only=True)
