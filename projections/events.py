@@ -24,7 +24,10 @@ from eventsourcing.utils import resolve_topic
 from domain.values import Period, Provenance
 from projections.handlers import REGISTRY, EventClass, event_key
 
-ENVELOPE = frozenset(("timestamp", "originator_topic", "meta"))
+ENVELOPE = frozenset(("timestamp", "originator_topic", "meta", "class_version"))
+"""Stored keys that are not the event's data (``class_version``: of a versioned class's events)."""
+KEYS = frozenset(("originator_id", "originator_version", "originator_id_type"))
+"""Attributes of every event stored in their own columns, or not at all."""
 
 
 @dataclass(slots=True)
@@ -109,6 +112,8 @@ class EventDecoder:
         self.event_class = event_class
         self.aggregate, self.name = event_key(event_class)
         hints = typing.get_type_hints(event_class)
+        self.fields = tuple(name for name in hints if name not in ENVELOPE and name not in KEYS)
+        """The event's data keys: an event recorded before a key was added reads None for it."""
         self.converters: dict[str, Converter] = {}
         for name, hint in hints.items():
             converter = converter_for(hint)
@@ -124,6 +129,9 @@ class EventDecoder:
                 continue
             converter = converters.get(key)
             data[key] = value if converter is None or value is None else converter(value)
+        if len(data) < len(self.fields):
+            for name in self.fields:
+                data.setdefault(name, None)
         return LedgerEvent(
             position=position,
             aggregate=self.aggregate,

@@ -22,6 +22,8 @@ class WorkerRecord:
     birth_date: date | None
     sector: str
     funding_source: str
+    country_of_birth: str | None
+    qualification_country: str | None
     cadre_code: str
     status: str
     facility_code: str | None
@@ -78,6 +80,8 @@ def _worker(r: Any) -> WorkerRecord:
         birth_date=r["birth_date"],
         sector=r["sector"],
         funding_source=r["funding_source"],
+        country_of_birth=r["country_of_birth"],
+        qualification_country=r["qualification_country"],
         cadre_code=r["cadre"] or r["first_cadre"] or "",
         status=r["status"] or "HIRED",
         facility_code=r["facility"] if r["status"] in ("POSTED", "ON_LEAVE") else None,

@@ -14,7 +14,7 @@ from uuid import UUID
 from domain.cadre import Cadre
 from domain.org_unit import OrgUnit
 from domain.worker import Worker
-from projections.careers import WORKER_EVENTS, WorkerState, backdated, step_of
+from projections.careers import IDENTITY, WORKER_EVENTS, WorkerState, backdated, step_of
 from projections.events import LedgerEvent
 from projections.handlers import REGISTRY, UnhandledEvent, event_key, handles
 from projections.intervals import RowSink, new_sink
@@ -28,7 +28,6 @@ from projections.writes import DATA, SHOWN, Writes, kind_name
 __all__ = ["DATA", "SHOWN", "Projector", "Writes"]
 
 MOVED = event_key(OrgUnit.Moved)  # needs every worker in memory: their flows move with it
-IDENTITY = ("civil_service_number", "family_name", "given_names", "sex", "birth_date", "sector", "funding_source")
 
 
 class Projector(WorkerProjection):

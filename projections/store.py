@@ -10,14 +10,14 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from projections.careers import IDENTITY
 from projections.naming import NAME as NAME  # re-exported for the API and replay
 from projections.naming import quoted as quoted
 from projections.pieces import add_flows, add_staffing_changes, write_flows, write_staffing
 from projections.shards import Shard, UnitSums
 from projections.unit_functions import UnitFunctions
 
-# Raised whenever the tables' shape or meaning changes: older tables must be rebuilt.
-VERSION = 4
+VERSION = 5  # raised whenever the tables' shape or meaning changes: older tables must be rebuilt
 
 TABLES = {
     "tracking": "name text PRIMARY KEY, position bigint NOT NULL, generation uuid NOT NULL, "
@@ -34,7 +34,7 @@ TABLES = {
     "populations": "code text NOT NULL, year int NOT NULL, position bigint NOT NULL, population bigint NOT NULL, "
     "source text, PRIMARY KEY (code, year, position)",
     "workers": "id uuid PRIMARY KEY, civil_service_number text, family_name text, given_names text, sex text, "
-    "birth_date date, sector text, funding_source text",
+    "birth_date date, sector text, funding_source text, country_of_birth text, qualification_country text",
     "worker_periods": "id bigint NOT NULL, worker_id uuid NOT NULL, valid_from date NOT NULL, valid_to date, "
     "known_from bigint NOT NULL, known_to bigint, status text NOT NULL, facility text, cadre text NOT NULL, "
     "sex text, sector text, funding_source text, present smallint NOT NULL",
@@ -96,7 +96,7 @@ PENDING_SHOWN_COLUMNS = (
 # which halves its cost. The planner would gain nothing from their statistics.
 UNFILTERED = {
     "events": ("version", "note", "command_id", "subject", "reason", "data", "event", "authority"),
-    "workers": ("civil_service_number", "family_name", "given_names", "sex", "birth_date", "sector", "funding_source"),
+    "workers": IDENTITY,
     "worker_periods": ("sex", "sector", "funding_source", "present"),
     "worker_changes": ("sign", "status", "cadre", "sex", "sector", "funding_source", "present"),
     "worker_flows": ("position",),

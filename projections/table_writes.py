@@ -6,6 +6,7 @@ from typing import Any
 import asyncpg
 import orjson
 
+from projections.careers import IDENTITY
 from projections.intervals import Row
 from projections.naming import NAME, quoted
 from projections.projector import DATA, Projector, Writes
@@ -107,19 +108,7 @@ async def write(
         people = []
         for worker_id in ids:
             state = projector.workers[worker_id]
-            i = state.identity
-            people.append(
-                (
-                    worker_id,
-                    i.get("civil_service_number"),
-                    i.get("family_name"),
-                    i.get("given_names"),
-                    i.get("sex"),
-                    i.get("birth_date"),
-                    i.get("sector"),
-                    i.get("funding_source"),
-                )
-            )
+            people.append((worker_id, *map(state.identity.get, IDENTITY)))
         await conn.copy_records_to_table("workers", schema_name=schema, records=people)
     if writes.units:
         codes = list(writes.units)

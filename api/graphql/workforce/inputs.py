@@ -21,6 +21,25 @@ class HireWorkerInput:
     authority: str | None = None
     note: str | None = None
     command_id: str | None = None
+    country_of_birth: str | None = None
+    qualification_country: str | None = None
+
+
+@strawberry.input
+class CorrectWorkerDetailsInput:
+    """Only the fields given change; at least one must differ from what the ledger holds."""
+
+    worker_id: strawberry.ID
+    family_name: str | None = None
+    given_names: str | None = None
+    sex: Sex | None = None
+    birth_date: date | None = None
+    civil_service_number: str | None = None
+    country_of_birth: str | None = None
+    qualification_country: str | None = None
+    authority: str | None = None
+    note: str | None = None
+    command_id: str | None = None
 
 
 @strawberry.input

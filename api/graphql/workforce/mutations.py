@@ -13,6 +13,7 @@ from api.graphql.errors import ClientError
 from api.graphql.permissions import mutation
 from api.graphql.recording import fields, record
 from api.graphql.workforce.inputs import (
+    CorrectWorkerDetailsInput,
     EndLeaveInput,
     HireWorkerInput,
     PostWorkerInput,
@@ -90,6 +91,10 @@ class WorkforceMutations:
     @mutation(*WRITERS)
     async def rehire_worker(self, info: Info, input: RehireWorkerInput) -> WorkerPayload:
         return await change_worker(info, input, c.RehireWorker)
+
+    @mutation(*WRITERS)
+    async def correct_worker_details(self, info: Info, input: CorrectWorkerDetailsInput) -> WorkerPayload:
+        return await change_worker(info, input, c.CorrectWorkerDetails)
 
     @mutation(*WRITERS)
     async def retract_event(self, info: Info, input: RetractEventInput) -> WorkerPayload:

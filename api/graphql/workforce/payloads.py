@@ -71,6 +71,8 @@ def worker_record(worker: WorkerAggregate, today: date) -> WorkerRecord:
         birth_date=worker.birth_date,
         sector=worker.sector.name,
         funding_source=worker.funding_source.name,
+        country_of_birth=worker.country_of_birth,
+        qualification_country=worker.qualification_country,
         cadre_code=state.cadre or worker.cadre_code,
         status=status,
         facility_code=state.facility,

@@ -94,8 +94,8 @@ class Worker:
     status: WorkerStatus
     restricted: bool = strawberry.field(
         description="True when the caller may not read this worker's personal data (an HR manager, for a worker "
-        "now outside their scope, listed in a past roster): the names are empty, civilServiceNumber, birthDate "
-        "and facility null, and history and trainings empty."
+        "now outside their scope, listed in a past roster): the names are empty, civilServiceNumber, birthDate, "
+        "countryOfBirth, qualificationCountry and facility null, and history and trainings empty."
     )
     record: strawberry.Private[WorkerRecord]
 
@@ -128,6 +128,14 @@ class Worker:
     @personal_field
     def birth_date(self) -> date | None:
         return None if self.restricted else self.record.birth_date
+
+    @personal_field
+    def country_of_birth(self) -> str | None:
+        return None if self.restricted else self.record.country_of_birth
+
+    @personal_field
+    def qualification_country(self) -> str | None:
+        return None if self.restricted else self.record.qualification_country
 
     @strawberry.field
     async def cadre(self, info: Info) -> Cadre:
