@@ -7,6 +7,7 @@ The workforce of 2009 is hired from 2005 on and captured from the paper files in
 
 import random
 import unicodedata
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
@@ -26,6 +27,12 @@ NUMBERED = {Sector.PUBLIC: 0.97, Sector.PARAPUBLIC: 0.95, Sector.COMMUNITY: 0.88
 """How often a recruit of each sector has a civil-service number."""
 CORRECTED = 0.006
 """How often a hire is recorded with a mistake that a later correction fixes."""
+COUNTRY_KNOWN = 0.93
+"""How often the file gives a recruit's country of birth, and (apart) of first qualification."""
+BORN = {"ML": 0.955, "BF": 0.015, "SN": 0.01, "CI": 0.01, "GN": 0.01}
+QUALIFIED = {"ML": 0.93, "SN": 0.025, "MA": 0.015, "CU": 0.01, "DZ": 0.01, "CI": 0.01}
+"""Where recruits were born and first qualified: mostly Mali; a few from its neighbours, or trained
+in Senegal, Morocco, Cuba or Algeria."""
 FAMILY_NAMES = {"MOP": data.FAMILY_NAMES_CENTRE} | {
     region: data.FAMILY_NAMES_NORTH for region in ("TOM", "GAO", "KID", "MEN", "TAO")
 }
@@ -96,6 +103,7 @@ class Hiring:
         number = self._number() if rng.random() < NUMBERED[career.sector] and mistake != "number" else None
         known_birth = rng.random() < (0.75 if captured else 0.9) and mistake != "birth"
         user = self.tree.user(facility, day)
+        countries, late_country = origins(career.worker_id)
         hire = HireWorker(
             civil_service_number=number,
             family_name=misspell(family) if mistake == "name" else family,
@@ -109,6 +117,8 @@ class Hiring:
             authority=self._authority(career, day.year, wave),
             note="Saisie de rattrapage (dossier papier)" if captured and rng.random() < 0.2 else None,
             worker_id=career.worker_id,
+            country_of_birth=countries[0],
+            qualification_country=None if mistake is not None and late_country else countries[1],
         )
         self.clerk.plan(recorded_at, hire, user)
         posted_on = day
@@ -127,7 +137,10 @@ class Hiring:
         if mistake is not None:
             checked_on = posted_at.date() + timedelta(days=rng.randint(10, 90))
             corrected_at = self.clerk.following(self.clerk.office_time(checked_on), posted_at)
-            self.clerk.plan(corrected_at, self._correction(career, mistake, family), user)
+            correction = self._correction(career, mistake, family)
+            if late_country and countries[1] is not None:  # the check also finds the diploma's country
+                correction = replace(correction, qualification_country=countries[1])
+            self.clerk.plan(corrected_at, correction, user)
 
     def _correction(self, career: Career, mistake: str, family: str) -> CorrectWorkerDetails:
         """Sets right what the hire got wrong: the family name, birth date, sex or a missing number."""
@@ -218,3 +231,15 @@ def misspell(name: str) -> str:
 
 def other_sex(sex: Sex) -> Sex:
     return Sex.FEMALE if sex is Sex.MALE else Sex.MALE
+
+
+def origins(worker_id: UUID) -> tuple[tuple[str | None, str | None], bool]:
+    """A recruit's countries of birth and first qualification (None when the file does not say), and
+    whether a correction of the hire, if any, also adds the country of qualification. Drawn from the
+    worker's id, so the demo's other draws stay as they were."""
+    rng = random.Random(worker_id.int)
+    born = rng.choices(list(BORN), weights=list(BORN.values()))[0] if rng.random() < COUNTRY_KNOWN else None
+    trained = (
+        rng.choices(list(QUALIFIED), weights=list(QUALIFIED.values()))[0] if rng.random() < COUNTRY_KNOWN else None
+    )
+    return (born, trained), rng.random() < 0.1
