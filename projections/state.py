@@ -21,10 +21,10 @@ from projections.org import Unit
 from projections.projector import Projector
 from projections.shards import Shard
 from projections.store import Target, tracking
+from projections.tree_projection import TreePiece
 from projections.vectors import CadreInfo
-from projections.worker_projection import PLAIN
+from projections.worker_rows import PLAIN
 
-TreePiece = tuple[int, date, date | None, str | None, bool]  # id, valid_from, valid_to, parent, is_open
 DATE_KEYS = ("effective_on", "started_on", "ended_on", "birth_date")
 
 

@@ -100,7 +100,7 @@ async def write(
     await _write_rows(conn, schema, "worker_flows", projector.flow_rows.take(), bulk=bulk)
     await _write_rows(conn, schema, "org_tree", projector.tree_rows.take(), bulk=bulk)
     if functions:
-        await write_functions(conn, schema, projector)
+        await write_functions(conn, schema, projector.units)
     if writes.workers:
         ids = list(writes.workers)
         await conn.execute(f"DELETE FROM {s}.workers WHERE id = ANY($1::uuid[])", ids)
