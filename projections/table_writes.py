@@ -83,8 +83,8 @@ async def write(
     bulk = not functions
     if writes.shown and bulk:
         batch = projector.position
-        records = [(position, batch, *shown) for position, shown in writes.shown.items()]
-        await conn.copy_records_to_table(PENDING_SHOWN, schema_name=schema, records=records)
+        pending = [(position, batch, *shown) for position, shown in writes.shown.items()]
+        await conn.copy_records_to_table(PENDING_SHOWN, schema_name=schema, records=pending)
     elif writes.shown:
         items = list(writes.shown.items())
         await conn.execute(

@@ -114,13 +114,13 @@ class OrgTreeProjection:
         """Re-issues the unit's tree rectangles that changed."""
         self.writes.units.add(unit.code)
         wanted = unit.parent_pieces()
-        kept = []
-        for row_id, *piece in self.tree_pieces.get(unit.code, []):
-            if tuple(piece) in wanted:
-                kept.append((row_id, *piece))
+        kept: list[TreePiece] = []
+        for row_id, start, end, parent, is_open in self.tree_pieces.get(unit.code, []):
+            if (start, end, parent, is_open) in wanted:
+                kept.append((row_id, start, end, parent, is_open))
             else:
                 self.tree_rows.close(row_id, position)
-        have = {tuple(piece) for _, *piece in kept}
+        have = {piece[1:] for piece in kept}
         for start, end, parent, is_open in wanted:
             if (start, end, parent, is_open) not in have:
                 row_id = self.tree_rows.open(unit.code, start, end, position, (parent, is_open))
