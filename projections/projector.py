@@ -10,10 +10,12 @@ It composes the read models, each a small object holding its own ``@handles`` me
 - ``OrgTreeProjection`` (``projections.tree_projection``): the units and their tree rectangles.
 
 They share one batch of writes (``Writes``) and one sequence of rectangle ids. To add a read
-model, write its module (a class with ``@handles(OrgUnit.X)`` methods that add to the batch) and
-build it in ``Projector.__init__`` with the collaborators it needs, among ``self.read_models``:
-that one tuple is what the handlers are bound to. Its rows are written by
-``projections.table_writes.write``.
+model (say ``projections/establishment.py``), write its module: a ``ReadModel``, a class whose
+``@handles(OrgUnit.X)`` methods open and close its rectangles in a ``RowSink`` on
+``period_rows.ids``, and whose ``rectangles()`` names each sink's table. Then name it in ONE
+place, ``Projector.__init__``: build it with the collaborators it needs, among
+``self.read_models``. That tuple is what the handlers are bound to, and whose rectangles the
+table writer (``projections.table_writes.write``) writes, each sink to its table.
 
 It keeps what it needs between events in memory and collects each batch's writes. The runner
 writes them, with the tracking position, in one transaction. A crash loses only memory: the
@@ -21,6 +23,7 @@ state is reloaded from the tables the next run finds.
 """
 
 from collections.abc import Callable, Iterable
+from typing import Protocol
 from uuid import UUID
 
 from domain.org_unit import OrgUnit
@@ -35,6 +38,14 @@ from projections.worker_projection import IDENTITY, WorkerProjection
 from projections.writes import DATA, SHOWN, Writes
 
 __all__ = ["DATA", "SHOWN", "Projector", "Writes"]
+
+
+class ReadModel(Protocol):
+    """A read model the projector composes: ``@handles`` methods that add to the batch's
+    ``Writes``, and the sinks of its rectangles, if any, by table."""
+
+    def rectangles(self) -> dict[str, RowSink]: ...
+
 
 MOVED = event_key(OrgUnit.Moved)  # needs every worker in memory: their flows move with it
 
@@ -55,12 +66,17 @@ class Projector:
         self.units = UnitFunctions()
         self.people = WorkerProjection(self.units, self.period_rows, self.writes)
         self.org = OrgTreeProjection(self.units, self.people, self.tree_rows, self.writes)
-        self.read_models: tuple[object, ...] = (self.people, self.org)
+        self.read_models: tuple[ReadModel, ...] = (self.people, self.org)
         self.handlers = REGISTRY.bind(*self.read_models)
         # What the runner, the state loader and the table writer read (the collaborators' own).
         self.tree, self.workers, self.cadres = self.units.tree, self.people.workers, self.people.cadres
         self.counts, self.flows, self.dirty_flows = self.units.counts, self.units.flows, self.units.dirty_flows
         self.change_rows, self.flow_rows = self.people.rows.change_rows, self.people.rows.flow_rows
+
+    def rectangles(self) -> dict[str, RowSink]:
+        """Every read model's sinks of rectangles, by the table they are written to
+        (``projections.table_writes.write``)."""
+        return {table: sink for model in self.read_models for table, sink in model.rectangles().items()}
 
     @property
     def deferred(self) -> bool:

@@ -115,7 +115,7 @@ async def load_shard(conn: asyncpg.Connection, target: Target, shard: Shard) -> 
     if track["position"]:
         projector.apply(await read_range(conn, target.events_table, 0, track["position"], shard.reads(workers=False)))
         projector.take()
-        for sink in (projector.period_rows, projector.change_rows, projector.flow_rows, projector.tree_rows):
+        for sink in projector.rectangles().values():
             sink.take()
         if shard.writes_org:
             projector.tree_pieces = await tree_pieces(conn, target.schema)

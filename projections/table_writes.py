@@ -95,10 +95,8 @@ async def write(
             [v[1] for _, v in items],
             [v[2] for _, v in items],
         )
-    await _write_rows(conn, schema, "worker_periods", projector.period_rows.take(), bulk=bulk)
-    await _write_rows(conn, schema, "worker_changes", projector.change_rows.take(), bulk=bulk)
-    await _write_rows(conn, schema, "worker_flows", projector.flow_rows.take(), bulk=bulk)
-    await _write_rows(conn, schema, "org_tree", projector.tree_rows.take(), bulk=bulk)
+    for table, sink in projector.rectangles().items():
+        await _write_rows(conn, schema, table, sink.take(), bulk=bulk)
     if functions:
         await write_functions(conn, schema, projector.units)
     if writes.workers:

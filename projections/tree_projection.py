@@ -27,6 +27,10 @@ class OrgTreeProjection:
         self.writes = writes
         self.tree_pieces: dict[str, list[TreePiece]] = {}
 
+    def rectangles(self) -> dict[str, RowSink]:
+        """The sink of the tree's rectangles, by the table it is written to."""
+        return {"org_tree": self.tree_rows}
+
     def _unit(self, e: LedgerEvent) -> Unit:
         tree = self.units.tree
         return tree.units[tree.codes[e.aggregate_id]]

@@ -41,6 +41,10 @@ class WorkerProjection:
         self.cadre_epoch = 0
         self.workers: dict[UUID, WorkerState] = {}
 
+    def rectangles(self) -> dict[str, RowSink]:
+        """The sinks of the workers' rectangles, by the table they are written to."""
+        return self.rows.rectangles()
+
     def worker(self, worker_id: UUID) -> WorkerState:
         state = self.workers.get(worker_id)
         if state is None:

@@ -25,6 +25,10 @@ class WorkerRows:
         self.change_rows = RowSink(period_rows.ids, bounded=False)
         self.writes = writes
 
+    def rectangles(self) -> dict[str, RowSink]:
+        """The rectangles' sinks, by the table they are written to."""
+        return {"worker_periods": self.period_rows, "worker_changes": self.change_rows, "worker_flows": self.flow_rows}
+
     def open_flows(self, state: WorkerState, flows: list[Flow], position: int) -> None:
         """Opens the rectangles of flows that went last on the worker's timeline."""
         for flow in flows:
