@@ -148,7 +148,7 @@ def decode_data(event_class: type, data: Any) -> dict[str, Any]:
         raise TypeError("data is not an object")
     kinds = field_types(event_class)
     if CORRECTIONS in kinds:
-        hired = field_types(Worker.Hired)  # type: ignore[attr-defined]
+        hired = field_types(Worker.Hired)
         return {CORRECTIONS: {k: from_json(hired[k], v) for k, v in data.items()}}
     unknown = set(data) - set(kinds)
     if unknown:
