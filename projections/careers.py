@@ -246,20 +246,6 @@ def step_of(kind: EventClass, position: int, version: int, data: dict[str, Any])
     )
 
 
-IDENTITY = (
-    "civil_service_number",
-    "family_name",
-    "given_names",
-    "sex",
-    "birth_date",
-    "sector",
-    "funding_source",
-    "country_of_birth",
-    "qualification_country",
-)
-"""A worker's identity fields, as ``Worker.Hired`` names them: the columns of the workers table."""
-
-
 @dataclass(slots=True)
 class WorkerState:
     """Everything the projector keeps about one worker between events."""

@@ -34,14 +34,14 @@ class Unit:
         """The parent on ``day``; none before the unit opened."""
         if day < self.opened_on:
             return None
-        i = bisect_right(self.parents, (day, float("inf"), "")) - 1  # type: ignore[operator]
+        i = bisect_right(self.parents, (day, float("inf"), "")) - 1
         return self.parents[max(i, 0)][2]
 
     def parent_pieces(self) -> list[tuple[date, date | None, str | None, bool]]:
         """``(from, to, parent, open)`` pieces from the opening on, cut at each move and at the closing."""
         changes: dict[date, str | None] = {}
-        for day, _, parent in self.parents:
-            changes[max(day, self.opened_on)] = parent
+        for day, _, new_parent in self.parents:
+            changes[max(day, self.opened_on)] = new_parent
         days = sorted(changes)
         if self.closed_on is not None and self.closed_on not in changes:
             days = sorted([*days, self.closed_on])

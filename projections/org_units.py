@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypeAlias
 
 import asyncpg
 
 from projections.naming import quoted
 from projections.vectors import CadreInfo
 
-Executor = asyncpg.Connection | asyncpg.Pool
+Executor: TypeAlias = asyncpg.Connection | asyncpg.Pool
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ write. A packed vector's bytes are already its array's elements, but for their l
 """
 
 import struct
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from functools import lru_cache
 from itertools import chain
@@ -187,7 +187,9 @@ def flow_copy_data(rows: Iterable[tuple[str, date | int, int, int]]) -> bytes:
     return b"".join(out)
 
 
-async def _copy_flows(conn: asyncpg.Connection, schema: str, flows: dict[Any, list[int]], keys: list[FlowKey]) -> None:
+async def _copy_flows(
+    conn: asyncpg.Connection, schema: str, flows: dict[Any, list[int]], keys: Sequence[FlowKey]
+) -> None:
     # A unit's rows go together: a series reads one unit's days, and then reads a few pages, not one per day.
     by_unit: dict[str, list[tuple[str, date | int, int, int]]] = {}
     for key in keys:

@@ -21,10 +21,10 @@ from projections.org import Unit
 from projections.projector import Projector
 from projections.shards import Shard
 from projections.store import Target, tracking
+from projections.tree_projection import TreePiece
 from projections.vectors import CadreInfo
-from projections.worker_projection import PLAIN
+from projections.worker_rows import PLAIN
 
-TreePiece = tuple[int, date, date | None, str | None, bool]  # id, valid_from, valid_to, parent, is_open
 DATE_KEYS = ("effective_on", "started_on", "ended_on", "birth_date")
 
 
@@ -115,7 +115,7 @@ async def load_shard(conn: asyncpg.Connection, target: Target, shard: Shard) -> 
     if track["position"]:
         projector.apply(await read_range(conn, target.events_table, 0, track["position"], shard.reads(workers=False)))
         projector.take()
-        for sink in (projector.period_rows, projector.change_rows, projector.flow_rows, projector.tree_rows):
+        for sink in projector.rectangles().values():
             sink.take()
         if shard.writes_org:
             projector.tree_pieces = await tree_pieces(conn, target.schema)

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from projections.careers import IDENTITY
 from projections.naming import NAME as NAME  # re-exported for the API and replay
 from projections.naming import quoted as quoted
 from projections.pieces import add_flows, add_staffing_changes, write_flows, write_staffing
 from projections.shards import Shard, UnitSums
 from projections.unit_functions import UnitFunctions
+from projections.worker_projection import IDENTITY
 
 VERSION = 5  # raised whenever the tables' shape or meaning changes: older tables must be rebuilt
 

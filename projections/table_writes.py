@@ -6,12 +6,12 @@ from typing import Any
 import asyncpg
 import orjson
 
-from projections.careers import IDENTITY
 from projections.intervals import Row
 from projections.naming import NAME, quoted
 from projections.projector import DATA, Projector, Writes
 from projections.shards import Shard
 from projections.store import PENDING, PENDING_SHOWN, write_functions
+from projections.worker_projection import IDENTITY
 
 
 async def _write_rows(
@@ -84,8 +84,8 @@ async def write(
     bulk = not functions
     if writes.shown and bulk:
         batch = projector.position
-        records = [(position, batch, *shown) for position, shown in writes.shown.items()]
-        await conn.copy_records_to_table(PENDING_SHOWN, schema_name=schema, records=records)
+        pending = [(position, batch, *shown) for position, shown in writes.shown.items()]
+        await conn.copy_records_to_table(PENDING_SHOWN, schema_name=schema, records=pending)
     elif writes.shown:
         items = list(writes.shown.items())
         await conn.execute(
@@ -96,12 +96,10 @@ async def write(
             [v[1] for _, v in items],
             [v[2] for _, v in items],
         )
-    await _write_rows(conn, schema, "worker_periods", projector.period_rows.take(), bulk=bulk)
-    await _write_rows(conn, schema, "worker_changes", projector.change_rows.take(), bulk=bulk)
-    await _write_rows(conn, schema, "worker_flows", projector.flow_rows.take(), bulk=bulk)
-    await _write_rows(conn, schema, "org_tree", projector.tree_rows.take(), bulk=bulk)
+    for table, sink in projector.rectangles().items():
+        await _write_rows(conn, schema, table, sink.take(), bulk=bulk)
     if functions:
-        await write_functions(conn, schema, projector)
+        await write_functions(conn, schema, projector.units)
     if writes.workers:
         ids = list(writes.workers)
         await conn.execute(f"DELETE FROM {s}.workers WHERE id = ANY($1::uuid[])", ids)

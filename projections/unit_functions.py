@@ -28,10 +28,21 @@ class UnitFunctions:
         self.flows: dict[tuple[str, date], list[int]] = {}  # (unit, day) → [entries, exits], as known now
         self.dirty_flows: set[tuple[str, date]] = set()
         # A bulk build leaves the functions alone until its end, then derives them once from the
-        # workers (``Projector.derive_functions``): nobody reads them meanwhile.
+        # workers (``derive``): nobody reads them meanwhile.
         self.deferred = False
 
-    def _apply_contributions(self, old: list[Contribution | None], new: list[Contribution | None]) -> None:
+    def derive(self, share: Share) -> None:
+        """Every unit's staffing and flows from all the workers' ``share`` (``WorkerProjection.share``)
+        and the tree; from then on, they are kept up to date event by event."""
+        self.deferred = False
+        self.counts.clear()
+        self.flows.clear()
+        self.dirty_flows.clear()
+        changes, cells = self.unit_sums(share)
+        self.roll_up(changes)
+        self.apply_flow_net({(unit, date.fromordinal(day)): cell for (unit, day), cell in cells.items()})
+
+    def apply_contributions(self, old: list[Contribution | None], new: list[Contribution | None]) -> None:
         """Replaces a worker's contributions ``old`` by ``new`` (None: a period not at a facility)."""
         if self.deferred:
             return
@@ -71,7 +82,7 @@ class UnitFunctions:
         """The day from which the unit's areas stay as they are (the last piece of its ancestry)."""
         return self.tree.ancestry(code)[-1][0] if code is not None else date.min
 
-    def _roll_up(self, changes: dict[str, dict[int, int]]) -> None:
+    def roll_up(self, changes: dict[str, dict[int, int]]) -> None:
         """Sets every unit's staffing from its changes by day ordinal (``unit_sums``)."""
         dates: dict[int, date] = {}
         for unit, steps in changes.items():
@@ -86,7 +97,7 @@ class UnitFunctions:
 
     def unit_sums(self, share: Share, keep: Callable[[str], bool] | None = None) -> UnitSums:
         """Every unit's staffing changes and daily flows (days as ordinals) from its facilities'
-        changes and the flows (``share``, ``Projector.derive_share``), following the tree as of
+        changes and the flows (``share``, ``WorkerProjection.share``), following the tree as of
         each date; with ``keep``, only the units it keeps.
 
         Each facility's changes go to it and to every area above it. Changes that add up to zero
@@ -128,7 +139,7 @@ class UnitFunctions:
                 units = known[1]
             else:
                 day = date.fromordinal(ordinal)
-                units = self._flow_shares(Flow(day, 0, origin, destination))
+                units = self.flow_shares(Flow(day, 0, origin, destination))
                 if keep is not None:
                     units = [share for share in units if keep(share[0])]
                 settled = max(self._settled(origin), self._settled(destination)).toordinal()
@@ -143,14 +154,14 @@ class UnitFunctions:
             fn = self.counts[unit] = StepFunction(unit)
         return fn
 
-    def _flow_shares(self, flow: Flow) -> list[tuple[str, int, int]]:
+    def flow_shares(self, flow: Flow) -> list[tuple[str, int, int]]:
         """Per Definitions: (unit, entries, exits) of one flow, with the tree as of its date."""
         tree, day = self.tree, flow.day
         dest = set(chain_at(tree.ancestry(flow.destination), day)) if flow.destination else set()
         orig = set(chain_at(tree.ancestry(flow.origin), day)) if flow.origin else set()
         return [(u, 1, 0) for u in dest - orig] + [(u, 0, 1) for u in orig - dest]
 
-    def _apply_flow_net(self, net: dict[tuple[str, date], list[int]]) -> None:
+    def apply_flow_net(self, net: dict[tuple[str, date], list[int]]) -> None:
         for key, (entries, exits) in net.items():
             if entries or exits:
                 cell = self.flows.get(key)
@@ -160,7 +171,7 @@ class UnitFunctions:
                 cell[1] += exits
                 self.dirty_flows.add(key)
 
-    def _apply_flows(self, old: list[Flow], new: list[Flow]) -> None:
+    def apply_flows(self, old: list[Flow], new: list[Flow]) -> None:
         """Replaces the worker's flows ``old`` by ``new`` in the units' daily flows."""
         if self.deferred:
             return
@@ -171,10 +182,10 @@ class UnitFunctions:
             changes = [(flow, 1) for flow in new]
         net: dict[tuple[str, date], list[int]] = defaultdict(lambda: [0, 0])
         for flow, times in changes:
-            add_shares(net, flow.day, self._flow_shares(flow), times)
-        self._apply_flow_net(net)
+            add_shares(net, flow.day, self.flow_shares(flow), times)
+        self.apply_flow_net(net)
 
-    def _rehang(self, facility: str, before: list[tuple[date, Chain]], after: list[tuple[date, Chain]]) -> None:
+    def rehang(self, facility: str, before: list[tuple[date, Chain]], after: list[tuple[date, Chain]]) -> None:
         """Moves a facility's staffing between areas where its ancestry changed."""
         counts = self.counts.get(facility)
         if counts is None or before == after:

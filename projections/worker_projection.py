@@ -8,41 +8,137 @@ a retraction, a correction) derives the whole timeline again and re-issues what 
 (``refresh``). Both give the same rows: the rows only depend on what the timeline gives.
 """
 
-from operator import itemgetter
-from typing import Any
+from collections import defaultdict
+from collections.abc import Iterable
 from uuid import UUID
 
+from domain.cadre import Cadre
 from domain.worker import Worker
-from projections.careers import Period, Step, WorkerState, derive
+from projections.careers import WORKER_EVENTS, Period, Step, WorkerState, backdated, derive, step_of
+from projections.events import LedgerEvent
+from projections.handlers import handles
 from projections.intervals import RowSink
-from projections.unit_functions import Contribution, UnitFunctions
+from projections.shards import Share
+from projections.unit_functions import Contribution, UnitFunctions, add_over
 from projections.vectors import CadreInfo, Traits, packed_vector, traits
-from projections.writes import SHOWN, Writes
+from projections.worker_rows import WorkerRows, shown_for
+from projections.writes import Writes
 
-Shown = tuple[str | None, str | None, bool]
-PLAIN: Shown = (None, None, False)  # what a new history row shows: the projector's audit rows start so
-DAY_AND_SIGN = itemgetter(0, 1)  # the order a worker's new change rectangles are opened in
+IDENTITY = (
+    "civil_service_number",
+    "family_name",
+    "given_names",
+    "sex",
+    "birth_date",
+    "sector",
+    "funding_source",
+    "country_of_birth",
+    "qualification_country",
+)
+"""A worker's identity fields, as ``Worker.Hired`` names them: the columns of the workers table."""
 
 
-class WorkerProjection(UnitFunctions):
-    """Worker state, rectangles and history rows; the projector supplies the rest."""
+class WorkerProjection:
+    """The workers and cadres: each worker's state and rows, and their share of the units' functions."""
 
-    def __init__(self, period_rows: RowSink) -> None:
-        super().__init__()
+    identity_fields = IDENTITY
+
+    def __init__(self, units: UnitFunctions, period_rows: RowSink, writes: Writes) -> None:
+        self.units = units
+        self.rows = WorkerRows(period_rows, writes)
+        self.writes = writes
         self.cadres: dict[str, CadreInfo] = {}
         # Bumped when a cadre is defined: workers derived before then are derived again.
         self.cadre_epoch = 0
         self.workers: dict[UUID, WorkerState] = {}
-        self.period_rows = period_rows
-        self.flow_rows = RowSink(period_rows.ids, bounded=False)
-        self.change_rows = RowSink(period_rows.ids, bounded=False)
-        self.writes = Writes()
+
+    def rectangles(self) -> dict[str, RowSink]:
+        """The sinks of the workers' rectangles, by the table they are written to."""
+        return self.rows.rectangles()
 
     def worker(self, worker_id: UUID) -> WorkerState:
         state = self.workers.get(worker_id)
         if state is None:
             state = self.workers[worker_id] = WorkerState(worker_id, epoch=self.cadre_epoch)
         return state
+
+    def missing(self, events: Iterable[LedgerEvent]) -> set[UUID]:
+        """The workers ``events`` touch that are not in memory."""
+        return {e.aggregate_id for e in events if e.aggregate == "Worker" and e.aggregate_id not in self.workers}
+
+    def share(self) -> Share:
+        """The workers' staffing changes summed by facility, and their flows counted (days as
+        ordinals): what ``UnitFunctions.derive`` rolls up, and what a split build's child hands on
+        (``projections.shards``)."""
+        at: dict[str, dict[int, int]] = defaultdict(dict)
+        moves: dict[tuple[str | None, str | None, int], int] = {}
+        for state in self.workers.values():
+            for contribution in state.contributions:
+                if contribution is not None:
+                    facility, start, end, value = contribution
+                    add_over(at[facility], start, end, value)
+            for flow in state.derived.flows:
+                key = (flow.origin, flow.destination, flow.day.toordinal())
+                moves[key] = moves.get(key, 0) + 1
+        return at, moves
+
+    @handles(Cadre.Defined)
+    def _cadre_defined(self, e: LedgerEvent) -> None:
+        d = e.data
+        self.cadres[d["code"]] = CadreInfo(d["code"], d["name"], d.get("isco08"), d["group"], bool(d["qualified"]))
+        self.writes.cadres.add(d["code"])
+        if self.workers:  # their contributions may name the cadre: derive them again
+            self.cadre_epoch += 1
+        self.writes.history(e, subject=d["code"], effective_on=None)
+
+    @handles(Worker.Hired)
+    def _worker_hired(self, e: LedgerEvent) -> None:
+        state = self.worker(e.aggregate_id)
+        state.identity = {k: e.data.get(k) for k in IDENTITY}
+        self._identity_changed(state)
+        self._worker_event(e, state)
+
+    @handles(Worker.DetailsCorrected)
+    def _details_corrected(self, e: LedgerEvent) -> None:
+        state = self.worker(e.aggregate_id)
+        state.identity.update(e.data.get("corrections") or {})
+        self._identity_changed(state)
+        self._worker_event(e, state)
+
+    def _identity_changed(self, state: WorkerState) -> None:
+        state.traits = traits(state.identity)
+        self.writes.workers.add(state.id)
+
+    @handles(
+        Worker.Posted,
+        Worker.Transferred,
+        Worker.TrainingRecorded,
+        Worker.Requalified,
+        Worker.LeaveStarted,
+        Worker.LeaveEnded,
+        Worker.Departed,
+        Worker.Rehired,
+        Worker.EventRetracted,
+    )
+    def _worker_moved_on(self, e: LedgerEvent) -> None:
+        self._worker_event(e, self.worker(e.aggregate_id))
+
+    def _worker_event(self, e: LedgerEvent, state: WorkerState) -> None:
+        """The worker's timeline takes the event: extended, or derived again (see the module's docstring)."""
+        step = step_of(WORKER_EVENTS[e.name], e.position, e.version, e.data)
+        extends = self.follows(state, step)
+        state.steps.append(step)
+        self.writes.history(
+            e,
+            subject=None,
+            effective_on=step.effective_on or e.recorded_at.date(),
+            backdated=not extends and backdated(state.steps, step),
+            reason=e.data.get("reason"),
+        )
+        if extends:
+            self.extend(state, step, e.position)
+        else:
+            self.refresh(state, e.position)
 
     def follows(self, state: WorkerState, step: Step) -> bool:
         """Whether ``step`` can extend the worker's timeline (see the module's docstring)."""
@@ -75,16 +171,14 @@ class WorkerProjection(UnitFunctions):
             old = state.contributions[first:]
             new = self._contributions(new_periods, state.traits)
             state.contributions[first:] = new
-            self._apply_contributions(old, new)
-            self._reissue_periods(state, position, old_periods, new_periods)
-            self._reissue_changes(state, position, old_periods, new_periods)
+            self.units.apply_contributions(old, new)
+            self.rows.reissue_periods(state, position, old_periods, new_periods)
+            self.rows.reissue_changes(state, position, old_periods, new_periods)
         if len(derived.flows) > flows_before:
             added = derived.flows[flows_before:]
-            self._apply_flows([], added)
-            for flow in added:
-                value = (flow.origin, flow.destination, flow.position)
-                state.flow_ids[flow] = self.flow_rows.open(state.id, flow.day, None, position, value)
-        self._set_shown(state, step.position, shown_for(step, False, derived.origins))
+            self.units.apply_flows([], added)
+            self.rows.open_flows(state, added, position)
+        self.rows.set_shown(state, step.position, shown_for(step, False, derived.origins))
 
     def refresh(self, state: WorkerState, position: int) -> None:
         """Re-derives a worker's timeline and writes what changed, as known from ``position``."""
@@ -94,76 +188,16 @@ class WorkerProjection(UnitFunctions):
         state.derived = derived
         state.epoch = self.cadre_epoch
         state.contributions = self._contributions(derived.periods, state.traits)
-        self._apply_contributions(old_contrib, state.contributions)
+        self.units.apply_contributions(old_contrib, state.contributions)
         # Always: a correction changes the traits every period rectangle carries.
-        self._reissue_periods(state, position)
-        self._reissue_changes(state, position)
+        self.rows.reissue_periods(state, position)
+        self.rows.reissue_changes(state, position)
         if derived.flows != old_flows:
-            self._apply_flows(old_flows, derived.flows)
-            self._reissue_flows(state, position)
+            self.units.apply_flows(old_flows, derived.flows)
+            self.rows.reissue_flows(state, position)
         retracted = {s.retracts for s in state.steps if s.retracts is not None}
         for step in state.steps:
-            self._set_shown(state, step.position, shown_for(step, step.version in retracted, derived.origins))
-
-    def _period_keys(self, state: WorkerState, periods: list[Period]) -> list[tuple[Any, ...]]:
-        worker = state.traits
-        return [(*p, *worker) for p in periods]  # (start, end, status, facility, cadre, *traits)
-
-    def _reissue_periods(
-        self, state: WorkerState, position: int, old: list[Period] | None = None, new: list[Period] | None = None
-    ) -> None:
-        """Closes the worker's period rectangles that no longer hold and opens the new ones.
-
-        With ``old`` and ``new``, only those periods changed (the others hold as they are).
-        """
-        ids = state.period_ids
-        wanted = self._period_keys(state, state.derived.periods if new is None else new)
-        if old is None:
-            kept = set(wanted)
-            gone = [key for key in ids if key not in kept]
-        else:  # a few periods each: a list is quicker to look in than a set is to build
-            gone = [key for key in self._period_keys(state, old) if key not in wanted]
-        for key in gone:
-            self.period_rows.close(ids.pop(key), position)
-        for key in wanted:
-            if key not in ids:
-                ids[key] = self.period_rows.open(state.id, key[0], key[1], position, key[2:])
-
-    def _change_keys(self, state: WorkerState, periods: list[Period]) -> set[tuple[Any, ...]]:
-        """The worker's staffing changes: +1 of a period's figures on its first day, -1 on its end."""
-        worker = state.traits
-        keys = set()
-        for start, end, status, facility, cadre in periods:
-            if facility is not None:
-                keys.add((start, 1, status, facility, cadre, *worker))
-                if end is not None:
-                    keys.add((end, -1, status, facility, cadre, *worker))
-        return keys
-
-    def _reissue_changes(
-        self, state: WorkerState, position: int, old: list[Period] | None = None, new: list[Period] | None = None
-    ) -> None:
-        """Like ``_reissue_periods``, for the change rectangles (``worker_changes``).
-
-        An event that goes last on the timeline only adds changes on its own date, so what was
-        recorded after a position and dated before a day is only what was truly back-dated.
-        """
-        ids = state.change_ids
-        wanted = self._change_keys(state, state.derived.periods if new is None else new)
-        held = ids if old is None else self._change_keys(state, old)
-        for key in [k for k in held if k not in wanted]:
-            self.change_rows.close(ids.pop(key), position)
-        for key in sorted([k for k in wanted if k not in ids], key=DAY_AND_SIGN):
-            ids[key] = self.change_rows.open(state.id, key[0], None, position, key[1:])
-
-    def _reissue_flows(self, state: WorkerState, position: int) -> None:
-        wanted = set(state.derived.flows)
-        for flow in [f for f in state.flow_ids if f not in wanted]:
-            self.flow_rows.close(state.flow_ids.pop(flow), position)
-        for flow in state.derived.flows:
-            if flow not in state.flow_ids:
-                value = (flow.origin, flow.destination, flow.position)
-                state.flow_ids[flow] = self.flow_rows.open(state.id, flow.day, None, position, value)
+            self.rows.set_shown(state, step.position, shown_for(step, step.version in retracted, derived.origins))
 
     def _contributions(self, periods: list[Period], worker: Traits) -> list[Contribution | None]:
         """One per period: the worker's share of its facility's staffing, None when not at one."""
@@ -174,36 +208,3 @@ class WorkerProjection(UnitFunctions):
             else None
             for start, end, status, facility, cadre in periods
         ]
-
-    def _set_shown(self, state: WorkerState, position: int, shown: Shown) -> None:
-        """Updates the history row at ``position`` if its origin, destination or retracted flag changed.
-
-        Only what differs from a new row's (nothing, nothing, not retracted) is kept in memory.
-        """
-        if state.shown.get(position, PLAIN) == shown:
-            return
-        if shown == PLAIN:
-            del state.shown[position]
-        else:
-            state.shown[position] = shown
-        row = self.writes.events.get(position)
-        if row is not None:
-            row[SHOWN] = shown
-        else:
-            self.writes.shown[position] = shown
-
-
-def shown_for(step: Step, retracted: bool, origins: dict[int, str | None]) -> Shown:
-    """What the history shows of one event: (from, to, retracted)."""
-    kind = step.kind
-    if retracted:
-        if kind is Worker.Transferred:
-            return step.recorded_from, step.facility, True
-        return None, step.facility if kind is Worker.Posted else None, True
-    if kind is Worker.Posted:
-        return None, step.facility, False
-    if kind is Worker.Transferred:
-        return origins.get(step.position), step.facility, False
-    if kind is Worker.Departed:
-        return origins.get(step.position), None, False
-    return None, None, False

@@ -1,9 +1,12 @@
 """One batch's changes to the read tables, as the projector collects them for the runner."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import cache
 from typing import Any
 from uuid import UUID
+
+from projections.events import LedgerEvent
 
 HISTORY_KIND = {"EventRetracted": "RETRACTED"}
 # Places in an ``events`` row (the table's column order, see store.TABLES).
@@ -29,3 +32,45 @@ class Writes:
     units: set[str] = field(default_factory=set)
     cadres: set[str] = field(default_factory=set)
     populations: list[tuple[str, int, int, int, str | None]] = field(default_factory=list)
+
+    def take(self) -> "Writes":
+        """The changes collected so far; this batch starts again empty (its collaborators keep it)."""
+        taken = replace(self)
+        self.events, self.shown, self.populations = {}, {}, []
+        self.workers, self.units, self.cadres = set(), set(), set()
+        return taken
+
+    def history(
+        self,
+        e: LedgerEvent,
+        *,
+        subject: str | None,
+        effective_on: date | None,
+        from_code: str | None = None,
+        to_code: str | None = None,
+        backdated: bool = False,
+        reason: str | None = None,
+    ) -> None:
+        """Adds the event's row of the history (the ``events`` table), not retracted."""
+        m = e.meta
+        self.events[e.position] = [
+            e.position,
+            e.aggregate,
+            e.aggregate_id,
+            e.version,
+            kind_name(e.name),
+            effective_on,
+            e.recorded_at,
+            m.get("recorded_by"),
+            m.get("authority"),
+            m.get("note"),
+            m.get("command_id"),
+            subject,
+            from_code,
+            to_code,
+            False,
+            backdated,
+            reason,
+            e.data,
+            e.name,
+        ]

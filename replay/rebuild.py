@@ -74,7 +74,7 @@ async def build(
                 finish_tables()
                 await asyncio.get_running_loop().run_in_executor(None, projector.derive_functions)
                 async with conn.transaction():
-                    await store.write_functions(conn, target.schema, projector, everything=True)
+                    await store.write_functions(conn, target.schema, projector.units, everything=True)
                     if indexes:
                         await store.add_indexes(conn, target.schema, tables=store.FUNCTION_TABLES)
             await asyncio.gather(*indexers)

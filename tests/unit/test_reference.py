@@ -551,7 +551,10 @@ def test_establishment_follows_effective_dates_known_at_and_requalification() ->
     log.requalify("w", "DOC", d("2021-06-01"))
     ref = log.reference()
     assert ref.establishment("A", d("2019-12-31"))["posts"] == 0
-    assert (ref.establishment("A", d("2020-12-31"))["posts"], ref.establishment("A", d("2021-01-01"))["posts"]) == (2, 1)
+    assert (ref.establishment("A", d("2020-12-31"))["posts"], ref.establishment("A", d("2021-01-01"))["posts"]) == (
+        2,
+        1,
+    )
     assert ref.establishment("A", d("2021-01-01"), known_at=datetime.fromisoformat(before_cut))["posts"] == 2
     # After requalifying, the worker fills no nurse post (no doctor posts are set at A).
     after = ref.establishment("A", d("2021-06-01"))
