@@ -167,7 +167,7 @@ def command_guard(user: User) -> Guard:
 
 
 def worker_in_scope(user: User, staging: Staging, worker: Worker, today: date) -> bool:
-    home = worker.home_facility(today)
+    home = worker.timeline.home_facility(today)
     return holds_worker(user, staged_chain(staging, home, today) if home else None, worker.hired_by)
 
 
@@ -187,7 +187,7 @@ def where_it_acts(command: c.WorkerCommand, worker: Worker) -> tuple[str, date] 
     day = command.started_on if isinstance(command, c.RecordTraining) else getattr(command, "effective_on", None)
     if day is None:
         return None
-    facility = worker.home_facility(day)
+    facility = worker.timeline.home_facility(day)
     return (facility, day) if facility is not None else None
 
 

@@ -151,10 +151,10 @@ def _change_worker(
 ) -> UUID:
     """Applies ``change`` to a worker and brings the rosters of the facilities it touches in step."""
     worker = staging.worker(worker_id)
-    facilities = {code: staging.org_unit(code) for code in worker.facility_codes() | set(new_facilities)}
+    facilities = {code: staging.org_unit(code) for code in worker.timeline.facility_codes() | set(new_facilities)}
     for code in new_facilities:
         check_is_facility(facilities[code])
-    before = worker.stints(facilities)
+    before = worker.timeline.stints(facilities)
     after = change(worker, facilities)
     staging.add(worker)
     if isinstance(after, dict):

@@ -43,7 +43,7 @@ class Limits:
         if isinstance(command, c.HireWorker) and command.birth_date is not None:
             self.check_birth(command.birth_date, command.effective_on)
         elif isinstance(command, c.CorrectWorkerDetails) and command.birth_date is not None:
-            self.check_birth(command.birth_date, staging.worker(command.worker_id).hired_on())
+            self.check_birth(command.birth_date, staging.worker(command.worker_id).timeline.hired_on())
         elif isinstance(command, c.RecordTraining) and command.ended_on is not None:
             latest = years_after(command.started_on, self.max_training_years)
             if command.ended_on > latest:

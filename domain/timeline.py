@@ -153,6 +153,14 @@ class Timeline:
     def in_force(self) -> list[Entry]:
         return [e for v, e in self.entries.items() if v not in self.retracted]
 
+    def before(self, entry: Entry) -> State:
+        """Where the worker stands just before ``entry``, the event being recorded now."""
+        return self.state_before(entry.effective_on, entry.version, new_version=entry.version)
+
+    def hired_on(self) -> date:
+        """The effective date of the first hire."""
+        return self.entries[1].effective_on
+
     def current(self) -> Tally | None:
         """The tally of the entries in force, or None when they break a rule."""
         if self.tally is None:

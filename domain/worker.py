@@ -11,7 +11,7 @@ from domain import clock
 from domain import worker_rules as rules
 from domain.timeline import Stints, Timeline
 from domain.values import DepartureReason, FundingSource, LeaveKind, Provenance, Sector, Sex
-from domain.worker_state import Entry, FacilityView, Kind, State
+from domain.worker_state import Entry, FacilityView, Kind
 
 
 class Worker(Aggregate):
@@ -93,34 +93,9 @@ class Worker(Aggregate):
 
     # Queries.
 
-    @property
-    def retracted(self) -> set[int]:
-        return self.timeline.retracted
-
-    def hired_on(self) -> date:
-        """The effective date of the first hire."""
-        return self.timeline.entries[1].effective_on
-
-    def in_force(self) -> list[Entry]:
-        return self.timeline.in_force()
-
-    def facility_codes(self) -> set[str]:
-        return self.timeline.facility_codes()
-
-    def stints(self, facilities: Mapping[str, FacilityView]) -> Stints:
-        return self.timeline.stints(facilities)
-
     def facility_on(self, day: date) -> str | None:
         """The worker's facility just before an event recorded now with effective date ``day``."""
         return self.timeline.state_before(day, self.version + 1).facility
-
-    def home_facility(self, day: date) -> str | None:
-        """The facility that places the worker in the org tree on ``day`` (see ``Timeline.home_facility``)."""
-        return self.timeline.home_facility(day)
-
-    def state_before(self, entry: Entry) -> State:
-        """Where the worker stands just before ``entry``, the event being recorded now."""
-        return self.timeline.state_before(entry.effective_on, entry.version, new_version=entry.version)
 
     def _next(self, kind: Kind, day: date, facility_code: str | None = None, cadre_code: str | None = None) -> Entry:
         return Entry(self.version + 1, kind, day, facility_code, cadre_code)
@@ -136,7 +111,7 @@ class Worker(Aggregate):
         facilities: Mapping[str, FacilityView],
     ) -> Stints:
         posting = self._next(Kind.POSTED, effective_on, facility_code)
-        before = self.state_before(posting)
+        before = self.timeline.before(posting)
         rules.check_employed_on(before, posting)
         rules.check_not_posted(before, posting)
         stints = self.timeline.check_consistent_with(posting, facilities)
@@ -156,7 +131,7 @@ class Worker(Aggregate):
         origin = self.facility_on(effective_on)
         rules.check_origin_unchanged(expected_from, origin, effective_on)
         transfer = self._next(Kind.TRANSFERRED, effective_on, to_facility_code)
-        before = self.state_before(transfer)
+        before = self.timeline.before(transfer)
         rules.check_employed_on(before, transfer)
         rules.check_posted_on(before, transfer)
         rules.check_destination_differs(before, transfer)
@@ -182,7 +157,7 @@ class Worker(Aggregate):
         facilities: Mapping[str, FacilityView],
     ) -> None:
         training = self._next(Kind.TRAINING_RECORDED, started_on)
-        before = self.state_before(training)
+        before = self.timeline.before(training)
         rules.check_employed_on(before, training)
         self.timeline.check_consistent_with(training, facilities)
         self._training_recorded(
@@ -199,7 +174,7 @@ class Worker(Aggregate):
         self, cadre_code: str, effective_on: date, meta: Provenance, facilities: Mapping[str, FacilityView]
     ) -> None:
         requalification = self._next(Kind.REQUALIFIED, effective_on, cadre_code=cadre_code)
-        before = self.state_before(requalification)
+        before = self.timeline.before(requalification)
         rules.check_employed_on(before, requalification)
         rules.check_cadre_changes(before, requalification)
         self.timeline.check_consistent_with(requalification, facilities)
@@ -209,7 +184,7 @@ class Worker(Aggregate):
         self, kind: LeaveKind, effective_on: date, meta: Provenance, facilities: Mapping[str, FacilityView]
     ) -> None:
         leave_start = self._next(Kind.LEAVE_STARTED, effective_on)
-        before = self.state_before(leave_start)
+        before = self.timeline.before(leave_start)
         rules.check_employed_on(before, leave_start)
         rules.check_in_post_for_leave(before, leave_start)
         rules.check_not_on_leave(before, leave_start)
@@ -218,7 +193,7 @@ class Worker(Aggregate):
 
     def end_leave(self, effective_on: date, meta: Provenance, facilities: Mapping[str, FacilityView]) -> None:
         leave_end = self._next(Kind.LEAVE_ENDED, effective_on)
-        before = self.state_before(leave_end)
+        before = self.timeline.before(leave_end)
         rules.check_employed_on(before, leave_end)
         rules.check_on_leave(before, leave_end)
         rules.check_leave_ends_after_start(before, leave_end)
@@ -229,7 +204,7 @@ class Worker(Aggregate):
         self, reason: DepartureReason, effective_on: date, meta: Provenance, facilities: Mapping[str, FacilityView]
     ) -> Stints:
         departure = self._next(Kind.DEPARTED, effective_on)
-        before = self.state_before(departure)
+        before = self.timeline.before(departure)
         rules.check_employed_on(before, departure)
         stints = self.timeline.check_consistent_with(departure, facilities)
         self._departed(reason=reason, effective_on=effective_on, meta=meta)
@@ -237,7 +212,7 @@ class Worker(Aggregate):
 
     def rehire(self, effective_on: date, meta: Provenance, facilities: Mapping[str, FacilityView]) -> Stints:
         rehire = self._next(Kind.REHIRED, effective_on)
-        before = self.state_before(rehire)
+        before = self.timeline.before(rehire)
         rules.check_hired_on(before, rehire)
         rules.check_departed_on(before, rehire)
         stints = self.timeline.check_consistent_with(rehire, facilities)
@@ -247,20 +222,18 @@ class Worker(Aggregate):
     def correct_details(self, corrections: dict[str, Any], meta: Provenance) -> None:
         changed = {k: v for k, v in corrections.items() if getattr(self, k) != v}
         rules.check_details_change(changed)
-        rules.check_born_before_hire(changed.get("birth_date"), self.hired_on())
+        rules.check_born_before_hire(changed.get("birth_date"), self.timeline.hired_on())
         self._details_corrected(corrections=changed, meta=meta)
 
     def retract(self, version: int, reason: str, meta: Provenance, facilities: Mapping[str, FacilityView]) -> Stints:
         rules.check_event_exists(self.id, version, self.kinds)
-        rules.check_not_retracted(self.id, version, self.retracted)
+        rules.check_not_retracted(self.id, version, self.timeline.retracted)
         rules.check_timeline_event(version, self.kinds[version], self.timeline.entries)
         stints = self.timeline.check_consistent_without(version, facilities)
         self._event_retracted(retracted_version=version, reason=reason, meta=meta)
         return stints
 
-    # Events.
-
-    # While an event applies, ``self.version`` is still the version before it.
+    # Events. While an event applies, ``self.version`` is still the version before it.
 
     def _add(self, kind: Kind, day: date, facility_code: str | None = None, cadre_code: str | None = None) -> None:
         version = self.version + 1

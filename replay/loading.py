@@ -95,6 +95,6 @@ TRANSFER = "hrh:Worker.Transferred.v1"
 def is_latest_in_force(ledger: Ledger, worker_id: UUID, version: int) -> bool:
     worker: Any = ledger.repository.get(worker_id)
     assert isinstance(worker, Worker)
-    entries = worker.in_force()
+    entries = worker.timeline.in_force()
     latest = max(entries, key=lambda e: (e.effective_on, e.version))
     return latest.version == version

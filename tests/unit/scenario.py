@@ -117,8 +117,8 @@ def org_unit(ledger: Ledger, code: str) -> OrgUnit:
 def stints(ledger: Ledger, worker_id: UUID) -> dict[str, list[Period]]:
     """The worker's periods in post per facility, from their stored timeline."""
     loaded = worker(ledger, worker_id)
-    facilities = {code: org_unit(ledger, code) for code in loaded.facility_codes()}
-    return timeline.check(loaded.in_force(), facilities)
+    facilities = {code: org_unit(ledger, code) for code in loaded.timeline.facility_codes()}
+    return timeline.check(loaded.timeline.in_force(), facilities)
 
 
 def roster(ledger: Ledger, facility_code: str) -> dict[UUID, list[Period]]:

@@ -39,7 +39,7 @@ def test_a_chunk_checked_while_the_one_before_it_collided_is_checked_again(memor
     )
 
     assert (report.accepted, report.refusals) == (5, [])
-    kinds = [e.kind.name for e in worker(ledger, aminata).in_force()]
+    kinds = [e.kind.name for e in worker(ledger, aminata).timeline.in_force()]
     assert kinds == [
         "HIRED",
         "POSTED",

@@ -81,7 +81,7 @@ def test_replaying_the_golden_events_rebuilds_the_worker() -> None:
     worker = ledger.repository.get(WORKER)
     assert worker.civil_service_number == "MLI-0001235"
     assert worker.cadre_code == "IDE"  # the hire's cadre; requalification is effective-dated in the timeline
-    assert [e.kind.name for e in worker.in_force()][-2:] == ["DEPARTED", "REHIRED"]
+    assert [e.kind.name for e in worker.timeline.in_force()][-2:] == ["DEPARTED", "REHIRED"]
     stints = [event.stints for event in by_name("FacilityRoster.StintsChanged") if event.worker_id == WORKER]
     assert [Period(date(2010, 2, 1), date(2017, 3, 1))] in stints
 

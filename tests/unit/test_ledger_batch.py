@@ -141,7 +141,7 @@ def test_a_batch_mixing_rows_with_and_without_command_ids_records_each_row_once(
     # Every row is recorded once and reported accepted: Fatoumata is not hired twice, and
     # Aminata's posting is not re-run and reported as a second posting.
     assert (report.accepted, report.refusals) == (4, [])
-    kinds = [e.kind.name for e in worker(ledger, aminata).in_force()]
+    kinds = [e.kind.name for e in worker(ledger, aminata).timeline.in_force()]
     assert kinds == ["HIRED", "POSTED", "LEAVE_STARTED", "TRAINING_RECORDED"]
     hires = [n for n in ledger.recorder.select_notifications(1, 1000) if n.topic == "hrh:Worker.Hired.v1"]
     assert len(hires) == 2
@@ -190,7 +190,7 @@ def test_a_chunk_that_collides_with_another_writer_is_re_run_row_by_row(memory_l
     # one: the end of the leave, which the batch had not seen, is accepted.
     assert (report.accepted, report.refusals) == (6, [])
     assert saved == [3, 3]
-    kinds = [e.kind.name for e in worker(ledger, aminata).in_force()]
+    kinds = [e.kind.name for e in worker(ledger, aminata).timeline.in_force()]
     assert kinds == [
         "HIRED",
         "POSTED",

@@ -260,11 +260,11 @@ class LedgerMachine(RuleBasedStateMachine):
             stored = self.ledger.repository.get(worker_id)
             assert isinstance(stored, Worker)
             facilities: dict[str, OrgUnit] = {}
-            for code in stored.facility_codes():
+            for code in stored.timeline.facility_codes():
                 unit = self.ledger.repository.get(org_unit_id(code))
                 assert isinstance(unit, OrgUnit)
                 facilities[code] = unit
-            stints[worker_id] = timeline.check(stored.in_force(), facilities)  # (b): never raises
+            stints[worker_id] = timeline.check(stored.timeline.in_force(), facilities)  # (b): never raises
         self._stints_at = (position, stints)
         return stints
 

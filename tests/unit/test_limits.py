@@ -115,7 +115,7 @@ def test_history_recorded_under_other_limits_still_loads_and_takes_new_commands(
 
     # The default limits now: the worker loads as recorded, and later commands about them go in.
     ledger.limits = Limits()
-    assert worker(ledger, old).hired_on() == date(1945, 3, 1)
+    assert worker(ledger, old).timeline.hired_on() == date(1945, 3, 1)
     record(ledger, c.PostWorker(worker_id=old, facility_code=HOSPITAL, effective_on=date(2021, 1, 4)))
     record(ledger, c.TransferWorker(worker_id=old, to_facility_code=CENTRE, effective_on=date(2022, 1, 4)))
 

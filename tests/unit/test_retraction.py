@@ -46,7 +46,7 @@ def test_a_retracted_posting_counts_as_if_it_had_never_been_recorded(memory_ledg
     assert outcome.aggregate_id == aminata
     assert stints(ledger, aminata) == {}
     assert roster(ledger, HOSPITAL) == {}
-    assert worker(ledger, aminata).retracted == {version_at(ledger, aminata, wrong.position)}
+    assert worker(ledger, aminata).timeline.retracted == {version_at(ledger, aminata, wrong.position)}
 
     # Now she can be posted to the centre on that same day.
     record(ledger, c.PostWorker(worker_id=aminata, facility_code=CENTRE, effective_on=date(2021, 1, 4)))

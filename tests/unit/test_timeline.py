@@ -31,7 +31,7 @@ DAY = timedelta(days=1)
 def on_leave(ledger: Ledger, worker_id: UUID, day: date) -> bool:
     """Whether the worker is on leave on ``day``, after every event effective that day."""
     loaded = worker(ledger, worker_id)
-    return timeline.state_before(loaded.in_force(), day, loaded.version + 1).leave_since is not None
+    return timeline.state_before(loaded.timeline.in_force(), day, loaded.version + 1).leave_since is not None
 
 
 def test_a_worker_transferred_on_a_day_is_at_the_new_facility_that_day(memory_ledger: Ledger) -> None:

@@ -284,7 +284,7 @@ def test_training_is_recorded_between_hire_and_departure(memory_ledger: Ledger) 
         outcome="PASSED",
     )
     record(ledger, training)
-    (entry,) = [e for e in worker(ledger, aminata).in_force() if e.kind.name == "TRAINING_RECORDED"]
+    (entry,) = [e for e in worker(ledger, aminata).timeline.in_force() if e.kind.name == "TRAINING_RECORDED"]
     assert entry.effective_on == date(2021, 2, 1)
     assert stints(ledger, aminata) == {}
 
@@ -317,7 +317,7 @@ def test_a_requalified_worker_changes_cadre_from_the_date_given(memory_ledger: L
     backdated = c.RequalifyWorker(worker_id=aminata, cadre_code=MIDWIFE, effective_on=date(2021, 6, 1))
     error = refused(ledger, backdated, "SAME_CADRE")
     assert "the requalification of 2022-01-01" in error.message
-    cadres = [(e.effective_on, e.cadre_code) for e in worker(ledger, aminata).in_force() if e.cadre_code]
+    cadres = [(e.effective_on, e.cadre_code) for e in worker(ledger, aminata).timeline.in_force() if e.cadre_code]
     assert cadres == [(date(2021, 1, 4), NURSE), (date(2022, 1, 1), MIDWIFE), (date(2023, 1, 1), NURSE)]
 
 

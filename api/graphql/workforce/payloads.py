@@ -52,7 +52,7 @@ def written_worker(ledger: Ledger, user: User, outcome: Outcome) -> tuple[Worker
 
 
 def worker_record(worker: WorkerAggregate, today: date) -> WorkerRecord:
-    state = timeline.state_before(worker.in_force(), today + timedelta(days=1), 0)
+    state = timeline.state_before(worker.timeline.in_force(), today + timedelta(days=1), 0)
     status = (
         "DEPARTED"
         if state.departed
