@@ -1,112 +1,21 @@
-"""How each command changes the aggregates in a staging.
-
-Every handler checks all its rules before it changes anything, so a refused command leaves the
-staging as it found it (the bulk path relies on this). Each returns the id of the aggregate the
-command is about.
-"""
+"""How the worker commands change the worker, the civil-service numbers and the facility rosters."""
 
 from collections.abc import Callable
-from datetime import date
-from functools import singledispatch
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 
 from domain import commands as c
-from domain.cadre import Cadre
-from domain.errors import DateInFuture, DuplicateCode, InvalidParent
-from domain.identity import cadre_id, civil_service_key, org_unit_id
+from domain.errors import DuplicateCode
+from domain.handlers.dispatch import handle
+from domain.identity import civil_service_key
 from domain.org_unit import OrgUnit
 from domain.registry import CivilServiceNumber, FacilityRoster
 from domain.staging import Staging
 from domain.timeline import Stints
-from domain.values import OrgUnitLevel, Period, Provenance
+from domain.values import Period, Provenance
 from domain.worker import Worker
 from domain.worker_rules import check_is_facility
-
-
-@singledispatch
-def handle(command: c.Command, staging: Staging, meta: Provenance) -> UUID:
-    raise TypeError(f"No handler for {type(command).__name__}")
-
-
-@handle.register
-def _(command: c.OpenOrgUnit, staging: Staging, meta: Provenance) -> UUID:
-    if staging.find(OrgUnit, org_unit_id(command.code)) is not None:
-        raise DuplicateCode(f"Org unit code {command.code!r} is already taken; choose another code.")
-    if command.parent_code is None:
-        if command.level is not OrgUnitLevel.COUNTRY:
-            raise InvalidParent(f"A {command.level.name} needs a parent; give parentCode.")
-    else:
-        if command.level is OrgUnitLevel.COUNTRY:
-            raise InvalidParent("A COUNTRY has no parent; leave parentCode empty.")
-        staging.org_unit(command.parent_code).check_can_parent(command.code, command.level, command.opened_on)
-    unit = OrgUnit(
-        code=command.code,
-        name=command.name,
-        level=command.level,
-        parent_code=command.parent_code,
-        sector=command.sector,
-        facility_kind=command.facility_kind,
-        hard_to_reach=command.hard_to_reach,
-        effective_on=command.opened_on,
-        meta=meta,
-    )
-    staging.add(unit)
-    return unit.id
-
-
-@handle.register
-def _(command: c.MoveOrgUnit, staging: Staging, meta: Provenance) -> UUID:
-    unit = staging.org_unit(command.code)
-    unit.move(staging.org_unit(command.new_parent_code), command.effective_on, meta)
-    staging.add(unit)
-    return unit.id
-
-
-@handle.register
-def _(command: c.RenameOrgUnit, staging: Staging, meta: Provenance) -> UUID:
-    unit = staging.org_unit(command.code)
-    unit.rename(command.name, command.effective_on, meta)
-    staging.add(unit)
-    return unit.id
-
-
-@handle.register
-def _(command: c.CloseOrgUnit, staging: Staging, meta: Provenance) -> UUID:
-    unit = staging.org_unit(command.code)
-    unit.check_can_close(command.effective_on)
-    if unit.level is OrgUnitLevel.FACILITY:
-        roster = staging.roster(unit.code) or FacilityRoster(facility_code=unit.code, meta=meta)
-        roster.record_closure(command.effective_on, meta)
-        staging.add(roster)
-    unit.close(command.effective_on, meta)
-    staging.add(unit)
-    return unit.id
-
-
-@handle.register
-def _(command: c.RecordPopulation, staging: Staging, meta: Provenance) -> UUID:
-    unit = staging.org_unit(command.org_unit_code)
-    unit.estimate_population(command.year, command.population, command.source, meta)
-    staging.add(unit)
-    return unit.id
-
-
-@handle.register
-def _(command: c.DefineCadre, staging: Staging, meta: Provenance) -> UUID:
-    if staging.find(Cadre, cadre_id(command.code)) is not None:
-        raise DuplicateCode(f"Cadre code {command.code!r} is already taken; choose another code.")
-    cadre = Cadre(
-        code=command.code,
-        name=command.name,
-        isco08=command.isco08,
-        group=command.group,
-        qualified=command.qualified,
-        meta=meta,
-    )
-    staging.add(cadre)
-    return cadre.id
 
 
 @handle.register
@@ -289,13 +198,3 @@ def check_number_free(staging: Staging, number: str, worker_id: UUID) -> None:
 def _(command: c.RetractEvent, staging: Staging, meta: Provenance) -> UUID:
     version = staging.version_at(command.worker_id, command.position)
     return _change_worker(staging, command.worker_id, meta, lambda w, f: w.retract(version, command.reason, meta, f))
-
-
-def check_dates(command: c.Command, latest: date) -> None:
-    """Raises DateInFuture when a date of ``command`` lies after ``latest``."""
-    for day in command.effective_dates():
-        if day > latest:
-            raise DateInFuture(
-                f"{day.isoformat()} is in the future (the latest date accepted today is {latest.isoformat()}); "
-                "check the year and the month."
-            )
