@@ -8,6 +8,9 @@ from domain.errors import InvalidInput
 from domain.names import check_name
 from domain.values import CadreGroup
 
+# What ``domain.commands`` re-exports.
+__all__ = ["DefineCadre"]
+
 ISCO08_PATTERN = re.compile(r"^[0-9]{4}$")
 
 

@@ -17,6 +17,9 @@ from domain.errors import InvalidInput
 from domain.names import check_visible
 from domain.values import Provenance
 
+# What ``domain.commands`` re-exports.
+__all__ = ["Command"]
+
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 MAX_TEXT = 200
 MAX_NOTE = 2000

@@ -8,6 +8,15 @@ from domain.errors import InvalidInput
 from domain.names import check_name
 from domain.values import OrgUnitLevel, Sector
 
+# What ``domain.commands`` re-exports.
+__all__ = [
+    "CloseOrgUnit",
+    "MoveOrgUnit",
+    "OpenOrgUnit",
+    "RecordPopulation",
+    "RenameOrgUnit",
+]
+
 
 @dataclass(frozen=True, kw_only=True)
 class OpenOrgUnit(Command):

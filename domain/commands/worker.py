@@ -11,6 +11,22 @@ from domain.errors import DateOutOfOrder, InvalidInput
 from domain.names import check_name
 from domain.values import DepartureReason, FundingSource, LeaveKind, Sector, Sex
 
+# What ``domain.commands`` re-exports.
+__all__ = [
+    "CorrectWorkerDetails",
+    "EndLeave",
+    "HireWorker",
+    "PostWorker",
+    "RecordDeparture",
+    "RecordTraining",
+    "RehireWorker",
+    "RequalifyWorker",
+    "RetractEvent",
+    "StartLeave",
+    "TransferWorker",
+    "WorkerCommand",
+]
+
 
 @dataclass(frozen=True, kw_only=True)
 class HireWorker(Command):
