@@ -12,10 +12,13 @@ It composes the read models, each a small object holding its own ``@handles`` me
 They share one batch of writes (``Writes``) and one sequence of rectangle ids. To add a read
 model (say ``projections/establishment.py``), write its module: a ``ReadModel``, a class whose
 ``@handles(OrgUnit.X)`` methods open and close its rectangles in a ``RowSink`` on
-``period_rows.ids``, and whose ``rectangles()`` names each sink's table. Then name it in ONE
-place, ``Projector.__init__``: build it with the collaborators it needs, among
-``self.read_models``. That tuple is what the handlers are bound to, and whose rectangles the
-table writer (``projections.table_writes.write``) writes, each sink to its table.
+``period_rows.ids``, whose ``tables()`` declares its tables (``projections.tables.Table``), and
+whose ``rectangles()`` names each sink's table. Then name it in ONE place,
+``Projector.__init__``: build it with the collaborators it needs, among ``self.read_models``.
+That tuple is what the handlers are bound to, whose tables the store creates, indexes and
+fingerprints (``projections.store``) and the rebuild finishes, and whose rectangles the table
+writer (``projections.table_writes.write``) writes, each sink to its table (a split build's
+shards other than shard 0 drop the ones not ``per_worker``: ``org_rectangles``).
 
 It keeps what it needs between events in memory and collects each batch's writes. The runner
 writes them, with the tracking position, in one transaction. A crash loses only memory: the
@@ -32,6 +35,7 @@ from projections.events import LedgerEvent
 from projections.handlers import REGISTRY, UnhandledEvent, event_key
 from projections.intervals import RowSink, new_sink
 from projections.shards import Share, UnitSums
+from projections.tables import Table
 from projections.tree_projection import OrgTreeProjection, TreePiece
 from projections.unit_functions import UnitFunctions
 from projections.worker_projection import IDENTITY, WorkerProjection
@@ -42,7 +46,9 @@ __all__ = ["DATA", "SHOWN", "Projector", "Writes"]
 
 class ReadModel(Protocol):
     """A read model the projector composes: ``@handles`` methods that add to the batch's
-    ``Writes``, and the sinks of its rectangles, if any, by table."""
+    ``Writes``, its tables, and the sinks of its rectangles, if any, by table."""
+
+    def tables(self) -> tuple[Table, ...]: ...
 
     def rectangles(self) -> dict[str, RowSink]: ...
 
@@ -77,6 +83,15 @@ class Projector:
         """Every read model's sinks of rectangles, by the table they are written to
         (``projections.table_writes.write``)."""
         return {table: sink for model in self.read_models for table, sink in model.rectangles().items()}
+
+    def tables(self) -> tuple[Table, ...]:
+        """Every read model's tables (``projections.store`` adds its own)."""
+        return tuple(table for model in self.read_models for table in model.tables())
+
+    def org_rectangles(self) -> list[RowSink]:
+        """The sinks of the tables whose rows are no worker's: only shard 0 of a split build writes them."""
+        per_worker = {table.name for table in self.tables() if table.per_worker}
+        return [sink for table, sink in self.rectangles().items() if table not in per_worker]
 
     @property
     def deferred(self) -> bool:

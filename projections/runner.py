@@ -117,7 +117,7 @@ async def catch_up(
         projector.position = reached
         writes = projector.take()
         if shard is not None:
-            shard.keep(writes, projector.tree_rows)
+            shard.keep(writes, *projector.org_rectangles())
         async with conn.transaction():
             # The tracking row first: it stays locked until the batch commits, and tables swapped
             # in by a rebuild meanwhile are never written to.

@@ -54,11 +54,13 @@ class Shard:
         org = "(topic LIKE 'hrh:OrgUnit.%' OR topic LIKE 'hrh:Cadre.%')"  # prefixes: cheaper than a regex
         return f"({org} OR topic LIKE 'hrh:Worker.%' AND {self.owns('originator_id')})" if workers else org
 
-    def keep(self, writes: Writes, tree_rows: RowSink) -> None:
-        """Drops what another shard writes: everything but workers' rows, unless this is shard 0."""
+    def keep(self, writes: Writes, *org_rows: RowSink) -> None:
+        """Drops what another shard writes: everything but workers' rows (``org_rows``: the sinks
+        of the other rectangles, ``Projector.org_rectangles``), unless this is shard 0."""
         if self.writes_org:
             return
-        tree_rows.take()
+        for sink in org_rows:
+            sink.take()
         writes.units.clear()
         writes.cadres.clear()
         writes.populations.clear()

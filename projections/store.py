@@ -13,96 +13,81 @@ import asyncpg
 from projections.naming import NAME as NAME  # re-exported for the API and replay
 from projections.naming import quoted as quoted
 from projections.pieces import add_flows, add_staffing_changes, write_flows, write_staffing
+from projections.projector import Projector
 from projections.shards import Shard, UnitSums
+from projections.tables import FUNCTIONS, GROUPS, HISTORY, Table, fingerprint
 from projections.unit_functions import UnitFunctions
-from projections.worker_projection import IDENTITY
 
-VERSION = 5  # raised whenever the tables' shape or meaning changes: older tables must be rebuilt
-
-TABLES = {
-    "tracking": "name text PRIMARY KEY, position bigint NOT NULL, generation uuid NOT NULL, "
-    "next_row_id bigint NOT NULL, version int NOT NULL, updated_at timestamptz NOT NULL DEFAULT now()",
-    "events": "position bigint NOT NULL, aggregate text NOT NULL, aggregate_id uuid NOT NULL, version int NOT NULL, "
-    "kind text NOT NULL, effective_on date, recorded_at timestamptz NOT NULL, recorded_by text, authority text, "
-    "note text, command_id text, subject text, from_code text, to_code text, retracted boolean NOT NULL, "
-    "backdated boolean NOT NULL, reason text, data json NOT NULL, event text NOT NULL",
-    "org_units": "code text PRIMARY KEY, id uuid NOT NULL, name text NOT NULL, level text NOT NULL, sector text, "
-    "facility_kind text, hard_to_reach boolean NOT NULL, opened_on date NOT NULL, closed_on date",
-    "org_tree": "id bigint PRIMARY KEY, code text NOT NULL, valid_from date NOT NULL, valid_to date, "
-    "known_from bigint NOT NULL, known_to bigint, parent text, is_open boolean NOT NULL",
-    "cadres": "code text PRIMARY KEY, name text NOT NULL, isco08 text, grp text NOT NULL, qualified boolean NOT NULL",
-    "populations": "code text NOT NULL, year int NOT NULL, position bigint NOT NULL, population bigint NOT NULL, "
-    "source text, PRIMARY KEY (code, year, position)",
-    "workers": "id uuid PRIMARY KEY, civil_service_number text, family_name text, given_names text, sex text, "
-    "birth_date date, sector text, funding_source text, country_of_birth text, qualification_country text",
-    "worker_periods": "id bigint NOT NULL, worker_id uuid NOT NULL, valid_from date NOT NULL, valid_to date, "
-    "known_from bigint NOT NULL, known_to bigint, status text NOT NULL, facility text, cadre text NOT NULL, "
-    "sex text, sector text, funding_source text, present smallint NOT NULL",
-    "worker_changes": "id bigint NOT NULL, worker_id uuid NOT NULL, day date NOT NULL, known_from bigint NOT NULL, "
-    "known_to bigint, sign smallint NOT NULL, status text NOT NULL, facility text NOT NULL, cadre text NOT NULL, "
-    "sex text, sector text, funding_source text, present smallint NOT NULL",
-    "worker_flows": "id bigint NOT NULL, worker_id uuid NOT NULL, day date NOT NULL, known_from bigint NOT NULL, "
-    "known_to bigint, origin text, destination text, position bigint NOT NULL",
-    "staffing": "code text NOT NULL, valid_from date NOT NULL, valid_to date, counts int[] NOT NULL",
-    "flows": "code text NOT NULL, day date NOT NULL, entries int NOT NULL, exits int NOT NULL",
-}
-
+# The tables the store writes itself: the tracking row, the history rows (``events``), and the
+# staffing and flow functions. Each read model declares its own (``Projector.tables``).
+OWN = (
+    Table(
+        "tracking",
+        "name text PRIMARY KEY, position bigint NOT NULL, generation uuid NOT NULL, "
+        "next_row_id bigint NOT NULL, version int NOT NULL, updated_at timestamptz NOT NULL DEFAULT now()",
+    ),
+    Table(
+        "events",
+        "position bigint NOT NULL, aggregate text NOT NULL, aggregate_id uuid NOT NULL, version int NOT NULL, "
+        "kind text NOT NULL, effective_on date, recorded_at timestamptz NOT NULL, recorded_by text, authority text, "
+        "note text, command_id text, subject text, from_code text, to_code text, retracted boolean NOT NULL, "
+        "backdated boolean NOT NULL, reason text, data json NOT NULL, event text NOT NULL",
+        HISTORY,
+        indexes={
+            "events_by_aggregate": "events (aggregate_id, position)",
+            "events_by_recorder": "events (recorded_by, position)",
+            "events_by_time": "events (recorded_at, position)",
+            "events_moves": "events (position) WHERE kind = 'MOVED'",
+        },
+        keys={"events_key": "events (position)"},
+        unfiltered=("version", "note", "command_id", "subject", "reason", "data", "event", "authority"),
+    ),
+    Table(
+        "staffing",
+        "code text NOT NULL, valid_from date NOT NULL, valid_to date, counts int[] NOT NULL",
+        FUNCTIONS,
+        keys={"staffing_key": "staffing (code, valid_from)"},
+        unfiltered=("counts",),
+    ),
+    Table(
+        "flows",
+        "code text NOT NULL, day date NOT NULL, entries int NOT NULL, exits int NOT NULL",
+        FUNCTIONS,
+        keys={"flows_key": "flows (code, day)"},
+        unfiltered=("entries", "exits"),
+    ),
+)
+DECLARED = {table.name: table for table in (*OWN, *Projector().tables())}
+TABLES = {name: table.columns for name, table in DECLARED.items()}
+# Raised whenever a table's meaning changes but not its shape: the version is a fingerprint of
+# both, and tables of another version must be rebuilt (``tracking``; ``hrh serve`` rebuilds them).
+REVISION = 4
+VERSION = fingerprint(REVISION, DECLARED.values())
 # Built once a build has caught up (a rebuild adds them before the swap): they would only slow
-# the bulk writes down.
-BITEMPORAL_KEY = "daterange(valid_from, valid_to), int8range(known_from, known_to)"
-INDEXES = {
-    "events_by_aggregate": "events (aggregate_id, position)",
-    "events_by_recorder": "events (recorded_by, position)",
-    "events_by_time": "events (recorded_at, position)",
-    "events_moves": "events (position) WHERE kind = 'MOVED'",
-    "periods_by_worker": "worker_periods (worker_id) WHERE known_to IS NULL",
-    # The workers in post at some facilities: the dates are checked on the few rows each one has.
-    "periods_at_facility": "worker_periods (facility, valid_from) WHERE known_to IS NULL",
-    "changes_by_worker": "worker_changes (worker_id) WHERE known_to IS NULL",
-    # Changes recorded after a position and dated up to a day (staffing as known then).
-    "changes_opened": "worker_changes USING gist (known_from, day) WHERE known_to IS NULL",
-    "changes_closed": "worker_changes USING gist (int8range(known_from, known_to), day) WHERE known_to IS NOT NULL",
-    "flows_by_worker": "worker_flows (worker_id) WHERE known_to IS NULL",
-    "flows_opened": "worker_flows (known_from)",
-    "flows_closed": "worker_flows (known_to)",
-    "tree_by_unit": f"org_tree USING gist (code, {BITEMPORAL_KEY})",
-    "tree_by_parent": f"org_tree USING gist (parent, {BITEMPORAL_KEY})",
-}
-# Keys as unique indexes rather than primary keys, built once a rebuild's rows are in: sorting the
-# rows into a new index costs less than adding each one. The functions are written once, at the
-# end; the rectangles and history rows batch by batch, with the rectangles that later batches
-# close recorded in ``PENDING`` meanwhile, and the history rows they show anew in
-# ``PENDING_SHOWN`` (``write``, ``apply_pending``, ``apply_pending_shown``).
-KEYS = {
-    "events_key": "events (position)",
-    "staffing_key": "staffing (code, valid_from)",
-    "flows_key": "flows (code, day)",
-    "worker_periods_key": "worker_periods (id)",
-    "worker_changes_key": "worker_changes (id)",
-    "worker_flows_key": "worker_flows (id)",
-}
+# the bulk writes down. Keys as unique indexes rather than primary keys, built once a rebuild's
+# rows are in: sorting the rows into a new index costs less than adding each one. The functions
+# are written once, at the end; the rectangles and history rows batch by batch, with the
+# rectangles that later batches close recorded in ``PENDING`` meanwhile, and the history rows
+# they show anew in ``PENDING_SHOWN`` (``write``, ``apply_pending``, ``apply_pending_shown``).
+INDEXES = {name: index for table in DECLARED.values() for name, index in table.indexes.items()}
+KEYS = {name: key for table in DECLARED.values() for name, key in table.keys.items()}
+# Columns no query filters, joins or sorts on: ANALYZE leaves them out (statistics target 0),
+# which halves its cost. The planner would gain nothing from their statistics.
+UNFILTERED = {name: table.unfiltered for name, table in DECLARED.items() if table.unfiltered}
+# The tables closed, indexed and analysed together at the end of a rebuild (``tables.GROUPS``).
+GROUPED = {group: tuple(name for name, table in DECLARED.items() if table.group == group) for group in GROUPS}
+FUNCTION_TABLES = tuple(name for name, table in DECLARED.items() if table.group == FUNCTIONS)  # written last
+
 # A bulk build's closes of rectangles that earlier batches wrote: (table, id, position closed at).
 PENDING = "pending_closes"
 PENDING_COLUMNS = "tbl text NOT NULL, id bigint NOT NULL, position bigint NOT NULL"
-RECTANGLES = ("worker_periods", "worker_changes", "worker_flows", "org_tree")
+RECTANGLES = tuple(Projector().rectangles())
 # A bulk build's updates of history rows that earlier batches wrote (``Writes.shown``), with the
 # position of the batch that made each one: the last one made holds.
 PENDING_SHOWN = "pending_shown"
 PENDING_SHOWN_COLUMNS = (
     "position bigint NOT NULL, batch bigint NOT NULL, from_code text, to_code text, retracted boolean NOT NULL"
 )
-
-# Columns no query filters, joins or sorts on: ANALYZE leaves them out (statistics target 0),
-# which halves its cost. The planner would gain nothing from their statistics.
-UNFILTERED = {
-    "events": ("version", "note", "command_id", "subject", "reason", "data", "event", "authority"),
-    "workers": IDENTITY,
-    "worker_periods": ("sex", "sector", "funding_source", "present"),
-    "worker_changes": ("sign", "status", "cadre", "sex", "sector", "funding_source", "present"),
-    "worker_flows": ("position",),
-    "staffing": ("counts",),
-    "flows": ("entries", "exits"),
-}
 
 
 @dataclass(frozen=True)
@@ -167,9 +152,6 @@ async def add_indexes(
                 await conn.execute(f"CREATE {unique}INDEX IF NOT EXISTS {name} ON {quoted(schema)}.{definition}")
     if analyze:
         await analyze_tables(conn, schema, tables)
-
-
-FUNCTION_TABLES = ("staffing", "flows")  # the staffing and flow functions, written last by a rebuild
 
 
 # ANALYZE samples 300 rows per unit of statistics target: at 30, 9,000 rows a table rather than

@@ -10,9 +10,35 @@ from projections.events import LedgerEvent
 from projections.handlers import handles
 from projections.intervals import RowSink
 from projections.org import Unit
+from projections.tables import HISTORY, Table
 from projections.unit_functions import UnitFunctions, add_shares
 from projections.worker_projection import WorkerProjection
 from projections.writes import Writes
+
+BITEMPORAL_KEY = "daterange(valid_from, valid_to), int8range(known_from, known_to)"
+# The units, their rectangles in the tree, and their populations.
+TABLES = (
+    Table(
+        "org_units",
+        "code text PRIMARY KEY, id uuid NOT NULL, name text NOT NULL, level text NOT NULL, sector text, "
+        "facility_kind text, hard_to_reach boolean NOT NULL, opened_on date NOT NULL, closed_on date",
+    ),
+    Table(
+        "org_tree",
+        "id bigint PRIMARY KEY, code text NOT NULL, valid_from date NOT NULL, valid_to date, "
+        "known_from bigint NOT NULL, known_to bigint, parent text, is_open boolean NOT NULL",
+        HISTORY,
+        indexes={
+            "tree_by_unit": f"org_tree USING gist (code, {BITEMPORAL_KEY})",
+            "tree_by_parent": f"org_tree USING gist (parent, {BITEMPORAL_KEY})",
+        },
+    ),
+    Table(
+        "populations",
+        "code text NOT NULL, year int NOT NULL, position bigint NOT NULL, population bigint NOT NULL, "
+        "source text, PRIMARY KEY (code, year, position)",
+    ),
+)
 
 TreePiece = tuple[int, date, date | None, str | None, bool]  # row id, from, to, parent, open
 
@@ -26,6 +52,9 @@ class OrgTreeProjection:
         self.tree_rows = tree_rows
         self.writes = writes
         self.tree_pieces: dict[str, list[TreePiece]] = {}
+
+    def tables(self) -> tuple[Table, ...]:
+        return TABLES
 
     def rectangles(self) -> dict[str, RowSink]:
         """The sink of the tree's rectangles, by the table it is written to."""

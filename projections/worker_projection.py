@@ -19,6 +19,7 @@ from projections.events import LedgerEvent
 from projections.handlers import handles
 from projections.intervals import RowSink
 from projections.shards import Share
+from projections.tables import CHANGES, Table
 from projections.unit_functions import Contribution, UnitFunctions, add_over
 from projections.vectors import CadreInfo, Traits, packed_vector, traits
 from projections.worker_rows import WorkerRows, shown_for
@@ -36,6 +37,65 @@ IDENTITY = (
     "qualification_country",
 )
 """A worker's identity fields, as ``Worker.Hired`` names them: the columns of the workers table."""
+# The workers' tables: their identities, the cadres, and their period, change and flow rectangles.
+TABLES = (
+    Table(
+        "cadres",
+        "code text PRIMARY KEY, name text NOT NULL, isco08 text, grp text NOT NULL, qualified boolean NOT NULL",
+    ),
+    Table(
+        "workers",
+        "id uuid PRIMARY KEY, civil_service_number text, family_name text, given_names text, sex text, "
+        "birth_date date, sector text, funding_source text, country_of_birth text, qualification_country text",
+        unfiltered=IDENTITY,
+        per_worker=True,
+    ),
+    Table(
+        "worker_periods",
+        "id bigint NOT NULL, worker_id uuid NOT NULL, valid_from date NOT NULL, valid_to date, "
+        "known_from bigint NOT NULL, known_to bigint, status text NOT NULL, facility text, cadre text NOT NULL, "
+        "sex text, sector text, funding_source text, present smallint NOT NULL",
+        indexes={
+            "periods_by_worker": "worker_periods (worker_id) WHERE known_to IS NULL",
+            # The workers in post at some facilities: the dates are checked on the few rows each one has.
+            "periods_at_facility": "worker_periods (facility, valid_from) WHERE known_to IS NULL",
+        },
+        keys={"worker_periods_key": "worker_periods (id)"},
+        unfiltered=("sex", "sector", "funding_source", "present"),
+        per_worker=True,
+    ),
+    Table(
+        "worker_changes",
+        "id bigint NOT NULL, worker_id uuid NOT NULL, day date NOT NULL, known_from bigint NOT NULL, "
+        "known_to bigint, sign smallint NOT NULL, status text NOT NULL, facility text NOT NULL, cadre text NOT NULL, "
+        "sex text, sector text, funding_source text, present smallint NOT NULL",
+        CHANGES,
+        indexes={
+            "changes_by_worker": "worker_changes (worker_id) WHERE known_to IS NULL",
+            # Changes recorded after a position and dated up to a day (staffing as known then).
+            "changes_opened": "worker_changes USING gist (known_from, day) WHERE known_to IS NULL",
+            "changes_closed": "worker_changes USING gist (int8range(known_from, known_to), day) "
+            "WHERE known_to IS NOT NULL",
+        },
+        keys={"worker_changes_key": "worker_changes (id)"},
+        unfiltered=("sign", "status", "cadre", "sex", "sector", "funding_source", "present"),
+        per_worker=True,
+    ),
+    Table(
+        "worker_flows",
+        "id bigint NOT NULL, worker_id uuid NOT NULL, day date NOT NULL, known_from bigint NOT NULL, "
+        "known_to bigint, origin text, destination text, position bigint NOT NULL",
+        CHANGES,
+        indexes={
+            "flows_by_worker": "worker_flows (worker_id) WHERE known_to IS NULL",
+            "flows_opened": "worker_flows (known_from)",
+            "flows_closed": "worker_flows (known_to)",
+        },
+        keys={"worker_flows_key": "worker_flows (id)"},
+        unfiltered=("position",),
+        per_worker=True,
+    ),
+)
 
 
 class WorkerProjection:
@@ -51,6 +111,9 @@ class WorkerProjection:
         # Bumped when a cadre is defined: workers derived before then are derived again.
         self.cadre_epoch = 0
         self.workers: dict[UUID, WorkerState] = {}
+
+    def tables(self) -> tuple[Table, ...]:
+        return TABLES
 
     def rectangles(self) -> dict[str, RowSink]:
         """The sinks of the workers' rectangles, by the table they are written to."""

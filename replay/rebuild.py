@@ -128,12 +128,8 @@ async def _open(
 
 
 # The tables other than the functions, in three groups of about the same cost to close, index and
-# analyse, each on a connection of its own.
-INDEXED = (
-    ("worker_periods", "workers", "org_units", "cadres", "populations", "tracking"),
-    ("worker_changes", "worker_flows"),
-    ("events", "org_tree"),
-)
+# analyse, each on a connection of its own (each table declares its group: ``projections.tables``).
+INDEXED = tuple(store.GROUPED.values())
 
 
 async def _finish_tables(url: str, schema: str, tables: tuple[str, ...], indexes: bool) -> None:
