@@ -1,4 +1,8 @@
-"""The OrgUnit aggregate: a country, region, district or facility, with effective-dated parents."""
+"""The OrgUnit aggregate: a country, region, district or facility, with effective-dated parents.
+
+A facility also holds its establishment: the budgeted posts per cadre, each set effective-dated by
+a decree (DESIGN, "Definitions: Establishment").
+"""
 
 from bisect import insort
 from datetime import date
@@ -8,9 +12,22 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain import clock
-from domain.errors import DateOutOfOrder, InvalidInput, InvalidParent, OrgUnitClosed
+from domain.errors import DateOutOfOrder, InvalidInput, InvalidParent, NotAFacility, OrgUnitClosed
 from domain.identity import org_unit_id
 from domain.values import OrgUnitLevel, Provenance, Sector
+
+MAX_POSTS = 10_000
+"""The most posts one facility may budget for one cadre: more is a typing slip."""
+
+
+def check_posts(posts: int) -> None:
+    """Raises InvalidInput unless ``posts`` is a whole number from 0 to ``MAX_POSTS``."""
+    if isinstance(posts, bool) or not isinstance(posts, int):
+        raise InvalidInput(f"posts {posts!r} is not a whole number; give a count of budgeted posts.")
+    if posts < 0:
+        raise InvalidInput(f"posts {posts} is negative; give a count of budgeted posts, 0 or more.")
+    if posts > MAX_POSTS:
+        raise InvalidInput(f"posts {posts} is implausibly large for one facility and cadre (at most {MAX_POSTS}).")
 
 
 class OrgUnit(Aggregate):
@@ -32,6 +49,7 @@ class OrgUnit(Aggregate):
     Renamed: ClassVar[type[Event]]
     Closed: ClassVar[type[Event]]
     PopulationEstimated: ClassVar[type[Event]]
+    EstablishmentSet: ClassVar[type[Event]]
 
     @event("Opened", topic="hrh:OrgUnit.Opened.v1")
     def __init__(
@@ -56,6 +74,8 @@ class OrgUnit(Aggregate):
         self.closed_on: date | None = None
         self.parents: list[tuple[date, str | None]] = [(effective_on, parent_code)]
         self.populations: dict[int, int] = {}
+        # Per cadre code, the posts set, as (effective date, posts) in the order recorded.
+        self.establishment: dict[str, list[tuple[date, int]]] = {}
 
     # Queries.
 
@@ -87,6 +107,20 @@ class OrgUnit(Aggregate):
             )
         if not self.is_open_on(day):
             raise InvalidParent(f"{self.describe_period()}; it cannot be a parent on {day.isoformat()}.")
+
+    def check_is_facility(self) -> None:
+        """Raises NotAFacility unless this unit is a facility (only facilities budget posts)."""
+        if self.level is not OrgUnitLevel.FACILITY:
+            raise NotAFacility(f"{self.code} is a {self.level.name}; posts are budgeted at facilities only.")
+
+    def check_posts_change(self, cadre_code: str, posts: int, effective_on: date) -> None:
+        """Raises InvalidInput when ``posts`` for ``cadre_code`` are already in force from ``effective_on``."""
+        same_day = [n for day, n in self.establishment.get(cadre_code, []) if day == effective_on]
+        if same_day and same_day[-1] == posts:
+            raise InvalidInput(
+                f"{self.code} already has {posts} posts for {cadre_code} from {effective_on.isoformat()}; "
+                "nothing would change."
+            )
 
     # Commands.
 
@@ -130,6 +164,13 @@ class OrgUnit(Aggregate):
             raise InvalidInput(f"{self.describe_period()}; a population for {year} does not fit that period.")
         self._population_estimated(year=year, population=population, source=source, meta=meta)
 
+    def set_establishment(self, cadre_code: str, posts: int, effective_on: date, meta: Provenance) -> None:
+        self.check_is_facility()
+        self.check_open_on(effective_on)
+        check_posts(posts)
+        self.check_posts_change(cadre_code, posts, effective_on)
+        self._establishment_set(cadre_code=cadre_code, posts=posts, effective_on=effective_on, meta=meta)
+
     # Events.
 
     @event("Moved", topic="hrh:OrgUnit.Moved.v1")
@@ -147,3 +188,7 @@ class OrgUnit(Aggregate):
     @event("PopulationEstimated", topic="hrh:OrgUnit.PopulationEstimated.v1")
     def _population_estimated(self, year: int, population: int, source: str | None, meta: Provenance) -> None:
         self.populations[year] = population
+
+    @event("EstablishmentSet", topic="hrh:OrgUnit.EstablishmentSet.v1")
+    def _establishment_set(self, cadre_code: str, posts: int, effective_on: date, meta: Provenance) -> None:
+        self.establishment.setdefault(cadre_code, []).append((effective_on, posts))

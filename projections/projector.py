@@ -31,6 +31,7 @@ from uuid import UUID
 
 from domain.org_unit import OrgUnit
 from projections.careers import WorkerState
+from projections.establishment import EstablishmentProjection
 from projections.events import LedgerEvent
 from projections.handlers import REGISTRY, UnhandledEvent, event_key
 from projections.intervals import RowSink, new_sink
@@ -72,7 +73,8 @@ class Projector:
         self.units = UnitFunctions()
         self.people = WorkerProjection(self.units, self.period_rows, self.writes)
         self.org = OrgTreeProjection(self.units, self.people, self.tree_rows, self.writes)
-        self.read_models: tuple[ReadModel, ...] = (self.people, self.org)
+        self.establishment = EstablishmentProjection(self.units, self.period_rows.ids, self.writes)
+        self.read_models: tuple[ReadModel, ...] = (self.people, self.org, self.establishment)
         self.handlers = REGISTRY.bind(*self.read_models)
         # What the runner, the state loader and the table writer read (the collaborators' own).
         self.tree, self.workers, self.cadres = self.units.tree, self.people.workers, self.people.cadres

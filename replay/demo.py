@@ -12,9 +12,10 @@ is calibrated on 31 December of every year: about 4 nationally in 2014 and 6 in 
 need ledger positions, so the loader (``replay.loading``) records them after the stream.
 
 The parts: ``demo_data`` (reference constants), ``demo_org`` (the org tree), ``demo_population``
-(populations and density targets), ``demo_clerk`` (recording times, decision numbers, recording
-order), ``demo_hiring`` (recruitment), ``demo_careers`` (a career's events) and ``demo_workforce``
-(the yearly simulation and its calibration).
+(populations and density targets), ``demo_establishment`` (the budgeted posts), ``demo_clerk``
+(recording times, decision numbers, recording order), ``demo_hiring`` (recruitment),
+``demo_careers`` (a career's events) and ``demo_workforce`` (the yearly simulation and its
+calibration).
 """
 
 import random
@@ -25,6 +26,7 @@ from domain.commands import DefineCadre
 from replay import demo_data as data
 from replay.bulk import Submission
 from replay.demo_clerk import Clerk, Decisions
+from replay.demo_establishment import record_establishment
 from replay.demo_org import OrgTree
 from replay.demo_population import record_populations
 from replay.demo_workforce import Workforce
@@ -55,6 +57,7 @@ def _stream(seed: int, scale: float) -> Iterator[Submission]:
     tree.record(clerk, decisions)
     record_populations(clerk, rng)
     define_cadres(clerk)
+    record_establishment(tree, clerk, decisions, scale)
     yield from Workforce(tree, clerk, decisions, rng, scale).run()
 
 

@@ -1,6 +1,6 @@
 """The schema: every feature's queries and mutations, composed, with the limits every public endpoint needs.
 
-Each feature (``org_units``, ``workforce``, ``staffing``, ``audit``, ``accounts``) holds its types,
+Each feature (``org_units``, ``workforce``, ``staffing``, ``establishment``, ``audit``, ``accounts``) holds its types,
 inputs, queries and mutations; the root types below only list them, in the contract's order.
 """
 
@@ -12,6 +12,7 @@ from api.graphql.accounts.mutations import AccountMutations
 from api.graphql.audit.queries import AuditQueries
 from api.graphql.documents import Documents
 from api.graphql.errors import ErrorCodes, code_of
+from api.graphql.establishment import EstablishmentMutations, EstablishmentQueries
 from api.graphql.execution import LeafShortcut
 from api.graphql.org_units.mutations import OrgUnitMutations
 from api.graphql.org_units.queries import OrgUnitQueries
@@ -21,12 +22,12 @@ from api.graphql.workforce.queries import WorkforceQueries
 
 
 @strawberry.type
-class Query(OrgUnitQueries, WorkforceQueries, StaffingQueries, AuditQueries):
+class Query(OrgUnitQueries, WorkforceQueries, StaffingQueries, EstablishmentQueries, AuditQueries):
     """Every feature's queries."""
 
 
 @strawberry.type
-class Mutation(OrgUnitMutations, WorkforceMutations, AccountMutations):
+class Mutation(OrgUnitMutations, EstablishmentMutations, WorkforceMutations, AccountMutations):
     """Every feature's mutations."""
 
 

@@ -1,4 +1,5 @@
-"""Commands about the org tree: open, move, rename and close a unit, record its population."""
+"""Commands about the org tree: open, move, rename and close a unit, record its population, set a
+facility's establishment."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -6,6 +7,7 @@ from datetime import date
 from domain.commands.command import MIN_YEAR, Command, check_code, check_text
 from domain.errors import InvalidInput
 from domain.names import check_name
+from domain.org_unit import check_posts
 from domain.values import OrgUnitLevel, Sector
 
 # What ``domain.commands`` re-exports.
@@ -15,6 +17,7 @@ __all__ = [
     "OpenOrgUnit",
     "RecordPopulation",
     "RenameOrgUnit",
+    "SetEstablishment",
 ]
 
 
@@ -77,3 +80,18 @@ class RecordPopulation(Command):
             raise InvalidInput(f"population {self.population} is implausibly large.")
         if not MIN_YEAR <= self.year <= 2200:
             raise InvalidInput(f"year {self.year} is out of range ({MIN_YEAR} to 2200).")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetEstablishment(Command):
+    """A facility's budgeted posts for one cadre from ``effective_on``, on the authority of a decree."""
+
+    facility_code: str
+    cadre_code: str
+    posts: int
+    effective_on: date
+    authority: str | None = None
+    note: str | None = None
+
+    def check(self) -> None:
+        check_posts(self.posts)

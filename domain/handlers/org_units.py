@@ -77,6 +77,15 @@ def _(command: c.RecordPopulation, staging: Staging, meta: Provenance) -> UUID:
 
 
 @handle.register
+def _(command: c.SetEstablishment, staging: Staging, meta: Provenance) -> UUID:
+    unit = staging.org_unit(command.facility_code)
+    staging.cadre(command.cadre_code)
+    unit.set_establishment(command.cadre_code, command.posts, command.effective_on, meta)
+    staging.add(unit)
+    return unit.id
+
+
+@handle.register
 def _(command: c.DefineCadre, staging: Staging, meta: Provenance) -> UUID:
     if staging.find(Cadre, cadre_id(command.code)) is not None:
         raise DuplicateCode(f"Cadre code {command.code!r} is already taken; choose another code.")

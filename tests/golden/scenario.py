@@ -136,6 +136,14 @@ def record(ledger: Ledger) -> None:
         "sikasso.rh",
     )
     run(c.CloseOrgUnit(code="SIK-CSREF-01", effective_on=date(2019, 6, 30)), "dnrh")
+    establishment = c.SetEstablishment(
+        facility_code="SIK-CSCOM-12",
+        cadre_code="IDE",
+        posts=4,
+        effective_on=date(2017, 1, 1),
+        authority="Arrêté n°2017-0123/MS-SG",
+    )
+    run(establishment, "dnrh")
 
 
 def main() -> None:

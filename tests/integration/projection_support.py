@@ -15,7 +15,8 @@ from psycopg import sql
 
 from api.database import ledger_env
 from domain.ledger import Ledger
-from projections import density, mobility, runner, staffing, store
+from projections import density, establishment, mobility, runner, staffing, store
+from projections.establishment import EstablishmentRecord
 from projections.projector import Projector
 from projections.staffing import StaffingRecord
 from projections.store import Target
@@ -138,6 +139,31 @@ def staffing_of(url: str, ledger: Ledger, code: str, as_of: date, known_at: date
     out = figures(record)
     out["children"] = {child.code: figures(child) for child in record.children}
     return out
+
+
+def establishment_of(
+    url: str, ledger: Ledger, code: str, as_of: date, known_at: datetime | None = None
+) -> dict[str, Any]:
+    """The establishment in the reference's shape: figures, by cadre group, and children by code."""
+    record = query(url, ledger, establishment.establishment, code, as_of, known_at)
+    assert record is not None
+
+    def shape(r: EstablishmentRecord, children: dict[str, Any]) -> dict[str, Any]:
+        t = r.totals
+        return {
+            "posts": t.posts,
+            "filled": t.filled,
+            "vacant": t.vacant,
+            "surplus": t.surplus,
+            "vacancyRate": t.vacancy_rate,
+            "byCadreGroup": {
+                k: {"posts": g.posts, "filled": g.filled, "vacant": g.vacant, "surplus": g.surplus}
+                for k, g in r.by_cadre_group.items()
+            },
+            "children": children,
+        }
+
+    return shape(record, {child.code: shape(child, {}) for child in record.children})
 
 
 def expected_staffing(ref: Reference, code: str, as_of: date, known_at: datetime | None = None) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from tests.integration.projection_support import (
     catch_up,
     completeness_of,
     differences,
+    establishment_of,
     expected_staffing,
     fresh_ledger,
     history_of,
@@ -126,6 +127,8 @@ actions = st.one_of(
     st.tuples(st.just("retract"), pick, pick),
     st.tuples(st.just("move"), st.sampled_from(["R1", "R2"]), days),
     st.tuples(st.just("population"), st.sampled_from(["ML", "R1", "R2", *DISTRICTS]), st.sampled_from([2020, 2022])),
+    st.tuples(st.just("establish"), facilities, st.sampled_from(sorted(CADRES)), st.integers(0, 4), days),
+    st.tuples(st.just("establish"), facilities, st.sampled_from(sorted(CADRES)), st.integers(0, 4), days),
 )
 
 
@@ -172,6 +175,9 @@ def command_for(action: tuple[Any, ...], record: Recorder) -> c.Command | None:
     if kind == "move":
         region, day = args
         return c.MoveOrgUnit(code="D2", new_parent_code=region, effective_on=day)
+    if kind == "establish":
+        facility, cadre, posts, day = args
+        return c.SetEstablishment(facility_code=facility, cadre_code=cadre, posts=posts, effective_on=day)
     if kind == "population":
         code, year = args
         return c.RecordPopulation(org_unit_code=code, year=year, population=1000 + 37 * len(record.workers))
@@ -253,6 +259,9 @@ def check_history(database_url: str, ledger: Ledger, steps: list[Any], cuts: lis
         assert rounded(staffing_of(database_url, ledger, code, day, known_at)) == rounded(
             expected_staffing(ref, code, day, known_at)
         ), (code, day, known_at)
+        assert rounded(establishment_of(database_url, ledger, code, day, known_at)) == rounded(
+            ref.establishment(code, day, known_at)
+        ), ("establishment", code, day, known_at)
     for known_at in (None, START + timedelta(hours=len(steps) // 2 + 20)):
         got = series_of(database_url, ledger, "R1", date(2020, 1, 1), date(2023, 12, 31), "QUARTER", known_at)
         want = ref.density_series("R1", date(2020, 1, 1), date(2023, 12, 31), "QUARTER", known_at)

@@ -35,6 +35,8 @@ class Unit:
     parents: list[tuple[date, str | None]]
     closed_on: date | None = None
     populations: dict[int, int] = field(default_factory=dict)
+    hard_to_reach: bool = False
+    posts: dict[str, list[tuple[date, int]]] = field(default_factory=dict)
 
     def parent_on(self, day: date) -> str | None:
         return max((p for p in self.parents if p[0] <= day), key=lambda p: p[0], default=(day, None))[1]
@@ -73,7 +75,12 @@ def read(ledger: Ledger) -> Record:
     for topic, event in stored(ledger):
         name = topic.removeprefix("hrh:").rsplit(".", 1)[0]
         if name == "OrgUnit.Opened":
-            record.units[event.code] = Unit(event.code, event.effective_on, [(event.effective_on, event.parent_code)])
+            record.units[event.code] = Unit(
+                event.code,
+                event.effective_on,
+                [(event.effective_on, event.parent_code)],
+                hard_to_reach=event.hard_to_reach,
+            )
             codes[event.originator_id] = event.code
         elif name.startswith("OrgUnit."):
             unit = record.units[codes[event.originator_id]]
@@ -83,6 +90,8 @@ def read(ledger: Ledger) -> Record:
                 unit.closed_on = event.effective_on
             elif name == "OrgUnit.PopulationEstimated":
                 unit.populations[event.year] = event.population
+            elif name == "OrgUnit.EstablishmentSet":
+                unit.posts.setdefault(event.cadre_code, []).append((event.effective_on, event.posts))
         elif name == "Cadre.Defined":
             record.qualified[event.code] = event.qualified
         elif name == "Worker.EventRetracted":
@@ -99,6 +108,11 @@ def read(ledger: Ledger) -> Record:
 
 def active_qualified_facilities(record: Record, day: date) -> list[str]:
     """The facility of every qualified worker in post and not on leave on ``day``, by the Definitions."""
+    return [facility for facility, cadre, on_leave in in_post(record, day) if not on_leave and record.qualified[cadre]]
+
+
+def in_post(record: Record, day: date) -> list[tuple[str, str, bool]]:
+    """The facility, cadre and leave of every worker in post on ``day``, by the Definitions."""
     found = []
     for worker_id, events in record.workers.items():
         timeline = sorted(
@@ -120,8 +134,8 @@ def active_qualified_facilities(record: Record, day: date) -> list[str]:
                 on_leave = kind == "LeaveStarted"
             elif kind in ("Departed", "Rehired"):
                 facility, on_leave = None, False
-        if facility is not None and not on_leave and cadre is not None and record.qualified[cadre]:
-            found.append(facility)
+        if facility is not None and cadre is not None:
+            found.append((facility, cadre, on_leave))
     return found
 
 
@@ -225,3 +239,31 @@ def test_scale_is_bounded() -> None:
         generate(scale=0.05)
     with pytest.raises(ValueError):
         generate(scale=101)
+
+
+def vacancy_rates(record: Record, day: date) -> dict[bool, float]:
+    """The vacancy rate (DESIGN, "Definitions: Establishment") of the hard-to-reach facilities
+    (True) and of the others (False) on ``day``, summed pair by pair."""
+    filled: dict[tuple[str, str], int] = defaultdict(int)
+    for facility, cadre, _ in in_post(record, day):
+        filled[(facility, cadre)] += 1
+    posts = {False: 0, True: 0}
+    vacant = {False: 0, True: 0}
+    for unit in record.units.values():
+        for cadre, sets in unit.posts.items():
+            in_force = [n for on, n in sets if on <= day]
+            if in_force:
+                posts[unit.hard_to_reach] += in_force[-1]
+                vacant[unit.hard_to_reach] += max(in_force[-1] - filled[(unit.code, cadre)], 0)
+    return {hard: vacant[hard] / posts[hard] for hard in posts}
+
+
+@pytest.mark.skipif(SCALE < 1, reason="a tenth of the demo budgets too few posts at hard-to-reach facilities")
+def test_the_establishment_leaves_more_posts_vacant_where_facilities_are_hard_to_reach(
+    loaded: tuple[Ledger, Record],
+) -> None:
+    _, record = loaded
+    for year in (2009, 2012, 2017, 2020, 2025):
+        rates = vacancy_rates(record, date(year, 12, 31))
+        assert 0.10 <= rates[False] <= 0.40, (year, rates)
+        assert rates[False] + 0.2 < rates[True] <= 0.85, (year, rates)

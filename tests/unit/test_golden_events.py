@@ -171,3 +171,9 @@ def test_a_line_whose_data_is_not_of_its_version_is_refused() -> None:
     version_2 = {**fields, "event_version": 2}  # a version 2 line lacking the countries
     position, event = line_to_event(json.dumps(version_2))
     assert line_fields(position, event) != {key: version_2[key] for key in KEPT}  # which the import refuses
+
+
+def test_a_stored_establishment_decodes() -> None:
+    (establishment,) = by_name("OrgUnit.EstablishmentSet")
+    assert (establishment.cadre_code, establishment.posts, establishment.effective_on) == ("IDE", 4, date(2017, 1, 1))
+    assert establishment.meta == Provenance("dnrh", "Arrêté n°2017-0123/MS-SG", None, None)

@@ -1,0 +1,152 @@
+"""The establishment: budgeted posts against the workers in post (DESIGN, "Definitions: Establishment").
+
+The read model (``EstablishmentProjection``) writes one row of the ``establishment`` table per
+``OrgUnit.EstablishmentSet``: the facility, the cadre, the posts, the day they take effect and the
+position they are known from (the event is never retracted, so its row is never closed).
+``posts(F, C, D)`` is the latest row for (F, C) effective on or before D (latest by day, then by
+position), known at T when its position is at or before T's. ``filled`` counts the workers of
+cadre C (in force on D) in post at F on D, on leave included, from the same ``worker_periods``
+rectangles the workers' lists read. An area's and a cadre group's figures are sums over the
+(F, C) pairs they cover, so a surplus never hides a vacancy.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from domain.org_unit import OrgUnit
+from projections.events import LedgerEvent
+from projections.handlers import handles
+from projections.intervals import Ids, RowSink
+from projections.naming import quoted
+from projections.org_units import Executor, Tree, cadres, tree_at
+from projections.staffing import known_position
+from projections.tables import Table
+from projections.unit_functions import UnitFunctions
+from projections.writes import Writes
+
+Pair = tuple[str, str]  # (facility code, cadre code)
+IN_POST = ("POSTED", "ON_LEAVE")  # the statuses of a worker_periods row that holds a post
+
+
+TABLE = "establishment"
+TABLES = (Table(TABLE, "id bigint, code text, day date, known_from bigint, known_to bigint, cadre text, posts int"),)
+
+
+class EstablishmentProjection:
+    """The establishment's read model: a row of posts per ``EstablishmentSet``, and its history row."""
+
+    def __init__(self, units: UnitFunctions, ids: Ids, writes: Writes) -> None:
+        self.units = units  # for the facility's code
+        self.rows = RowSink(ids, bounded=False)  # (id, facility, day, known_from, known_to, cadre, posts)
+        self.writes = writes
+
+    def tables(self) -> tuple[Table, ...]:
+        return TABLES
+
+    def rectangles(self) -> dict[str, RowSink]:
+        return {TABLE: self.rows}
+
+    @handles(OrgUnit.EstablishmentSet)
+    def _establishment_set(self, e: LedgerEvent) -> None:
+        code = self.units.tree.codes[e.aggregate_id]
+        d = e.data
+        self.rows.open(code, d["effective_on"], None, e.position, (d["cadre_code"], d["posts"]))
+        self.writes.history(e, subject=code, effective_on=d["effective_on"])
+
+
+@dataclass(slots=True)
+class PostCounts:
+    """Posts, filled, vacant and surplus, summed over some (facility, cadre) pairs."""
+
+    posts: int = 0
+    filled: int = 0
+    vacant: int = 0
+    surplus: int = 0
+
+    def add(self, posts: int, filled: int) -> None:
+        self.posts += posts
+        self.filled += filled
+        self.vacant += max(posts - filled, 0)
+        self.surplus += max(filled - posts, 0)
+
+    @property
+    def vacancy_rate(self) -> float | None:
+        return self.vacant / self.posts if self.posts else None
+
+
+@dataclass(slots=True)
+class EstablishmentRecord:
+    code: str
+    as_of: date
+    known_at: datetime | None
+    totals: PostCounts
+    by_cadre_group: dict[str, PostCounts]
+    children: list["EstablishmentRecord"] = field(default_factory=list)
+
+
+async def posts_on(db: Executor, schema: str, day: date, position: int | None) -> dict[Pair, int]:
+    """posts(F, C, day) for every pair with posts set, as known at ledger ``position`` (None: now)."""
+    rows = await db.fetch(
+        f"SELECT DISTINCT ON (code, cadre) code, cadre, posts FROM {quoted(schema)}.{TABLE} "
+        "WHERE day <= $1 AND ($2::bigint IS NULL OR known_from <= $2) "
+        "ORDER BY code, cadre, day DESC, known_from DESC",
+        day,
+        position,
+    )
+    return {(r["code"], r["cadre"]): int(r["posts"]) for r in rows}
+
+
+async def filled_on(
+    db: Executor, schema: str, facilities: list[str], day: date, position: int | None
+) -> dict[Pair, int]:
+    """The workers in post at each of ``facilities`` on ``day`` by cadre (in force that day), as
+    known at ledger ``position`` (None: now)."""
+    known = "known_to IS NULL" if position is None else "known_from <= $4 AND (known_to IS NULL OR known_to > $4)"
+    rows = await db.fetch(
+        f"SELECT facility, cadre, count(*) AS n FROM {quoted(schema)}.worker_periods "
+        "WHERE facility = ANY($1::text[]) AND status = ANY($3::text[]) AND valid_from <= $2 "
+        f"AND (valid_to IS NULL OR valid_to > $2) AND {known} GROUP BY facility, cadre",
+        facilities,
+        day,
+        list(IN_POST),
+        *(() if position is None else (position,)),
+    )
+    return {(r["facility"], r["cadre"]): int(r["n"]) for r in rows}
+
+
+async def establishment(
+    db: Executor, schema: str, code: str, as_of: date, known_at: datetime | None = None
+) -> EstablishmentRecord | None:
+    """Establishment(U, D) and each child's, as known at ``known_at`` (now when None); None for an unknown unit."""
+    position = await known_position(db, schema, known_at)
+    exists = await db.fetchval(f"SELECT EXISTS (SELECT 1 FROM {quoted(schema)}.org_units WHERE code = $1)", code)
+    if not exists:
+        return None
+    tree = await tree_at(db, schema, as_of, position)
+    in_force = await posts_on(db, schema, as_of, position)
+    posts = {pair: n for pair, n in in_force.items() if code in tree.chain(pair[0])}
+    filled = await filled_on(db, schema, sorted({f for f, _ in posts}), as_of, position) if posts else {}
+    groups = {c.code: c.group for c in await cadres(db, schema)}
+    result = _record(code, as_of, known_at, tree, posts, filled, groups)
+    result.children = [_record(c, as_of, known_at, tree, posts, filled, groups) for c in tree.children(code)]
+    return result
+
+
+def _record(
+    code: str,
+    as_of: date,
+    known_at: datetime | None,
+    tree: Tree,
+    posts: dict[Pair, int],
+    filled: dict[Pair, int],
+    groups: dict[str, str],
+) -> EstablishmentRecord:
+    totals = PostCounts()
+    by_group: dict[str, PostCounts] = {}
+    for (facility, cadre), n in sorted(posts.items()):
+        if code not in tree.chain(facility):
+            continue
+        in_post = filled.get((facility, cadre), 0)
+        totals.add(n, in_post)
+        by_group.setdefault(groups.get(cadre, "OTHER"), PostCounts()).add(n, in_post)
+    return EstablishmentRecord(code, as_of, known_at, totals, dict(sorted(by_group.items())))
