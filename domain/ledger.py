@@ -8,14 +8,15 @@ import hashlib
 import json
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, CanMutateProtocol
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Transcoder
 
 from domain import clock
@@ -40,6 +41,15 @@ anything is saved. Both run again on every retry, against the state that is then
 
 def no_later_check() -> None:
     """A guard's check after the domain's rules, for a command that needs none."""
+
+
+def replay(aggregate: Any, events: Iterable[CanMutateProtocol[Any]]) -> Any:
+    """Applies an aggregate's stored events in order: the library's ``project_aggregate``, without
+    its per-event runtime check of a typing Protocol, which took a sixth of a single command's
+    time. Passed as ``Repository.get``'s documented ``projector_func``."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
 
 
 @dataclass(frozen=True)
@@ -204,4 +214,4 @@ class Ledger(Application[UUID]):
         return self.clock if recorded_at is None else (lambda: recorded_at)
 
     def staging(self, cache: AggregateCache | None = None) -> Staging:
-        return Staging(self.repository.get, self.locate, cache)
+        return Staging(partial(self.repository.get, projector_func=replay), self.locate, cache)
