@@ -57,7 +57,8 @@ OWN = (
         unfiltered=("entries", "exits"),
     ),
 )
-DECLARED = {table.name: table for table in (*OWN, *Projector().tables())}
+READ_MODELS = Projector()  # built once, for what its read models declare: their tables and rectangles
+DECLARED = {table.name: table for table in (*OWN, *READ_MODELS.tables())}
 TABLES = {name: table.columns for name, table in DECLARED.items()}
 # Raised whenever a table's meaning changes but not its shape: the version is a fingerprint of
 # both, and tables of another version must be rebuilt (``tracking``; ``hrh serve`` rebuilds them).
@@ -81,7 +82,7 @@ FUNCTION_TABLES = tuple(name for name, table in DECLARED.items() if table.group 
 # A bulk build's closes of rectangles that earlier batches wrote: (table, id, position closed at).
 PENDING = "pending_closes"
 PENDING_COLUMNS = "tbl text NOT NULL, id bigint NOT NULL, position bigint NOT NULL"
-RECTANGLES = tuple(Projector().rectangles())
+RECTANGLES = tuple(READ_MODELS.rectangles())
 # A bulk build's updates of history rows that earlier batches wrote (``Writes.shown``), with the
 # position of the batch that made each one: the last one made holds.
 PENDING_SHOWN = "pending_shown"

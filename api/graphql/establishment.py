@@ -11,9 +11,8 @@ import strawberry
 
 from api.access import ADMINS, ANYONE
 from api.graphql.context import Info
-from api.graphql.errors import ClientError
 from api.graphql.org_units.payloads import OrgUnitPayload, unit_payload
-from api.graphql.org_units.types import OrgUnit, unit
+from api.graphql.org_units.types import OrgUnit, figure_unit, no_unit
 from api.graphql.permissions import field, mutation
 from api.graphql.recording import fields, record
 from domain import commands as c
@@ -64,9 +63,7 @@ class Establishment:
 
     @strawberry.field
     async def org_unit(self, info: Info) -> OrgUnit:
-        found = await unit(info, self.code, self.as_of)
-        assert found is not None
-        return found
+        return await figure_unit(info, self.code, self.as_of)
 
 
 @strawberry.input
@@ -88,7 +85,7 @@ class EstablishmentQueries:
         day = as_of or date.today()
         found = await establishment.establishment(info.context.pool, info.context.schema, org_unit_code, day, known_at)
         if found is None:
-            raise ClientError(f"There is no org unit {org_unit_code!r}.", "NOT_FOUND")
+            raise no_unit(org_unit_code)
         return Establishment.of(found)
 
 

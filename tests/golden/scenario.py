@@ -162,3 +162,17 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+HIRED_ABROAD = c.HireWorker(
+    family_name="Ouédraogo",
+    given_names="Issa",
+    sex=Sex.MALE,
+    cadre_code="IDE",
+    sector=Sector.PUBLIC,
+    funding_source=FundingSource.STATE,
+    effective_on=date(2015, 3, 2),
+    country_of_birth="BF",
+    qualification_country="SN",
+)
+"""A hire at version 2 of ``Worker.Hired``: born in Burkina Faso, first qualified in Senegal."""

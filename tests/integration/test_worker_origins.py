@@ -13,12 +13,11 @@ from domain import commands as c
 from domain.chain import unplaced
 from domain.encoding import recorded_event
 from domain.ledger import Ledger
-from domain.values import FundingSource, Sector, Sex
 from projections.mobility import workers_by_id
 from replay.chain import check_chain
 from replay.log import export_log, import_log
 from tests.conftest import LedgerFactory
-from tests.golden.scenario import OTHER, WORKER
+from tests.golden.scenario import HIRED_ABROAD, OTHER, WORKER
 from tests.integration.projection_support import catch_up, differences, query, rebuilt
 from tests.unit.test_golden_events import stored_events
 
@@ -29,18 +28,7 @@ def with_both_versions(ledger: Ledger) -> UUID:
     """The golden file's version-1 events, as an older hrh recorded them, then a version-2 hire."""
     golden = stored_events()
     ledger.recorder.insert_events(golden, lines=[unplaced(recorded_event(ledger.mapper, s)) for s in golden])
-    hire = c.HireWorker(
-        family_name="Ouédraogo",
-        given_names="Issa",
-        sex=Sex.MALE,
-        cadre_code="IDE",
-        sector=Sector.PUBLIC,
-        funding_source=FundingSource.STATE,
-        effective_on=date(2015, 3, 2),
-        country_of_birth="BF",
-        qualification_country="SN",
-    )
-    return ledger.execute(hire, "dnrh").aggregate_id
+    return ledger.execute(HIRED_ABROAD, "dnrh").aggregate_id
 
 
 def exported(ledger: Ledger) -> str:

@@ -18,16 +18,14 @@ from domain.ledger import Ledger
 from domain.values import (
     CadreGroup,
     DepartureReason,
-    FundingSource,
     LeaveKind,
     OrgUnitLevel,
     Period,
     Provenance,
-    Sector,
     Sex,
 )
 from replay.log_format import MalformedLine, event_classes, event_to_line, line_to_event
-from tests.golden.scenario import GOLDEN, OTHER, WORKER
+from tests.golden.scenario import GOLDEN, HIRED_ABROAD, OTHER, WORKER
 
 
 def stored_events() -> list[StoredEvent]:
@@ -111,18 +109,7 @@ def hire_abroad(ledger: Ledger) -> UUID:
     ledger.execute(
         c.DefineCadre(code="IDE", name="Infirmier", isco08="3221", group=CadreGroup.NURSE, qualified=True), "dnrh"
     )
-    hire = c.HireWorker(
-        family_name="Ouédraogo",
-        given_names="Issa",
-        sex=Sex.MALE,
-        cadre_code="IDE",
-        sector=Sector.PUBLIC,
-        funding_source=FundingSource.STATE,
-        effective_on=date(2015, 3, 2),
-        country_of_birth="BF",
-        qualification_country="SN",
-    )
-    return ledger.execute(hire, "dnrh").aggregate_id
+    return ledger.execute(HIRED_ABROAD, "dnrh").aggregate_id
 
 
 def test_a_version_2_hire_round_trips_through_the_store() -> None:

@@ -5,7 +5,7 @@ from datetime import date, datetime
 import strawberry
 
 from api.graphql.context import Info
-from api.graphql.org_units.types import OrgUnit, unit
+from api.graphql.org_units.types import OrgUnit, figure_unit
 from api.graphql.paging import PageInfo
 from api.graphql.staffing.types import Count, counts
 from projections.audit import AuditRecord
@@ -65,9 +65,7 @@ class Completeness:
 
     @strawberry.field
     async def org_unit(self, info: Info) -> OrgUnit:
-        found = await unit(info, self.code, date.today())
-        assert found is not None
-        return found
+        return await figure_unit(info, self.code, date.today())
 
 
 @strawberry.type(description="The chain hash of the ledger's last event, and its position.")

@@ -71,6 +71,23 @@ async def unit(info: Info, code: str | None, as_of: date) -> OrgUnit | None:
     return OrgUnit.of(record, as_of) if record is not None else None
 
 
+def no_unit(code: str) -> ClientError:
+    """The refusal of a question about an org unit code that names none (NOT_FOUND)."""
+    return ClientError(f"There is no org unit {code!r}.", "NOT_FOUND")
+
+
+async def figure_unit(info: Info, code: str, as_of: date) -> OrgUnit:
+    """The unit a figure (staffing, establishment, completeness) was computed for, as of ``as_of``.
+
+    Raises:
+        LookupError: the read tables hold the figure but not its unit (they are inconsistent).
+    """
+    found = await unit(info, code, as_of)
+    if found is None:
+        raise LookupError(f"the read tables hold a figure for {code!r} but no such org unit")
+    return found
+
+
 async def known_unit(info: Info, code: str) -> None:
     """Checks that ``code`` names a unit.
 
@@ -78,4 +95,4 @@ async def known_unit(info: Info, code: str) -> None:
         ClientError: no unit has ``code`` (NOT_FOUND).
     """
     if await info.context.loaders.units.load(code) is None:
-        raise ClientError(f"There is no org unit {code!r}.", "NOT_FOUND")
+        raise no_unit(code)

@@ -9,7 +9,7 @@ import strawberry
 from api.access import ANYONE
 from api.graphql.context import Info
 from api.graphql.errors import ClientError
-from api.graphql.org_units.types import known_unit
+from api.graphql.org_units.types import known_unit, no_unit
 from api.graphql.permissions import field
 from api.graphql.staffing.types import DensityPoint, Interval, Staffing, Threshold
 from projections import density, staffing
@@ -62,7 +62,7 @@ class StaffingQueries:
         day = as_of or date.today()
         found = await staffing.staffing(info.context.pool, info.context.schema, org_unit_code, day, known_at)
         if found is None:
-            raise ClientError(f"There is no org unit {org_unit_code!r}.", "NOT_FOUND")
+            raise no_unit(org_unit_code)
         return Staffing.of(found)
 
     @field(*ANYONE)

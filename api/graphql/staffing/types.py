@@ -6,7 +6,7 @@ from enum import Enum
 import strawberry
 
 from api.graphql.context import Info
-from api.graphql.org_units.types import OrgUnit, unit
+from api.graphql.org_units.types import OrgUnit, figure_unit
 from projections.density import DensityPoint as DensityRecord
 from projections.staffing import StaffingRecord
 
@@ -68,9 +68,7 @@ class Staffing:
 
     @strawberry.field
     async def org_unit(self, info: Info) -> OrgUnit:
-        found = await unit(info, self.code, self.as_of)
-        assert found is not None
-        return found
+        return await figure_unit(info, self.code, self.as_of)
 
 
 @strawberry.type
