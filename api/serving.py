@@ -78,8 +78,11 @@ def prepare(url: str, settings: Settings) -> None:
 
 
 def app_for(url: str, settings: Settings) -> FastAPI:
+    """The app on a database ``prepare`` has made ready: its ledger creates no table, since the
+    library replaces its insert function as it does, and two workers replacing it at once fail
+    ("tuple concurrently updated")."""
     token = settings.admin_token.get_secret_value() if settings.admin_token else None
-    return create_app(url, open_ledger(url, settings), admin_token=token)
+    return create_app(url, open_ledger(url, settings, CREATE_TABLE="no"), admin_token=token)
 
 
 def worker_app() -> FastAPI:
