@@ -1,0 +1,58 @@
+"""The pages ask the ledger what the API answers, in the same words: each page runs GraphQL
+operations in-process, on the schema of ``/graphql``, as the signed-in user.
+
+So the pages have no SQL and no access rule of their own: every figure comes from the same resolvers
+(and the same projection query functions) as the API's answers, and every refusal from the same
+checks (``api.access``), with the same stable code.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import GraphQLError
+
+from api.access import User
+from api.graphql.context import Context, Services, loaders
+from api.graphql.errors import code_of
+from api.graphql.schema import schema
+from api.tokens import Caller
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why an operation was refused: a stable code, and the message's template and parameters (for the
+    page to say it in the reader's language), or its English text when it has no template."""
+
+    code: str
+    message: str
+    template: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, error: GraphQLError) -> "Refusal":
+        original = error.original_error
+        template = getattr(original, "template", None)
+        params = getattr(original, "params", None)
+        message = getattr(original, "message", None) or error.message
+        return cls(code_of(error), str(message), template, dict(params or {}))
+
+
+class Refused(Exception):
+    """Raised when an operation is refused; carries the refusal."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.message)
+        self.refusal = refusal
+
+
+async def execute(services: Services, user: User, document: str, variables: dict[str, Any] | None = None) -> Any:
+    """The data of ``document`` run as ``user``.
+
+    Raises:
+        Refused: the operation was refused (its first error).
+    """
+    context = Context(services=services, caller=Caller(user), loaders=loaders(services.pool, services.schema))
+    result = await schema.execute(document, variable_values=variables, context_value=context)
+    if result.errors:
+        raise Refused(Refusal.of(result.errors[0]))
+    return result.data

@@ -1,0 +1,103 @@
+"""HR staff and auditors: find a worker, and read their file (identity, history, trainings)."""
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from api.web.operations import Refused
+from api.web.pages import SignedIn
+
+router = APIRouter()
+
+KnownAt = Annotated[str | None, Query(alias="knownAt")]
+
+PAGE = 20
+MAX_SHOWN = 200
+
+SEARCH = """
+query Search($text: String!, $first: Int!) {
+  searchWorkers(text: $text, first: $first) {
+    id civilServiceNumber familyName givenNames sex status cadre { code name } facility { code name }
+  }
+}
+"""
+
+FILE = """
+query File($id: ID!) {
+  worker(id: $id) {
+    id civilServiceNumber familyName givenNames sex birthDate countryOfBirth qualificationCountry
+    sector fundingSource status cadre { code name group qualified } facility { code name }
+    history {
+      position kind effectiveOn recordedAt recordedBy authority reason retracted backdated retractedPosition
+      fromFacility { code name } toFacility { code name }
+    }
+    trainings { course kind provider startedOn endedOn outcome }
+  }
+}
+"""
+
+
+@router.get("/workers")
+async def search(visit: SignedIn, text: str = "", first: int = PAGE) -> Response:
+    first = max(PAGE, min(first, MAX_SHOWN))
+    found, refusal = None, None
+    if text.strip():
+        try:
+            found = (await visit.ask(SEARCH, {"text": text, "first": first + 1}))["searchWorkers"]
+        except Refused as refused:
+            refusal = refused.refusal
+    more = found is not None and len(found) > first
+    return visit.render(
+        "search.html",
+        text=text,
+        found=(found or [])[:first],
+        searched=found is not None,
+        more=more,
+        next_first=first + PAGE,
+        refusal=refusal,
+    )
+
+
+def as_known_at(history: list[dict[str, object]], known_at: datetime) -> list[dict[str, object]]:
+    """The history as the ledger knew it at ``known_at``: the events recorded by then, each flagged
+    retracted only when its retraction too was recorded by then."""
+    known = [m for m in history if datetime.fromisoformat(str(m["recordedAt"])) <= known_at]
+    retracted = {m["retractedPosition"] for m in known if m["kind"] == "RETRACTED"}
+    return [{**m, "retracted": m["position"] in retracted} for m in known]
+
+
+@router.get("/workers/{worker_id}")
+async def worker_file(
+    visit: SignedIn, worker_id: str, known_at: KnownAt = None, recorded: int | None = None
+) -> Response:
+    try:
+        worker = (await visit.ask(FILE, {"id": worker_id}))["worker"]
+    except Refused as refused:
+        return visit.render(
+            "refused.html", status_code=403 if refused.refusal.code == "FORBIDDEN" else 400, refusal=refused.refusal
+        )
+    if worker is None:
+        return visit.render("not_found.html", status_code=404)
+    history = worker["history"]
+    moment = parse_moment(known_at)
+    if moment is not None:
+        history = as_known_at(history, moment)
+    return visit.render(
+        "worker.html", worker=worker, history=history, known_at=known_at if moment else None, recorded=recorded
+    )
+
+
+def parse_moment(text: str | None) -> datetime | None:
+    """A moment given in a page's address: an ISO date-time (UTC unless it says otherwise), or a date for
+    its end of day."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if len(text) == 10:
+        moment = moment.replace(hour=23, minute=59, second=59)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
