@@ -10,7 +10,7 @@ import hmac
 from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from api.sign_in import SESSION_COOKIE, WebSession, session_of
 from fastapi import Depends, Request
@@ -102,10 +102,15 @@ class Visit:
 
     def render(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         page = environment(self.language).get_template(template)
-        body = page.render(visit=self, session=self.session, request=self.request, **context)
+        body = page.render(visit=self, session=self.session, request=self.request, csv_url=self.csv_url, **context)
         response = HTMLResponse(body, status_code=status_code)
         self.remember_language(response)
         return response
+
+    def csv_url(self, table: str) -> str:
+        """This page's address, asking for ``table`` as CSV."""
+        params = {k: v for k, v in self.request.query_params.items() if k != "lang"}
+        return f"{self.request.url.path}?{urlencode({**params, 'csv': table})}"
 
     def redirect(self, url: str) -> RedirectResponse:
         """After a POST that changed something: the page to see it on (POST/redirect/GET)."""
