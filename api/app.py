@@ -1,4 +1,4 @@
-"""The FastAPI app: GraphQL at /graphql (with GraphiQL), health at /healthz.
+"""The FastAPI app: the web pages at / (``api.web``), GraphQL at /graphql (with GraphiQL), health at /healthz.
 
 The projection runner runs beside it (``api.projecting``); the app listens for what it announces.
 """
@@ -29,6 +29,7 @@ from api.health import LagWatch
 from api.projecting import Projected
 from api.settings import Settings
 from api.tokens import Caller
+from api.web import routes as pages
 from domain.ledger import Ledger
 from projections import accounts
 from projections.store import Target
@@ -64,12 +65,14 @@ def create_app(url: str, ledger: Ledger, *, admin_token: str | None, settings: S
     # A body over the limit is refused as it arrives (by its Content-Length, or once the bytes
     # read pass the limit), never read whole.
     app = FastAPI(title="hrh: the health workforce ledger", lifespan=lifespan, max_body_size=settings.max_body_bytes)
+    app.state.settings = settings
     app.add_exception_handler(413, too_large_handler(settings.max_body_bytes))
     # strawberry's ASGI app as the route's endpoint: the same HTTP handling as its FastAPI router,
     # without FastAPI's dependency solving on every request.
     endpoint = GraphQLEndpoint(schema, graphql_ide="graphiql", max_query_chars=settings.max_query_chars)
     app.add_route(GRAPHQL_PATH, endpoint)  # type: ignore[arg-type]
 
+    pages.install(app)
     watch = LagWatch()
 
     @app.get("/healthz")
