@@ -152,21 +152,24 @@ async def reissue(
     token_days: int = DEFAULT_TOKEN_DAYS,
     password_hash: str | None = None,
 ) -> str:
-    """Creates the user, or gives an existing one a new token and password (the demo's ready-made users)."""
+    """Creates the user, or gives an existing one a new token and password, ending their web
+    sessions (the demo's ready-made users)."""
     await ensure_table(conn)
     token = secrets.token_urlsafe(32)
-    await conn.execute(
-        f"INSERT INTO {SCHEMA}.users (name, role, scope_code, token_hash, created_by, expires_at, password_hash) "
-        "VALUES ($1, $2, $3, $4, 'hrh demo', now() + make_interval(days => $5), $6) "
-        "ON CONFLICT (name) DO UPDATE SET role = $2, scope_code = $3, token_hash = $4, "
-        "expires_at = excluded.expires_at, revoked_at = NULL, password_hash = $6",
-        name,
-        role,
-        scope_code,
-        token_hash(token),
-        token_days,
-        password_hash,
-    )
+    async with conn.transaction():
+        await conn.execute(f"DELETE FROM {SCHEMA}.web_sessions WHERE user_name = $1", name)
+        await conn.execute(
+            f"INSERT INTO {SCHEMA}.users (name, role, scope_code, token_hash, created_by, expires_at, password_hash) "
+            "VALUES ($1, $2, $3, $4, 'hrh demo', now() + make_interval(days => $5), $6) "
+            "ON CONFLICT (name) DO UPDATE SET role = $2, scope_code = $3, token_hash = $4, "
+            "expires_at = excluded.expires_at, revoked_at = NULL, password_hash = $6",
+            name,
+            role,
+            scope_code,
+            token_hash(token),
+            token_days,
+            password_hash,
+        )
     return token
 
 
