@@ -50,7 +50,7 @@ def hashed(password: str) -> str:
         PasswordRefused: it does not (:func:`check_rules`).
     """
     check_rules(password)
-    return HASHER.hash(password)
+    return HASHER.hash(as_bytes(password))
 
 
 def matches(password_hash: str | None, password: str) -> bool:
@@ -60,9 +60,14 @@ def matches(password_hash: str | None, password: str) -> bool:
     password instead, so that the answer takes as long, and is False.
     """
     try:
-        return HASHER.verify(password_hash or dummy_hash(), password) and password_hash is not None
+        return HASHER.verify(password_hash or dummy_hash(), as_bytes(password)) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
+
+
+def as_bytes(password: str) -> bytes:
+    """The password's UTF-8 bytes; a lone surrogate (which a browser's form never sends) is kept, not an error."""
+    return password.encode("utf-8", "surrogatepass")
 
 
 def needs_rehash(password_hash: str) -> bool:

@@ -64,15 +64,16 @@ async def sign_in(pool: asyncpg.Pool, name: str, password: str, address: str) ->
         SignInRefused: BAD_CREDENTIALS or TOO_MANY_ATTEMPTS; no session is opened.
     """
     name = unicodedata.normalize("NFKC", name).strip()
-    name_key = name.casefold()[:MAX_KEY]
+    name_key = storable(name.casefold())[:MAX_KEY]
     try:
-        attempt = await web_sessions.begin_attempt(pool, name_key, address[:MAX_KEY], LIMITS)
+        attempt = await web_sessions.begin_attempt(pool, name_key, storable(address)[:MAX_KEY], LIMITS)
     except TooManyFailures as error:
         seconds = error.retry_after
         raise SignInRefused(
             "TOO_MANY_ATTEMPTS", f"Too many failed sign-ins; try again in {seconds} seconds.", seconds
         ) from None
-    found = await accounts.with_password(pool, name)
+    # A name PostgreSQL cannot hold (a NUL, a lone surrogate) is no user's name.
+    found = await accounts.with_password(pool, name) if storable(name) == name else None
     stored = found[1] if found is not None else None
     # Without a stored hash, a dummy one is checked: an unknown name takes as long as a known one.
     right = await asyncio.to_thread(passwords.matches, stored, password)
@@ -97,7 +98,7 @@ async def sign_in(pool: asyncpg.Pool, name: str, password: str, address: str) ->
 async def session_of(pool: asyncpg.Pool, session_id: str, settings: Settings) -> WebSession | None:
     """The live session whose id is ``session_id`` (a cookie's value), with its user as they are
     now; None when it is unknown, idle or too old (``settings``), or its user revoked or expired."""
-    if not session_id or len(session_id) > MAX_SESSION_ID:
+    if not well_formed(session_id):
         return None
     row = await web_sessions.live_session(
         pool,
@@ -112,10 +113,20 @@ async def session_of(pool: asyncpg.Pool, session_id: str, settings: Settings) ->
 
 async def sign_out(pool: asyncpg.Pool, session_id: str) -> None:
     """Ends the session whose id is ``session_id``; nothing happens when there is none."""
-    if session_id and len(session_id) <= MAX_SESSION_ID:
+    if well_formed(session_id):
         await web_sessions.end_session(pool, accounts.token_hash(session_id))
+
+
+def well_formed(session_id: str) -> bool:
+    """Whether ``session_id`` could be an id made here (URL-safe ASCII, not too long)."""
+    return 0 < len(session_id) <= MAX_SESSION_ID and session_id.isascii()
+
+
+def storable(text: str) -> str:
+    """``text`` without what a PostgreSQL text cannot hold: NUL characters go, lone surrogates become '?'."""
+    return text.encode("utf-8", "replace").decode().replace("\x00", "")
 
 
 def csrf_matches(session: WebSession, sent: str) -> bool:
     """Whether ``sent`` (a form's CSRF field) is the session's CSRF token, compared in constant time."""
-    return secrets.compare_digest(session.csrf_token.encode(), sent.encode())
+    return secrets.compare_digest(session.csrf_token.encode(), sent.encode("utf-8", "surrogatepass"))

@@ -17,7 +17,16 @@ from api import passwords
 from api.access import Role, User
 from api.database import scratch_database
 from api.settings import Settings
-from api.sign_in import LIMITS, SESSION_COOKIE, SignInRefused, WebSession, session_of, sign_in, sign_out
+from api.sign_in import (
+    LIMITS,
+    SESSION_COOKIE,
+    SignInRefused,
+    WebSession,
+    csrf_matches,
+    session_of,
+    sign_in,
+    sign_out,
+)
 from projections import accounts
 
 pytestmark = pytest.mark.integration
@@ -101,17 +110,39 @@ def test_wrong_passwords_unknown_names_and_token_only_users_are_refused_alike(ur
         token_only = await new_user(pool, password=None)
         timings: dict[str, float] = {}
         for case, name in (("known", known), ("unknown", "Nobody At All"), ("token only", token_only)):
-            started = time.perf_counter()
-            refused = await refusal(pool, name, "wrong password", address())
-            timings[case] = time.perf_counter() - started
-            assert (refused.code, refused.message, refused.retry_after) == (
-                "BAD_CREDENTIALS",
-                "The name or the password is wrong.",
-                None,
-            )
+            took = []
+            for _ in range(3):
+                started = time.perf_counter()
+                refused = await refusal(pool, name, "wrong password", address())
+                took.append(time.perf_counter() - started)
+                assert (refused.code, refused.message, refused.retry_after) == (
+                    "BAD_CREDENTIALS",
+                    "The name or the password is wrong.",
+                    None,
+                )
+            timings[case] = min(took)  # the least disturbed by other work on the machine
         # An unknown name is checked against a dummy hash: it takes about as long as a known one.
         assert timings["unknown"] > 0.5 * timings["known"] and timings["token only"] > 0.5 * timings["known"]
         assert await pool.fetchval(f"SELECT count(*) FROM {SESSIONS} WHERE user_name = $1", known) == 0
+
+    run(url, story)
+
+
+def test_input_no_user_could_send_is_refused_as_wrong_not_an_error(url: str) -> None:
+    async def story(pool: asyncpg.Pool) -> None:
+        name = await new_user(pool)
+        odd = ("a\x00b", "\ud800", "x" * 10_000, "")
+        for text in odd:
+            refused = await refusal(pool, text, text, f"{address()}{text}")
+            assert refused.code == "BAD_CREDENTIALS"
+        # A form field could carry anything: the CSRF check answers, it does not fail.
+        session = await sign_in(pool, name, PASSWORD, address())
+        assert csrf_matches(session, session.csrf_token)
+        for text in (*odd, session.csrf_token[:-1], "é" * 43):
+            assert not csrf_matches(session, text)
+            assert await session_of(pool, text, SETTINGS) is None
+            await sign_out(pool, text)
+        assert await session_of(pool, session.session_id, SETTINGS) is not None
 
     run(url, story)
 
