@@ -50,6 +50,11 @@ def hashed(password: str) -> str:
         PasswordRefused: it does not (:func:`check_rules`).
     """
     check_rules(password)
+    return rehashed(password)
+
+
+def rehashed(password: str) -> str:
+    """The argon2id hash of a password already in use, with today's parameters, whatever today's rules."""
     return HASHER.hash(as_bytes(password))
 
 

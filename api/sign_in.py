@@ -85,7 +85,7 @@ async def sign_in(pool: asyncpg.Pool, name: str, password: str, address: str) ->
         raise SignInRefused("BAD_CREDENTIALS", f"This user is {account.status}; ask an administrator.")
     await web_sessions.forgive(pool, attempt, name_key)
     if passwords.needs_rehash(stored):
-        renewed = await asyncio.to_thread(passwords.hashed, password)
+        renewed = await asyncio.to_thread(passwords.rehashed, password)
         await accounts.replace_password_hash(pool, account.name, stored, renewed)
     session_id, csrf_token = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     forget_after = timedelta(hours=web_sessions.MAX_SESSION_HOURS)

@@ -313,14 +313,15 @@ def test_a_new_password_ends_the_users_sessions(url: str) -> None:
 
 def test_a_hash_made_with_older_parameters_is_replaced_at_the_next_sign_in(url: str) -> None:
     async def story(pool: asyncpg.Pool) -> None:
-        name = await new_user(pool, password=None)
-        weak = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1).hash(PASSWORD)
+        # A password set under older parameters and older rules (shorter than today's minimum).
+        name, legacy = await new_user(pool, password=None), "legacy"
+        weak = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1).hash(legacy)
         await pool.execute(f"UPDATE {USERS} SET password_hash = $2 WHERE name = $1", name, weak)
 
-        await sign_in(pool, name, PASSWORD, address())
+        await sign_in(pool, name, legacy, address())
         renewed = await pool.fetchval(f"SELECT password_hash FROM {USERS} WHERE name = $1", name)
         assert renewed != weak and not passwords.needs_rehash(renewed)
-        assert (await sign_in(pool, name, PASSWORD, address())).user.name == name
+        assert (await sign_in(pool, name, legacy, address())).user.name == name
 
     run(url, story)
 
