@@ -7,7 +7,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.limits import Limits
-from projections import accounts
+from projections import accounts, web_sessions
 
 
 class Settings(BaseSettings):
@@ -24,6 +24,8 @@ class Settings(BaseSettings):
         min_hire_age_years: how many years at least lie between a worker's birth and hire.
         max_training_years: how many years at most a training lasts.
         token_days: how many days a user's token is valid from when it is issued.
+        session_idle_minutes: a web session unused this long has ended.
+        session_hours: a web session ends this many hours after its user signed in, however used.
     """
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
@@ -43,6 +45,9 @@ class Settings(BaseSettings):
     min_hire_age_years: int = Field(default=Limits.min_hire_age_years, ge=0, le=40, alias="HRH_MIN_HIRE_AGE_YEARS")
     max_training_years: int = Field(default=Limits.max_training_years, ge=1, le=50, alias="HRH_MAX_TRAINING_YEARS")
     token_days: int = Field(default=accounts.DEFAULT_TOKEN_DAYS, ge=0, le=3660, alias="HRH_TOKEN_DAYS")
+    # The web pages' sessions (issue 17).
+    session_idle_minutes: int = Field(default=60, ge=1, le=24 * 60, alias="HRH_SESSION_IDLE_MINUTES")
+    session_hours: int = Field(default=12, ge=1, le=web_sessions.MAX_SESSION_HOURS, alias="HRH_SESSION_HOURS")
 
     def limits(self) -> Limits:
         """The domain's limits on dates, as these settings set them."""

@@ -1,12 +1,15 @@
-"""Users of the API: the rules a new user's name and scope follow, and the ``hrh users`` commands.
+"""Users of the API and the web pages: the rules a new user's name and scope follow, and the
+``hrh users`` commands.
 
 The same rules hold for ``hrh users add`` and the ``createUser`` mutation. A name is recorded on
 every event its user records, so it must read the same on every screen: it is trimmed and
 NFKC-normalised (a full-width ``Ａｗａ`` is ``Awa``), shows visible characters and no bidirectional
 controls, and is unique without regard to case. ``admin`` is the name of the ``HRH_ADMIN_TOKEN``
-and no user may take it.
+and no user may take it. A password (``api/passwords.py``'s rules) is optional: without one, a
+user has their token only and cannot sign in to the pages.
 """
 
+import asyncio
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +17,7 @@ from datetime import datetime
 import asyncpg
 from rich.table import Table
 
+from api import passwords
 from api.access import Role
 from domain.errors import InvalidInput
 from domain.names import check_name
@@ -32,6 +36,16 @@ class UserRefused(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class UnknownUser(Exception):
+    """Raised when no user has the name given (in whatever case)."""
+
+    code = "UNKNOWN_USER"
+
+    def __init__(self, name: str) -> None:
+        self.message = f"there is no user named {name!r} (hrh users list shows them)"
+        super().__init__(self.message)
 
 
 @dataclass(frozen=True)
@@ -82,22 +96,48 @@ def new_user(name: str, role: Role, scope_code: str | None) -> NewUser:
     return NewUser(user_name(name), role, scope_code)
 
 
-async def add(url: str, user: NewUser, created_by: str, *, token_days: int) -> str:
-    """Creates ``user`` in the database at ``url``; returns their token.
+async def add(url: str, user: NewUser, created_by: str, *, token_days: int, password: str | None = None) -> str:
+    """Creates ``user`` in the database at ``url``, with ``password`` if given; returns their token.
 
     Raises:
+        PasswordRefused: the password breaks a rule.
         UserRefused: the scope names no org unit.
         AccountExists: the name is taken, in whatever case.
     """
+    password_hash = None
+    if password is not None:
+        passwords.check_rules(password)
+        password_hash = await asyncio.to_thread(passwords.hashed, password)
     conn = await asyncpg.connect(url)
     try:
         scope = user.scope_code
         if scope is not None and not await org_units.org_units_by_code(conn, Target.of_ledger().schema, [scope]):
             raise UserRefused(f"there is no org unit {scope!r} in the read tables")
-        _, token = await accounts.create(conn, user.name, user.role.value, scope, created_by, token_days=token_days)
+        _, token = await accounts.create(
+            conn, user.name, user.role.value, scope, created_by, token_days=token_days, password_hash=password_hash
+        )
         return token
     finally:
         await conn.close()
+
+
+async def change_password(url: str, name: str, password: str) -> accounts.Account:
+    """Gives the user named ``name`` (in whatever case) a new password; their web sessions end.
+
+    Raises:
+        PasswordRefused: the password breaks a rule.
+        UnknownUser: no user has that name.
+    """
+    passwords.check_rules(password)
+    password_hash = await asyncio.to_thread(passwords.hashed, password)
+    conn = await asyncpg.connect(url)
+    try:
+        changed = await accounts.set_password(conn, unicodedata.normalize("NFKC", name).strip(), password_hash)
+    finally:
+        await conn.close()
+    if changed is None:
+        raise UnknownUser(name)
+    return changed
 
 
 async def revoke(url: str, name: str) -> accounts.Account | None:
@@ -118,11 +158,11 @@ async def listing(url: str) -> list[accounts.Account]:
 
 
 def table(found: list[accounts.Account]) -> Table:
-    """The users as ``hrh users list`` prints them: never a token, nor its hash."""
-    out = Table("name", "role", "scope", "status", "created (UTC)", "by", "expires (UTC)", "revoked (UTC)")
+    """The users as ``hrh users list`` prints them: never a token or a password, nor their hashes."""
+    out = Table("name", "role", "scope", "status", "created (UTC)", "by", "expires (UTC)", "revoked (UTC)", "password")
     for a in found:
         row = (a.name, a.role, a.scope_code or "", a.status, when(a.created_at), a.created_by or "")
-        out.add_row(*row, when(a.expires_at), when(a.revoked_at))
+        out.add_row(*row, when(a.expires_at), when(a.revoked_at), "yes" if a.has_password else "no")
     return out
 
 

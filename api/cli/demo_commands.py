@@ -2,6 +2,7 @@
 
 import asyncio
 import time
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +11,7 @@ import asyncpg
 import typer
 from rich.table import Table
 
-from api import demo_ledger, presence
+from api import demo_ledger, passwords, presence
 from api.cli.chain_commands import chain_older_events
 from api.cli.connection import DataDir, ledger_session, reachable_url, settings_for
 from api.cli.projection_commands import bring_up_to_date
@@ -28,6 +29,17 @@ DEMO_USERS = {
     "demo.auditor": ("AUDITOR", None),
     "demo.planner": ("PLANNER", None),
 }
+
+
+@dataclass(frozen=True)
+class DemoSignIn:
+    """How one demo user gets in: a name and password for the pages, a token for the API."""
+
+    role: str
+    name: str
+    scope: str | None
+    password: str
+    token: str
 
 
 def demo(
@@ -57,7 +69,7 @@ def demo(
         if found is Found.OTHER:
             console.print("No demo users are made on a ledger hrh demo did not load: use hrh users add.")
         else:
-            print_tokens(asyncio.run(demo_users(url, settings.token_days)), host, port)
+            print_sign_ins(asyncio.run(demo_users(url, settings.token_days)), host, port)
         run_server(url, settings, host, port, projections=True, workers=default_workers())
 
 
@@ -72,24 +84,32 @@ def prepare_demo(url: str, data_dir: Path | None, found: Found, seed: int, scale
     print_headline(url)
 
 
-def print_tokens(tokens: dict[str, tuple[str, str | None, str]], host: str, port: int) -> None:
-    """Where to find GraphiQL, and each demo user's role, scope and token."""
-    console.print(f"\nGraphiQL: http://{host}:{port}/graphql   health: http://{host}:{port}/healthz")
-    console.print('Paste one of these into GraphiQL\'s headers as {"Authorization": "Bearer <token>"}:')
-    for name, (role, scope, token) in tokens.items():
-        console.print(f"  {role:<10} {name:<13} {('scope ' + scope) if scope else '':<10} {token}", soft_wrap=True)
+def print_sign_ins(sign_ins: list[DemoSignIn], host: str, port: int) -> None:
+    """Where the pages and GraphiQL are, and each demo user's role, name, scope, password and token."""
+    console.print(f"\nWeb pages: http://{host}:{port}/   sign in with a name and password below", highlight=False)
+    console.print(f"GraphiQL: http://{host}:{port}/graphql   health: http://{host}:{port}/healthz", highlight=False)
+    console.print('Paste a token into GraphiQL\'s headers as {"Authorization": "Bearer <token>"}.\n')
+    # Plain lines, not a table: a narrow terminal must not fold a password or a token.
+    console.print(f"  {'role':<10} {'name':<13} {'scope':<6} {'password':<16} token", highlight=False)
+    for s in sign_ins:
+        line = f"  {s.role:<10} {s.name:<13} {s.scope or '-':<6} {s.password:<16} {s.token}"
+        console.print(line, soft_wrap=True, highlight=False)
 
 
-async def demo_users(url: str, token_days: int) -> dict[str, tuple[str, str | None, str]]:
-    """One ready-made user per role, each with a fresh token valid ``token_days`` (the old demo tokens stop working)."""
+async def demo_users(url: str, token_days: int) -> list[DemoSignIn]:
+    """One ready-made user per role, each with a fresh password and a fresh token valid ``token_days``
+    (the old demo passwords, sessions and tokens stop working)."""
+    made = []
     conn = await asyncpg.connect(url)
     try:
-        return {
-            name: (role, scope, await accounts.reissue(conn, name, role, scope, token_days=token_days))
-            for name, (role, scope) in DEMO_USERS.items()
-        }
+        for name, (role, scope) in DEMO_USERS.items():
+            password = passwords.random_password()
+            password_hash = await asyncio.to_thread(passwords.hashed, password)
+            token = await accounts.reissue(conn, name, role, scope, token_days=token_days, password_hash=password_hash)
+            made.append(DemoSignIn(role, name, scope, password, token))
     finally:
         await conn.close()
+    return made
 
 
 def load_with_progress(url: str, ledger: Ledger, seed: int, scale: float) -> None:

@@ -1,18 +1,25 @@
-"""``hrh users``: add, list and revoke the API's users."""
+"""``hrh users``: add, list and revoke the users; set their passwords for the web pages."""
 
 import asyncio
+import sys
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from api import passwords
 from api import users as api_users
 from api.access import Role
 from api.cli.connection import DataDir, reachable_url, settings_for
 from api.cli.terminal import console, fail
 from projections import accounts
 
-users = typer.Typer(help="API users.", no_args_is_help=True)
+users = typer.Typer(help="Users of the API and the web pages.", no_args_is_help=True)
+
+PasswordStdin = Annotated[
+    bool, typer.Option("--password-stdin", help="Read the password from one line of standard input (for scripts).")
+]
+PasswordPrompt = Annotated[bool, typer.Option("--password", help="Ask for a password (hidden, typed twice).")]
 
 
 @users.command("add")
@@ -20,21 +27,56 @@ def users_add(
     name: Annotated[str, typer.Argument(help="The user's name, as recorded on every event they record.")],
     role: Annotated[Role, typer.Option(help="ADMIN, HR_MANAGER, AUDITOR or PLANNER.")],
     scope: Annotated[str | None, typer.Option(help="An HR manager's org unit code.")] = None,
+    password_stdin: PasswordStdin = False,
+    password_prompt: PasswordPrompt = False,
     data_dir: DataDir = None,
 ) -> None:
-    """Create a user and print their token (shown once; only its hash is kept; valid HRH_TOKEN_DAYS days)."""
+    """Create a user and print their token (shown once; only its hash is kept; valid HRH_TOKEN_DAYS days).
+
+    With --password-stdin or --password they also get a password, to sign in to the web pages;
+    without either, they have the token only (and nothing is asked).
+    """
     try:
         user = api_users.new_user(name, role, scope)
+        if password_stdin and password_prompt:
+            raise api_users.UserRefused("give --password-stdin or --password, not both")
+        password = one_line_of_stdin() if password_stdin else prompted() if password_prompt else None
+        if password is not None:
+            passwords.check_rules(password)
         days = settings_for(data_dir).token_days
-        token = asyncio.run(api_users.add(reachable_url(data_dir), user, "hrh users add", token_days=days))
-    except (api_users.UserRefused, accounts.AccountExists) as error:
-        fail(str(error))
+        token = asyncio.run(
+            api_users.add(reachable_url(data_dir), user, "hrh users add", token_days=days, password=password)
+        )
+    except (api_users.UserRefused, passwords.PasswordRefused) as error:
+        fail(f"{error.code}: {error.message}")
+    except accounts.AccountExists as error:
+        fail(f"DUPLICATE_CODE: {error}")
     console.print(token, highlight=False)
+
+
+@users.command("passwd")
+def users_passwd(
+    name: Annotated[str, typer.Argument(help="The user whose password changes (in whatever case).")],
+    password_stdin: PasswordStdin = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Set or change a user's password for the web pages (asked for, unless --password-stdin).
+
+    Their web sessions end; their token keeps working.
+    """
+    try:
+        password = one_line_of_stdin() if password_stdin else prompted()
+        passwords.check_rules(password)
+        changed = asyncio.run(api_users.change_password(reachable_url(data_dir), name, password))
+    except (api_users.UnknownUser, passwords.PasswordRefused) as error:
+        fail(f"{error.code}: {error.message}")
+    console.print(f"The password of {changed.name} is set; their web sessions have ended.", highlight=False)
 
 
 @users.command("list")
 def users_list(data_dir: DataDir = None) -> None:
-    """List the users: name, role, scope, and when their token expires or was revoked (never a token)."""
+    """List the users: name, role, scope, when their token expires or was revoked, and whether they
+    have a password (never a token or a password)."""
     found = asyncio.run(api_users.listing(reachable_url(data_dir)))
     table = api_users.table(found)
     # Into a pipe, as wide as the table needs: a script reading it gets one line per user.
@@ -45,8 +87,20 @@ def users_list(data_dir: DataDir = None) -> None:
 def users_revoke(
     name: Annotated[str, typer.Argument(help="The user whose token stops working now.")], data_dir: DataDir = None
 ) -> None:
-    """Revoke a user's token: requests with it are refused from now on. The name stays taken."""
+    """Revoke a user: their token and their web sessions are refused from now on. The name stays taken."""
     revoked = asyncio.run(api_users.revoke(reachable_url(data_dir), name))
     if revoked is None:
-        fail(f"there is no user named {name!r} (hrh users list shows them)")
+        unknown = api_users.UnknownUser(name)
+        fail(f"{unknown.code}: {unknown.message}")
     console.print(f"{revoked.name} is revoked since {api_users.when(revoked.revoked_at)} UTC.", highlight=False)
+
+
+def one_line_of_stdin() -> str:
+    """The first line of standard input, without its line ending ("" when it is empty)."""
+    return sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+
+
+def prompted() -> str:
+    """A password typed twice at the terminal, not shown."""
+    typed: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return typed
