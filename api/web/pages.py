@@ -6,13 +6,12 @@ sign-in page and back. A form that changes something is read with ``Visit.form``
 CSRF token against the session's.
 """
 
-import hmac
 from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from api.sign_in import SESSION_COOKIE, WebSession, session_of
+from api.sign_in import SESSION_COOKIE, WebSession, csrf_matches, session_of
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -96,7 +95,7 @@ class Visit:
         """
         form = await self.request.form()
         sent = str(form.get("csrf") or "")
-        if self.session is None or not hmac.compare_digest(sent, self.session.csrf_token):
+        if self.session is None or not csrf_matches(self.session, sent):
             raise BadForm
         return form
 
