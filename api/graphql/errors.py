@@ -90,11 +90,16 @@ def out_of_range(error: BaseException | None) -> bool:
     return isinstance(error, asyncpg.DataError) and isinstance(error.__cause__, OverflowError | ValueError)
 
 
+# What graphql-core says of a value that does not fit its type, written inline or sent as a variable
+# ("Variable '$sex' has invalid value: Value 'X' does not exist in 'Sex' enum."): the same code either way.
+BAD_VALUE = ("Expected value of type", "Variable", "cannot represent", "does not exist in")
+
+
 def code_of(error: GraphQLError) -> str:
     original = error.original_error
     if original is None:
         message = error.message
-        if "Expected value of type" in message or "Variable" in message or "cannot represent" in message:
+        if any(phrase in message for phrase in BAD_VALUE):
             return "BAD_USER_INPUT"
         return "GRAPHQL_VALIDATION_FAILED"
     if isinstance(original, EXPECTED):
