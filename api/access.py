@@ -20,6 +20,7 @@ import asyncpg
 
 from domain import clock
 from domain import commands as c
+from domain.errors import N_, Refusal
 from domain.identity import org_unit_id
 from domain.ledger import Guard, no_later_check
 from domain.org_unit import OrgUnit
@@ -42,14 +43,16 @@ class User:
     scope_code: str | None = None
 
 
-class Unauthenticated(Exception):
-    """Raised when a request carries no valid token."""
+class Unauthenticated(Refusal):
+    """Raised when a request carries no valid token. A message template plus parameters, as the
+    domain's refusals (``domain.errors.Refusal``)."""
 
     code = "UNAUTHENTICATED"
 
 
-class Forbidden(Exception):
-    """Raised when the user's role or scope does not allow the request."""
+class Forbidden(Refusal):
+    """Raised when the user's role or scope does not allow the request. A message template plus
+    parameters, as the domain's refusals (``domain.errors.Refusal``)."""
 
     code = "FORBIDDEN"
 
@@ -69,7 +72,7 @@ def signed_in(user: User | None) -> User:
         Unauthenticated: no user.
     """
     if user is None:
-        raise Unauthenticated("Send a token: Authorization: Bearer <token>.")
+        raise Unauthenticated(N_("Send a token: Authorization: Bearer <token>."))
     return user
 
 
@@ -83,7 +86,9 @@ def require(user: User | None, *roles: Role) -> User:
     user = signed_in(user)
     if user.role not in roles:
         allowed = ", ".join(r.value for r in roles)
-        raise Forbidden(f"{user.name} is a {user.role.value}; this needs {allowed}.")
+        raise Forbidden(
+            N_("{user} is a {role}; this needs {allowed}."), user=user.name, role=user.role.value, allowed=allowed
+        )
     return user
 
 
@@ -102,7 +107,11 @@ def holds_worker(user: User, home_chain: list[str] | None, hired_by: str) -> boo
 
 def outside_scope(user: User) -> Forbidden:
     # Says nothing about the worker: not where they are, nor whether the command would have passed.
-    return Forbidden(f"{user.name} acts only on workers inside {user.scope_code}; this worker is outside it.")
+    return Forbidden(
+        N_("{user} acts only on workers inside {scope}; this worker is outside it."),
+        user=user.name,
+        scope=user.scope_code,
+    )
 
 
 # Commands.
@@ -148,7 +157,7 @@ def command_guard(user: User) -> Guard:
         if user.role is Role.ADMIN:
             return no_later_check
         if user.role is not Role.HR_MANAGER or not isinstance(command, c.HireWorker | c.WorkerCommand):
-            raise Forbidden(f"{user.name} is a {user.role.value}; only an ADMIN may do this.")
+            raise Forbidden(N_("{user} is a {role}; only an ADMIN may do this."), user=user.name, role=user.role.value)
         if isinstance(command, c.HireWorker):
             return no_later_check  # the first posting's facility must be in scope
         today = clock.now().date()
@@ -194,14 +203,20 @@ def where_it_acts(command: c.WorkerCommand, worker: Worker) -> tuple[str, date] 
 def check_facility(user: User, staging: Staging, facility: str, day: date) -> None:
     if not covers(user, staged_chain(staging, facility, day)):
         raise Forbidden(
-            f"{user.name} may act inside {user.scope_code} only; on {day.isoformat()} this worker was at {facility}."
+            N_("{user} may act inside {scope} only; on {day} this worker was at {facility}."),
+            user=user.name,
+            scope=user.scope_code,
+            day=day,
+            facility=facility,
         )
 
 
 def check_still_in_scope(user: User, staging: Staging, worker: Worker, today: date) -> None:
     if not worker_in_scope(user, staging, worker, today):
         raise Forbidden(
-            f"{user.name} may act inside {user.scope_code} only; after this retraction the worker would be outside it."
+            N_("{user} may act inside {scope} only; after this retraction the worker would be outside it."),
+            user=user.name,
+            scope=user.scope_code,
         )
 
 
@@ -215,7 +230,7 @@ def check_reads_personal_data(user: User | None) -> None:
         Forbidden: a planner, or no user.
     """
     if user is None or user.role not in PEOPLE:
-        raise Forbidden("Planners see aggregates only, never names, birth dates or numbers.")
+        raise Forbidden(N_("Planners see aggregates only, never names, birth dates or numbers."))
 
 
 async def readable_workers(user: User, pool: asyncpg.Pool, schema: str, ids: list[UUID]) -> set[UUID]:
@@ -244,7 +259,11 @@ async def check_worker_readable(user: User, pool: asyncpg.Pool, schema: str, wor
         Forbidden: an HR manager, for a worker outside their scope now.
     """
     if worker_id not in await readable_workers(user, pool, schema, [worker_id]):
-        raise Forbidden(f"{user.name} reads workers inside {user.scope_code} only; this one is outside it.")
+        raise Forbidden(
+            N_("{user} reads workers inside {scope} only; this one is outside it."),
+            user=user.name,
+            scope=user.scope_code,
+        )
 
 
 async def check_unit_readable(user: User, pool: asyncpg.Pool, schema: str, code: str, day: date) -> None:
@@ -257,4 +276,6 @@ async def check_unit_readable(user: User, pool: asyncpg.Pool, schema: str, code:
         return
     chain = (await org_units.chains(pool, schema, [code], day, None)).get(code, [code])
     if not covers(user, chain):
-        raise Forbidden(f"{user.name} reads inside {user.scope_code} only, not {code}.")
+        raise Forbidden(
+            N_("{user} reads inside {scope} only, not {code}."), user=user.name, scope=user.scope_code, code=code
+        )

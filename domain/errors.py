@@ -1,14 +1,55 @@
-"""Typed domain errors. Each carries a stable UPPER_SNAKE ``code`` and a message a clerk can act on."""
+"""Typed domain errors. Each carries a stable UPPER_SNAKE ``code`` and a message a clerk can act on.
+
+A refusal is a message *template* plus its *parameters*, so that it can be rendered in the reader's
+language: ``WorkerDeparted(N_("The worker departed before the {event} of {event_on}; ..."),
+event="transfer", event_on=date(2017, 3, 1))``. ``message`` is the English text, the template filled
+in; ``template`` is the catalogue's msgid (every one is marked with ``N_``, which Babel's extractor
+finds by default); ``params`` keep their Python values (dates stay dates, for the page to format for
+its locale). A refusal that wraps another (a later event it would invalidate) names it in ``inner``
+and puts its English message in the ``reason`` parameter.
+"""
+
+from datetime import date, datetime
+from typing import Self
+
+Param = str | int | float | date | datetime | None
+"""A refusal's parameter: text, a number, a date or a date-time, or None."""
 
 
-class DomainError(Exception):
-    """Raised when a command is refused. Nothing is written."""
+def N_(template: str) -> str:  # noqa: N802 (gettext_noop's conventional name)
+    """Marks ``template`` for translation and returns it as it is (gettext's ``gettext_noop``)."""
+    return template
+
+
+class Refusal(Exception):
+    """Raised when a request is refused; the base of the domain's errors and of the API's
+    authentication and authorisation refusals. Nothing is written.
+
+    Args:
+        template: the English text, with ``{name}`` placeholders, marked with ``N_``.
+        **params: the value of each placeholder. A template given without parameters is the message
+            as it is (no placeholder is filled in, so braces in it stay).
+    """
 
     code = "BAD_USER_INPUT"
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, template: str, /, **params: Param) -> None:
+        self.template = template
+        self.params: dict[str, Param] = params
+        self.message = template.format(**params) if params else template
+        self.inner: Refusal | None = None
+        super().__init__(self.message)
+
+    def wrapping(self, inner: "Refusal") -> Self:
+        """This refusal, naming ``inner`` as the refusal it wraps; returns it."""
+        self.inner = inner
+        return self
+
+
+class DomainError(Refusal):
+    """Raised when a command is refused. Nothing is written."""
+
+    code = "BAD_USER_INPUT"
 
 
 class InvalidInput(DomainError):

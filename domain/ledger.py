@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -23,7 +23,7 @@ from domain import clock
 from domain.chain import unplaced
 from domain.commands import Command
 from domain.encoding import LedgerMapper, LedgerTranscoder
-from domain.errors import Conflict, DuplicateCommand
+from domain.errors import N_, Conflict, DuplicateCommand
 from domain.handlers import check_dates, handle
 from domain.identity import command_receipt_id, legacy_command_receipt_id
 from domain.limits import Limits
@@ -37,6 +37,14 @@ Guard = Callable[[Command, Staging], Callable[[], None]]
 """Who may send a command (``api/access.py``). Called with the staging before the command applies,
 it raises to refuse it; the check it returns runs once the domain's own rules have passed, before
 anything is saved. Both run again on every retry, against the state that is then saved."""
+
+
+@runtime_checkable
+class PositionIndex(Protocol):
+    """A recorder that finds an event's ledger position by its aggregate and version (the PostgreSQL
+    recorder of ``projections/event_store.py``, through its primary key)."""
+
+    def position_of(self, originator_id: UUID, version: int) -> int | None: ...
 
 
 def no_later_check() -> None:
@@ -155,8 +163,10 @@ class Ledger(Application[UUID]):
             own = positions[:-1] if command.command_id is not None else positions
             return Outcome(target, own[-1], events=len(own))
         raise Conflict(
-            "Other clerks kept changing the same records at the same moment; nothing was recorded. "
-            "Send the command again."
+            N_(
+                "Other clerks kept changing the same records at the same moment; nothing was recorded. "
+                "Send the command again."
+            )
         )
 
     def _previous_outcome(self, command: Command, recorded_by: str) -> Outcome | None:
@@ -168,8 +178,12 @@ class Ledger(Application[UUID]):
                 return None
         if receipt.fingerprint != fingerprint(command, recorded_by):
             raise DuplicateCommand(
-                f"commandId {command.command_id!r} was already used for a different {receipt.command} command; "
-                "use a new commandId for a new command."
+                N_(
+                    "commandId {command_id!r} was already used for a different {command} command; "
+                    "use a new commandId for a new command."
+                ),
+                command_id=command.command_id,
+                command=receipt.command,
             )
         start = receipt.position_floor + 1
         while True:
@@ -196,6 +210,19 @@ class Ledger(Application[UUID]):
         originator_id = found[0].originator_id
         return (originator_id if isinstance(originator_id, UUID) else UUID(originator_id)), found[0].originator_version
 
+    def position_of(self, aggregate_id: UUID, version: int) -> int | None:
+        """The ledger position of an aggregate's event of ``version``, None when there is none. Asked only
+        when a refusal names a recorded event: the recorder's index when it has one, else a scan."""
+        if isinstance(self.recorder, PositionIndex):
+            return self.recorder.position_of(aggregate_id, version)
+        start = 1
+        while page := self.recorder.select_notifications(start, 1000):
+            for n in page:
+                if n.originator_version == version and str(n.originator_id) == str(aggregate_id):
+                    return n.id
+            start = page[-1].id + 1
+        return None
+
     def record(self, events: list[Any]) -> list[int]:
         """Puts ``events`` in the event store in one transaction, in the given order; returns
         their ledger positions.
@@ -214,4 +241,4 @@ class Ledger(Application[UUID]):
         return self.clock if recorded_at is None else (lambda: recorded_at)
 
     def staging(self, cache: AggregateCache | None = None) -> Staging:
-        return Staging(partial(self.repository.get, projector_func=replay), self.locate, cache)
+        return Staging(partial(self.repository.get, projector_func=replay), self.locate, cache, place=self.position_of)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from domain import commands as c
-from domain.errors import DateOutOfOrder, DateTooEarly
+from domain.errors import N_, DateOutOfOrder, DateTooEarly
 from domain.staging import Staging
 
 
@@ -37,8 +37,9 @@ class Limits:
         for day in command.effective_dates():
             if day < self.earliest_effective_on:
                 raise DateTooEarly(
-                    f"{day.isoformat()} is before {self.earliest_effective_on.isoformat()}, the earliest date the "
-                    "ledger accepts; check the year."
+                    N_("{day} is before {earliest}, the earliest date the ledger accepts; check the year."),
+                    day=day,
+                    earliest=self.earliest_effective_on,
                 )
         if isinstance(command, c.HireWorker) and command.birth_date is not None:
             self.check_birth(command.birth_date, command.effective_on)
@@ -48,17 +49,28 @@ class Limits:
             latest = years_after(command.started_on, self.max_training_years)
             if command.ended_on > latest:
                 raise DateOutOfOrder(
-                    f"endedOn {command.ended_on.isoformat()} is more than {self.max_training_years} years after "
-                    f"startedOn {command.started_on.isoformat()}; a training ends by {latest.isoformat()}. "
-                    "Check both dates."
+                    N_(
+                        "endedOn {ended_on} is more than {years} years after startedOn {started_on}; "
+                        "a training ends by {latest}. Check both dates."
+                    ),
+                    ended_on=command.ended_on,
+                    years=self.max_training_years,
+                    started_on=command.started_on,
+                    latest=latest,
                 )
 
     def check_birth(self, birth: date, hired_on: date) -> None:
         latest = years_after(hired_on, -self.min_hire_age_years)
         if birth > latest:
             raise DateOutOfOrder(
-                f"birthDate {birth.isoformat()} is less than {self.min_hire_age_years} years before the hire on "
-                f"{hired_on.isoformat()}: a worker is born on {latest.isoformat()} or earlier. Check both dates."
+                N_(
+                    "birthDate {birth_date} is less than {years} years before the hire on {hired_on}: "
+                    "a worker is born on {latest} or earlier. Check both dates."
+                ),
+                birth_date=birth,
+                years=self.min_hire_age_years,
+                hired_on=hired_on,
+                latest=latest,
             )
 
 

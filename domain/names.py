@@ -8,7 +8,7 @@ stored, so that two people can read different things in the same record.
 
 import unicodedata
 
-from domain.errors import InvalidInput
+from domain.errors import N_, InvalidInput
 
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 """Unicode's Bidi_Control characters: ALM, LRM, RLM, LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI."""
@@ -63,9 +63,11 @@ def check_visible(field: str, value: str) -> None:
     """
     if not any(map(is_visible, value)):
         if not value.strip():
-            raise InvalidInput(f"{field} must not be empty.")
+            raise InvalidInput(N_("{field} must not be empty."), field=field)
         raise InvalidInput(
-            f"{field} holds only invisible characters ({describe(value)}); type it in visible characters."
+            N_("{field} holds only invisible characters ({characters}); type it in visible characters."),
+            field=field,
+            characters=describe(value),
         )
 
 
@@ -78,8 +80,12 @@ def check_name(field: str, value: str) -> None:
     if not BIDI_CONTROLS.isdisjoint(value):
         controls = sorted(BIDI_CONTROLS.intersection(value))
         raise InvalidInput(
-            f"{field} holds a bidirectional control character ({describe(''.join(controls))}), which makes a "
-            "name display as something other than what is stored; remove it and send again."
+            N_(
+                "{field} holds a bidirectional control character ({characters}), which makes a name display "
+                "as something other than what is stored; remove it and send again."
+            ),
+            field=field,
+            characters=describe("".join(controls)),
         )
     check_visible(field, value)
 

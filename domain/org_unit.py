@@ -12,7 +12,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain import clock
-from domain.errors import DateOutOfOrder, InvalidInput, InvalidParent, NotAFacility, OrgUnitClosed
+from domain.errors import N_, DateOutOfOrder, InvalidInput, InvalidParent, NotAFacility, OrgUnitClosed, Param
 from domain.identity import org_unit_id
 from domain.values import OrgUnitLevel, Provenance, Sector
 
@@ -23,11 +23,17 @@ MAX_POSTS = 10_000
 def check_posts(posts: int) -> None:
     """Raises InvalidInput unless ``posts`` is a whole number from 0 to ``MAX_POSTS``."""
     if isinstance(posts, bool) or not isinstance(posts, int):
-        raise InvalidInput(f"posts {posts!r} is not a whole number; give a count of budgeted posts.")
+        raise InvalidInput(
+            N_("posts {posts} is not a whole number; give a count of budgeted posts."), posts=repr(posts)
+        )
     if posts < 0:
-        raise InvalidInput(f"posts {posts} is negative; give a count of budgeted posts, 0 or more.")
+        raise InvalidInput(N_("posts {posts} is negative; give a count of budgeted posts, 0 or more."), posts=posts)
     if posts > MAX_POSTS:
-        raise InvalidInput(f"posts {posts} is implausibly large for one facility and cadre (at most {MAX_POSTS}).")
+        raise InvalidInput(
+            N_("posts {posts} is implausibly large for one facility and cadre (at most {most})."),
+            posts=posts,
+            most=MAX_POSTS,
+        )
 
 
 class OrgUnit(Aggregate):
@@ -92,34 +98,60 @@ class OrgUnit(Aggregate):
 
     def check_open_on(self, day: date) -> None:
         if not self.is_open_on(day):
-            raise OrgUnitClosed(f"{self.describe_period()}; it cannot be used on {day.isoformat()}.")
+            raise OrgUnitClosed(
+                N_("Org unit {code} opened on {opened_on}; it cannot be used on {day}.")
+                if self.closed_on is None
+                else N_("Org unit {code} opened on {opened_on} and closed on {closed_on}; it cannot be used on {day}."),
+                **self.period(),
+                day=day,
+            )
 
-    def describe_period(self) -> str:
-        closing = f" and closed on {self.closed_on.isoformat()}" if self.closed_on else ""
-        return f"Org unit {self.code} opened on {self.opened_on.isoformat()}{closing}"
+    def period(self) -> dict[str, Param]:
+        """The parameters of a refusal that states when the unit opened (and closed, if it did)."""
+        closing: dict[str, Param] = {} if self.closed_on is None else {"closed_on": self.closed_on}
+        return {"code": self.code, "opened_on": self.opened_on, **closing}
 
     def check_can_parent(self, child_code: str, child_level: OrgUnitLevel, day: date) -> None:
         """Raises InvalidParent unless this unit can hold ``child_code`` on ``day``."""
         if self.level.value >= child_level.value:
             raise InvalidParent(
-                f"{self.code} is a {self.level.name}; it cannot be the parent of {child_code}, "
-                f"a {child_level.name}. A parent must sit higher in the tree."
+                N_(
+                    "{code} is a {level}; it cannot be the parent of {child_code}, a {child_level}. "
+                    "A parent must sit higher in the tree."
+                ),
+                code=self.code,
+                level=self.level.name,
+                child_code=child_code,
+                child_level=child_level.name,
             )
         if not self.is_open_on(day):
-            raise InvalidParent(f"{self.describe_period()}; it cannot be a parent on {day.isoformat()}.")
+            raise InvalidParent(
+                N_("Org unit {code} opened on {opened_on}; it cannot be a parent on {day}.")
+                if self.closed_on is None
+                else N_(
+                    "Org unit {code} opened on {opened_on} and closed on {closed_on}; it cannot be a parent on {day}."
+                ),
+                **self.period(),
+                day=day,
+            )
 
     def check_is_facility(self) -> None:
         """Raises NotAFacility unless this unit is a facility (only facilities budget posts)."""
         if self.level is not OrgUnitLevel.FACILITY:
-            raise NotAFacility(f"{self.code} is a {self.level.name}; posts are budgeted at facilities only.")
+            raise NotAFacility(
+                N_("{code} is a {level}; posts are budgeted at facilities only."), code=self.code, level=self.level.name
+            )
 
     def check_posts_change(self, cadre_code: str, posts: int, effective_on: date) -> None:
         """Raises InvalidInput when ``posts`` for ``cadre_code`` are already in force from ``effective_on``."""
         same_day = [n for day, n in self.establishment.get(cadre_code, []) if day == effective_on]
         if same_day and same_day[-1] == posts:
             raise InvalidInput(
-                f"{self.code} already has {posts} posts for {cadre_code} from {effective_on.isoformat()}; "
-                "nothing would change."
+                N_("{code} already has {posts} posts for {cadre_code} from {effective_on}; nothing would change."),
+                code=self.code,
+                posts=posts,
+                cadre_code=cadre_code,
+                effective_on=effective_on,
             )
 
     # Commands.
@@ -128,17 +160,24 @@ class OrgUnit(Aggregate):
         self.check_open_on(effective_on)
         new_parent.check_can_parent(self.code, self.level, effective_on)
         if self.parent_on(effective_on) == new_parent.code:
-            raise InvalidParent(f"{self.code} is already under {new_parent.code} on {effective_on.isoformat()}.")
+            raise InvalidParent(
+                N_("{code} is already under {parent_code} on {effective_on}."),
+                code=self.code,
+                parent_code=new_parent.code,
+                effective_on=effective_on,
+            )
         if effective_on == self.opened_on:
             raise DateOutOfOrder(
-                f"{self.code} opened on {effective_on.isoformat()}; a move must take effect after the opening."
+                N_("{code} opened on {opened_on}; a move must take effect after the opening."),
+                code=self.code,
+                opened_on=effective_on,
             )
         self._moved(new_parent_code=new_parent.code, effective_on=effective_on, meta=meta)
 
     def rename(self, name: str, effective_on: date, meta: Provenance) -> None:
         self.check_open_on(effective_on)
         if name == self.name:
-            raise InvalidInput(f"{self.code} is already named {name!r}.")
+            raise InvalidInput(N_("{code} is already named {name!r}."), code=self.code, name=name)
         self._renamed(name=name, effective_on=effective_on, meta=meta)
 
     def close(self, effective_on: date, meta: Provenance) -> None:
@@ -148,20 +187,36 @@ class OrgUnit(Aggregate):
     def check_can_close(self, effective_on: date) -> None:
         """Raises unless the unit may close on ``effective_on``; records nothing."""
         if self.closed_on is not None:
-            raise OrgUnitClosed(f"{self.describe_period()}; it cannot be closed again.")
+            raise OrgUnitClosed(
+                N_("Org unit {code} opened on {opened_on} and closed on {closed_on}; it cannot be closed again."),
+                **self.period(),
+            )
         if effective_on <= self.opened_on:
             raise DateOutOfOrder(
-                f"{self.code} opened on {self.opened_on.isoformat()}; it can only close after that, "
-                f"not on {effective_on.isoformat()}."
+                N_("{code} opened on {opened_on}; it can only close after that, not on {effective_on}."),
+                code=self.code,
+                opened_on=self.opened_on,
+                effective_on=effective_on,
             )
         if self.parents[-1][0] >= effective_on:
             raise DateOutOfOrder(
-                f"{self.code} moves on {self.parents[-1][0].isoformat()}; it cannot close before that move."
+                N_("{code} moves on {moves_on}; it cannot close before that move."),
+                code=self.code,
+                moves_on=self.parents[-1][0],
             )
 
     def estimate_population(self, year: int, population: int, source: str | None, meta: Provenance) -> None:
         if year < self.opened_on.year or (self.closed_on is not None and year > self.closed_on.year):
-            raise InvalidInput(f"{self.describe_period()}; a population for {year} does not fit that period.")
+            raise InvalidInput(
+                N_("Org unit {code} opened on {opened_on}; a population for {year} does not fit that period.")
+                if self.closed_on is None
+                else N_(
+                    "Org unit {code} opened on {opened_on} and closed on {closed_on}; "
+                    "a population for {year} does not fit that period."
+                ),
+                **self.period(),
+                year=year,
+            )
         self._population_estimated(year=year, population=population, source=source, meta=meta)
 
     def set_establishment(self, cadre_code: str, posts: int, effective_on: date, meta: Provenance) -> None:

@@ -11,7 +11,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain import clock
-from domain.errors import DuplicateCivilServiceNumber, FacilityStaffed
+from domain.errors import N_, DuplicateCivilServiceNumber, FacilityStaffed
 from domain.identity import civil_service_number_id, command_receipt_id, roster_id
 from domain.values import Period, Provenance
 
@@ -48,8 +48,11 @@ class CivilServiceNumber(Aggregate):
     def check_free_for(self, worker_id: UUID) -> None:
         if self.holder is not None and self.holder != worker_id:
             raise DuplicateCivilServiceNumber(
-                f"Civil-service number {self.number} already belongs to another worker; "
-                "check the number, or have the other worker's record corrected first."
+                N_(
+                    "Civil-service number {number} already belongs to another worker; "
+                    "check the number, or have the other worker's record corrected first."
+                ),
+                number=self.number,
             )
 
     def release(self, meta: Provenance) -> None:
@@ -141,11 +144,21 @@ class FacilityRoster(Aggregate):
         for worker_id, periods in self.stints.items():
             for period in periods:
                 if period.end is None or period.end > effective_on:
-                    until = "with no end" if period.end is None else f"until {period.end.isoformat()}"
                     raise FacilityStaffed(
-                        f"{self.facility_code} cannot close on {effective_on.isoformat()}: worker {worker_id} "
-                        f"is in post there from {period.start.isoformat()} {until}. Transfer or record the "
-                        "departure of every worker first."
+                        N_(
+                            "{code} cannot close on {effective_on}: worker {worker_id} is in post there from "
+                            "{start} with no end. Transfer or record the departure of every worker first."
+                        )
+                        if period.end is None
+                        else N_(
+                            "{code} cannot close on {effective_on}: worker {worker_id} is in post there from "
+                            "{start} until {end}. Transfer or record the departure of every worker first."
+                        ),
+                        code=self.facility_code,
+                        effective_on=effective_on,
+                        worker_id=str(worker_id),
+                        start=period.start,
+                        **({} if period.end is None else {"end": period.end}),
                     )
 
     @event("StintsChanged", topic="hrh:FacilityRoster.StintsChanged.v1")

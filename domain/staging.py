@@ -2,6 +2,7 @@
 and which of them changed."""
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -9,7 +10,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
 from domain.cadre import Cadre
-from domain.errors import NotFound
+from domain.errors import N_, NotFound
 from domain.identity import (
     cadre_id,
     civil_service_number_id,
@@ -25,6 +26,8 @@ A = TypeVar("A", bound=Aggregate)
 Loader = Callable[[UUID], Any]
 Locator = Callable[[int], tuple[UUID, int] | None]
 """Maps a ledger position to the (aggregate id, version) of the event there."""
+Placer = Callable[[UUID, int], int | None]
+"""Maps an aggregate's event (aggregate id, version) to its ledger position, None when unknown."""
 MISSING: Any = object()
 
 
@@ -52,9 +55,13 @@ class Staging:
     """Aggregates in play. ``load`` is the repository's ``get``; ``cache`` may outlive the staging
     (the bulk path keeps what it wrote), but ``changed`` is this staging's own."""
 
-    def __init__(self, load: Loader, locate: Locator, cache: AggregateCache | None = None) -> None:
+    def __init__(
+        self, load: Loader, locate: Locator, cache: AggregateCache | None = None, *, place: Placer | None = None
+    ) -> None:
         self._load = load
         self._locate = locate
+        self._place = place
+        self.located: dict[tuple[UUID, int], int] = {}
         self.cache = AggregateCache() if cache is None else cache
         self.changed: dict[UUID, Aggregate] = {}
 
@@ -80,20 +87,33 @@ class Staging:
     def org_unit(self, code: str) -> OrgUnit:
         found = self.find(OrgUnit, org_unit_id(code))
         if found is None:
-            raise NotFound(f"There is no org unit with code {code!r}; check the code or open the unit first.")
+            raise NotFound(
+                N_("There is no org unit with code {code!r}; check the code or open the unit first."), code=code
+            )
         return found
 
     def cadre(self, code: str) -> Cadre:
         found = self.find(Cadre, cadre_id(code))
         if found is None:
-            raise NotFound(f"There is no cadre with code {code!r}; check the code or define the cadre first.")
+            raise NotFound(
+                N_("There is no cadre with code {code!r}; check the code or define the cadre first."), code=code
+            )
         return found
 
     def worker(self, worker_id: UUID) -> Worker:
         found = self.find(Worker, worker_id)
         if found is None:
-            raise NotFound(f"There is no worker with id {worker_id}.")
+            raise NotFound(N_("There is no worker with id {worker_id}."), worker_id=str(worker_id))
+        found.timeline.place = partial(self.position_of, worker_id)  # for refusals that name a recorded event
         return found
+
+    def position_of(self, aggregate_id: UUID, version: int) -> int | None:
+        """The ledger position of an aggregate's event, when known: one this staging located, or the
+        ledger's answer (None for an event not recorded yet, or without a ledger to ask)."""
+        known = self.located.get((aggregate_id, version))
+        if known is not None or self._place is None:
+            return known
+        return self._place(aggregate_id, version)
 
     def civil_service_number(self, number: str) -> CivilServiceNumber | None:
         """The registration of ``number``, found by its key (``identity.civil_service_key``)."""
@@ -113,7 +133,12 @@ class Staging:
         """The version of ``worker_id``'s event at ledger ``position``."""
         located = self._locate(position)
         if located is None or located[0] != worker_id:
-            raise NotFound(f"Ledger position {position} holds no event of worker {worker_id}.")
+            raise NotFound(
+                N_("Ledger position {position} holds no event of worker {worker_id}."),
+                position=position,
+                worker_id=str(worker_id),
+            )
+        self.located[worker_id, located[1]] = position
         return located[1]
 
     def take_events(self) -> list[Any]:

@@ -5,24 +5,42 @@ judged by every event it moves, not only by its neighbours (DESIGN, "A worker's 
 rules themselves are the named guards of :mod:`domain.worker_rules`.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from domain.errors import DomainError, RetractionBreaksTimeline
+from domain.errors import N_, DomainError, RetractionBreaksTimeline
 from domain.values import Period
 from domain.worker_rules import RULES, check_is_facility, check_stints_fit_facility
 from domain.worker_state import TRANSITIONS, Entry, FacilityView, State
 
 Stints = dict[str, list[Period]]
 """A worker's periods in post, per facility code."""
+Placer = Callable[[int], int | None]
+"""The ledger position of the worker's event of a version, when it can be known (refusals name
+recorded events by their position, as the history shows them)."""
 
 
-def apply_checked(state: State, entry: Entry, *, new_version: int | None = None) -> None:
+def no_position(version: int) -> int | None:
+    """A placer that knows no position: events are then named by kind and date alone."""
+    return None
+
+
+def invalidated(error: DomainError, entry: Entry, position: int | None) -> DomainError:
+    """``error``, broken by the recorded event ``entry`` (at ledger ``position``) that a new event would
+    invalidate, as a refusal of the same class that names ``entry`` and gives ``error`` as the reason."""
+    if position is None:
+        template = N_("This would make the {event} of {event_on} invalid: {reason}")
+        return type(error)(template, **entry.params(), reason=error.message).wrapping(error)
+    template = N_("This would make the {event} of {event_on} (ledger position {position}) invalid: {reason}")
+    return type(error)(template, **entry.params(), position=position, reason=error.message).wrapping(error)
+
+
+def apply_checked(state: State, entry: Entry, *, new_version: int | None = None, place: Placer = no_position) -> None:
     """Applies ``entry`` once it passes its rules, raising the domain error of the first it breaks.
 
-    When the culprit is an event other than ``new_version``, the message says which event the new
-    one would invalidate.
+    When the culprit is an event other than ``new_version``, the refusal says which event (by its
+    ledger position, from ``place``) the new one would invalidate.
     """
     try:
         for guard in RULES[entry.kind]:
@@ -30,9 +48,7 @@ def apply_checked(state: State, entry: Entry, *, new_version: int | None = None)
     except DomainError as error:
         if new_version is None or entry.version == new_version:
             raise
-        error.message = f"This would make {entry.describe()} invalid: {error.message}"
-        error.args = (error.message,)
-        raise
+        raise invalidated(error, entry, place(entry.version)) from None
     TRANSITIONS[entry.kind](state, entry)  # State.apply, inlined: every entry of every replay comes here
 
 
@@ -96,19 +112,25 @@ def ordered(entries: Iterable[Entry]) -> list[Entry]:
     return sorted(entries, key=key)
 
 
-def state_before(entries: Sequence[Entry], day: date, version: int, *, new_version: int | None = None) -> State:
+def state_before(
+    entries: Sequence[Entry], day: date, version: int, *, new_version: int | None = None, place: Placer = no_position
+) -> State:
     """The state just before an event at (day, version); raises the error of the first rule ``entries``
-    break before it (see ``apply_checked`` for ``new_version``)."""
+    break before it (see ``apply_checked`` for ``new_version`` and ``place``)."""
     state = State()
     for entry in ordered(entries):
         if (entry.effective_on, entry.version) >= (day, version):
             break
-        apply_checked(state, entry, new_version=new_version)
+        apply_checked(state, entry, new_version=new_version, place=place)
     return state
 
 
 def check(
-    entries: Iterable[Entry], facilities: Mapping[str, FacilityView], *, new_version: int | None = None
+    entries: Iterable[Entry],
+    facilities: Mapping[str, FacilityView],
+    *,
+    new_version: int | None = None,
+    place: Placer = no_position,
 ) -> dict[str, list[Period]]:
     """Checks a whole timeline; returns the worker's stints per facility.
 
@@ -118,7 +140,7 @@ def check(
     """
     state = State()
     for entry in ordered(entries):
-        apply_checked(state, entry, new_version=new_version)
+        apply_checked(state, entry, new_version=new_version, place=place)
     state.close()
     return checked_stints(state.stints, facilities)
 
@@ -138,13 +160,14 @@ class Timeline:
     entries in force, kept current as entries come so that the usual event (dated last) is checked
     alone. ``proposed`` is the tally after the entry being recorded, once checked; ``replayed`` the
     state last replayed up to a place before the tally's end, which the check of a back-dated entry
-    at that place goes on from."""
+    at that place goes on from. ``place`` gives a recorded event's ledger position, for refusals."""
 
     entries: dict[int, Entry]
     retracted: set[int] = field(default_factory=set)
     tally: Tally | None = None
     proposed: Tally | None = None
     replayed: tuple[tuple[date, int], State] | None = None
+    place: Placer = no_position
 
     @classmethod
     def of_hire(cls, hire: Entry) -> "Timeline":
@@ -188,7 +211,8 @@ class Timeline:
         if tally is not None and tally.follows((day, version)):
             return tally.state
         if self.replayed is None or self.replayed[0] != (day, version):
-            self.replayed = (day, version), state_before(self.in_force(), day, version, new_version=new_version)
+            before = state_before(self.in_force(), day, version, new_version=new_version, place=self.place)
+            self.replayed = (day, version), before
         return self.replayed[1]
 
     def home_facility(self, day: date) -> str | None:
@@ -209,22 +233,32 @@ class Timeline:
             return self.proposed.stints
         replayed, self.replayed = self.replayed, None
         if replayed is None or replayed[0] != key(entry):
-            return check([*self.in_force(), entry], facilities, new_version=entry.version)
+            return check([*self.in_force(), entry], facilities, new_version=entry.version, place=self.place)
         state = replayed[1]  # the entries before ``entry`` applied, in order: go on from there
         for later in [entry, *(e for e in ordered(self.in_force()) if key(e) > key(entry))]:
-            apply_checked(state, later, new_version=entry.version)
+            apply_checked(state, later, new_version=entry.version, place=self.place)
         state.close()
         return checked_stints(state.stints, facilities)
 
-    def check_consistent_without(self, version: int, facilities: Mapping[str, FacilityView]) -> Stints:
-        """Raises RetractionBreaksTimeline when the timeline without entry ``version`` breaks a rule;
-        returns the stints without it."""
+    def check_consistent_without(
+        self, version: int, facilities: Mapping[str, FacilityView], position: int | None = None
+    ) -> Stints:
+        """Raises RetractionBreaksTimeline when the timeline without entry ``version`` (at ledger
+        ``position``) breaks a rule, naming the entry and the rule; returns the stints without it."""
         try:
             return check([e for e in self.in_force() if e.version != version], facilities)
         except DomainError as error:
-            raise RetractionBreaksTimeline(
-                f"Retracting {self.entries[version].describe()} would leave the timeline inconsistent: {error.message}"
-            ) from None
+            position = self.place(version) if position is None else position
+            retracted = self.entries[version].params()
+            if position is None:
+                template = N_("Retracting the {event} of {event_on} would leave the timeline inconsistent: {reason}")
+                raise RetractionBreaksTimeline(template, **retracted, reason=error.message).wrapping(error) from None
+            template = N_(
+                "Retracting the {event} of {event_on} (ledger position {position}) would leave the timeline "
+                "inconsistent: {reason}"
+            )
+            refusal = RetractionBreaksTimeline(template, **retracted, position=position, reason=error.message)
+            raise refusal.wrapping(error) from None
 
     def add(self, entry: Entry) -> None:
         """Adds a recorded entry; the tally follows when the entry comes last, else it is tallied again

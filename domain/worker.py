@@ -226,10 +226,11 @@ class Worker(Aggregate):
         self._details_corrected(corrections=changed, meta=meta)
 
     def retract(self, version: int, reason: str, meta: Provenance, facilities: Mapping[str, FacilityView]) -> Stints:
-        rules.check_event_exists(self.id, version, self.kinds)
-        rules.check_not_retracted(self.id, version, self.timeline.retracted)
+        position = self.timeline.place(version)  # the ledger position the clerk named (the history shows it)
+        rules.check_event_exists(self.id, version, self.kinds, position)
+        rules.check_not_retracted(self.id, version, self.timeline.retracted, position)
         rules.check_timeline_event(version, self.kinds[version], self.timeline.entries)
-        stints = self.timeline.check_consistent_without(version, facilities)
+        stints = self.timeline.check_consistent_without(version, facilities, position)
         self._event_retracted(retracted_version=version, reason=reason, meta=meta)
         return stints
 

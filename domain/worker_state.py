@@ -10,19 +10,23 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
+from domain.errors import N_, Param
 from domain.values import OrgUnitLevel, Period
 
 
 class Kind(enum.Enum):
-    HIRED = "hire"
-    POSTED = "posting"
-    TRANSFERRED = "transfer"
-    TRAINING_RECORDED = "training"
-    REQUALIFIED = "requalification"
-    LEAVE_STARTED = "leave start"
-    LEAVE_ENDED = "leave end"
-    DEPARTED = "departure"
-    REHIRED = "rehire"
+    """A kind of timeline event; its value names it in refusals (the ``event`` parameter), marked
+    for translation."""
+
+    HIRED = N_("hire")
+    POSTED = N_("posting")
+    TRANSFERRED = N_("transfer")
+    TRAINING_RECORDED = N_("training")
+    REQUALIFIED = N_("requalification")
+    LEAVE_STARTED = N_("leave start")
+    LEAVE_ENDED = N_("leave end")
+    DEPARTED = N_("departure")
+    REHIRED = N_("rehire")
 
     # Members are singletons, so identity hashing is right, and it is C speed for the lookups of
     # RULES and TRANSITIONS that every entry of every replay makes (Enum hashes its name in Python).
@@ -39,8 +43,10 @@ class Entry:
     facility_code: str | None = None
     cadre_code: str | None = None
 
-    def describe(self) -> str:
-        return f"the {self.kind.value} of {self.effective_on.isoformat()} (event {self.version})"
+    def params(self) -> dict[str, Param]:
+        """How a refusal names this event: by its kind and effective date, never by the worker's
+        version number (a refusal about a recorded event adds its ledger position)."""
+        return {"event": self.kind.value, "event_on": self.effective_on}
 
 
 class FacilityView(Protocol):

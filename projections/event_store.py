@@ -25,6 +25,7 @@ import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, cast
+from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
@@ -112,6 +113,9 @@ class LedgerRecorder(PostgresApplicationRecorder):
         self.select_chain_statement = SQL(
             "SELECT position, digest, chain FROM {schema}.{table} WHERE position BETWEEN %s AND %s ORDER BY position"
         ).format(schema=schema, table=chain_table)
+        self.position_of_statement = SQL(
+            "SELECT notification_id FROM {schema}.{table} WHERE originator_id = %s AND originator_version = %s"
+        ).format(schema=schema, table=Identifier(events_table_name))
         self.chain_head_statement = SQL(
             "SELECT position, chain FROM {schema}.{table} ORDER BY position DESC LIMIT 1"
         ).format(schema=schema, table=chain_table)
@@ -200,6 +204,14 @@ class LedgerRecorder(PostgresApplicationRecorder):
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             curs.execute(self.select_chain_statement, (start, stop))
             return [(row[0], row[1], row[2]) for row in curs.fetchall()]
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def position_of(self, originator_id: UUID, version: int) -> int | None:
+        """The ledger position of an aggregate's event (``domain.ledger.PositionIndex``), by the primary key."""
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(self.position_of_statement, (originator_id, version))
+            row = curs.fetchone()
+            return None if row is None else int(row[0])
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def chain_head(self) -> tuple[int, str]:

@@ -1,6 +1,8 @@
 """Errors as clients see them: a stable ``extensions.code`` and a message a person can act on.
 
-Refused commands keep their domain code. A database that cannot be reached is
+Refused commands keep their domain code. A refusal with parameters also gives them in
+``extensions.params`` (dates and date-times as ISO strings), so that a client can render the
+message in its reader's language. A database that cannot be reached is
 ``SERVICE_UNAVAILABLE`` (the endpoint answers it with HTTP 503): the request may be sent again
 later. Anything unexpected is masked: no stack trace or SQL ever reaches a client, only
 ``INTERNAL_SERVER_ERROR`` (the server logs the rest).
@@ -8,6 +10,7 @@ later. Anything unexpected is masked: no stack trace or SQL ever reaches a clien
 
 import logging
 from collections.abc import Iterator
+from datetime import date
 
 import asyncpg
 import eventsourcing.persistence
@@ -16,17 +19,24 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from api.access import Forbidden, Unauthenticated
-from domain.errors import DomainError
+from domain.errors import DomainError, Param, Refusal
 
 log = logging.getLogger("hrh.api")
 
 
-class ClientError(Exception):
-    """Raised for a request the client can correct; carries a stable code."""
+class ClientError(Refusal):
+    """Raised for a request the client can correct; carries a stable code, and a message template plus
+    parameters as the domain's refusals do (``ClientError(N_("first must be ... got {first}."),
+    "BAD_USER_INPUT", first=first)``)."""
 
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message)
+    def __init__(self, template: str, code: str, /, **params: Param) -> None:
+        super().__init__(template, **params)
         self.code = code
+
+
+def json_params(params: dict[str, Param]) -> dict[str, str | int | float | None]:
+    """A refusal's parameters as JSON values: dates and date-times as ISO strings."""
+    return {name: value.isoformat() if isinstance(value, date) else value for name, value in params.items()}
 
 
 EXPECTED = (ClientError, DomainError, Forbidden, Unauthenticated)
@@ -80,11 +90,16 @@ def out_of_range(error: BaseException | None) -> bool:
     return isinstance(error, asyncpg.DataError) and isinstance(error.__cause__, OverflowError | ValueError)
 
 
+# What graphql-core says of a value that does not fit its type, written inline or sent as a variable
+# ("Variable '$sex' has invalid value: Value 'X' does not exist in 'Sex' enum."): the same code either way.
+BAD_VALUE = ("Expected value of type", "Variable", "cannot represent", "does not exist in")
+
+
 def code_of(error: GraphQLError) -> str:
     original = error.original_error
     if original is None:
         message = error.message
-        if "Expected value of type" in message or "Variable" in message or "cannot represent" in message:
+        if any(phrase in message for phrase in BAD_VALUE):
             return "BAD_USER_INPUT"
         return "GRAPHQL_VALIDATION_FAILED"
     if isinstance(original, EXPECTED):
@@ -122,13 +137,17 @@ def shown(error: GraphQLError) -> GraphQLError:
         error = GraphQLError(UNSTORABLE_MESSAGE, path=error.path)
     elif out_of_range(error.original_error):
         error = GraphQLError(OUT_OF_RANGE_MESSAGE, path=error.path)
+    extensions = {**(error.extensions or {}), "code": code}
+    original = error.original_error
+    if isinstance(original, Refusal) and original.params:
+        extensions["params"] = json_params(original.params)
     return GraphQLError(
         error.message,
         nodes=error.nodes,
         source=error.source,
         positions=error.positions,
         path=error.path,
-        extensions={**(error.extensions or {}), "code": code},
+        extensions=extensions,
     )
 
 

@@ -5,6 +5,7 @@ import base64
 import strawberry
 
 from api.graphql.errors import ClientError
+from domain.errors import N_
 
 MAX_PAGE = 500
 
@@ -30,7 +31,9 @@ def decode_cursor(cursor: str | None) -> str | None:
     try:
         return base64.urlsafe_b64decode(cursor.encode()).decode()
     except (ValueError, UnicodeDecodeError):
-        raise ClientError(f"after: {cursor!r} is not a cursor this API gave out.", "BAD_USER_INPUT") from None
+        raise ClientError(
+            N_("after: {cursor!r} is not a cursor this API gave out."), "BAD_USER_INPUT", cursor=cursor
+        ) from None
 
 
 def page_size(first: int | None) -> int:
@@ -42,7 +45,9 @@ def page_size(first: int | None) -> int:
     if first is None:
         return 50
     if not 0 < first <= MAX_PAGE:
-        raise ClientError(f"first must be between 1 and {MAX_PAGE}; got {first}.", "BAD_USER_INPUT")
+        raise ClientError(
+            N_("first must be between 1 and {most}; got {first}."), "BAD_USER_INPUT", most=MAX_PAGE, first=first
+        )
     return first
 
 

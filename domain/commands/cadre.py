@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 
 from domain.commands.command import Command, check_code, check_text
-from domain.errors import InvalidInput
+from domain.errors import N_, InvalidInput
 from domain.names import check_name
 from domain.values import CadreGroup
 
@@ -27,4 +27,6 @@ class DefineCadre(Command):
         check_text("name", self.name, required=True)
         check_name("name", self.name)
         if self.isco08 is not None and not ISCO08_PATTERN.match(self.isco08):
-            raise InvalidInput(f"isco08 {self.isco08!r} is not an ISCO-08 unit group: give four digits, e.g. 2221.")
+            raise InvalidInput(
+                N_("isco08 {isco08!r} is not an ISCO-08 unit group: give four digits, e.g. 2221."), isco08=self.isco08
+            )

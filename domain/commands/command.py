@@ -13,7 +13,7 @@ from typing import ClassVar
 
 import pycountry
 
-from domain.errors import InvalidInput
+from domain.errors import N_, InvalidInput
 from domain.names import check_visible
 from domain.values import Provenance
 
@@ -29,8 +29,12 @@ MIN_YEAR = 1900
 def check_code(field: str, value: str) -> None:
     if not CODE_PATTERN.match(value):
         raise InvalidInput(
-            f"{field} {value[:80]!r} is not a valid code: use 1 to 64 letters, digits, '-', '_' or '.', "
-            "starting with a letter or digit."
+            N_(
+                "{field} {value!r} is not a valid code: use 1 to 64 letters, digits, '-', '_' or '.', "
+                "starting with a letter or digit."
+            ),
+            field=field,
+            value=value[:80],
         )
 
 
@@ -38,22 +42,31 @@ def check_country(field: str, value: str | None) -> None:
     """Raises InvalidInput unless ``value`` is None (unknown) or an ISO 3166-1 alpha-2 code in capitals."""
     if value is not None and not (len(value) == 2 and value.isupper() and pycountry.countries.get(alpha_2=value)):
         raise InvalidInput(
-            f"{field} {value[:80]!r} is not an ISO 3166-1 alpha-2 country code: use two capital letters, such as "
-            "'ML' or 'SN', or leave it out when unknown."
+            N_(
+                "{field} {value!r} is not an ISO 3166-1 alpha-2 country code: use two capital letters, such as "
+                "'ML' or 'SN', or leave it out when unknown."
+            ),
+            field=field,
+            value=value[:80],
         )
 
 
 def check_text(field: str, value: str | None, *, required: bool = False, limit: int = MAX_TEXT) -> None:
     if value is None:
         if required:
-            raise InvalidInput(f"{field} is required.")
+            raise InvalidInput(N_("{field} is required."), field=field)
         return
     if required:
         check_visible(field, value)
     if len(value) > limit:
-        raise InvalidInput(f"{field} is {len(value)} characters long; at most {limit} are allowed.")
+        raise InvalidInput(
+            N_("{field} is {length} characters long; at most {limit} are allowed."),
+            field=field,
+            length=len(value),
+            limit=limit,
+        )
     if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
-        raise InvalidInput(f"{field} contains a control character; remove it and send again.")
+        raise InvalidInput(N_("{field} contains a control character; remove it and send again."), field=field)
 
 
 def camel(name: str) -> str:
@@ -64,7 +77,9 @@ def camel(name: str) -> str:
 
 def check_year(field: str, value: date) -> None:
     if value.year < MIN_YEAR:
-        raise InvalidInput(f"{field} {value.isoformat()} is before {MIN_YEAR}; check the year.")
+        raise InvalidInput(
+            N_("{field} {value} is before {year}; check the year."), field=field, value=value, year=MIN_YEAR
+        )
 
 
 _date_fields: dict[type, tuple[str, ...]] = {}
@@ -91,7 +106,7 @@ class Command:
         self.normalise()
         check_text("commandId", self.command_id, limit=MAX_TEXT)
         if self.command_id is not None and not self.command_id.strip():
-            raise InvalidInput("commandId must not be empty when given.")
+            raise InvalidInput(N_("commandId must not be empty when given."))
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, date):

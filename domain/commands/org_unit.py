@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from domain.commands.command import MIN_YEAR, Command, check_code, check_text
-from domain.errors import InvalidInput
+from domain.errors import N_, InvalidInput
 from domain.names import check_name
 from domain.org_unit import check_posts
 from domain.values import OrgUnitLevel, Sector
@@ -75,11 +75,18 @@ class RecordPopulation(Command):
 
     def check(self) -> None:
         if self.population < 0:
-            raise InvalidInput(f"population {self.population} is negative; give a count of people.")
+            raise InvalidInput(
+                N_("population {population} is negative; give a count of people."), population=self.population
+            )
         if self.population > 2_000_000_000:
-            raise InvalidInput(f"population {self.population} is implausibly large.")
+            raise InvalidInput(N_("population {population} is implausibly large."), population=self.population)
         if not MIN_YEAR <= self.year <= 2200:
-            raise InvalidInput(f"year {self.year} is out of range ({MIN_YEAR} to 2200).")
+            raise InvalidInput(
+                N_("year {year} is out of range ({earliest} to {latest})."),
+                year=self.year,
+                earliest=MIN_YEAR,
+                latest=2200,
+            )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from domain.commands.command import Command, check_code, check_country, check_text
-from domain.errors import DateOutOfOrder, InvalidInput
+from domain.errors import N_, DateOutOfOrder, InvalidInput
 from domain.names import check_name
 from domain.values import DepartureReason, FundingSource, LeaveKind, Sector, Sex
 
@@ -62,8 +62,9 @@ class HireWorker(Command):
         check_country("qualificationCountry", self.qualification_country)
         if self.birth_date is not None and self.birth_date >= self.effective_on:
             raise DateOutOfOrder(
-                f"birthDate {self.birth_date.isoformat()} is not before the hire on "
-                f"{self.effective_on.isoformat()}; check both dates."
+                N_("birthDate {birth_date} is not before the hire on {hired_on}; check both dates."),
+                birth_date=self.birth_date,
+                hired_on=self.effective_on,
             )
 
 
@@ -111,7 +112,9 @@ class RecordTraining(WorkerCommand):
         check_text("course", self.course, required=True)
         if self.ended_on is not None and self.ended_on < self.started_on:
             raise DateOutOfOrder(
-                f"endedOn {self.ended_on.isoformat()} is before startedOn {self.started_on.isoformat()}."
+                N_("endedOn {ended_on} is before startedOn {started_on}."),
+                ended_on=self.ended_on,
+                started_on=self.started_on,
             )
 
     def effective_dates(self) -> tuple[date, ...]:
@@ -195,7 +198,7 @@ class CorrectWorkerDetails(WorkerCommand):
                 check_text(field, value, required=True)
                 check_name(field, value)
         if not self.corrections():
-            raise InvalidInput("Name at least one field to correct.")
+            raise InvalidInput(N_("Name at least one field to correct."))
 
     def corrections(self) -> dict[str, Any]:
         return {n: getattr(self, n) for n in CORRECTABLE if getattr(self, n) is not None}
@@ -211,7 +214,9 @@ class RetractEvent(WorkerCommand):
     def check(self) -> None:
         check_text("reason", self.reason, required=True)
         if self.position < 1:
-            raise InvalidInput(f"position {self.position} is not a ledger position (they start at 1).")
+            raise InvalidInput(
+                N_("position {position} is not a ledger position (they start at 1)."), position=self.position
+            )
 
 
 def trim_civil_service_number(command: HireWorker | CorrectWorkerDetails) -> None:

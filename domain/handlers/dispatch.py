@@ -10,7 +10,7 @@ from functools import singledispatch
 from uuid import UUID
 
 from domain import commands as c
-from domain.errors import DateInFuture
+from domain.errors import N_, DateInFuture
 from domain.staging import Staging
 from domain.values import Provenance
 
@@ -25,6 +25,9 @@ def check_dates(command: c.Command, latest: date) -> None:
     for day in command.effective_dates():
         if day > latest:
             raise DateInFuture(
-                f"{day.isoformat()} is in the future (the latest date accepted today is {latest.isoformat()}); "
-                "check the year and the month."
+                N_(
+                    "{day} is in the future (the latest date accepted today is {latest}); check the year and the month."
+                ),
+                day=day,
+                latest=latest,
             )

@@ -4,7 +4,7 @@ from uuid import UUID
 
 from domain import commands as c
 from domain.cadre import Cadre
-from domain.errors import DuplicateCode, InvalidParent
+from domain.errors import N_, DuplicateCode, InvalidParent
 from domain.handlers.dispatch import handle
 from domain.identity import cadre_id, org_unit_id
 from domain.org_unit import OrgUnit
@@ -16,13 +16,13 @@ from domain.values import OrgUnitLevel, Provenance
 @handle.register
 def _(command: c.OpenOrgUnit, staging: Staging, meta: Provenance) -> UUID:
     if staging.find(OrgUnit, org_unit_id(command.code)) is not None:
-        raise DuplicateCode(f"Org unit code {command.code!r} is already taken; choose another code.")
+        raise DuplicateCode(N_("Org unit code {code!r} is already taken; choose another code."), code=command.code)
     if command.parent_code is None:
         if command.level is not OrgUnitLevel.COUNTRY:
-            raise InvalidParent(f"A {command.level.name} needs a parent; give parentCode.")
+            raise InvalidParent(N_("A {level} needs a parent; give parentCode."), level=command.level.name)
     else:
         if command.level is OrgUnitLevel.COUNTRY:
-            raise InvalidParent("A COUNTRY has no parent; leave parentCode empty.")
+            raise InvalidParent(N_("A COUNTRY has no parent; leave parentCode empty."))
         staging.org_unit(command.parent_code).check_can_parent(command.code, command.level, command.opened_on)
     unit = OrgUnit(
         code=command.code,
@@ -88,7 +88,7 @@ def _(command: c.SetEstablishment, staging: Staging, meta: Provenance) -> UUID:
 @handle.register
 def _(command: c.DefineCadre, staging: Staging, meta: Provenance) -> UUID:
     if staging.find(Cadre, cadre_id(command.code)) is not None:
-        raise DuplicateCode(f"Cadre code {command.code!r} is already taken; choose another code.")
+        raise DuplicateCode(N_("Cadre code {code!r} is already taken; choose another code."), code=command.code)
     cadre = Cadre(
         code=command.code,
         name=command.name,

@@ -6,7 +6,7 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate
 
 from domain import commands as c
-from domain.errors import DuplicateCode
+from domain.errors import N_, DuplicateCode
 from domain.handlers.dispatch import handle
 from domain.identity import civil_service_key
 from domain.org_unit import OrgUnit
@@ -24,7 +24,10 @@ def _(command: c.HireWorker, staging: Staging, meta: Provenance) -> UUID:
     worker_id = command.worker_id or uuid4()
     number = command.civil_service_number
     if staging.find(Aggregate, worker_id) is not None:
-        raise DuplicateCode(f"The id {worker_id} is already taken; leave the worker id out to get a new one.")
+        raise DuplicateCode(
+            N_("The id {worker_id} is already taken; leave the worker id out to get a new one."),
+            worker_id=str(worker_id),
+        )
     if number is not None:
         check_number_free(staging, number, worker_id)
     registration = staging.civil_service_number(number) if number is not None else None

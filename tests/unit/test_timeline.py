@@ -99,13 +99,15 @@ def test_a_back_dated_transfer_that_would_make_a_later_transfer_a_same_facility_
 ) -> None:
     ledger = kita_district(memory_ledger)
     aminata = hire_and_post(ledger, HOSPITAL, on=date(2021, 1, 4))
-    record(ledger, c.TransferWorker(worker_id=aminata, to_facility_code=CENTRE, effective_on=date(2021, 5, 1)))
-    later_version = worker(ledger, aminata).version
+    later = record(ledger, c.TransferWorker(worker_id=aminata, to_facility_code=CENTRE, effective_on=date(2021, 5, 1)))
 
-    # A transfer to the centre back-dated to 1 March - refused: the May transfer would go nowhere.
+    # A transfer to the centre back-dated to 1 March - refused: the May transfer would go nowhere. The
+    # refusal names the May transfer by its ledger position, as the history shows it.
     backdated = c.TransferWorker(worker_id=aminata, to_facility_code=CENTRE, effective_on=date(2021, 3, 1))
     error = refused(ledger, backdated, "SAME_FACILITY")
-    assert f"This would make the transfer of 2021-05-01 (event {later_version}) invalid" in error.message
+    assert f"This would make the transfer of 2021-05-01 (ledger position {later.position}) invalid" in error.message
+    assert error.params["position"] == later.position and error.params["event"] == "transfer"
+    assert error.inner is not None and error.inner.code == "SAME_FACILITY"
 
     # The timeline is as it was.
     assert stints(ledger, aminata) == {

@@ -16,6 +16,7 @@ from api.graphql.errors import ClientError
 from api.graphql.org_units.types import known_unit
 from api.graphql.paging import decode_cursor, encode_cursor, page_info, page_size
 from api.graphql.permissions import field
+from domain.errors import N_
 from projections import audit, staffing
 from projections.audit import AuditRecord
 
@@ -36,7 +37,7 @@ def trail_filters(after: str | None, worker_id: strawberry.ID | None) -> tuple[i
             raise ValueError(after_position)
         return after_position, UUID(str(worker_id)) if worker_id is not None else None
     except ValueError:
-        raise ClientError("after or workerId is malformed.", "BAD_USER_INPUT") from None
+        raise ClientError(N_("after or workerId is malformed."), "BAD_USER_INPUT") from None
 
 
 def trail_page(page: list[AuditRecord], more: bool) -> AuditConnection:
@@ -52,7 +53,7 @@ def timeout_seconds(timeout_ms: int | None) -> float:
     """
     timeout = 5000 if timeout_ms is None else timeout_ms
     if not 0 <= timeout <= MAX_TIMEOUT_MS:
-        raise ClientError("timeoutMs must be between 0 and 60000.", "BAD_USER_INPUT")
+        raise ClientError(N_("timeoutMs must be between 0 and {most}."), "BAD_USER_INPUT", most=MAX_TIMEOUT_MS)
     return timeout / 1000
 
 

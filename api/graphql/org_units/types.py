@@ -8,6 +8,7 @@ from api.graphql.context import Info
 from api.graphql.enums import CadreGroup, OrgUnitLevel, Sector
 from api.graphql.errors import ClientError
 from api.graphql.permissions import field
+from domain.errors import N_
 from projections.org_units import OrgUnitRecord
 from projections.vectors import CadreInfo
 
@@ -73,7 +74,7 @@ async def unit(info: Info, code: str | None, as_of: date) -> OrgUnit | None:
 
 def no_unit(code: str) -> ClientError:
     """The refusal of a question about an org unit code that names none (NOT_FOUND)."""
-    return ClientError(f"There is no org unit {code!r}.", "NOT_FOUND")
+    return ClientError(N_("There is no org unit {code!r}."), "NOT_FOUND", code=code)
 
 
 async def figure_unit(info: Info, code: str, as_of: date) -> OrgUnit:

@@ -12,6 +12,7 @@ from api.graphql.errors import ClientError
 from api.graphql.org_units.types import known_unit, no_unit
 from api.graphql.permissions import field
 from api.graphql.staffing.types import DensityPoint, Interval, Staffing, Threshold
+from domain.errors import N_
 from projections import density, staffing
 
 THRESHOLDS = (
@@ -30,11 +31,11 @@ def check_series_dates(from_: date, to: date) -> None:
             (BAD_USER_INPUT).
     """
     if to < from_:
-        raise ClientError(f"to ({to}) is before from ({from_}).", "BAD_USER_INPUT")
+        raise ClientError(N_("to ({to}) is before from ({from_})."), "BAD_USER_INPUT", to=to, from_=from_)
     if (to - from_).days > MAX_SERIES_DAYS:
-        raise ClientError("A series covers at most 50 years.", "BAD_USER_INPUT")
+        raise ClientError(N_("A series covers at most 50 years."), "BAD_USER_INPUT")
     if to.year >= MAXYEAR:  # the period after the last would lie past the calendar's end
-        raise ClientError(f"to ({to}) must be before {MAXYEAR}-01-01.", "BAD_USER_INPUT")
+        raise ClientError(N_("to ({to}) must be before {latest}."), "BAD_USER_INPUT", to=to, latest=date(MAXYEAR, 1, 1))
 
 
 async def series(

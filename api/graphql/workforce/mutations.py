@@ -27,6 +27,7 @@ from api.graphql.workforce.inputs import (
 )
 from api.graphql.workforce.payloads import WorkerPayload, worker_payload
 from domain import commands as c
+from domain.errors import N_
 
 
 class WorkerInput(Protocol):
@@ -44,7 +45,7 @@ def worker_uuid(value: strawberry.ID) -> UUID:
     try:
         return UUID(str(value))
     except ValueError:
-        raise ClientError(f"workerId {value!r} is not a worker id.", "BAD_USER_INPUT") from None
+        raise ClientError(N_("workerId {value!r} is not a worker id."), "BAD_USER_INPUT", value=str(value)) from None
 
 
 async def change_worker(info: Info, input_: WorkerInput, command: Callable[..., c.Command]) -> WorkerPayload:
