@@ -10,7 +10,7 @@ from datetime import date, datetime
 from functools import cache
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
@@ -44,6 +44,19 @@ def translations(language: str) -> NullTranslations:
     return Translations(compiled, domain="messages")
 
 
+class Said(Protocol):
+    """What a refusal tells: its template and parameters (or only its English message), and the refusal it wraps."""
+
+    @property
+    def message(self) -> str: ...
+    @property
+    def template(self) -> str | None: ...
+    @property
+    def params(self) -> Mapping[str, Any]: ...
+    @property
+    def inner(self) -> "Said | None": ...
+
+
 class Formats:
     """Dates and numbers written as ``language`` writes them ("6,0" in French, "6.0" in English)."""
 
@@ -72,12 +85,28 @@ class Formats:
         moment = datetime.fromisoformat(value) if isinstance(value, str) else value
         return format_datetime(moment, "medium", tzinfo=moment.tzinfo, locale=self.locale)
 
-    def message(self, template: str, params: Mapping[str, Any]) -> str:
-        """A refusal's message in this language: its template translated, then filled (dates in ISO, as the
-        history and the forms write them)."""
-        text = translations(self.language).gettext(template)
-        values = {k: v.isoformat() if isinstance(v, date) else v for k, v in params.items()}
+    def message(self, template: str, params: Mapping[str, Any], inner: str | None = None) -> str:
+        """A refusal's message in this language: its template translated, then filled, with dates in
+        ISO (as the history and the forms write them), the kind of event named in this language, and
+        ``inner`` (the refusal it wraps, already said in this language) as its reason."""
+        gettext = translations(self.language).gettext
+        values = {k: self.param(k, v, gettext) for k, v in params.items()}
+        if inner is not None:
+            values["reason"] = inner
         try:
-            return text.format(**values)
+            return gettext(template).format(**values) if values else gettext(template)
         except (KeyError, IndexError, ValueError):  # a translation that names another placeholder
             return template.format(**values)
+
+    def said(self, refusal: "Said") -> str:
+        """A refusal (``api.web.operations.Refusal``) in this language; one without a template as it came."""
+        if refusal.template is None:
+            return refusal.message
+        inner = self.said(refusal.inner) if refusal.inner is not None else None
+        return self.message(refusal.template, refusal.params, inner)
+
+    @staticmethod
+    def param(name: str, value: Any, gettext: Any) -> Any:
+        if isinstance(value, date):
+            return value.isoformat()
+        return gettext(value) if name == "event" and isinstance(value, str) else value

@@ -16,6 +16,7 @@ from api.graphql.context import Context, Services, loaders
 from api.graphql.errors import code_of
 from api.graphql.schema import schema
 from api.tokens import Caller
+from domain import errors as domain_errors
 
 
 @dataclass(frozen=True)
@@ -27,14 +28,19 @@ class Refusal:
     message: str
     template: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    inner: "Refusal | None" = None
 
     @classmethod
     def of(cls, error: GraphQLError) -> "Refusal":
         original = error.original_error
-        template = getattr(original, "template", None)
-        params = getattr(original, "params", None)
-        message = getattr(original, "message", None) or error.message
-        return cls(code_of(error), str(message), template, dict(params or {}))
+        if isinstance(original, domain_errors.Refusal):
+            return cls.of_refusal(code_of(error), original)
+        return cls(code_of(error), error.message)
+
+    @classmethod
+    def of_refusal(cls, code: str, refusal: domain_errors.Refusal) -> "Refusal":
+        inner = cls.of_refusal(refusal.inner.code, refusal.inner) if refusal.inner is not None else None
+        return cls(code, refusal.message, refusal.template, dict(refusal.params), inner)
 
 
 class Refused(Exception):
