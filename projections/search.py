@@ -18,6 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.identity import civil_service_key
+from domain.names import is_visible
 from projections.naming import quoted
 from projections.org_units import Executor
 
@@ -73,7 +74,7 @@ def search_keys(identity: Mapping[str, Any]) -> tuple[str | None, str, str, list
 
 
 class InvalidSearch(ValueError):
-    """Raised when a search text is empty, blank, or longer than ``MAX_TEXT``."""
+    """Raised when a search text is empty, blank (nothing a reader can see), or longer than ``MAX_TEXT``."""
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ class Search:
             InvalidSearch: ``text`` is empty or blank, or longer than ``MAX_TEXT``.
         """
         stripped = text.strip()
-        if not stripped:
+        if not any(map(is_visible, stripped)):
             raise InvalidSearch("text must not be empty: type a name, a civil-service number or a facility code.")
         if len(text) > MAX_TEXT:
             raise InvalidSearch(f"text is {len(text)} characters long; at most {MAX_TEXT} are allowed.")
