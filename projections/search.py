@@ -113,20 +113,25 @@ def after_prefix(prefix: str) -> str:
 
 
 # Best match first: the exact civil-service number, then a family name that the first word
-# begins, then the rest; then by family name, given names and id, so that pages are stable.
+# begins (for a worker found by name), then the rest; then by family name, given names and id, so
+# that pages are stable. Each way of matching gives what the order needs, so that the workers found
+# are never joined again with the whole table.
 SEARCH_QUERY = """
-WITH hits AS (
-    SELECT id FROM {s}.workers WHERE cardinality($1::text[]) > 0 AND name_keys @> $1::text[]
-    UNION
-    SELECT id FROM {s}.workers WHERE csn_key >= $2 AND csn_key < $3
-    UNION
-    SELECT worker_id FROM {s}.worker_periods WHERE facility = ANY($4::text[]) AND known_to IS NULL
-        AND valid_from <= $5 AND (valid_to IS NULL OR valid_to > $5) AND status IN ('POSTED', 'ON_LEAVE')
-)
-SELECT w.id FROM hits JOIN {s}.workers w ON w.id = hits.id
-ORDER BY CASE WHEN w.csn_key = $2 THEN 0
-    WHEN cardinality($1::text[]) > 0 AND w.name_keys @> $1::text[] AND starts_with(w.family_key, $6) THEN 1
-    ELSE 2 END, w.family_key, w.given_key, w.id
+SELECT id FROM (
+    SELECT id, family_key, given_key,
+        CASE WHEN csn_key = $2 THEN 0 WHEN starts_with(family_key, $6) THEN 1 ELSE 2 END AS rank
+    FROM {s}.workers WHERE cardinality($1::text[]) > 0 AND name_keys @> $1::text[]
+    UNION ALL
+    SELECT id, family_key, given_key, CASE WHEN csn_key = $2 THEN 0 ELSE 2 END
+    FROM {s}.workers WHERE csn_key >= $2 AND csn_key < $3
+    UNION ALL
+    SELECT w.id, w.family_key, w.given_key, CASE WHEN w.csn_key = $2 THEN 0 ELSE 2 END
+    FROM {s}.worker_periods q JOIN {s}.workers w ON w.id = q.worker_id
+    WHERE q.facility = ANY($4::text[]) AND q.known_to IS NULL AND q.valid_from <= $5
+        AND (q.valid_to IS NULL OR q.valid_to > $5) AND q.status IN ('POSTED', 'ON_LEAVE')
+) hits
+GROUP BY id, family_key, given_key
+ORDER BY min(rank), family_key, given_key, id
 LIMIT $7 OFFSET $8
 """
 
