@@ -173,8 +173,12 @@ def test_planners_may_not_search(database_url: str, story: Story) -> None:
     assert refusal(database_url, story, "traore", PLANNER) == "FORBIDDEN"
 
 
-@pytest.mark.parametrize("text", ["", "   ", "\t\n", "x" * 201], ids=["empty", "blank", "whitespace", "too-long"])
-def test_a_blank_or_overlong_text_is_bad_user_input(database_url: str, story: Story, text: str) -> None:
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "\t\n", "\u200b", "x" * 201, "trao\x00re"],
+    ids=["empty", "blank", "whitespace", "invisible", "too-long", "nul"],
+)
+def test_a_blank_overlong_or_unstorable_text_is_bad_user_input(database_url: str, story: Story, text: str) -> None:
     assert refusal(database_url, story, text) == "BAD_USER_INPUT"
 
 
@@ -196,3 +200,17 @@ def test_a_retraction_names_the_position_of_the_event_it_retracted(database_url:
 
 def test_a_rebuild_gives_the_same_search_keys(database_url: str, story: Story) -> None:
     assert differences(database_url, story.ledger) == []
+
+
+def test_the_workers_found_load_their_fields_in_a_constant_number_of_statements(
+    database_url: str, story: Story
+) -> None:
+    query = (
+        'query($first: Int) { searchWorkers(text: "mli", first: $first) '
+        "{ familyName cadre { code } facility { code } history { kind retractedPosition } trainings { course } } }"
+    )
+    few, statements_for_few = run_query(database_url, story.ledger, ADMIN, query, {"first": 2})
+    many, statements_for_many = run_query(database_url, story.ledger, ADMIN, query, {"first": 6})
+    assert few.errors is None and many.errors is None, (few.errors, many.errors)
+    assert (len(few.data["searchWorkers"]), len(many.data["searchWorkers"])) == (2, 6)
+    assert statements_for_few == statements_for_many  # no statement per worker found
