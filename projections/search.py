@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from domain.commands.command import MAX_TEXT  # as for any text a command holds
 from domain.identity import civil_service_key
 from domain.names import is_visible
 from projections.naming import quoted
@@ -35,7 +36,6 @@ PLAIN_LETTERS = str.maketrans({"ø": "o", "đ": "d", "ð": "d", "ł": "l", "ı":
 # A word: letters and digits, possibly joined by apostrophes (N'Diaye); anything else separates words.
 WORD = re.compile(r"[^\W_]+(?:['’ʼ`][^\W_]+)*")
 APOSTROPHES = re.compile(r"['’ʼ`]")
-MAX_TEXT = 200  # as for any text a command holds (``domain.commands.command.MAX_TEXT``)
 
 
 def folded(text: str) -> str:

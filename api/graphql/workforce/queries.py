@@ -84,13 +84,13 @@ async def readable_matches(context: Context, found: search.Search, first: int) -
     (``readable_workers``): every match for an ADMIN or an AUDITOR; for an HR manager, the matches
     are read in growing rounds, each filtered, until enough are readable or none are left."""
     user, day, wanted, offset = context.signed_in, date.today(), first, 0
-    kept: list[UUID] = []
+    kept: dict[UUID, None] = {}  # in order, once each (a round may see a worker again if the tables moved)
     while True:
         ids = await search.search_workers(context.pool, context.schema, found, day=day, first=wanted, offset=offset)
         readable = await readable_workers(user, context.pool, context.schema, ids)
-        kept += [worker_id for worker_id in ids if worker_id in readable]
+        kept.update((worker_id, None) for worker_id in ids if worker_id in readable)
         if len(kept) >= first or len(ids) < wanted:
-            return kept[:first]
+            return list(kept)[:first]
         offset, wanted = offset + wanted, wanted * GROWTH
 
 
