@@ -44,6 +44,7 @@ class MovementRecord:
     reason: str | None
     retracted: bool
     backdated: bool
+    retracted_position: int | None = None  # a retraction's: the position of the event it retracted
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +58,13 @@ class TrainingRecord:
     outcome: str | None
 
 
+# The workers table's identity columns (not its search keys, ``projections.search``).
+WORKER_COLUMNS = (
+    "w.id, w.civil_service_number, w.family_name, w.given_names, w.sex, w.birth_date, w.sector, w.funding_source, "
+    "w.country_of_birth, w.qualification_country"
+)
 WORKER_QUERY = """
-SELECT w.*, p.status, p.facility, p.cadre, first.cadre AS first_cadre FROM {s}.workers w
+SELECT {columns}, p.status, p.facility, p.cadre, first.cadre AS first_cadre FROM {s}.workers w
 LEFT JOIN LATERAL (
     SELECT status, facility, cadre FROM {s}.worker_periods q
     WHERE q.worker_id = w.id AND q.known_to IS NULL AND q.valid_from <= $2 ORDER BY q.valid_from DESC LIMIT 1
@@ -91,7 +97,9 @@ def _worker(r: Any) -> WorkerRecord:
 async def workers_by_id(db: Executor, schema: str, ids: list[UUID], as_of: date) -> dict[UUID, WorkerRecord]:
     """Workers with their status, cadre and facility on ``as_of`` (before the hire: HIRED)."""
     s = quoted(schema)
-    rows = await db.fetch(WORKER_QUERY.format(s=s) + " WHERE w.id = ANY($1::uuid[])", ids, as_of)
+    rows = await db.fetch(
+        WORKER_QUERY.format(s=s, columns=WORKER_COLUMNS) + " WHERE w.id = ANY($1::uuid[])", ids, as_of
+    )
     return {r["id"]: _worker(r) for r in rows}
 
 
@@ -123,7 +131,7 @@ async def workers(
     args = (as_of, facilities, status, cadre_group)
     total = await db.fetchval(f"SELECT count(*) FROM {s}.worker_periods q WHERE {where}", *args)
     rows = await db.fetch(
-        f"SELECT w.*, q.status, q.facility, q.cadre, NULL AS first_cadre FROM {s}.worker_periods q "
+        f"SELECT {WORKER_COLUMNS}, q.status, q.facility, q.cadre, NULL AS first_cadre FROM {s}.worker_periods q "
         f"JOIN {s}.workers w ON w.id = q.worker_id WHERE {where} AND ($5::uuid IS NULL OR q.worker_id > $5) "
         "ORDER BY q.worker_id LIMIT $6",
         *args,
@@ -140,7 +148,7 @@ MOVEMENT_COLUMNS = (
 )
 
 
-def _movement(r: Any) -> MovementRecord:
+def _movement(r: Any, retracted_position: int | None = None) -> MovementRecord:
     return MovementRecord(
         position=r["position"],
         worker_id=r["aggregate_id"],
@@ -155,19 +163,26 @@ def _movement(r: Any) -> MovementRecord:
         reason=r["reason"],
         retracted=r["retracted"],
         backdated=r["backdated"],
+        retracted_position=retracted_position,
     )
 
 
 async def histories(db: Executor, schema: str, ids: list[UUID]) -> dict[UUID, list[MovementRecord]]:
-    """Each worker's events in effective order, then ledger order, retracted ones included."""
+    """Each worker's events in effective order, then ledger order, retracted ones included; a
+    retraction names the position of the event it retracted (the worker's event of the version
+    its ``retracted_version`` gives)."""
     rows = await db.fetch(
-        f"SELECT {MOVEMENT_COLUMNS} FROM {quoted(schema)}.events WHERE aggregate_id = ANY($1::uuid[]) "
+        f"SELECT {MOVEMENT_COLUMNS}, version, (data->>'retracted_version')::int AS retracted_version "
+        f"FROM {quoted(schema)}.events WHERE aggregate_id = ANY($1::uuid[]) "
         "ORDER BY aggregate_id, effective_on, position",
         ids,
     )
+    positions = {(r["aggregate_id"], r["version"]): r["position"] for r in rows}
     out: dict[UUID, list[MovementRecord]] = defaultdict(list)
     for r in rows:
-        out[r["aggregate_id"]].append(_movement(r))
+        target = r["retracted_version"]
+        retracted = positions.get((r["aggregate_id"], target)) if target is not None else None
+        out[r["aggregate_id"]].append(_movement(r, retracted))
     return {worker_id: out.get(worker_id, []) for worker_id in ids}
 
 

@@ -9,6 +9,7 @@ import orjson
 from projections.intervals import Row
 from projections.naming import NAME, quoted
 from projections.projector import DATA, Projector, Writes
+from projections.search import search_keys
 from projections.shards import Shard
 from projections.store import PENDING, PENDING_SHOWN, write_functions
 from projections.worker_projection import IDENTITY
@@ -106,7 +107,7 @@ async def write(
         people = []
         for worker_id in ids:
             state = projector.workers[worker_id]
-            people.append((worker_id, *map(state.identity.get, IDENTITY)))
+            people.append((worker_id, *map(state.identity.get, IDENTITY), *search_keys(state.identity)))
         await conn.copy_records_to_table("workers", schema_name=schema, records=people)
     if writes.units:
         codes = list(writes.units)

@@ -18,6 +18,7 @@ from projections.careers import WORKER_EVENTS, Period, Step, WorkerState, backda
 from projections.events import LedgerEvent
 from projections.handlers import handles
 from projections.intervals import RowSink
+from projections.search import SEARCH_COLUMNS, SEARCH_INDEXES
 from projections.shards import Share
 from projections.tables import CHANGES, Table
 from projections.unit_functions import Contribution, UnitFunctions, add_over
@@ -36,7 +37,8 @@ IDENTITY = (
     "country_of_birth",
     "qualification_country",
 )
-"""A worker's identity fields, as ``Worker.Hired`` names them: the columns of the workers table."""
+"""A worker's identity fields, as ``Worker.Hired`` names them: the columns of the workers table (then the
+keys a search looks up, ``projections.search``)."""
 # The workers' tables: their identities, the cadres, and their period, change and flow rectangles.
 TABLES = (
     Table(
@@ -46,7 +48,9 @@ TABLES = (
     Table(
         "workers",
         "id uuid PRIMARY KEY, civil_service_number text, family_name text, given_names text, sex text, "
-        "birth_date date, sector text, funding_source text, country_of_birth text, qualification_country text",
+        "birth_date date, sector text, funding_source text, country_of_birth text, qualification_country text, "
+        + SEARCH_COLUMNS,
+        indexes=SEARCH_INDEXES,
         unfiltered=IDENTITY,
         per_worker=True,
     ),

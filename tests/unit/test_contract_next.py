@@ -1,5 +1,6 @@
 """The schema offers the names that the built issues add in contract-next.graphql (#5 trust, #6 the
-house), read together with contract.graphql, as the shared check does."""
+house, #7 the pages' search and retracted positions), read together with contract.graphql, as the
+shared check does."""
 
 import importlib.util
 from pathlib import Path
@@ -9,7 +10,7 @@ from api.graphql.schema import schema
 
 CONTRACT = Path(__file__).resolve().parents[1] / "contract"
 SHARED = Path(__file__).resolve().parents[3] / "shared"
-BUILT = ("#5", "#6")  # the sections of contract-next.graphql whose issues are built
+BUILT = ("#5", "#6", "#7")  # the sections of contract-next.graphql whose issues are built
 
 
 def checker() -> ModuleType:
@@ -34,6 +35,6 @@ def test_the_copy_of_contract_next_matches_the_shared_one() -> None:
 def test_the_schema_offers_the_names_of_the_built_issues() -> None:
     next_names = built_sections((CONTRACT / "contract-next.graphql").read_text())
     assert "setEstablishment" in next_names and "chainHead" in next_names
-    assert "searchWorkers" not in next_names  # #7's names come with the web pages
+    assert "searchWorkers" in next_names and "retractedPosition" in next_names
     contract = (CONTRACT / "contract.graphql").read_text() + "\n" + next_names
     assert checker().check(contract, schema.as_str()) == []

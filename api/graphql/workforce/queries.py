@@ -1,4 +1,4 @@
-"""The workforce's queries: a worker's record, and rosters (for those who may read personal data)."""
+"""The workforce's queries: a worker's record, rosters and the search (for those who may read personal data)."""
 
 from datetime import date
 from uuid import UUID
@@ -6,14 +6,14 @@ from uuid import UUID
 import strawberry
 
 from api.access import PEOPLE, Role, check_unit_readable, check_worker_readable, readable_workers
-from api.graphql.context import Info
+from api.graphql.context import Context, Info
 from api.graphql.enums import CadreGroup
 from api.graphql.errors import ClientError
 from api.graphql.org_units.types import known_unit
 from api.graphql.paging import decode_cursor, encode_cursor, page_info, page_size
 from api.graphql.permissions import field
 from api.graphql.workforce.types import Worker, WorkerConnection, WorkerEdge, WorkerStatus
-from projections import mobility
+from projections import mobility, search
 from projections.mobility import WorkerRecord
 
 
@@ -63,6 +63,37 @@ async def roster(info: Info, page: list[WorkerRecord], more: bool, total: int) -
     return WorkerConnection(edges=edges, page_info=page_info([e.cursor for e in edges], more), total_count=total)
 
 
+SEARCH_PAGE = 20  # searchWorkers' default ``first``, as the contract gives it
+GROWTH = 8  # how much more each round of a search reads, while the caller may read too few of what it found
+
+
+def search_of(text: str) -> search.Search:
+    """What a search ``text`` looks for.
+
+    Raises:
+        ClientError: ``text`` is empty, blank or too long (BAD_USER_INPUT).
+    """
+    try:
+        return search.Search.of(text)
+    except search.InvalidSearch as error:
+        raise ClientError(str(error), "BAD_USER_INPUT") from None
+
+
+async def readable_matches(context: Context, found: search.Search, first: int) -> list[UUID]:
+    """The first ``first`` workers ``found`` matches, best first, among those the caller may read
+    (``readable_workers``): every match for an ADMIN or an AUDITOR; for an HR manager, the matches
+    are read in growing rounds, each filtered, until enough are readable or none are left."""
+    user, day, wanted, offset = context.signed_in, date.today(), first, 0
+    kept: dict[UUID, None] = {}  # in order, once each (a round may see a worker again if the tables moved)
+    while True:
+        ids = await search.search_workers(context.pool, context.schema, found, day=day, first=wanted, offset=offset)
+        readable = await readable_workers(user, context.pool, context.schema, ids)
+        kept.update((worker_id, None) for worker_id in ids if worker_id in readable)
+        if len(kept) >= first or len(ids) < wanted:
+            return list(kept)[:first]
+        offset, wanted = offset + wanted, wanted * GROWTH
+
+
 @strawberry.type
 class WorkforceQueries:
     @field(*PEOPLE)
@@ -97,3 +128,10 @@ class WorkforceQueries:
             after=after_id,
         )
         return await roster(info, page, more, total)
+
+    @field(*PEOPLE, description="Workers whose name or civil-service number matches, among those the caller may read.")
+    async def search_workers(self, info: Info, text: str, first: int | None = SEARCH_PAGE) -> list[Worker]:
+        found, size = search_of(text), page_size(SEARCH_PAGE if first is None else first)
+        ids = await readable_matches(info.context, found, size)
+        records = await info.context.loaders.workers.load_many(ids)
+        return [Worker.of(record, readable=True) for record in records if record is not None]

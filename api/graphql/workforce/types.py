@@ -36,6 +36,9 @@ class Movement:
         description="Recorded after a later-dated movement of the same worker had already been recorded."
     )
     position: int
+    retracted_position: int | None = strawberry.field(
+        description="For a retraction: the position of the event it retracted."
+    )
     from_code: strawberry.Private[str | None]
     to_code: strawberry.Private[str | None]
 
@@ -51,6 +54,7 @@ class Movement:
             retracted=m.retracted,
             backdated=m.backdated,
             position=m.position,
+            retracted_position=m.retracted_position,
             from_code=m.from_code,
             to_code=m.to_code,
         )
