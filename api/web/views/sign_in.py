@@ -46,7 +46,7 @@ async def sign_in_submitted(visit: Anyone) -> Response:
     try:
         session = await sign_in(visit.services.pool, name, password, address)
     except SignInRefused as refused:
-        response = visit.render(
+        return visit.render(
             "sign_in.html",
             status_code=429 if refused.code == "TOO_MANY_ATTEMPTS" else 401,
             next=next_page(str(form.get("next") or "")),
@@ -54,7 +54,6 @@ async def sign_in_submitted(visit: Anyone) -> Response:
             name=name,
             refusal=refused,
         )
-        return response
     response = visit.redirect(next_page(str(form.get("next") or "")))
     response.set_cookie(
         SESSION_COOKIE,
