@@ -1,0 +1,95 @@
+"""GraphiQL's page at ``GET /graphql``, loading only hrh's own static files.
+
+strawberry's own page loads React and GraphiQL from a CDN, so on a ministry's network cut off from
+the internet it shows "Loading..." for ever. This one names the vendored builds
+(``api/web/static/vendor/graphiql``) by their content-hashed URLs, says how to send a token, and
+keeps the token out of the browser's storage (a shared office computer keeps no one's token).
+"""
+
+import html
+import json
+
+from starlette.responses import HTMLResponse
+
+from api.web.static import static_url
+
+TITLE = "hrh — GraphiQL"
+DEFAULT_QUERY = """\
+# hrh: the health workforce ledger's GraphQL API.
+#
+# Without a token you are anonymous, and most fields are refused.
+# To act as a user, open "Headers" below and paste
+#   {"Authorization": "Bearer <token>"}
+# (`hrh users add` prints a user's token; `make demo` prints one for each role.)
+#
+# Run with Ctrl-Enter or the ▶ button; the book button (Docs) lists every query and mutation.
+
+{
+  orgUnits(level: REGION) {
+    code
+    name
+  }
+}
+"""
+
+PAGE = """\
+<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="{css}">
+<style>
+  html, body {{ height: 100%; margin: 0; }}
+  body {{ display: flex; flex-direction: column; font-family: system-ui, sans-serif; }}
+  body > header {{ padding: 0.4rem 1rem; border-bottom: 1px solid #d0d4da; background: #f6f7f9; color: #1b1f24; }}
+  body > header h1 {{ display: inline; font-size: 1rem; margin: 0 1rem 0 0; }}
+  body > header p {{ display: inline; margin: 0; font-size: 0.875rem; }}
+  body > header code {{ background: #e8eaee; padding: 0 0.25rem; border-radius: 3px; }}
+  #graphiql {{ flex: 1; min-height: 0; display: flex; }}
+</style>
+</head>
+<body class="graphiql">
+<header>
+  <h1>{title}</h1>
+  <p>To act as a user, open <strong>Headers</strong> under the query and paste
+  <code>{{"Authorization": "Bearer &lt;token&gt;"}}</code>. Without it you are anonymous.</p>
+  <p lang="fr">Pour agir en tant qu’utilisateur, ouvrez <strong>Headers</strong> sous la requête et collez
+  <code>{{"Authorization": "Bearer &lt;jeton&gt;"}}</code>.</p>
+</header>
+<main id="graphiql">Loading…</main>
+<script src="{react}"></script>
+<script src="{react_dom}"></script>
+<script src="{graphiql}"></script>
+<script>
+  const fetcher = GraphiQL.createFetcher({{ url: window.location.origin + window.location.pathname }});
+  ReactDOM.createRoot(document.getElementById("graphiql")).render(
+    React.createElement(GraphiQL, {{
+      fetcher: fetcher,
+      defaultQuery: {default_query},
+      defaultEditorToolsVisibility: "headers",
+      isHeadersEditorEnabled: true,
+      shouldPersistHeaders: false,
+      inputValueDeprecation: true,
+    }}),
+  );
+</script>
+</body>
+</html>
+"""
+
+
+def page() -> HTMLResponse:
+    """The page; never cached, since it names the static files of the running version."""
+    body = PAGE.format(
+        title=html.escape(TITLE),
+        css=static_url("vendor/graphiql/graphiql.min.css"),
+        react=static_url("vendor/graphiql/react.production.min.js"),
+        react_dom=static_url("vendor/graphiql/react-dom.production.min.js"),
+        graphiql=static_url("vendor/graphiql/graphiql.min.js"),
+        # JSON is a JavaScript literal; "</" escaped so that the text cannot close the script element.
+        default_query=json.dumps(DEFAULT_QUERY).replace("</", "<\\/"),
+    )
+    return HTMLResponse(body, headers={"Cache-Control": "no-cache"})
