@@ -135,3 +135,10 @@ def test_other_responses_are_compressed_from_500_bytes(client: TestClient) -> No
 )
 def test_accept_encoding_is_read_with_its_qualities(accept_encoding: str, accepted: bool) -> None:
     assert accepts_gzip(accept_encoding) is accepted
+
+
+def test_a_head_request_answers_the_headers_alone(client: TestClient) -> None:
+    response = client.head(static_url(CHART), headers={"Accept-Encoding": "identity"})
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == CACHE_FOREVER
+    assert response.content == b""
