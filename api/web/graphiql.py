@@ -32,21 +32,12 @@ DEFAULT_QUERY = """\
 }
 """
 
-# GraphiQL 3.9's light colours (hue, saturation, lightness), with the lightness lowered.
+# GraphiQL 3.9's light colours (hue, saturation, lightness) with the lightness lowered, and its grey text less
+# transparent: each then reads at 4.5:1 or more on GraphiQL's backgrounds.
 LIGHT_THEME = (
-    " ".join(
-        f"--color-{name}: {hsl};"
-        for name, hsl in {
-            "primary": "320, 95%, 38%",
-            "secondary": "242, 51%, 48%",
-            "tertiary": "188, 100%, 25%",
-            "info": "208, 100%, 36%",
-            "success": "158, 100%, 23%",
-            "warning": "36, 100%, 28%",
-            "error": "13, 100%, 40%",
-        }.items()
-    )
-    + " --alpha-secondary: .85;"
+    "--color-primary: 320, 95%, 38%; --color-secondary: 242, 51%, 48%; --color-tertiary: 188, 100%, 25%; "
+    "--color-info: 208, 100%, 36%; --color-success: 158, 100%, 23%; --color-warning: 36, 100%, 28%; "
+    "--color-error: 13, 100%, 40%; --alpha-secondary: .85;"
 )
 
 PAGE = """\

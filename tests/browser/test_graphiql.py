@@ -50,6 +50,8 @@ def test_graphiql_loads_from_hrh_alone_and_runs_a_query(page: Page, server: Api)
     header = page.locator("body > header")
     expect(header).to_contain_text('{"Authorization": "Bearer <token>"}')
     expect(header).to_contain_text("Headers")
+    starter = page.locator(QUERY_EDITOR).evaluate("element => element.CodeMirror.getValue()")
+    assert '{"Authorization": "Bearer <token>"}' in starter
 
     # Everything it loaded came from hrh, under content-hashed names, compressed.
     static = [r for r in responses if "/static/" in r.url]
