@@ -29,6 +29,7 @@ from api.health import LagWatch
 from api.projecting import Projected
 from api.settings import Settings
 from api.tokens import Caller
+from api.web import graphiql, static
 from api.web import routes as pages
 from domain.ledger import Ledger
 from projections import accounts
@@ -67,6 +68,7 @@ def create_app(url: str, ledger: Ledger, *, admin_token: str | None, settings: S
     app = FastAPI(title="hrh: the health workforce ledger", lifespan=lifespan, max_body_size=settings.max_body_bytes)
     app.state.settings = settings
     app.add_exception_handler(413, too_large_handler(settings.max_body_bytes))
+    static.install(app)
     # strawberry's ASGI app as the route's endpoint: the same HTTP handling as its FastAPI router,
     # without FastAPI's dependency solving on every request.
     endpoint = GraphQLEndpoint(schema, graphql_ide="graphiql", max_query_chars=settings.max_query_chars)
@@ -108,6 +110,10 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             # Raised before execution: looking up the caller's token.
             log.warning("database unavailable: %s", first_line(error))
             return refusal(UNAVAILABLE_MESSAGE, "SERVICE_UNAVAILABLE", 503)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL from hrh's own static files, never a CDN (``api.web.graphiql``)."""
+        return graphiql.page()
 
     def decode_json(self, data: str | bytes) -> object:
         """orjson, which also refuses text that is not UTF-8 (a lone surrogate such as ``\\ud800``)."""

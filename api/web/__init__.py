@@ -1,0 +1,1 @@
+"""The web pages at ``/``, their static files, and GraphiQL's page."""
