@@ -22,22 +22,27 @@
       return {
         type: flat ? "line" : spec.type, label: s.label, data: s.values, borderColor: colour,
         backgroundColor: colour, borderDash: flat ? [6, 4] : [], borderWidth: flat ? 1.5 : 2,
-        pointRadius: flat ? 0 : 3, spanGaps: true, order: flat ? 0 : 1
+        pointRadius: flat ? 0 : 3, spanGaps: true
       };
     });
+    // A horizontal bar chart is as tall as its bars need; the others keep a fixed shape.
+    if (spec.horizontal) canvas.parentNode.style.height = (28 * spec.labels.length + 50) + "px";
     charts.push(new Chart(canvas, {
       type: spec.type,
       data: { labels: spec.labels, datasets: datasets },
       options: {
         locale: document.documentElement.lang, indexAxis: spec.horizontal ? "y" : "x",
-        aspectRatio: spec.horizontal ? 2.5 : 2.2, scales: { x: { beginAtZero: true }, y: { beginAtZero: true } },
+        maintainAspectRatio: !spec.horizontal, aspectRatio: 2.4,
+        scales: { x: { beginAtZero: true }, y: { beginAtZero: true } },
         plugins: { legend: { display: datasets.length > 1 } }
       }
     }));
   });
   // A printed page is narrower than the screen: redraw at the page's width, then back.
   window.addEventListener("beforeprint", function () {
-    charts.forEach(function (c) { c.resize(680, Math.round(680 / c.options.aspectRatio)); });
+    charts.forEach(function (c) {
+      c.resize(680, c.options.maintainAspectRatio ? Math.round(680 / c.options.aspectRatio) : c.height);
+    });
   });
   window.addEventListener("afterprint", function () { charts.forEach(function (c) { c.resize(); }); });
 })();

@@ -21,6 +21,14 @@ def threshold_series(answer: Answer, count: int, words: Words) -> list[dict[str,
     return [series(_(t["name"]), [t["perTenThousand"]] * count, "threshold") for t in answer["thresholds"]]
 
 
+def children_series(kids: list[dict[str, Any]], words: Words) -> dict[str, Any]:
+    """The children's qualified densities; their qualified staff when none has a population."""
+    _ = words.text
+    if any(k["qualifiedDensity"] is not None for k in kids):
+        return series(_("Qualified density"), [k["qualifiedDensity"] for k in kids])
+    return series(_("Qualified active"), [k["qualifiedActive"] for k in kids])
+
+
 def charts(answer: Answer, words: Words) -> list[Chart]:
     """What ``static/dashboard.js`` draws: for each chart, the ``id`` of its canvas, its ``type``
     (line or bar), its labels and its series (``role`` "threshold" for a WHO line)."""
@@ -53,10 +61,7 @@ def charts(answer: Answer, words: Words) -> list[Chart]:
             "id": "chart-children",
             "type": "bar",
             "labels": [k["orgUnit"]["name"] for k in kids],
-            "series": [
-                series(_("Qualified density"), [k["qualifiedDensity"] for k in kids]),
-                *threshold_series(answer, len(kids), words),
-            ],
+            "series": [children_series(kids, words)],
         },
         {
             "id": "chart-establishment",
