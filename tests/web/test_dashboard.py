@@ -92,7 +92,7 @@ def number(text: str) -> int:
     return int(text.replace(",", ""))
 
 
-def same(text: str, value: Any, figure: str) -> bool:
+def same(text: str, value: float | int | None, figure: str) -> bool:
     """Whether a cell's English text writes ``value`` (densities to one decimal, rates as percents)."""
     if value is None:
         return text == ""
@@ -122,11 +122,11 @@ def ledger_cut(api: Api) -> str:
         worker = hired["worker"]["id"]
         api.post_worker(worker, facilities[n % len(facilities)], on)
         workers.append(worker)
-    position = api.data(
+    posts = api.data(
         SET_POSTS,
         {"input": {"facilityCode": "F-111", "cadreCode": "NURSE-RN", "posts": 4, "effectiveOn": "2016-01-01"}},
     )
-    api.caught_up(position["setEstablishment"]["position"])
+    api.caught_up(posts["setEstablishment"]["position"])
     cut = str(api.audit()[-1]["recordedAt"])
     # After the cut: a transfer out of the region (an exit) and one within it.
     api.transfer(workers[1], "F-211", "2021-06-01")
