@@ -147,6 +147,9 @@ def shown(error: GraphQLError) -> GraphQLError:
         source=error.source,
         positions=error.positions,
         path=error.path,
+        # A refusal stays attached (never serialized): the pages, which run operations in-process,
+        # say it in the reader's language from its template and parameters.
+        original_error=original if isinstance(original, Refusal) else None,
         extensions=extensions,
     )
 

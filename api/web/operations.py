@@ -33,9 +33,11 @@ class Refusal:
     @classmethod
     def of(cls, error: GraphQLError) -> "Refusal":
         original = error.original_error
+        # The schema's ErrorCodes extension has put the code in the extensions.
+        code = str((error.extensions or {}).get("code") or code_of(error))
         if isinstance(original, domain_errors.Refusal):
-            return cls.of_refusal(code_of(error), original)
-        return cls(code_of(error), error.message)
+            return cls.of_refusal(code, original)
+        return cls(code, error.message)
 
     @classmethod
     def of_refusal(cls, code: str, refusal: domain_errors.Refusal) -> "Refusal":
