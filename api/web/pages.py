@@ -111,6 +111,11 @@ class Visit:
         params = {k: v for k, v in self.request.query_params.items() if k != "lang"}
         return f"{self.request.url.path}?{urlencode({**params, 'csv': table})}"
 
+    def language_url(self, language: str) -> str:
+        """This page in ``language``, its other parameters kept (the choice is then remembered)."""
+        params = {k: v for k, v in self.request.query_params.items() if k != "csv"}
+        return f"{self.request.url.path}?{urlencode({**params, 'lang': language})}"
+
     def redirect(self, url: str) -> RedirectResponse:
         """After a POST that changed something: the page to see it on (POST/redirect/GET)."""
         response = RedirectResponse(url, status_code=303)
