@@ -1,21 +1,27 @@
 # The two commands a new user needs:
 #   make demo   installs everything, then loads and serves the demo data set
 #   make test   installs everything, then runs every check (ruff, mypy --strict, the import layers, pytest)
-# Installing needs Python and Node.js >= 18 with npm (for the GraphQL-over-HTTP audit in tests/conformance).
+# Installing needs Python; the tests also need Node.js >= 18 with npm (the GraphQL-over-HTTP audit and axe-core,
+# in tests/conformance), and Debian's chromium for the browser tests (.ci/run installs it).
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NODE_STAMP := tests/conformance/node_modules/.installed
 
 .PHONY: demo test lint test-integration benchmark load clean
 
-$(STAMP): pyproject.toml tests/conformance/package-lock.json
+$(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
-	npm ci --prefix tests/conformance --no-audit --no-fund
 	touch $(STAMP)
+
+# Only the tests use npm's packages: make demo does not need npm.
+$(NODE_STAMP): tests/conformance/package-lock.json
+	npm ci --prefix tests/conformance --no-audit --no-fund
+	touch $(NODE_STAMP)
 
 demo: $(STAMP)
 	$(BIN)/hrh demo
@@ -26,11 +32,11 @@ lint: $(STAMP)
 	$(BIN)/mypy --strict domain projections api replay
 	$(BIN)/lint-imports
 
-test: lint
+test: lint $(NODE_STAMP)
 	$(BIN)/pytest
 
 # The integration tests alone, e.g. against another server: DATABASE_URL=... make test-integration
-test-integration: $(STAMP)
+test-integration: $(STAMP) $(NODE_STAMP)
 	$(BIN)/pytest -m integration
 
 benchmark: $(STAMP)
