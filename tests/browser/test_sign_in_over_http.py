@@ -1,0 +1,116 @@
+"""Signing in to the pages over HTTP (no browser needed): the session cookie's flags, the CSRF token on
+every form that changes something, refusals with their codes, the remembered language, signing out."""
+
+import re
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from api.sign_in import SESSION_COOKIE
+from tests.e2e.api_support import Api, hrh
+
+pytestmark = pytest.mark.integration
+
+PASSWORD = "over http password"
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found is not None, html
+    return found.group(1)
+
+
+@pytest.fixture
+def user(server: Api) -> str:
+    name = f"http.{uuid.uuid4().hex[:6]}"
+    added = hrh(
+        "users",
+        "add",
+        name,
+        "--role",
+        "HR_MANAGER",
+        "--scope",
+        "ML-D11",
+        "--password-stdin",
+        env=server.env,
+        stdin=PASSWORD,
+    )
+    assert added.returncode == 0, added.stderr
+    return name
+
+
+@pytest.fixture
+def client(server: Api) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.base, timeout=30) as made:
+        yield made
+
+
+def sign_in(client: httpx.Client, name: str, password: str = PASSWORD) -> httpx.Response:
+    form = client.get("/sign-in")
+    return client.post("/sign-in", data={"name": name, "password": password, "csrf": csrf_of(form.text)})
+
+
+def test_a_page_sends_a_visitor_without_a_session_to_sign_in_and_back(client: httpx.Client, user: str) -> None:
+    asked = client.get("/workers?text=x")
+    assert asked.status_code == 303
+    assert asked.headers["location"] == "/sign-in?next=%2Fworkers%3Ftext%3Dx"
+    form = client.get(asked.headers["location"])
+    signed = client.post(
+        "/sign-in", data={"name": user, "password": PASSWORD, "csrf": csrf_of(form.text), "next": "/workers?text=x"}
+    )
+    assert signed.status_code == 303 and signed.headers["location"] == "/workers?text=x"
+
+
+def test_the_session_cookie_is_http_only_and_same_site_lax(client: httpx.Client, user: str) -> None:
+    signed = sign_in(client, user)
+    assert signed.status_code == 303
+    cookie = next(v for k, v in signed.headers.multi_items() if k == "set-cookie" and v.startswith(SESSION_COOKIE))
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Max-Age" not in cookie
+
+
+def test_a_wrong_password_is_refused_with_its_code_and_keeps_the_name(client: httpx.Client, user: str) -> None:
+    refused = sign_in(client, user, "not the password")
+    assert refused.status_code == 401
+    assert 'data-error-code="BAD_CREDENTIALS"' in refused.text and f'value="{user}"' in refused.text
+    assert SESSION_COOKIE not in client.cookies
+
+
+def test_a_sign_in_without_its_form_token_is_refused(client: httpx.Client, user: str) -> None:
+    client.get("/sign-in")
+    refused = client.post("/sign-in", data={"name": user, "password": PASSWORD, "csrf": "forged"})
+    assert refused.status_code == 403 and 'data-error-code="CSRF"' in refused.text
+    assert SESSION_COOKIE not in client.cookies
+
+
+def test_a_form_without_the_sessions_csrf_token_records_nothing(server: Api, client: httpx.Client, user: str) -> None:
+    worker = server.hire(f"Csrf{uuid.uuid4().hex[:6]}")["worker"]
+    server.caught_up(server.post_worker(worker["id"], "F-111", "2016-01-04")["position"])
+    sign_in(client, user)
+    before = server.ledger_position()
+    data = {"course": "PCIME", "startedOn": "2024-01-08", "commandId": uuid.uuid4().hex}
+    for csrf in (None, "forged"):
+        sent = client.post(
+            f"/workers/{worker['id']}/do/recordTraining", data={**data, **({"csrf": csrf} if csrf else {})}
+        )
+        assert sent.status_code == 403 and 'data-error-code="CSRF"' in sent.text
+    assert server.ledger_position() == before
+
+
+def test_the_language_chosen_is_remembered(client: httpx.Client, user: str) -> None:
+    assert 'lang="fr"' in client.get("/sign-in").text
+    assert 'lang="en"' in client.get("/sign-in?lang=en").text
+    assert 'lang="en"' in client.get("/sign-in").text
+    assert 'lang="fr"' in client.get("/sign-in?lang=fr").text
+
+
+def test_signing_out_ends_the_session(client: httpx.Client, user: str) -> None:
+    sign_in(client, user)
+    session = client.cookies[SESSION_COOKIE]
+    home = client.get("/")
+    assert home.status_code == 200
+    out = client.post("/sign-out", data={"csrf": csrf_of(home.text)})
+    assert out.status_code == 303 and out.headers["location"] == "/sign-in"
+    client.cookies.set(SESSION_COOKIE, session)  # the old cookie, kept by someone
+    assert client.get("/").status_code == 303
