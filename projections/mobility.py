@@ -45,6 +45,8 @@ class MovementRecord:
     retracted: bool
     backdated: bool
     retracted_position: int | None = None  # a retraction's: the position of the event it retracted
+    leave_kind: str | None = None  # a leave's start: its kind (STUDY, MATERNITY, ...)
+    course: str | None = None  # a training's: its course
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +146,9 @@ async def workers(
 
 MOVEMENT_COLUMNS = (
     "position, aggregate_id, kind, effective_on, recorded_at, recorded_by, authority, note, from_code, to_code, "
-    "reason, retracted, backdated"
+    "reason, retracted, backdated, "
+    "CASE WHEN kind = 'LEAVE_STARTED' THEN data->>'kind' END AS leave_kind, "
+    "CASE WHEN kind = 'TRAINING_RECORDED' THEN data->>'course' END AS course"
 )
 
 
@@ -164,6 +168,8 @@ def _movement(r: Any, retracted_position: int | None = None) -> MovementRecord:
         retracted=r["retracted"],
         backdated=r["backdated"],
         retracted_position=retracted_position,
+        leave_kind=r["leave_kind"],
+        course=r["course"],
     )
 
 

@@ -11,7 +11,6 @@ from functools import cache
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from api.sign_in import SESSION_COOKIE, WebSession, csrf_matches, session_of
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -19,6 +18,7 @@ from starlette.datastructures import FormData
 
 from api.access import Role, User
 from api.graphql.context import Services
+from api.sign_in import SESSION_COOKIE, WebSession, csrf_matches, session_of
 from api.web import operations
 from api.web.i18n import LANGUAGE_COOKIE, Formats, language_of, translations
 from api.web.labels import label

@@ -1,4 +1,5 @@
-"""Finding a worker (``searchWorkers``) and what a retraction retracted (``Movement.retractedPosition``),
+"""Finding a worker (``searchWorkers``), what a retraction retracted (``Movement.retractedPosition``), a leave's
+kind and a training's course (``Movement.leaveKind``, ``Movement.course``),
 over GraphQL against the read tables of a real ledger."""
 
 from collections.abc import Iterator
@@ -10,7 +11,7 @@ import pytest
 from api.access import Role, User
 from domain import commands as c
 from domain.ledger import Ledger
-from domain.values import FundingSource, Sector, Sex
+from domain.values import FundingSource, LeaveKind, Sector, Sex
 from tests.integration.projection_support import catch_up, differences, fresh_ledger
 from tests.integration.test_api_queries import run_query
 from tests.integration.test_projections import Recorder, org_tree
@@ -68,6 +69,11 @@ class Story:
         # Corrected: found by the new family name only.
         corrected = hire(record, "Dembele", "Kadia", "MLI-4000", "F2")
         assert record(c.CorrectWorkerDetails(worker_id=corrected, family_name="Dembélé-Sidibé"))
+        # A leave and a training: their history entries say the leave's kind and the course.
+        self.trained = hire(record, "Ba", "Kadidia", None, "F4")
+        assert record(c.StartLeave(worker_id=self.trained, kind=LeaveKind.MATERNITY, effective_on=date(2023, 4, 3)))
+        assert record(c.EndLeave(worker_id=self.trained, effective_on=date(2023, 7, 3)))
+        assert record(c.RecordTraining(worker_id=self.trained, course="PCIME", started_on=date(2023, 9, 4)))
         # Never posted: one hired by the D1 manager (theirs), one by a clerk (not theirs).
         hire(record, "Keita", "Oumar")
         record.now += timedelta(hours=1)
@@ -142,7 +148,7 @@ def test_a_facility_code_lists_the_workers_whose_facility_it_is_now(database_url
     # Sangaré's transfer to F3 was retracted, Coulibaly left F1 for F4.
     assert found(database_url, story, "F3") == ["TRAORÉ Fatoumata"]
     assert found(database_url, story, "F1") == ["Diarra Awa Traoré", "Traoré Aminata"]
-    assert found(database_url, story, "F4") == ["Coulibaly Seydou"]
+    assert found(database_url, story, "F4") == ["Ba Kadidia", "Coulibaly Seydou"]
 
 
 def test_first_bounds_the_list(database_url: str, story: Story) -> None:
@@ -214,3 +220,16 @@ def test_the_workers_found_load_their_fields_in_a_constant_number_of_statements(
     assert few.errors is None and many.errors is None, (few.errors, many.errors)
     assert (len(few.data["searchWorkers"]), len(many.data["searchWorkers"])) == (2, 6)
     assert statements_for_few == statements_for_many  # no statement per worker found
+
+
+def test_a_history_says_the_kind_of_a_leave_and_the_course_of_a_training(database_url: str, story: Story) -> None:
+    query = "query($id: ID!) { worker(id: $id) { history { kind leaveKind course } } }"
+    result, _ = run_query(database_url, story.ledger, AUDITOR, query, {"id": str(story.trained)})
+    assert result.errors is None, result.errors
+    assert result.data["worker"]["history"] == [
+        {"kind": "HIRED", "leaveKind": None, "course": None},
+        {"kind": "POSTED", "leaveKind": None, "course": None},
+        {"kind": "LEAVE_STARTED", "leaveKind": "MATERNITY", "course": None},
+        {"kind": "LEAVE_ENDED", "leaveKind": None, "course": None},
+        {"kind": "TRAINING_RECORDED", "leaveKind": None, "course": "PCIME"},
+    ]

@@ -7,7 +7,7 @@ from enum import Enum
 import strawberry
 
 from api.graphql.context import Info
-from api.graphql.enums import FundingSource, Sector, Sex
+from api.graphql.enums import FundingSource, LeaveKind, Sector, Sex
 from api.graphql.errors import ClientError
 from api.graphql.org_units.types import Cadre, OrgUnit, unit
 from api.graphql.paging import PageInfo
@@ -39,6 +39,8 @@ class Movement:
     retracted_position: int | None = strawberry.field(
         description="For a retraction: the position of the event it retracted."
     )
+    leave_kind: LeaveKind | None = strawberry.field(description="For the start of a leave: its kind.")
+    course: str | None = strawberry.field(description="For a training: its course.")
     from_code: strawberry.Private[str | None]
     to_code: strawberry.Private[str | None]
 
@@ -55,6 +57,8 @@ class Movement:
             backdated=m.backdated,
             position=m.position,
             retracted_position=m.retracted_position,
+            leave_kind=LeaveKind[m.leave_kind] if m.leave_kind else None,
+            course=m.course,
             from_code=m.from_code,
             to_code=m.to_code,
         )

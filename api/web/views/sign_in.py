@@ -8,10 +8,10 @@ import hmac
 import secrets
 from urllib.parse import urlsplit
 
-from api.sign_in import SESSION_COOKIE, SignInRefused, sign_in, sign_out
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from api.sign_in import SESSION_COOKIE, SignInRefused, sign_in, sign_out
 from api.web.pages import Anyone, BadForm
 
 router = APIRouter()

@@ -31,6 +31,7 @@ query File($id: ID!) {
     sector fundingSource status cadre { code name group qualified } facility { code name }
     history {
       position kind effectiveOn recordedAt recordedBy authority reason retracted backdated retractedPosition
+      leaveKind course
       fromFacility { code name } toFacility { code name }
     }
     trainings { course kind provider startedOn endedOn outcome }
