@@ -1,5 +1,6 @@
 """Page weight, in bytes through a live ``hrh serve`` (``tests.browser.page_weight``): what GraphiQL and the
-charts' library cost over 3G, compressed, and the pages' budgets: an HR form and the dashboard. docs/performance.md ("Page weight") records the figures."""
+charts' library cost over 3G, compressed, and the pages' budgets: an HR form and the dashboard.
+docs/performance.md ("Page weight") records the figures."""
 
 import re
 import uuid
