@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := tests/conformance/node_modules/.installed
 
-.PHONY: demo test lint test-integration benchmark load clean
+.PHONY: demo test lint test-integration benchmark load translations clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,12 @@ benchmark: $(STAMP)
 # Clerks and planners against hrh serve while its processes and PostgreSQL are killed (docs/reliability.md)
 load: $(STAMP)
 	$(BIN)/python -m tests.load --clerks 8 --planners 4 --seconds 90
+
+# The pages' messages re-extracted (babel.cfg) and the French catalogue updated: new messages come
+# with an empty msgstr to translate, gone ones are kept commented out (#~). Then: pytest tests/unit/test_translations.py
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -o $(VENV)/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i $(VENV)/messages.pot -d api/web/locale -l fr --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) .hrh .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

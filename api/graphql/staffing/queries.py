@@ -16,9 +16,9 @@ from domain.errors import N_
 from projections import density, staffing
 
 THRESHOLDS = (
-    ("WHO World Health Report 2006 (22.8, rounded to 23)", 22.8),
-    ("A Universal Truth (2013)", 34.5),
-    ("SDG index threshold", 44.5),
+    (N_("WHO World Health Report 2006 (22.8, rounded to 23)"), 22.8),
+    (N_("A Universal Truth (2013)"), 34.5),
+    (N_("SDG index threshold"), 44.5),
 )
 MAX_SERIES_DAYS = 366 * 50
 
