@@ -19,6 +19,10 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
+from api.web.labels import LABELS, label
+
+LABELLED = ("event", "level", "role", "kind", "status")
+"""The refusals' parameters that name a kind of event or an enum value, said in the reader's language."""
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
 LANGUAGE_COOKIE = "hrh_lang"
@@ -107,6 +111,10 @@ class Formats:
 
     @staticmethod
     def param(name: str, value: Any, gettext: Any) -> Any:
+        """A refusal's parameter in this language: a date in ISO, the kind of event and enum values
+        (a unit's level, a role, a status) by their translated label, anything else as it is."""
         if isinstance(value, date):
             return value.isoformat()
-        return gettext(value) if name == "event" and isinstance(value, str) else value
+        if isinstance(value, str) and name in LABELLED:
+            return gettext(label(value)) if value in LABELS else gettext(value)
+        return value

@@ -3,6 +3,7 @@ placeholders: a clerk in Mopti never meets an English sentence or a broken one."
 
 import re
 import string
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 
 from api.web.i18n import Formats, translations
+from domain.errors import N_, WorkerDeparted
 
 ROOT = Path(__file__).resolve().parents[2]
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -57,3 +59,16 @@ def test_numbers_and_dates_are_written_as_each_language_writes_them() -> None:
     assert fr.density(6.0) == "6,0" and en.density(6.04) == "6.0"
     assert fr.number(10000) == "10\u202f000" and en.number(10000) == "10,000"
     assert fr.day("2016-03-01") == "1 mars 2016" and en.day("2016-03-01") == "Mar 1, 2016"
+
+
+def test_a_refusal_is_said_in_french_with_its_event_and_enum_values_in_french() -> None:
+    departed = WorkerDeparted(
+        N_("The worker departed before the {event} of {event_on}; record a rehire first, or check the date."),
+        event="transfer",
+        event_on=date(2016, 3, 1),
+    )
+    said = Formats("fr").said(departed)
+    assert said.startswith("L’agent a quitté le service avant l’événement « mutation » du 2016-03-01")
+    assert Formats("en").said(departed) == departed.message
+    posts = N_("{code} is a {level}; posts are budgeted at facilities only.")
+    assert "district sanitaire" in Formats("fr").message(posts, {"code": "ML-D11", "level": "DISTRICT"})
