@@ -29,16 +29,16 @@ pytestmark = pytest.mark.integration
 TRAIL = """
 query Trail($unit: String, $kind: String, $by: String, $worker: ID, $first: Int, $after: String) {
   auditTrail(orgUnitCode: $unit, kind: $kind, recordedBy: $by, workerId: $worker, first: $first, after: $after) {
-    edges { node { position kind aggregateId } } pageInfo { hasNextPage endCursor }
+    edges { node { position kind aggregate aggregateId subject } } pageInfo { hasNextPage endCursor }
   }
 }
 """
 AUDITOR = User("auditor", Role.AUDITOR)
 
 
-def ask(url: str, ledger: Ledger, requests: list[tuple[User, dict[str, Any]]]) -> list[Any]:
+def ask(url: str, ledger: Ledger, requests: list[tuple[User, dict[str, Any]]], *, nodes: bool = False) -> list[Any]:
     """Runs ``TRAIL`` once per request (user, variables), following every page; each answer is the list
-    of positions, or the first error's code."""
+    of positions (of entries, with ``nodes``), or the first error's code."""
 
     async def main() -> list[Any]:
         pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
@@ -50,7 +50,7 @@ def ask(url: str, ledger: Ledger, requests: list[tuple[User, dict[str, Any]]]) -
             await pool.close()
 
     async def pages(services: Services, user: User, variables: dict[str, Any]) -> Any:
-        positions: list[int] = []
+        found: list[Any] = []
         after = None
         while True:
             context = Context(services=services, caller=Caller(user), loaders=loaders(services.pool, services.schema))
@@ -58,9 +58,9 @@ def ask(url: str, ledger: Ledger, requests: list[tuple[User, dict[str, Any]]]) -
             if result.errors:
                 return result.errors[0].extensions["code"]
             trail = result.data["auditTrail"]
-            positions += [edge["node"]["position"] for edge in trail["edges"]]
+            found += [edge["node"] if nodes else edge["node"]["position"] for edge in trail["edges"]]
             if not trail["pageInfo"]["hasNextPage"]:
-                return positions
+                return found
             after = trail["pageInfo"]["endCursor"]
 
     return asyncio.run(main())
@@ -251,4 +251,12 @@ def test_an_unknown_unit_or_kind_is_refused_and_only_auditors_and_admins_read_th
     )
     assert answers[:3] == ["NOT_FOUND", "BAD_USER_INPUT", "BAD_USER_INPUT"]
     assert len(answers[3]) == 1
+    decree, hire = ask(
+        database_url,
+        ledger,
+        [(AUDITOR, {"kind": "ESTABLISHMENT_SET"}), (AUDITOR, {"kind": "HIRED", "first": 1})],
+        nodes=True,
+    )
+    assert [(e["aggregate"], e["subject"]) for e in decree] == [("OrgUnit", "F4")]
+    assert {(e["aggregate"], e["subject"]) for e in hire} == {("Worker", None)}
     assert answers[4:] == ["FORBIDDEN", "FORBIDDEN"]
