@@ -34,7 +34,9 @@ class Refusal:
         template = getattr(original, "template", None)
         params = getattr(original, "params", None)
         message = getattr(original, "message", None) or error.message
-        return cls(code_of(error), str(message), template, dict(params or {}))
+        # The schema's ErrorCodes extension hands back new errors, with the code in their extensions.
+        code = (error.extensions or {}).get("code") or code_of(error)
+        return cls(str(code), str(message), template, dict(params or {}))
 
 
 class Refused(Exception):
