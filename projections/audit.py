@@ -36,6 +36,8 @@ COLUMNS = (
     "position, aggregate, aggregate_id, subject, kind, effective_on, recorded_at, recorded_by, authority, "
     "backdated, retracted"
 )
+# The first window of ledger positions an org unit's trail is looked for in (``audit_trail``).
+MIN_WINDOW = 1024
 DAY = "coalesce(e.effective_on, (e.recorded_at AT TIME ZONE 'UTC')::date)"
 
 # The units in U's subtree, each with the days it lies there (U itself: always), as known now:
@@ -55,21 +57,20 @@ NAMED = (
     "  (CASE WHEN e.aggregate = 'OrgUnit' THEN e.subject END),"
     "  (CASE WHEN e.aggregate = 'Worker' OR e.kind = 'MOVED' THEN e.from_code END),"
     "  (CASE WHEN e.aggregate = 'Worker' THEN e.to_code END)) AS n(code)"
-    f"  JOIN inside i ON i.code = n.code WHERE i.span @> {DAY} AND e.position > {{after}})"
+    f"  JOIN inside i ON i.code = n.code WHERE i.span @> {DAY} AND {{window}})"
 )
 # Each worker's home facility over time: a stint from each posting or transfer in force to the
-# next one (the first stint back to the beginning of time), for the workers ever placed inside.
+# next one (the first stint back to the beginning of time), for the workers of the window's events.
 STINTS = (
     "placed AS (SELECT aggregate_id, effective_on, position, to_code FROM {s}.events"
     "  WHERE aggregate = 'Worker' AND kind IN ('POSTED', 'TRANSFERRED') AND NOT retracted AND aggregate_id IN ("
-    "    SELECT aggregate_id FROM {s}.events WHERE aggregate = 'Worker' AND kind IN ('POSTED', 'TRANSFERRED')"
-    "    AND to_code IN (SELECT code FROM inside))),"
+    "    SELECT e.aggregate_id FROM {s}.events e WHERE e.aggregate = 'Worker' AND {window})),"
     "stints AS (SELECT aggregate_id AS worker, to_code AS facility, daterange("
     "    CASE WHEN row_number() OVER w = 1 THEN NULL ELSE effective_on END, lead(effective_on) OVER w) AS span"
     "  FROM placed WINDOW w AS (PARTITION BY aggregate_id ORDER BY effective_on, position)),"
     "homed AS (SELECT e.position FROM {s}.events e JOIN stints h ON h.worker = e.aggregate_id"
     "  JOIN inside i ON i.code = h.facility WHERE e.aggregate = 'Worker' AND h.span @> e.effective_on"
-    "  AND i.span @> e.effective_on AND e.position > {after})"
+    "  AND i.span @> e.effective_on AND {window})"
 )
 
 
@@ -101,11 +102,14 @@ class TrailFilter:
     kind: str | None = None
 
 
-def trail_query(schema: str, where: TrailFilter, after: int, first: int) -> tuple[str, list[Any]]:
-    """The SQL of a page of the trail (``first`` + 1 rows after position ``after``), and its arguments."""
+def trail_query(
+    schema: str, where: TrailFilter, after: int, first: int, upto: int | None = None
+) -> tuple[str, list[Any]]:
+    """The SQL of a page of the trail (``first`` + 1 rows after position ``after``, up to position ``upto``
+    when given), and its arguments."""
     s = quoted(schema)
-    args: list[Any] = [after, first + 1]
-    conditions = ["position > $1"]
+    args: list[Any] = [after, first + 1, upto]
+    conditions = ["position > $1", "($3::bigint IS NULL OR position <= $3)"]
     for column, value in (
         ("aggregate_id = ${}::uuid", where.worker_id),
         ("recorded_by = ${}", where.recorded_by),
@@ -120,7 +124,8 @@ def trail_query(schema: str, where: TrailFilter, after: int, first: int) -> tupl
     if where.org_unit is None:
         return f"{select} ORDER BY position LIMIT $2", args
     args.append(where.org_unit)
-    parts = {"s": s, "unit": f"${len(args)}", "after": "$1"}
+    window = "e.position > $1 AND e.position <= $3"
+    parts = {"s": s, "unit": f"${len(args)}", "window": window}
     ctes = ", ".join(part.format(**parts) for part in (INSIDE, NAMED, STINTS))
     matched = "position IN (SELECT position FROM named UNION SELECT position FROM homed)"
     return f"WITH RECURSIVE {ctes} {select} AND {matched} ORDER BY position LIMIT $2", args
@@ -129,9 +134,25 @@ def trail_query(schema: str, where: TrailFilter, after: int, first: int) -> tupl
 async def audit_trail(
     db: Executor, schema: str, where: TrailFilter, *, first: int = 50, after: int | None = None
 ) -> tuple[list[AuditRecord], bool]:
-    """A page of the trail after position ``after``, filtered; (page, has next page)."""
-    query, args = trail_query(schema, where, after or 0, first)
-    rows = await db.fetch(query, *args)
+    """A page of the trail after position ``after``, filtered; (page, has next page).
+
+    An org unit's trail is looked for in windows of ledger positions, each twice as wide as the one before,
+    until the page is full: which events lie in the unit is worked out for a window's events only (and
+    their workers' placements), so a page near the start of a large unit's trail costs what the page holds,
+    not what the whole ledger does.
+    """
+    start = after or 0
+    if where.org_unit is None:
+        query, args = trail_query(schema, where, start, first)
+        rows = list(await db.fetch(query, *args))
+    else:
+        rows = []
+        last = await db.fetchval(f"SELECT max(position) FROM {quoted(schema)}.events") or 0
+        span = max(MIN_WINDOW, 4 * (first + 1))
+        while start < last and len(rows) <= first:
+            query, args = trail_query(schema, where, start, first - len(rows), upto=start + span)
+            rows += await db.fetch(query, *args)
+            start, span = start + span, span * 2
     page = [
         AuditRecord(
             position=r["position"],

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Iterator
 from datetime import UTC, date, timedelta
 from typing import Any
+from unittest.mock import patch
 
 import asyncpg
 import pytest
@@ -20,6 +21,7 @@ from api.tokens import Caller
 from domain import commands as c
 from domain.ledger import Ledger
 from domain.values import DepartureReason, Sex
+from projections import audit
 from tests.integration.projection_support import catch_up, fresh_ledger, reference, target_of
 from tests.integration.test_projections import AREAS, Recorder, actions, command_for, hire_command, org_tree
 from tests.reference import Event, Reference
@@ -113,13 +115,16 @@ def expected_trail(ref: Reference, area: str, kind: str | None = None) -> list[i
 
 
 @settings(
-    max_examples=8,
+    max_examples=10,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(steps=st.lists(actions, min_size=30, max_size=80), first=st.integers(3, 9))
-def test_the_trail_of_every_unit_equals_the_reference(database_url: str, steps: list[Any], first: int) -> None:
-    with fresh_ledger(database_url) as ledger:
+@given(steps=st.lists(actions, min_size=30, max_size=80), first=st.integers(3, 9), window=st.sampled_from([1, 1024]))
+def test_the_trail_of_every_unit_equals_the_reference(
+    database_url: str, steps: list[Any], first: int, window: int
+) -> None:
+    """With ``window`` 1, a page is looked for in windows of 4 × (first + 1) positions, then twice as many..."""
+    with fresh_ledger(database_url) as ledger, patch.object(audit, "MIN_WINDOW", window):
         record = Recorder(ledger)
         org_tree(record)
         for action in steps:

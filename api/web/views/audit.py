@@ -177,6 +177,8 @@ def refused_page(visit: Visit, refusal: Refusal) -> Response:
 async def audit(
     visit: SignedIn, after: str | None = None, first: str | None = None, csv: str | None = None
 ) -> Response:
+    if csv is not None and csv != "trail":
+        return visit.render("not_found.html", status_code=404)
     where = trail_filter(visit.request.query_params)
     size = page_size(first)
     head = (await visit.ask(HEAD))["chainHead"]
