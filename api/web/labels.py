@@ -31,8 +31,15 @@ LABELS = {
     "REQUALIFIED": N_("requalified"),
     "REHIRED": N_("rehired"),
     "RETRACTED": N_("retraction"),
-    "TRAINED": N_("training"),
+    "TRAINING_RECORDED": N_("training recorded"),
     "DETAILS_CORRECTED": N_("details corrected"),
+    "OPENED": N_("unit opened"),
+    "MOVED": N_("unit moved"),
+    "RENAMED": N_("unit renamed"),
+    "CLOSED": N_("unit closed"),
+    "POPULATION_ESTIMATED": N_("population estimated"),
+    "ESTABLISHMENT_SET": N_("establishment set"),
+    "DEFINED": N_("cadre defined"),
     # Leave kinds
     "STUDY": N_("study"),
     "MATERNITY": N_("maternity"),
@@ -61,6 +68,28 @@ LABELS = {
     "QUARTER": N_("quarter"),
     "MONTH": N_("month"),
 }
+
+EVENT_KINDS = (
+    "HIRED",
+    "POSTED",
+    "TRANSFERRED",
+    "TRAINING_RECORDED",
+    "LEAVE_STARTED",
+    "LEAVE_ENDED",
+    "REQUALIFIED",
+    "DEPARTED",
+    "REHIRED",
+    "DETAILS_CORRECTED",
+    "RETRACTED",
+    "OPENED",
+    "MOVED",
+    "RENAMED",
+    "CLOSED",
+    "POPULATION_ESTIMATED",
+    "ESTABLISHMENT_SET",
+    "DEFINED",
+)
+"""The kinds of event, in the order a reader looks for them (the audit trail's filter)."""
 
 
 def label(value: str | None) -> str:

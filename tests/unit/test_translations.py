@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
 
 from api.web.i18n import Formats, translations
 from domain.errors import N_, WorkerDeparted
 
 ROOT = Path(__file__).resolve().parents[2]
+CATALOGUE = ROOT / "api/web/locale/fr/LC_MESSAGES/messages.po"
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
@@ -43,9 +45,10 @@ def test_the_pages_and_the_refusals_have_messages_to_translate(extracted: set[st
 
 
 def test_every_message_has_its_french(extracted: set[str]) -> None:
-    french = translations("fr")
-    missing = sorted(m for m in extracted if french.gettext(m) == m and m.strip(" .:") and not m.isupper())
-    assert missing == [], f"{len(missing)} messages have no French in api/web/locale/fr/LC_MESSAGES/messages.po"
+    with CATALOGUE.open("rb") as file:
+        catalogue = read_po(file, locale="fr")
+    missing = sorted(m for m in extracted if m not in catalogue or not catalogue[m].string)
+    assert missing == [], f"{len(missing)} messages have no French in {CATALOGUE}"
 
 
 def test_a_translation_keeps_the_placeholders_of_its_message(extracted: set[str]) -> None:

@@ -18,7 +18,7 @@ from api.graphql.paging import decode_cursor, encode_cursor, page_info, page_siz
 from api.graphql.permissions import field
 from domain.errors import N_
 from projections import audit, staffing
-from projections.audit import AuditRecord
+from projections.audit import KINDS, AuditRecord, TrailFilter
 
 MAX_POSITION = 2**63  # a ledger position is a bigint
 MAX_TIMEOUT_MS = 60_000
@@ -38,6 +38,19 @@ def trail_filters(after: str | None, worker_id: strawberry.ID | None) -> tuple[i
         return after_position, UUID(str(worker_id)) if worker_id is not None else None
     except ValueError:
         raise ClientError(N_("after or workerId is malformed."), "BAD_USER_INPUT") from None
+
+
+def trail_kind(kind: str | None) -> str | None:
+    """The kind of event an audit trail is narrowed to.
+
+    Raises:
+        ClientError: ``kind`` names no kind of event the trail holds (BAD_USER_INPUT).
+    """
+    if kind is not None and kind not in KINDS:
+        raise ClientError(
+            f"kind: {kind!r} is not a kind of event; use one of {', '.join(sorted(KINDS))}.", "BAD_USER_INPUT"
+        )
+    return kind
 
 
 def trail_page(page: list[AuditRecord], more: bool) -> AuditConnection:
@@ -69,17 +82,28 @@ class AuditQueries:
         to: datetime | None = None,
         first: int | None = 50,
         after: str | None = None,
+        org_unit_code: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only the events that lie in this unit or below it on their day: the unit's own and its "
+                "descendants' events, and the events of workers whose facility on the day (or a facility the event "
+                'names) lay there (docs/audit.md, "The trail of an org unit").'
+            ),
+        ] = None,
+        kind: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only the events of this kind, as `AuditEntry.kind` names them (TRANSFERRED, ...)."
+            ),
+        ] = None,
     ) -> AuditConnection:
         after_position, worker = trail_filters(after, worker_id)
+        where = TrailFilter(worker, recorded_by, from_, to, org_unit_code, trail_kind(kind))
+        size = page_size(first)
+        if org_unit_code is not None:
+            await known_unit(info, org_unit_code)
         page, more = await audit.audit_trail(
-            info.context.pool,
-            info.context.schema,
-            worker_id=worker,
-            recorded_by=recorded_by,
-            start=from_,
-            end=to,
-            first=page_size(first),
-            after=after_position,
+            info.context.pool, info.context.schema, where, first=size, after=after_position
         )
         return trail_page(page, more)
 

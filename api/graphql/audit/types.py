@@ -15,7 +15,12 @@ from projections.staffing import CompletenessRecord
 @strawberry.type
 class AuditEntry:
     position: int
+    aggregate: str = strawberry.field(description="Whose event it is: Worker, OrgUnit or Cadre.")
     aggregate_id: strawberry.ID
+    subject: str | None = strawberry.field(
+        description="The code of the org unit (for an establishment, the facility) or of the cadre the event is "
+        "about; null for a worker's event (see aggregateId)."
+    )
     kind: str
     effective_on: date | None
     recorded_at: datetime
@@ -28,7 +33,9 @@ class AuditEntry:
     def of(cls, r: AuditRecord) -> "AuditEntry":
         return cls(
             position=r.position,
+            aggregate=r.aggregate,
             aggregate_id=strawberry.ID(str(r.aggregate_id)),
+            subject=r.subject,
             kind=r.kind,
             effective_on=r.effective_on,
             recorded_at=r.recorded_at,
