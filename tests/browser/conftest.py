@@ -36,13 +36,15 @@ def no_browser(reason: str) -> NoReturn:
     pytest.skip(f"no chromium: {reason}; install Debian's chromium package to run the browser tests")
 
 
-@pytest.fixture(scope="session")
+# Module-scoped, not session-scoped: while Playwright's sync API is open, its event loop runs in the
+# main thread, and any later test that calls asyncio.run() would fail.
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     executable = shutil.which("chromium")
     if executable is None:

@@ -8,7 +8,7 @@ import re
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -158,8 +158,9 @@ def test_an_auditor_sees_a_backdated_transfer_a_retraction_and_the_history_as_kn
     server.post_worker(worker_id, "F-111", "2016-01-04")
     server.transfer(worker_id, "F-112", "2022-01-03")
     backdated = server.transfer(worker_id, "F-113", "2019-01-07")  # recorded after the 2022 transfer
-    time.sleep(1.2)  # the moment below falls between the two, to the second
-    known_at = (datetime.now(UTC) - timedelta(seconds=1)).replace(microsecond=0)
+    # A moment between the two, to the second: over a second after the first, over a second before the second.
+    time.sleep(1.2)
+    known_at = datetime.now(UTC).replace(microsecond=0)
     time.sleep(1.2)
     retract = """mutation R($input: RetractEventInput!) { retractEvent(input: $input) { position } }"""
     reason = {"workerId": worker_id, "position": backdated, "reason": "Décision annulée"}

@@ -48,7 +48,10 @@ def trail_kind(kind: str | None) -> str | None:
     """
     if kind is not None and kind not in KINDS:
         raise ClientError(
-            f"kind: {kind!r} is not a kind of event; use one of {', '.join(sorted(KINDS))}.", "BAD_USER_INPUT"
+            N_("kind: {kind!r} is not a kind of event; use one of {kinds}."),
+            "BAD_USER_INPUT",
+            kind=kind,
+            kinds=", ".join(sorted(KINDS)),
         )
     return kind
 
