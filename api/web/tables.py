@@ -4,7 +4,8 @@ Each cell that shows a figure carries DESIGN's marks (``data-figure``, ``data-un
 series, ``data-period``), and its text is the value. Any page that shows tables answers
 ``?csv=<table name>`` (with its other parameters unchanged) with that table as CSV: UTF-8 with a
 byte-order mark, so that Excel opens it in the right encoding, and in French with ``;`` between
-fields and decimal commas, as French Excel reads them.
+fields and decimal commas, as French Excel reads them; a figure's digits are not grouped there
+("12345", not "12 345"), so that it is read as a number.
 """
 
 import csv
@@ -44,12 +45,27 @@ class Table:
         self.rows.append(list(cells))
 
 
+GROUPING = {"fr": ("\u202f", "\xa0", " "), "en": (",",)}
+"""What each language puts between a number's groups of digits ("12 345", "12,345")."""
+
+
+def spreadsheet_text(cell: Cell, language: str) -> str:
+    """A cell as a spreadsheet in ``language`` reads it: a figure without the grouping of its digits (so
+    that "12 345" is read as a number, not as text), keeping the decimal mark the language uses."""
+    if cell.figure is None:
+        return cell.text
+    text = cell.text
+    for mark in GROUPING.get(language, ()):
+        text = text.replace(mark, "")
+    return text
+
+
 def csv_text(table: Table, language: str) -> str:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";" if language == "fr" else ",", lineterminator="\r\n")
     writer.writerow(table.columns)
     for row in table.rows:
-        writer.writerow([cell.text for cell in row])
+        writer.writerow([spreadsheet_text(cell, language) for cell in row])
     return "\ufeff" + out.getvalue()
 
 

@@ -242,6 +242,7 @@ def test_a_table_as_csv_is_what_the_page_shows() -> None:
     lines = csv_text(density, "fr").lstrip("\ufeff").splitlines()
     assert lines[0].split(";")[:2] == ["Period", "Qualified density"]
     assert lines[2].split(";")[:3] == ["2017", "6,0", "60,0"]
+    assert "12345" in lines[2].split(";"), "a count's digits are not grouped, so that Excel reads a number"
 
 
 def test_the_charts_draw_the_same_figures_with_the_thresholds() -> None:
