@@ -84,10 +84,10 @@ def test_known_at_is_a_moment_in_utc_unless_it_says_otherwise() -> None:
     bamako_plus_one = timezone(timedelta(hours=1))
     assert parse_moment("2021-03-01T10:00:00+01:00") == datetime(2021, 3, 1, 10, tzinfo=bamako_plus_one)
     # A date alone: everything recorded that day.
-    assert parse_moment("2021-03-01") == datetime(2021, 3, 1, 23, 59, 59, tzinfo=UTC)
+    assert parse_moment("2021-03-01") == datetime(2021, 3, 1, 23, 59, 59, 999999, tzinfo=UTC)
     span = span_of(None, None, None, "2021-03-01", TODAY)
-    assert span.variables("ML")["knownAt"] == "2021-03-01T23:59:59+00:00"
-    assert span.link()["knownAt"] == "2021-03-01T23:59:59+00:00"
+    assert span.variables("ML")["knownAt"] == "2021-03-01T23:59:59.999999+00:00"
+    assert span.link()["knownAt"] == "2021-03-01T23:59:59.999999+00:00"
 
 
 def test_the_variables_ask_the_graphql_query_what_the_address_asks() -> None:

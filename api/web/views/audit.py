@@ -8,7 +8,6 @@ visitor: an HR manager or a planner gets the API's FORBIDDEN refusal, on its pag
 import contextlib
 import itertools
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from markdown_it import MarkdownIt
 from starlette.datastructures import QueryParams
 
 from api.web.labels import EVENT_KINDS, label
+from api.web.moments import moment_of
 from api.web.operations import Refusal, Refused
 from api.web.pages import Anyone, SignedIn, Visit
 from api.web.tables import Cell, Table, csv_response
@@ -58,20 +58,6 @@ class TrailFilter:
 
 
 FIELDS = ("recordedBy", "from", "to", "orgUnitCode", "kind", "workerId")
-
-
-def moment_of(text: str, *, end: bool) -> datetime:
-    """A bound of the period: an ISO date (its first moment, or with ``end`` its last, in UTC) or date-time
-    (UTC unless it says otherwise).
-
-    Raises:
-        ValueError: ``text`` is neither.
-    """
-    if len(text) == 10:
-        day = datetime.fromisoformat(text).date()
-        return datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
-    moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def trail_filter(params: QueryParams) -> TrailFilter:

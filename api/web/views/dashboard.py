@@ -16,6 +16,7 @@ from fastapi.responses import Response
 
 from api.web.i18n import Formats
 from api.web.labels import label
+from api.web.moments import UNREADABLE_KNOWN_AT
 from api.web.operations import Refusal, Refused
 from api.web.pages import SignedIn, Visit
 from api.web.tables import csv_response
@@ -69,7 +70,7 @@ MESSAGES = {
     "interval": N_("The interval must be YEAR, QUARTER or MONTH, not “{value}”."),
     "from": N_("“From” must be a date written 2017-12-31, from 1900 on, not “{value}”."),
     "to": N_("“To” must be a date written 2017-12-31, from 1900 on, not “{value}”."),
-    "knownAt": N_("“As known at” must be a date (2017-12-31) or a moment (2017-12-31T18:00:00Z), not “{value}”."),
+    "knownAt": UNREADABLE_KNOWN_AT,
     "quarter": N_("The quarter must be written like 2025Q3, not “{value}”."),
 }
 OUT_OF_ORDER = N_("“To” ({to}) is before “from” ({start}).")

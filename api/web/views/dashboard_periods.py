@@ -9,8 +9,10 @@ establishment and children are taken on ``to``.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
+
+from api.web.moments import moment_of
 
 Interval = Literal["YEAR", "QUARTER", "MONTH"]
 INTERVALS: tuple[Interval, ...] = ("YEAR", "QUARTER", "MONTH")
@@ -146,14 +148,10 @@ def parse_moment(text: str | None) -> datetime | None:
     """
     if not text:
         return None
-    written = text.strip()
     try:
-        if len(written) == 10:
-            return datetime.combine(date.fromisoformat(written), datetime.max.time(), UTC).replace(microsecond=0)
-        moment = datetime.fromisoformat(written)
+        return moment_of(text, end=True)
     except ValueError:
         raise BadParameter("knownAt", text) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def span_of(interval: str | None, start: str | None, end: str | None, known_at: str | None, today: date) -> Span:

@@ -1,11 +1,12 @@
 """HR staff and auditors: find a worker, and read their file (identity, history, trainings)."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from api.web.moments import moment_of, unreadable_known_at
 from api.web.operations import Refused
 from api.web.pages import SignedIn
 
@@ -82,23 +83,9 @@ async def worker_file(
     if worker is None:
         return visit.render("not_found.html", status_code=404)
     history = worker["history"]
-    moment = parse_moment(known_at)
-    if moment is not None:
-        history = as_known_at(history, moment)
-    return visit.render(
-        "worker.html", worker=worker, history=history, known_at=known_at if moment else None, recorded=recorded
-    )
-
-
-def parse_moment(text: str | None) -> datetime | None:
-    """A moment given in a page's address: an ISO date-time (UTC unless it says otherwise), or a date for
-    its end of day."""
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if len(text) == 10:
-        moment = moment.replace(hour=23, minute=59, second=59)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if known_at:
+        try:
+            history = as_known_at(history, moment_of(known_at, end=True))
+        except ValueError:
+            return visit.render("refused.html", status_code=400, refusal=unreadable_known_at(known_at))
+    return visit.render("worker.html", worker=worker, history=history, known_at=known_at or None, recorded=recorded)

@@ -1,5 +1,6 @@
-"""Signing in to the pages over HTTP (no browser needed): the session cookie's flags, the CSRF token on
-every form that changes something, refusals with their codes, the remembered language, signing out."""
+"""The pages over HTTP (no browser needed): signing in (the session cookie's flags, refusals with their
+codes, signing out), the CSRF token on every form that changes something, the remembered language, and
+an address's parameter that cannot be read."""
 
 import re
 import uuid
@@ -114,3 +115,15 @@ def test_signing_out_ends_the_session(client: httpx.Client, user: str) -> None:
     assert out.status_code == 303 and out.headers["location"] == "/sign-in"
     client.cookies.set(SESSION_COOKIE, session)  # the old cookie, kept by someone
     assert client.get("/").status_code == 303
+
+
+def test_a_history_as_known_at_a_moment_that_is_not_one_is_refused(
+    server: Api, client: httpx.Client, user: str
+) -> None:
+    worker = server.hire(f"Moment{uuid.uuid4().hex[:6]}")["worker"]
+    server.caught_up(server.post_worker(worker["id"], "F-111", "2016-01-04")["position"])
+    sign_in(client, user)
+    assert client.get(f"/workers/{worker['id']}?knownAt=2024-01-31").status_code == 200
+    refused = client.get(f"/workers/{worker['id']}?knownAt=yesterday")
+    assert refused.status_code == 400
+    assert 'data-error-code="BAD_USER_INPUT"' in refused.text and "yesterday" in refused.text
