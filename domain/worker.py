@@ -15,9 +15,8 @@ from domain.worker_state import Entry, FacilityView, Kind
 
 
 class Worker(Aggregate):
-    """A health worker. Each command calls, by name, the guards of ``domain.worker_rules`` that its
-    event must pass where the worker stands on its effective date, then checks that the whole
-    timeline stays consistent (a back-dated event moves every later one) before it records."""
+    """A health worker. Each command calls, by name, the guards (``domain.worker_rules``) its event must pass
+    on its effective date, then checks that the whole timeline stays consistent before it records."""
 
     TOPIC = "hrh:Worker"
 
