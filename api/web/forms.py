@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from api.web.operations import Refusal
+from api.operations import Refusal
 from api.web.pages import Visit
 from domain.errors import N_
 

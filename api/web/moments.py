@@ -3,7 +3,7 @@ UTC unless it says otherwise, or an ISO date for the first or the last moment of
 
 from datetime import UTC, date, datetime, time
 
-from api.web.operations import Refusal
+from api.operations import Refusal
 from domain.errors import N_
 
 UNREADABLE_KNOWN_AT = N_("“As known at” must be a date (2017-12-31) or a moment (2017-12-31T18:00:00Z), not “{value}”.")

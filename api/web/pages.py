@@ -16,10 +16,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.datastructures import FormData
 
+from api import operations
 from api.access import Role, User
 from api.graphql.context import Services
 from api.sign_in import SESSION_COOKIE, WebSession, csrf_matches, session_of
-from api.web import operations
 from api.web.i18n import LANGUAGE_COOKIE, Formats, language_of, translations
 from api.web.labels import label
 from api.web.static import static_url

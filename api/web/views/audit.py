@@ -17,9 +17,9 @@ from fastapi.responses import Response
 from markdown_it import MarkdownIt
 from starlette.datastructures import QueryParams
 
+from api.operations import Refusal, Refused
 from api.web.labels import EVENT_KINDS, label
 from api.web.moments import moment_of
-from api.web.operations import Refusal, Refused
 from api.web.pages import Anyone, SignedIn, Visit
 from api.web.tables import Cell, Table, csv_response
 from projections.audit import KINDS

@@ -8,9 +8,9 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from api.operations import Refused
 from api.web import forms
 from api.web.forms import CommandForm, Filled
-from api.web.operations import Refused
 from api.web.pages import SignedIn, Visit
 from domain.errors import N_
 

@@ -14,10 +14,10 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from api.operations import Refusal, Refused
 from api.web.i18n import Formats
 from api.web.labels import label
 from api.web.moments import UNREADABLE_KNOWN_AT
-from api.web.operations import Refusal, Refused
 from api.web.pages import SignedIn, Visit
 from api.web.tables import csv_response
 from api.web.views import dashboard_charts

@@ -11,9 +11,9 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from api.operations import Refused
 from api.web.i18n import Formats
 from api.web.labels import label
-from api.web.operations import Refused
 from api.web.pages import SignedIn, Visit
 from api.web.tables import Cell, Table, csv_response, figure_cell, pick
 from domain.errors import N_

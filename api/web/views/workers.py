@@ -6,8 +6,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from api.operations import Refused
 from api.web.moments import moment_of, unreadable_known_at
-from api.web.operations import Refused
 from api.web.pages import SignedIn
 
 router = APIRouter()

@@ -1,9 +1,9 @@
-"""The pages ask the ledger what the API answers, in the same words: each page runs GraphQL
-operations in-process, on the schema of ``/graphql``, as the signed-in user.
+"""Operations on the ledger in the words of the API: the pages, the exports and the batches run GraphQL
+operations in-process, on the schema of ``/graphql``, as a user.
 
-So the pages have no SQL and no access rule of their own: every figure comes from the same resolvers
-(and the same projection query functions) as the API's answers, and every refusal from the same
-checks (``api.access``), with the same stable code.
+So they have no SQL and no access rule of their own: every figure comes from the same resolvers (and the
+same projection query functions) as the API's answers, and every refusal from the same checks
+(``api.access``), with the same stable code.
 """
 
 from dataclasses import dataclass, field
