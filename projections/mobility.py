@@ -115,30 +115,41 @@ async def workers(
     cadre_group: str | None = None,
     first: int = 50,
     after: UUID | None = None,
+    position: int | None = None,
 ) -> tuple[list[WorkerRecord], bool, int]:
-    """A page of workers by id, with their state on ``as_of``; (page, has next page, total count).
+    """A page of workers by id, with their state on ``as_of`` as known at ledger ``position`` (None: now);
+    (page, has next page, total count). Their identity (names, sex, sector, funding) is as known now.
 
-    With ``org_unit_code``, only the workers in post in that unit (as of that date) are listed.
+    With ``org_unit_code``, only the workers in post in that unit (as of that date, following the tree as
+    known at ``position``) are listed.
     """
     s = quoted(schema)
     facilities: list[str] | None = None
     if org_unit_code is not None:
-        tree = await tree_at(db, schema, as_of, None)
+        tree = await tree_at(db, schema, as_of, position)
         facilities = [code for code in tree.parents if org_unit_code in tree.chain(code)]
-    where = (
-        "q.known_to IS NULL AND q.valid_from <= $1 AND (q.valid_to IS NULL OR q.valid_to > $1) "
-        "AND ($2::text[] IS NULL OR q.facility = ANY($2::text[])) AND ($3::text IS NULL OR q.status = $3) "
-        f"AND ($4::text IS NULL OR q.cadre IN (SELECT code FROM {s}.cadres WHERE grp = $4))"
-    )
+    known = () if position is None else (position,)
+
+    def where(param: int) -> str:
+        """The rows' condition, the position (when known at one) being the ``param``-th argument."""
+        known_then = f"q.known_from <= ${param} AND (q.known_to IS NULL OR q.known_to > ${param})"
+        return (
+            f"{'q.known_to IS NULL' if position is None else known_then} "
+            "AND q.valid_from <= $1 AND (q.valid_to IS NULL OR q.valid_to > $1) "
+            "AND ($2::text[] IS NULL OR q.facility = ANY($2::text[])) AND ($3::text IS NULL OR q.status = $3) "
+            f"AND ($4::text IS NULL OR q.cadre IN (SELECT code FROM {s}.cadres WHERE grp = $4))"
+        )
+
     args = (as_of, facilities, status, cadre_group)
-    total = await db.fetchval(f"SELECT count(*) FROM {s}.worker_periods q WHERE {where}", *args)
+    total = await db.fetchval(f"SELECT count(*) FROM {s}.worker_periods q WHERE {where(5)}", *args, *known)
     rows = await db.fetch(
         f"SELECT {WORKER_COLUMNS}, q.status, q.facility, q.cadre, NULL AS first_cadre FROM {s}.worker_periods q "
-        f"JOIN {s}.workers w ON w.id = q.worker_id WHERE {where} AND ($5::uuid IS NULL OR q.worker_id > $5) "
+        f"JOIN {s}.workers w ON w.id = q.worker_id WHERE {where(7)} AND ($5::uuid IS NULL OR q.worker_id > $5) "
         "ORDER BY q.worker_id LIMIT $6",
         *args,
         after,
         first + 1,
+        *known,
     )
     page = [_worker(r) for r in rows[:first]]
     return page, len(rows) > first, int(total)

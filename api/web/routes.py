@@ -5,7 +5,7 @@ from fastapi.responses import Response
 
 from api.web.pages import BadForm, SignedIn, SignInNeeded, sign_in_redirect, visit
 from api.web.views import audit as audit_pages
-from api.web.views import commands, dashboard, sign_in, workers
+from api.web.views import commands, dashboard, exports, sign_in, workers
 from api.web.views import units as unit_pages
 
 
@@ -32,6 +32,7 @@ def install(app: FastAPI) -> None:
         dashboard.router,
         audit_pages.router,
         unit_pages.router,
+        exports.router,
     ):
         app.include_router(router, include_in_schema=False)
     app.add_exception_handler(SignInNeeded, needs_sign_in)

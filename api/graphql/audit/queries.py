@@ -17,7 +17,7 @@ from api.graphql.org_units.types import known_unit
 from api.graphql.paging import decode_cursor, encode_cursor, page_info, page_size
 from api.graphql.permissions import field
 from domain.errors import N_
-from projections import audit, staffing
+from projections import audit, org_units, runner, staffing
 from projections.audit import KINDS, AuditRecord, TrailFilter
 
 MAX_POSITION = 2**63  # a ledger position is a bigint
@@ -133,3 +133,14 @@ class AuditQueries:
         recorder = info.context.services.ledger.recorder
         position, chain = await asyncio.to_thread(recorder.chain_head)  # type: ignore[attr-defined]
         return ChainHead(position=position, hash=chain)
+
+    @field(
+        *ANYONE,
+        description="The ledger position that answers as known at knownAt (now when null) reflect: the last "
+        "event the read tables include and, with knownAt, recorded by then. Exports state it.",
+    )
+    async def ledger_position(self, info: Info, known_at: datetime | None = None) -> int:
+        projected = await runner.position(info.context.pool, info.context.schema)
+        if known_at is None:
+            return projected
+        return min(projected, await org_units.position_at(info.context.pool, info.context.schema, known_at))

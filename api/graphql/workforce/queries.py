@@ -1,6 +1,6 @@
 """The workforce's queries: a worker's record, rosters and the search (for those who may read personal data)."""
 
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 import strawberry
@@ -13,7 +13,7 @@ from api.graphql.org_units.types import known_unit
 from api.graphql.paging import decode_cursor, encode_cursor, page_info, page_size
 from api.graphql.permissions import field
 from api.graphql.workforce.types import Worker, WorkerConnection, WorkerEdge, WorkerStatus
-from projections import mobility, search
+from projections import mobility, search, staffing
 from projections.mobility import WorkerRecord
 
 
@@ -114,9 +114,11 @@ class WorkforceQueries:
         as_of: date | None = None,
         first: int | None = 50,
         after: str | None = None,
+        known_at: datetime | None = None,
     ) -> WorkerConnection:
         day = as_of or date.today()
         code, after_id = await listed_unit(info, org_unit_code, day), worker_after(after)
+        position = await staffing.known_position(info.context.pool, info.context.schema, known_at)
         page, more, total = await mobility.workers(
             info.context.pool,
             info.context.schema,
@@ -126,6 +128,7 @@ class WorkforceQueries:
             cadre_group=cadre_group.name if cadre_group else None,
             first=page_size(first),
             after=after_id,
+            position=position,
         )
         return await roster(info, page, more, total)
 

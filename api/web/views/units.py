@@ -6,6 +6,7 @@ run as the visitor. The roster link shows when the API would answer the roster (
 in scope, an auditor's or an ADMIN's any unit): the page asks, it does not decide.
 """
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter
@@ -181,4 +182,5 @@ async def unit_workers(visit: SignedIn, code: str, after: str | None = None, fir
         first_query=query,
         next_query={**query, "after": roster["pageInfo"]["endCursor"]},
         more=roster["pageInfo"]["hasNextPage"],
+        today=date.today().isoformat(),  # the day of the staffing list's downloads (api/web/views/exports.py)
     )

@@ -1,0 +1,119 @@
+"""``hrh export``: the ledger's figures and lists as files, read through the GraphQL schema as a user.
+
+Each export writes to ``-o/--output FILE``, or to standard output when it is omitted or ``-``, in the
+format the file's extension says or ``--format`` gives; it says on standard error which ledger position
+(and knownAt) it reflects.
+"""
+
+import asyncio
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.cli.connection import DataDir, ledger_session, reachable_url
+from api.cli.terminal import errors, fail
+from api.exports import staffing_files
+from api.exports.session import OPERATOR, UserRefused, export_services, user_named
+from api.exports.staffing import ListMoving, StaffingList, staffing_list
+from api.web.i18n import LANGUAGES
+from api.web.moments import moment_of
+from api.web.operations import Refused
+
+export = typer.Typer(help="Export lists and figures as files (CSV, XLSX, ...).", no_args_is_help=True)
+
+Output = Annotated[str, typer.Option("--output", "-o", help="The file to write; - (the default) for standard output.")]
+KnownAt = Annotated[
+    str | None,
+    typer.Option(
+        "--known-at",
+        help="As the ledger knew it then: an ISO date-time (UTC unless it says), or a date "
+        "for the end of that day. Default: now.",
+    ),
+]
+AsUser = Annotated[
+    str | None,
+    typer.Option(
+        "--user",
+        help="Run as this user (their role and scope decide the personal columns). "
+        "Default: the operator, as an ADMIN named cli.",
+    ),
+]
+
+
+def day_of(option: str, text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        fail(f"BAD_USER_INPUT: {option} must be an ISO date (2017-12-31), not {text!r}.")
+
+
+def moment_or_none(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return moment_of(text, end=True)
+    except ValueError:
+        fail(
+            f"BAD_USER_INPUT: --known-at must be a date (2017-12-31) or a moment (2017-12-31T18:00:00Z), not {text!r}."
+        )
+
+
+def write(output: str, content: bytes) -> None:
+    """``content`` to the file ``output``, or to standard output for ``-``."""
+    if output == "-":
+        sys.stdout.buffer.write(content)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        Path(output).write_bytes(content)
+    except OSError as error:
+        fail(f"cannot write {output}: {error.strerror}")
+
+
+@export.command("staffing")
+def staffing(
+    unit: Annotated[str, typer.Option("--unit", help="The org unit's code: its workers and its descendants'.")],
+    as_of: Annotated[str, typer.Option("--as-of", help="The day (ISO date) the workers are in post.")],
+    known_at: KnownAt = None,
+    format: Annotated[
+        str | None, typer.Option("--format", help="csv or xlsx (default: the extension, else csv).")
+    ] = None,
+    output: Output = "-",
+    user: AsUser = None,
+    lang: Annotated[str, typer.Option("--lang", help="fr or en: the XLSX sheets' names and labels.")] = "fr",
+    data_dir: DataDir = None,
+) -> None:
+    """The workers in post in a unit on a date: a staffing list, as CSV (UTF-8 with BOM) or XLSX."""
+    day, moment = day_of("--as-of", as_of), moment_or_none(known_at)
+    try:
+        kind = staffing_files.format_of(format, None if output == "-" else output)
+    except staffing_files.UnknownFormat as error:
+        fail(f"{error.code}: {error}")
+    if lang not in LANGUAGES:
+        fail(f"BAD_USER_INPUT: --lang must be one of {', '.join(LANGUAGES)}, not {lang!r}.")
+    url = reachable_url(data_dir)
+    with ledger_session(data_dir) as ledger:
+
+        async def read() -> StaffingList:
+            async with export_services(url, ledger) as services:
+                who = OPERATOR if user is None else await user_named(services.pool, user)
+                return await staffing_list(services, who, unit, day, moment)
+
+        try:
+            found = asyncio.run(read())
+        except Refused as error:
+            fail(f"{error.refusal.code}: {error.refusal.message}")
+        except (UserRefused, ListMoving) as error:
+            fail(f"{error.code}: {error}")
+        except LookupError as error:  # no ledger, or read tables of another version
+            fail(str(error))
+    write(output, staffing_files.file_bytes(found, kind, lang))
+    said = ", ".join(f"{label}: {value}" for label, value in staffing_files.about(found))
+    errors.print(
+        f"{found.total} workers ({said}); suggested name: {staffing_files.file_name(found, kind)}",
+        highlight=False,
+        soft_wrap=True,
+    )

@@ -1,0 +1,65 @@
+"""What an export reads through outside the server: the read tables caught up with the ledger, a pool, and
+the user it runs as.
+
+A command-line export runs as the operator at the machine, an ADMIN named ``cli``, unless it names a user
+(``--user NAME``): then it runs with that user's role and scope (``hrh_accounts.users``), so that its
+personal columns follow that user's rights, exactly as the API would answer them.
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import asyncpg
+
+from api import catching_up
+from api.access import Role, User
+from api.graphql.context import Services
+from api.projecting import Projected
+from domain.ledger import Ledger
+from projections import accounts
+from projections.store import Target
+
+OPERATOR = User("cli", Role.ADMIN)
+
+
+class UserRefused(Exception):
+    """Raised when an export is asked to run as a user who does not exist, or whose account is revoked or expired."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+async def user_named(pool: asyncpg.Pool, name: str) -> User:
+    """The user named ``name`` (the exact name first, else in another case), with their role and scope.
+
+    Raises:
+        UserRefused: no such user (UNKNOWN_USER), or one revoked or expired (USER_INACTIVE).
+    """
+    async with pool.acquire() as conn:
+        found = [a for a in await accounts.listing(conn) if a.name.casefold() == name.casefold()]
+    account = next((a for a in found if a.name == name), found[0] if found else None)
+    if account is None:
+        raise UserRefused("UNKNOWN_USER", f"There is no user {name!r} (hrh users list shows them).")
+    if account.status != "active":
+        raise UserRefused("USER_INACTIVE", f"The user {account.name!r} is {account.status}.")
+    return User(account.name, Role(account.role), account.scope_code)
+
+
+@asynccontextmanager
+async def export_services(url: str, ledger: Ledger) -> AsyncIterator[Services]:
+    """The services an export reads through, once the read tables have caught up with the ledger.
+
+    Raises:
+        LookupError: the database holds no read tables, or tables of another version (``hrh rebuild``).
+    """
+    target = Target.of_ledger()
+    await catching_up.catch_up(url, target)
+    pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
+    try:
+        # Not started: an export only reads, so it never waits for the runner (``caughtUp``).
+        projected = Projected(url, target.schema)
+        yield Services(pool=pool, ledger=ledger, schema=target.schema, admin_token=None, projected=projected)
+    finally:
+        await pool.close()
