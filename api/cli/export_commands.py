@@ -18,9 +18,9 @@ from api.cli.terminal import errors, fail
 from api.exports import staffing_files
 from api.exports.session import OPERATOR, UserRefused, export_services, user_named
 from api.exports.staffing import ListMoving, StaffingList, staffing_list
+from api.operations import Refused
 from api.web.i18n import LANGUAGES
 from api.web.moments import moment_of
-from api.web.operations import Refused
 
 export = typer.Typer(help="Export lists and figures as files (CSV, XLSX, ...).", no_args_is_help=True)
 

@@ -1,6 +1,6 @@
 """The staffing list: the workers in post in a unit (and its descendants) on a date, as known at a moment.
 
-It is read through the GraphQL schema in-process, as the user who asks (``api.web.operations``), page by
+It is read through the GraphQL schema in-process, as the user who asks (``api.operations``), page by
 page through ``workers(orgUnitCode, asOf, knownAt, first, after)``, so the list is the API's roster: the
 same workers, and personal fields only where the API gives them to that user. The ledger position it
 reflects (``ledgerPosition(knownAt)``) is read before and after the pages; if the read tables moved
@@ -13,7 +13,7 @@ from typing import Any
 
 from api.access import User
 from api.graphql.context import Services
-from api.web.operations import execute
+from api.operations import execute
 
 PAGE = 500  # the API's largest page
 ATTEMPTS = 3  # reads of the whole list while the read tables move
@@ -120,7 +120,7 @@ async def staffing_list(
     """The staffing list of ``unit_code`` on ``as_of`` as known at ``known_at`` (now when None), read as ``user``.
 
     Raises:
-        api.web.operations.Refused: the API refuses the roster to ``user`` (FORBIDDEN for a planner, or for
+        api.operations.Refused: the API refuses the roster to ``user`` (FORBIDDEN for a planner, or for
             an HR manager outside their scope), or knows no such unit (NOT_FOUND).
         ListMoving: the read tables moved during each of the reads.
     """

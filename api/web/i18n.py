@@ -103,7 +103,7 @@ class Formats:
             return template.format(**values)
 
     def said(self, refusal: "Said") -> str:
-        """A refusal (``api.web.operations.Refusal``) in this language; one without a template as it came."""
+        """A refusal (``api.operations.Refusal``) in this language; one without a template as it came."""
         if refusal.template is None:
             return refusal.message
         inner = self.said(refusal.inner) if refusal.inner is not None else None

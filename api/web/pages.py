@@ -1,5 +1,5 @@
 """What every page stands on: who is visiting (their web session), in which language, the templates,
-and the operations run on their behalf (``api.web.operations``).
+and the operations run on their behalf (``api.operations``).
 
 A page that needs a signed-in user takes ``SignedIn``; without a session the visitor is sent to the
 sign-in page and back. A form that changes something is read with ``Visit.form``, which checks its

@@ -13,8 +13,8 @@ from fastapi.responses import Response
 
 from api.exports import staffing_files
 from api.exports.staffing import ListMoving, staffing_list
+from api.operations import Refusal, Refused
 from api.web.moments import moment_of, unreadable_known_at
-from api.web.operations import Refusal, Refused
 from api.web.pages import SignedIn
 from api.web.views.units import refused
 from domain.errors import N_
