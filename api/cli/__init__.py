@@ -6,7 +6,15 @@ rebuild, verify), the chain, the log, and the users.
 
 import typer
 
-from api.cli import chain_commands, demo_commands, log_commands, projection_commands, serve_commands, user_commands
+from api.cli import (
+    chain_commands,
+    demo_commands,
+    export_commands,
+    log_commands,
+    projection_commands,
+    serve_commands,
+    user_commands,
+)
 
 app = typer.Typer(help="hrh: the health workforce ledger.", no_args_is_help=True, add_completion=False)
 
@@ -20,3 +28,4 @@ app.command()(projection_commands.verify)
 app.command("chain-head")(chain_commands.chain_head)
 app.command("export-log")(log_commands.export_log_command)
 app.command("import-log")(log_commands.import_log_command)
+app.add_typer(export_commands.export, name="export")
