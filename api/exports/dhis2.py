@@ -19,13 +19,17 @@ from api.web.operations import execute
 
 HEAD = "{ chainHead { position } }"
 CAUGHT_UP = "query($p: Int!, $ms: Int) { caughtUp(position: $p, timeoutMs: $ms) }"
-TRAIL = """query($from: DateTime, $worker: ID, $after: String) {
-  auditTrail(from: $from, workerId: $worker, first: 500, after: $after) {
-    edges { node { aggregate aggregateId effectiveOn } } pageInfo { hasNextPage endCursor }
+TRAIL = """query($from: DateTime, $worker: ID, $first: Int, $after: String) {
+  auditTrail(from: $from, workerId: $worker, first: $first, after: $after) {
+    edges { node { aggregate aggregateId kind effectiveOn } } pageInfo { hasNextPage endCursor }
   }
 }"""
 WAIT_MS = 30_000
 PIN_ATTEMPTS = 5
+TRAIL_PAGE = 500  # entries per page of the audit trail; every page is read
+# A worker's events that are dated by their recording, not by when they take effect: a correction of
+# identity or a retraction changes the worker's figures wherever the worker's career lies.
+CAREER_WIDE = {"DETAILS_CORRECTED", "RETRACTED"}
 
 
 @dataclass(frozen=True)
@@ -73,16 +77,17 @@ async def pinned_moment(services: Services, user: User) -> tuple[int, datetime]:
     raise MappingError("LEDGER_BUSY", "the ledger kept moving while the export pinned its position; try again")
 
 
-async def trail_dates(services: Services, user: User, **where: str) -> list[tuple[str, str, date | None]]:
-    """Every entry of the audit trail that ``where`` selects, page after page: (aggregate, id, effective date)."""
-    found: list[tuple[str, str, date | None]] = []
+async def trail_dates(services: Services, user: User, **where: str) -> list[tuple[str, str, str, date | None]]:
+    """Every entry of the audit trail that ``where`` selects, page after page: (aggregate, id, kind, date)."""
+    found: list[tuple[str, str, str, date | None]] = []
     after: str | None = None
     while True:
-        page = (await execute(services, user, TRAIL, {**where, "after": after}))["auditTrail"]
+        asked = {**where, "first": TRAIL_PAGE, "after": after}
+        page = (await execute(services, user, TRAIL, asked))["auditTrail"]
         for edge in page["edges"]:
             n = edge["node"]
             day = date.fromisoformat(n["effectiveOn"]) if n["effectiveOn"] else None
-            found.append((n["aggregate"], n["aggregateId"], day))
+            found.append((n["aggregate"], n["aggregateId"], n["kind"], day))
         if not page["pageInfo"]["hasNextPage"]:
             return found
         after = page["pageInfo"]["endCursor"]
@@ -91,19 +96,20 @@ async def trail_dates(services: Services, user: User, **where: str) -> list[tupl
 async def earliest_change(services: Services, user: User, since: datetime) -> date | None:
     """The earliest effective date touched by the events recorded after ``since``.
 
-    An event with no effective date of its own (a retraction, a correction of identity) changes a worker's
-    figures wherever that worker's events lie, so it counts from the worker's earliest effective date.
-    Population estimates and cadre definitions change none of the figures sent.
+    A correction of identity or a retraction (``CAREER_WIDE``) changes a worker's figures wherever the
+    worker's events lie, so it counts from the worker's earliest effective date. Population estimates and
+    cadre definitions change none of the figures sent (their dates only widen the periods sent).
     """
     days: list[date] = []
     workers: set[str] = set()
-    for aggregate, identifier, day in await trail_dates(services, user, **{"from": since.isoformat()}):
-        if day is not None:
-            days.append(day)
-        elif aggregate == "Worker":
+    for aggregate, identifier, kind, day in await trail_dates(services, user, **{"from": since.isoformat()}):
+        if aggregate == "Worker" and kind in CAREER_WIDE:
             workers.add(identifier)
+        elif day is not None:
+            days.append(day)
     for worker in sorted(workers):
-        days += [day for _, _, day in await trail_dates(services, user, worker=worker) if day is not None]
+        entries = await trail_dates(services, user, worker=worker)
+        days += [day for _, _, kind, day in entries if day is not None and kind not in CAREER_WIDE]
     return min(days, default=None)
 
 
