@@ -226,3 +226,21 @@ def test_an_unknown_user_is_named(database_url: str, story: Story) -> None:
     with pytest.raises(MappingError) as refused:
         exported(database_url, story, "2017Q4", user="nobody")
     assert refused.value.code == "UNKNOWN_USER"
+
+
+def test_a_retraction_reaches_back_over_the_workers_career(database_url: str) -> None:
+    with fresh_ledger(database_url) as ledger:
+        record = Recorder(ledger)
+        org_tree(record)
+        worker = hired(record, date(2017, 2, 1), "NURSE", Sex.FEMALE, "F1")
+        assert record(c.StartLeave(worker_id=worker, kind=LeaveKind.SICK, effective_on=date(2017, 11, 1)))
+        story = Story(ledger, record)
+        story.split = record.now + timedelta(minutes=30)
+        record.now += timedelta(hours=1)
+        leave = record.positions[worker][-1]
+        assert record(c.RetractEvent(worker_id=worker, position=leave, reason="recorded for the wrong worker"))
+        catch_up(database_url, ledger)
+        done = exported(database_url, story, "2017Q4", changed_since=story.split)
+        assert [p.label for p in done.periods] == ["2017Q1", "2017Q2", "2017Q3", "2017Q4"]
+        assert values(done)[("HRH_ONLEAVE", "2017Q4", "DHIS_F1", "")] == 0
+        assert values(done)[("HRH_ACTIVE", "2017Q4", "DHIS_F1", "")] == 1
