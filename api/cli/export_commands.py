@@ -11,7 +11,7 @@ import typer
 
 from api.cli.connection import DataDir, ledger_session, reachable_url
 from api.cli.terminal import errors, fail
-from api.exports.dhis2_mapping import MappingError, read_mapping
+from api.exports.dhis2_mapping import ExportError, read_mapping
 from api.exports.dhis2_periods import parse_period
 from api.exports.dhis2_session import export_dhis2
 from api.web.operations import Refused
@@ -66,7 +66,7 @@ def dhis2(
             done = asyncio.run(
                 export_dhis2(url, ledger, schema, rules, asked, user=user, unit=unit, changed_since=since)
             )
-    except MappingError as error:
+    except ExportError as error:
         fail(f"{error.code}: {error}")
     except Refused as refused:
         fail(f"{refused.refusal.code}: {refused.refusal.message}")

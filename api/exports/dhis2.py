@@ -12,7 +12,7 @@ from typing import Any
 
 from api.access import User
 from api.exports.dhis2_figures import unit_figures, units_under
-from api.exports.dhis2_mapping import Mapping, MappingError
+from api.exports.dhis2_mapping import ExportError, Mapping
 from api.exports.dhis2_periods import Period, period_containing, periods_between
 from api.graphql.context import Services
 from api.web.operations import execute
@@ -61,20 +61,20 @@ async def pinned_moment(services: Services, user: User) -> tuple[int, datetime]:
     """The ledger's head position, and a moment at which it was the head, once the read tables include it.
 
     Raises:
-        MappingError: the read tables do not catch up within 30 s (READ_TABLES_BEHIND), or the ledger moved on
+        ExportError: the read tables do not catch up within 30 s (READ_TABLES_BEHIND), or the ledger moved on
             at every attempt (LEDGER_BUSY).
     """
     for _ in range(PIN_ATTEMPTS):
         head = (await execute(services, user, HEAD))["chainHead"]["position"]
         if not (await execute(services, user, CAUGHT_UP, {"p": head, "ms": WAIT_MS}))["caughtUp"]:
-            raise MappingError(
+            raise ExportError(
                 "READ_TABLES_BEHIND",
                 f"the read tables have not reached ledger position {head}: start `hrh serve` or run `hrh project`",
             )
         moment = datetime.now(UTC)
         if (await execute(services, user, HEAD))["chainHead"]["position"] == head:
             return head, moment
-    raise MappingError("LEDGER_BUSY", "the ledger kept moving while the export pinned its position; try again")
+    raise ExportError("LEDGER_BUSY", "the ledger kept moving while the export pinned its position; try again")
 
 
 async def trail_dates(services: Services, user: User, **where: str) -> list[tuple[str, str, str, date | None]]:
@@ -127,7 +127,7 @@ async def data_value_sets(
     ``unit`` when given).
 
     Raises:
-        MappingError: a bad ``unit``, or the read tables cannot be pinned (``pinned_moment``).
+        ExportError: a bad ``unit``, or the read tables cannot be pinned (``pinned_moment``).
         api.web.operations.Refused: GraphQL refused a query (an unknown mapped unit, a role that may not
             read the audit trail).
     """
@@ -151,7 +151,7 @@ async def data_value_sets(
                 split = found.splits[(rule.figure, rule.disaggregate[0])]
                 unlisted = sorted(key for key, n in split.items() if n and key not in rule.combos)
                 if unlisted:  # the mapping is checked whole, so only a category new to the schema lands here
-                    raise MappingError(
+                    raise ExportError(
                         "MAPPING_COMBINATION_MISSING",
                         f"{rule.data_element}: categoryOptionCombos lists no combination for {unlisted[0]!r}",
                     )

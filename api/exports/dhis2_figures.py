@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from api.access import User
-from api.exports.dhis2_mapping import ESTABLISHMENT, FLOWS, Mapping, MappingError
+from api.exports.dhis2_mapping import ESTABLISHMENT, FLOWS, ExportError, Mapping
 from api.exports.dhis2_periods import Period
 from api.graphql.context import Services
 from api.web.operations import execute
@@ -81,12 +81,12 @@ async def units_under(services: Services, user: User, mapping: Mapping, unit: st
     """The mapped units that are ``unit`` or lie below it on the period's end date, in the mapping's order.
 
     Raises:
-        MappingError: ``unit`` is unknown (NOT_FOUND), or neither it nor any unit below it is mapped
+        ExportError: ``unit`` is unknown (NOT_FOUND), or neither it nor any unit below it is mapped
             (UNIT_NOT_MAPPED).
     """
     day = period.end.isoformat()
     if (await execute(services, user, UNIT, {"code": unit, "asOf": day}))["orgUnit"] is None:
-        raise MappingError("NOT_FOUND", f"--unit {unit}: no org unit has this code")
+        raise ExportError("NOT_FOUND", f"--unit {unit}: no org unit has this code")
     chosen = []
     for code in mapping.org_units:
         current: str | None = code
@@ -96,7 +96,7 @@ async def units_under(services: Services, user: User, mapping: Mapping, unit: st
         if current == unit:
             chosen.append(code)
     if not chosen:
-        raise MappingError(
+        raise ExportError(
             "UNIT_NOT_MAPPED", f"--unit {unit}: neither it nor any unit below it is among the mapping's orgUnits"
         )
     return chosen

@@ -31,8 +31,8 @@ TOP_KEYS = {"idScheme", "dataSet", "orgUnits", "dataValues"}
 RULE_KEYS = {"figure", "dataElement", "disaggregate", "categoryOptionCombos"}
 
 
-class MappingError(Exception):
-    """Raised when the mapping file, or an option of the export, is wrong; ``code`` is stable."""
+class ExportError(Exception):
+    """Raised when the mapping file or an option of an export is wrong, or the export cannot run; ``code`` is stable."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -61,14 +61,14 @@ def read_mapping(path: Path) -> Mapping:
     """The mapping in the YAML file at ``path``.
 
     Raises:
-        MappingError: the file cannot be read or parsed (MAPPING_UNREADABLE), or ``parse_mapping`` refuses it.
+        ExportError: the file cannot be read or parsed (MAPPING_UNREADABLE), or ``parse_mapping`` refuses it.
     """
     try:
         loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
-        raise MappingError("MAPPING_UNREADABLE", f"cannot read the mapping {path}: {error.strerror}") from None
+        raise ExportError("MAPPING_UNREADABLE", f"cannot read the mapping {path}: {error.strerror}") from None
     except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise MappingError("MAPPING_UNREADABLE", f"{path} is not a YAML file: {error}") from None
+        raise ExportError("MAPPING_UNREADABLE", f"{path} is not a YAML file: {error}") from None
     return parse_mapping(loaded)
 
 
@@ -76,7 +76,7 @@ def parse_mapping(loaded: Any) -> Mapping:
     """The mapping ``loaded`` from YAML, checked.
 
     Raises:
-        MappingError: a missing, unknown or mistyped key (MAPPING_INVALID), an unknown figure
+        ExportError: a missing, unknown or mistyped key (MAPPING_INVALID), an unknown figure
             (MAPPING_UNKNOWN_FIGURE) or dimension (MAPPING_UNKNOWN_DIMENSION), a split the read side does not
             hold (MAPPING_DISAGGREGATION_UNAVAILABLE), or categoryOptionCombos that miss a combination
             (MAPPING_COMBINATION_MISSING) or name one that does not exist (MAPPING_COMBINATION_UNKNOWN).
@@ -84,17 +84,17 @@ def parse_mapping(loaded: Any) -> Mapping:
     top = _table(loaded, "the mapping", TOP_KEYS)
     units = _table(top.get("orgUnits"), "orgUnits", None)
     if not units:
-        raise MappingError("MAPPING_INVALID", "orgUnits must map at least one hrh org-unit code to a DHIS2 org unit")
+        raise ExportError("MAPPING_INVALID", "orgUnits must map at least one hrh org-unit code to a DHIS2 org unit")
     org_units = {_text(code, "an orgUnits code"): _text(target, f"orgUnits.{code}") for code, target in units.items()}
     entries = top.get("dataValues")
     if not isinstance(entries, list) or not entries:
-        raise MappingError("MAPPING_INVALID", "dataValues must be a list of at least one entry")
+        raise ExportError("MAPPING_INVALID", "dataValues must be a list of at least one entry")
     rules = tuple(_rule(entry, f"dataValues[{i}]") for i, entry in enumerate(entries))
     seen: set[tuple[str, str]] = set()
     for i, r in enumerate(rules):
         for combo in r.combos.values() or [""]:
             if (r.data_element, combo) in seen:
-                raise MappingError(
+                raise ExportError(
                     "MAPPING_INVALID",
                     f"dataValues[{i}]: data element {r.data_element} {combo} is already sent by an earlier entry",
                 )
@@ -111,44 +111,44 @@ def _rule(entry: Any, where: str) -> Rule:
     rule = _table(entry, where, RULE_KEYS)
     figure = _text(rule.get("figure"), f"{where}.figure")
     if figure not in FIGURES:
-        raise MappingError("MAPPING_UNKNOWN_FIGURE", f"{where}.figure {figure!r} is not one of {', '.join(FIGURES)}")
+        raise ExportError("MAPPING_UNKNOWN_FIGURE", f"{where}.figure {figure!r} is not one of {', '.join(FIGURES)}")
     element = _text(rule.get("dataElement"), f"{where}.dataElement")
     dimensions = rule.get("disaggregate") or []
     if not isinstance(dimensions, list) or not all(isinstance(d, str) for d in dimensions):
-        raise MappingError("MAPPING_INVALID", f"{where}.disaggregate must be a list of dimension names")
+        raise ExportError("MAPPING_INVALID", f"{where}.disaggregate must be a list of dimension names")
     for d in dimensions:
         if d not in DIMENSIONS:
-            raise MappingError(
+            raise ExportError(
                 "MAPPING_UNKNOWN_DIMENSION", f"{where}.disaggregate {d!r} is not one of {', '.join(DIMENSIONS)}"
             )
     if len(dimensions) > 1:
-        raise MappingError(
+        raise ExportError(
             "MAPPING_DISAGGREGATION_UNAVAILABLE",
             f"{where} ({element}): {', '.join(dimensions)} together is not available: the read tables hold each "
             "breakdown on its own, not their cross-tabulation; send one dimension per data element",
         )
     if dimensions and dimensions[0] not in SPLITS.get(figure, ()):
         available = ", ".join(f"{f} by {'/'.join(ds)}" for f, ds in SPLITS.items())
-        raise MappingError(
+        raise ExportError(
             "MAPPING_DISAGGREGATION_UNAVAILABLE",
             f"{where} ({element}): {figure} cannot be split by {dimensions[0]}; available: {available}",
         )
     combos = rule.get("categoryOptionCombos")
     if not dimensions:
         if combos:
-            raise MappingError("MAPPING_INVALID", f"{where} ({element}): categoryOptionCombos needs a disaggregate")
+            raise ExportError("MAPPING_INVALID", f"{where} ({element}): categoryOptionCombos needs a disaggregate")
         return Rule(figure, element)
     table = _table(combos, f"{where}.categoryOptionCombos", None)
     keys = DIMENSIONS[dimensions[0]]
     for key in table:
         if key not in keys:
-            raise MappingError(
+            raise ExportError(
                 "MAPPING_COMBINATION_UNKNOWN",
                 f"{where} ({element}): {key!r} is not a {dimensions[0]} (one of {', '.join(keys)})",
             )
     for key in keys:
         if key not in table:
-            raise MappingError(
+            raise ExportError(
                 "MAPPING_COMBINATION_MISSING",
                 f"{where} ({element}): categoryOptionCombos lists no combination for {key!r}; "
                 "every combination is sent, none is dropped",
@@ -160,11 +160,11 @@ def _rule(entry: Any, where: str) -> Rule:
 
 def _table(value: Any, where: str, allowed: set[str] | None) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise MappingError("MAPPING_INVALID", f"{where} must be a mapping of keys to values")
+        raise ExportError("MAPPING_INVALID", f"{where} must be a mapping of keys to values")
     if allowed is not None:
         unknown = sorted(str(k) for k in value if k not in allowed)
         if unknown:
-            raise MappingError(
+            raise ExportError(
                 "MAPPING_INVALID",
                 f"{where} has unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}",
             )
@@ -173,7 +173,7 @@ def _table(value: Any, where: str, allowed: set[str] | None) -> dict[str, Any]:
 
 def _text(value: Any, where: str) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int) or not str(value).strip():
-        raise MappingError("MAPPING_INVALID", f"{where} must be a non-empty text")
+        raise ExportError("MAPPING_INVALID", f"{where} must be a non-empty text")
     return str(value).strip()
 
 

@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from api.exports.dhis2_mapping import MappingError
+from api.exports.dhis2_mapping import ExportError
 
 YEAR = re.compile(r"(\d{4})")
 QUARTER = re.compile(r"(\d{4})Q([1-4])")
@@ -40,7 +40,7 @@ def parse_period(text: str) -> Period:
     """The period a DHIS2 label names.
 
     Raises:
-        MappingError: not a year (``2017``), a quarter (``2017Q4``) or a month (``201712``) (PERIOD_INVALID).
+        ExportError: not a year (``2017``), a quarter (``2017Q4``) or a month (``201712``) (PERIOD_INVALID).
     """
     if match := YEAR.fullmatch(text):
         return period_starting(date(int(match[1]), 1, 1), "YEAR")
@@ -48,7 +48,7 @@ def parse_period(text: str) -> Period:
         return period_starting(date(int(match[1]), 3 * int(match[2]) - 2, 1), "QUARTER")
     if match := MONTH.fullmatch(text):
         return period_starting(date(int(match[1]), int(match[2]), 1), "MONTH")
-    raise MappingError(
+    raise ExportError(
         "PERIOD_INVALID",
         f"--period {text!r} is not a DHIS2 period: give a year (2017), a quarter (2017Q4) or a month (201712)",
     )

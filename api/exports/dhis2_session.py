@@ -10,7 +10,7 @@ import asyncpg
 
 from api.access import Role, User
 from api.exports.dhis2 import Export, data_value_sets
-from api.exports.dhis2_mapping import Mapping, MappingError
+from api.exports.dhis2_mapping import ExportError, Mapping
 from api.exports.dhis2_periods import Period
 from api.graphql.context import Services
 from api.projecting import Projected
@@ -24,16 +24,16 @@ async def exporting_user(pool: asyncpg.Pool, name: str | None) -> User:
     """The user named ``name`` (their role and scope), or the operator at the machine when None.
 
     Raises:
-        MappingError: no user has that name (UNKNOWN_USER), or their account is revoked (USER_REVOKED).
+        ExportError: no user has that name (UNKNOWN_USER), or their account is revoked (USER_REVOKED).
     """
     if name is None:
         return OPERATOR
     found = await accounts.with_password(pool, name)
     if found is None:
-        raise MappingError("UNKNOWN_USER", f"--user {name}: no user has this name (see `hrh users list`)")
+        raise ExportError("UNKNOWN_USER", f"--user {name}: no user has this name (see `hrh users list`)")
     account = found[0]
     if account.revoked_at is not None:
-        raise MappingError("USER_REVOKED", f"--user {name}: this account is revoked")
+        raise ExportError("USER_REVOKED", f"--user {name}: this account is revoked")
     return User(account.name, Role(account.role), account.scope_code)
 
 

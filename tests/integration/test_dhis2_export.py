@@ -14,7 +14,7 @@ import pytest
 from api.access import Role, User
 from api.exports import dhis2
 from api.exports.dhis2 import Export
-from api.exports.dhis2_mapping import MappingError, parse_mapping
+from api.exports.dhis2_mapping import ExportError, parse_mapping
 from api.exports.dhis2_periods import parse_period
 from api.exports.dhis2_session import OPERATOR, export_dhis2, services_for
 from api.web.operations import Refused, execute
@@ -205,7 +205,7 @@ def test_changed_since_sends_every_period_from_the_earliest_change(
 def test_unit_sends_the_mapped_units_of_its_subtree(database_url: str, story: Story) -> None:
     done = exported(database_url, story, "2017Q4", unit="R2")
     assert {v["orgUnit"] for v in done.document["dataValues"]} == {"DHIS_R2", "DHIS_D3", "DHIS_F4"}
-    with pytest.raises(MappingError) as refused:
+    with pytest.raises(ExportError) as refused:
         exported(database_url, story, "2017Q4", unit="NOWHERE")
     assert refused.value.code == "NOT_FOUND"
 
@@ -223,7 +223,7 @@ def test_a_planner_exports_figures_but_cannot_read_the_audit_trail(database_url:
 
 
 def test_an_unknown_user_is_named(database_url: str, story: Story) -> None:
-    with pytest.raises(MappingError) as refused:
+    with pytest.raises(ExportError) as refused:
         exported(database_url, story, "2017Q4", user="nobody")
     assert refused.value.code == "UNKNOWN_USER"
 

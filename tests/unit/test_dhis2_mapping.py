@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from api.exports.dhis2_mapping import MappingError, parse_mapping, read_mapping
+from api.exports.dhis2_mapping import ExportError, parse_mapping, read_mapping
 from api.exports.dhis2_periods import parse_period, period_containing, periods_between
 
 GROUPS = {"DOCTOR": "D", "NURSE": "N", "MIDWIFE": "M", "PHARMACIST": "P", "OTHER": "O"}
@@ -17,7 +17,7 @@ def mapping(**rule: Any) -> dict[str, Any]:
 
 
 def code_of(loaded: Any) -> str:
-    with pytest.raises(MappingError) as refused:
+    with pytest.raises(ExportError) as refused:
         parse_mapping(loaded)
     return refused.value.code
 
@@ -35,7 +35,7 @@ def test_one_dimension_lists_every_combination() -> None:
 
 def test_a_combination_the_mapping_does_not_list_is_an_error_naming_it() -> None:
     partial = {k: v for k, v in GROUPS.items() if k != "PHARMACIST"}
-    with pytest.raises(MappingError, match="PHARMACIST") as refused:
+    with pytest.raises(ExportError, match="PHARMACIST") as refused:
         parse_mapping(mapping(figure="active", disaggregate=["cadreGroup"], categoryOptionCombos=partial))
     assert refused.value.code == "MAPPING_COMBINATION_MISSING"
 
@@ -87,10 +87,10 @@ def test_a_malformed_mapping_is_named(loaded: Any, code: str) -> None:
 def test_a_file_that_is_not_yaml_is_unreadable(tmp_path: Path) -> None:
     bad = tmp_path / "m.yaml"
     bad.write_text("orgUnits: [unclosed", encoding="utf-8")
-    with pytest.raises(MappingError) as refused:
+    with pytest.raises(ExportError) as refused:
         read_mapping(bad)
     assert refused.value.code == "MAPPING_UNREADABLE"
-    with pytest.raises(MappingError):
+    with pytest.raises(ExportError):
         read_mapping(tmp_path / "missing.yaml")
 
 
@@ -105,7 +105,7 @@ def test_quarters_and_years_are_labelled_as_dhis2_labels_them_not_as_months() ->
 
 @pytest.mark.parametrize("text", ["2017Q5", "201713", "17", "2017-12", "2017W1", ""])
 def test_a_label_that_is_no_dhis2_period_is_refused(text: str) -> None:
-    with pytest.raises(MappingError) as refused:
+    with pytest.raises(ExportError) as refused:
         parse_period(text)
     assert refused.value.code == "PERIOD_INVALID"
 
