@@ -6,6 +6,7 @@ format the file's extension says or ``--format`` gives; it says on standard erro
 """
 
 import asyncio
+import json
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -16,13 +17,16 @@ import typer
 from api.cli.connection import DataDir, ledger_session, reachable_url
 from api.cli.terminal import errors, fail
 from api.exports import staffing_files
+from api.exports.dhis2_mapping import ExportError, read_mapping
+from api.exports.dhis2_periods import parse_period
+from api.exports.dhis2_session import export_dhis2
 from api.exports.session import OPERATOR, UserRefused, export_services, user_named
 from api.exports.staffing import ListMoving, StaffingList, staffing_list
 from api.operations import Refused
 from api.web.i18n import LANGUAGES
 from api.web.moments import moment_of
 
-export = typer.Typer(help="Export lists and figures as files (CSV, XLSX, ...).", no_args_is_help=True)
+export = typer.Typer(help="Export lists and figures as files: staffing lists, DHIS2.", no_args_is_help=True)
 
 Output = Annotated[str, typer.Option("--output", "-o", help="The file to write; - (the default) for standard output.")]
 KnownAt = Annotated[
@@ -50,15 +54,14 @@ def day_of(option: str, text: str) -> date:
         fail(f"BAD_USER_INPUT: {option} must be an ISO date (2017-12-31), not {text!r}.")
 
 
-def moment_or_none(text: str | None) -> datetime | None:
+def moment_or_none(option: str, text: str | None, *, end: bool = True) -> datetime | None:
+    """The moment an option gives (a date: its last moment, or with ``end=False`` its first); None when absent."""
     if text is None:
         return None
     try:
-        return moment_of(text, end=True)
+        return moment_of(text, end=end)
     except ValueError:
-        fail(
-            f"BAD_USER_INPUT: --known-at must be a date (2017-12-31) or a moment (2017-12-31T18:00:00Z), not {text!r}."
-        )
+        fail(f"BAD_USER_INPUT: {option} must be a date (2017-12-31) or a moment (2017-12-31T18:00:00Z), not {text!r}.")
 
 
 def write(output: str, content: bytes) -> None:
@@ -87,7 +90,7 @@ def staffing(
     data_dir: DataDir = None,
 ) -> None:
     """The workers in post in a unit on a date: a staffing list, as CSV (UTF-8 with BOM) or XLSX."""
-    day, moment = day_of("--as-of", as_of), moment_or_none(known_at)
+    day, moment = day_of("--as-of", as_of), moment_or_none("--known-at", known_at)
     try:
         kind = staffing_files.format_of(format, None if output == "-" else output)
     except staffing_files.UnknownFormat as error:
@@ -117,3 +120,41 @@ def staffing(
         highlight=False,
         soft_wrap=True,
     )
+
+
+@export.command("dhis2")
+def dhis2(
+    period: Annotated[str, typer.Option("--period", help="A DHIS2 period: 2017, 2017Q4 or 201712.")],
+    mapping: Annotated[Path, typer.Option("--mapping", help="The mapping file (YAML; docs/exports.md, DHIS2).")],
+    unit: Annotated[str | None, typer.Option("--unit", help="Only the mapped units in this unit's subtree.")] = None,
+    changed_since: Annotated[
+        str | None,
+        typer.Option(
+            "--changed-since", help="Every period changed by events recorded after this moment, up to --period."
+        ),
+    ] = None,
+    output: Output = "-",
+    output_format: Annotated[str | None, typer.Option("--format", help="json (the only format).")] = None,
+    user: AsUser = None,
+    data_dir: DataDir = None,
+) -> None:
+    """A DHIS2 dataValueSets JSON document of the mapped figures for a period."""
+    chosen = output_format or (Path(output).suffix.lstrip(".").lower() if output != "-" else "json")
+    if chosen != "json":
+        fail(f"FORMAT_UNSUPPORTED: a DHIS2 export is JSON, not {chosen!r}")
+    since = moment_or_none("--changed-since", changed_since, end=False)
+    try:
+        asked = parse_period(period)
+        rules = read_mapping(mapping)
+        url = reachable_url(data_dir)
+        with ledger_session(data_dir) as ledger:
+            done = asyncio.run(export_dhis2(url, ledger, rules, asked, user=user, unit=unit, changed_since=since))
+    except (ExportError, UserRefused) as error:
+        fail(f"{error.code}: {error}")
+    except Refused as refused:
+        fail(f"{refused.refusal.code}: {refused.refusal.message}")
+    except LookupError as error:  # no ledger, or read tables of another version
+        fail(str(error))
+    write(output, (json.dumps(done.document, ensure_ascii=False, indent=2) + "\n").encode())
+    errors.print(done.statement(), highlight=False, soft_wrap=True)
+    errors.print(f"Suggested file name: {done.suggested_name()}", highlight=False, soft_wrap=True)

@@ -48,13 +48,14 @@ async def user_named(pool: asyncpg.Pool, name: str) -> User:
 
 
 @asynccontextmanager
-async def export_services(url: str, ledger: Ledger) -> AsyncIterator[Services]:
-    """The services an export reads through, once the read tables have caught up with the ledger.
+async def export_services(url: str, ledger: Ledger, target: Target | None = None) -> AsyncIterator[Services]:
+    """The services an export reads through, once the read tables (``target``: by default those of the
+    ledger's own schema) have caught up with the ledger.
 
     Raises:
         LookupError: the database holds no read tables, or tables of another version (``hrh rebuild``).
     """
-    target = Target.of_ledger()
+    target = target or Target.of_ledger()
     await catching_up.catch_up(url, target)
     pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
     try:
