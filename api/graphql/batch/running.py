@@ -16,6 +16,7 @@ from uuid import UUID
 from strawberry.permission import PermissionExtension
 from strawberry.types.base import get_object_definition
 from strawberry.types.field import StrawberryField
+from strawberry.types.unset import UNSET
 from strawberry.utils.str_converters import to_camel_case
 
 from api.access import Forbidden
@@ -68,7 +69,7 @@ async def run_batch(info: Info, commands: Sequence[BatchCommandInput]) -> BatchP
 def chosen(command: BatchCommandInput) -> tuple[str, Any]:
     """The mutation ``command`` names and its input (the one-of input holds exactly one)."""
     for name, value in vars(command).items():
-        if value is not None and name in MUTATIONS:
+        if value is not None and value is not UNSET and name in MUTATIONS:
             return name, value
     raise ClientError(N_("A command names no mutation."), "BAD_USER_INPUT")  # GraphQL's one-of check comes first
 
