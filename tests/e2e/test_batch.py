@@ -5,8 +5,11 @@ code and a message, CONFLICT with the worker as they are now. A batch cut off ha
 command the same answer as the first time.
 """
 
+import json
+import re
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -268,3 +271,30 @@ def test_the_json_endpoint_needs_a_writer_s_token(api: Api) -> None:
     status, body = post_json(api, batch, api.tokens[PLANNER])
     assert status == 403 and body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert post_json(api, batch)[1]["results"] == []
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "import.md"
+
+
+def blocks(language: str) -> list[str]:
+    """The ``language`` code blocks of the "Offline batches" section of docs/import.md, in order."""
+    section = DOCS.read_text(encoding="utf-8").split("## Offline batches", 1)[1].split("\n## ", 1)[0]
+    return re.findall(rf"```{language}\n(.*?)```", section, flags=re.DOTALL)
+
+
+def test_the_examples_of_the_docs_run_as_written(api: Api) -> None:
+    worker_id = posted(api, "Maïga")
+    batch, shown = (json.loads(block.replace("<worker id>", worker_id)) for block in blocks("json"))
+    status, answer = post_json(api, batch, api.tokens[D11])
+    assert status == 200, answer
+    results = answer["results"]
+    for got, expected in zip(results, shown["results"], strict=True):
+        assert {k: v for k, v in got.items() if k != "position"} == {
+            k: v for k, v in expected.items() if k != "position"
+        }
+    (document,) = blocks("graphql")
+    again = api.data(document.replace("<worker id>", worker_id), token=api.tokens[D11])["submitBatch"]["results"]
+    assert [r["status"] for r in again] == ["DUPLICATE", "ACCEPTED", "CONFLICT"]
+    assert again[0]["position"] == results[0]["position"]
+    assert again[2]["code"] == "CONFLICT" and again[2]["worker"]["facility"] == {"code": "F-112"}
+    assert "F-111" in again[2]["message"] and "F-112" in again[2]["message"]
