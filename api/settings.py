@@ -26,6 +26,7 @@ class Settings(BaseSettings):
         token_days: how many days a user's token is valid from when it is issued.
         session_idle_minutes: a web session unused this long has ended.
         session_hours: a web session ends this many hours after its user signed in, however used.
+        max_batch_commands: the most commands one offline batch may hold (``submitBatch``, ``POST /api/batch``).
     """
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
@@ -48,6 +49,8 @@ class Settings(BaseSettings):
     # The web pages' sessions (issue 17).
     session_idle_minutes: int = Field(default=60, ge=1, le=24 * 60, alias="HRH_SESSION_IDLE_MINUTES")
     session_hours: int = Field(default=12, ge=1, le=web_sessions.MAX_SESSION_HOURS, alias="HRH_SESSION_HOURS")
+    # Offline batches (issue 18).
+    max_batch_commands: int = Field(default=1000, ge=1, le=100_000, alias="HRH_MAX_BATCH_COMMANDS")
 
     def limits(self) -> Limits:
         """The domain's limits on dates, as these settings set them."""

@@ -1,7 +1,7 @@
 """The schema: every feature's queries and mutations, composed, with the limits every public endpoint needs.
 
-Each feature (``org_units``, ``workforce``, ``staffing``, ``establishment``, ``audit``, ``accounts``) holds its types,
-inputs, queries and mutations; the root types below only list them, in the contract's order.
+Each feature (``org_units``, ``workforce``, ``staffing``, ``establishment``, ``audit``, ``accounts``,
+``batch``) holds its types, inputs, queries and mutations; the root types below only list them, in the contract's order.
 """
 
 import strawberry
@@ -10,6 +10,7 @@ from strawberry.types import ExecutionContext
 
 from api.graphql.accounts.mutations import AccountMutations
 from api.graphql.audit.queries import AuditQueries
+from api.graphql.batch.mutations import BatchMutations
 from api.graphql.documents import Documents
 from api.graphql.errors import ErrorCodes, code_of
 from api.graphql.establishment import EstablishmentMutations, EstablishmentQueries
@@ -27,7 +28,7 @@ class Query(OrgUnitQueries, WorkforceQueries, StaffingQueries, EstablishmentQuer
 
 
 @strawberry.type
-class Mutation(OrgUnitMutations, EstablishmentMutations, WorkforceMutations, AccountMutations):
+class Mutation(OrgUnitMutations, EstablishmentMutations, WorkforceMutations, AccountMutations, BatchMutations):
     """Every feature's mutations."""
 
 
