@@ -53,4 +53,9 @@ translations: $(STAMP)
 	$(BIN)/pybabel update -i $(VENV)/messages.pot -d api/web/locale -l fr --no-fuzzy-matching
 
 clean:
-	rm -rf $(VENV) .hrh .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
+	rm -rf $(VENV) .hrh .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .screenshots
+
+# The browser stories again, keeping their last pages in docs/img/web/ for docs/web.md (the test run keeps
+# them in .screenshots/, not tracked)
+screenshots: $(STAMP) $(NODE_STAMP)
+	HRH_SCREENSHOTS=docs/img/web $(BIN)/pytest -q tests/browser

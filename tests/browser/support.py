@@ -1,6 +1,7 @@
 """What every browser test uses: the guard against other hosts, axe-core, screenshots."""
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,9 @@ from playwright.sync_api import BrowserContext, Error, Locator, Page, ProxySetti
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "tests" / "conformance" / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = ROOT / "docs" / "img" / "web"
+SCREENSHOTS = Path(os.environ.get("HRH_SCREENSHOTS") or ROOT / ".screenshots")
+"""Where the stories' last pages are kept for review: ``.screenshots/`` (not tracked), or the folder
+``HRH_SCREENSHOTS`` names; ``make screenshots`` writes them to ``docs/img/web/`` for docs/web.md."""
 NO_PROXY: ProxySettings = {"server": "http://127.0.0.1:9", "bypass": "127.0.0.1"}
 """The browser's proxy: nothing listens there, so any request to another host fails at once; the server's address
 alone is reached directly."""
@@ -97,7 +100,7 @@ def describe(violations: list[dict[str, Any]]) -> str:
 
 
 def screenshot(page: Page, name: str, *, mask: tuple[Locator, ...] = ()) -> Path:
-    """Saves the whole page as ``docs/img/web/<name>.png`` (for docs/web.md and review) and returns the path.
+    """Saves the whole page as ``<SCREENSHOTS>/<name>.png`` (for review, and for docs/web.md) and returns the path.
 
     ``mask``: parts painted over in grey (a token, or anything else that differs from run to run).
     """

@@ -2,7 +2,7 @@
 transfer in French; a double submit records once; a worker outside the scope is neither found nor
 shown; an auditor reads a back-dated transfer, a retraction, and the history as known at a past
 moment; a planner reads a regional dashboard in English, whose density table equals the GraphQL answer.
-Each story keeps a screenshot of its last page (docs/img/web/, shown in docs/web.md)."""
+Each story keeps a screenshot of its last page (``make screenshots`` puts them in docs/img/web/ for docs/web.md)."""
 
 import re
 import time
