@@ -1,7 +1,7 @@
 """Workers and their mobility histories: who is where, and how they got there."""
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -182,6 +182,14 @@ def _movement(r: Any, retracted_position: int | None = None) -> MovementRecord:
         leave_kind=r["leave_kind"],
         course=r["course"],
     )
+
+
+def as_known_at(history: list[MovementRecord], known_at: datetime) -> list[MovementRecord]:
+    """A history as the ledger knew it at ``known_at``: the events recorded by then, each retracted only
+    when its retraction too was recorded by then."""
+    known = [m for m in history if m.recorded_at <= known_at]
+    retracted = {m.retracted_position for m in known if m.retracted_position is not None}
+    return [replace(m, retracted=m.position in retracted) for m in known]
 
 
 async def histories(db: Executor, schema: str, ids: list[UUID]) -> dict[UUID, list[MovementRecord]]:

@@ -19,7 +19,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
-from api.web.labels import LABELS, label
+from api.web.labels import label
 
 LABELLED = ("event", "level", "role", "kind", "status")
 """The refusals' parameters that name a kind of event or an enum value, said in the reader's language."""
@@ -116,5 +116,5 @@ class Formats:
         if isinstance(value, date):
             return value.isoformat()
         if isinstance(value, str) and name in LABELLED:
-            return gettext(label(value)) if value in LABELS else gettext(value)
+            return gettext(label(value))
         return value

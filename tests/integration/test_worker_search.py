@@ -233,3 +233,24 @@ def test_a_history_says_the_kind_of_a_leave_and_the_course_of_a_training(databas
         {"kind": "LEAVE_ENDED", "leaveKind": None, "course": None},
         {"kind": "TRAINING_RECORDED", "leaveKind": None, "course": "PCIME"},
     ]
+
+
+def test_a_history_as_known_at_a_moment_holds_what_was_recorded_by_then(database_url: str, story: Story) -> None:
+    query = "query($id: ID!, $at: DateTime) { worker(id: $id) { history(knownAt: $at) { position retracted } } }"
+
+    def history(at: str | None) -> dict[int, bool]:
+        result, _ = run_query(database_url, story.ledger, AUDITOR, query, {"id": str(story.retracted), "at": at})
+        assert result.errors is None, result.errors
+        return {m["position"]: m["retracted"] for m in result.data["worker"]["history"]}
+
+    recorded = "query($id: ID!) { worker(id: $id) { history { position recordedAt } } }"
+    result, _ = run_query(database_url, story.ledger, AUDITOR, recorded, {"id": str(story.retracted)})
+    assert result.errors is None, result.errors
+    transfer_recorded = next(
+        m["recordedAt"] for m in result.data["worker"]["history"] if m["position"] == story.transfer_position
+    )
+    # Between the transfer and its retraction: the transfer in force, the retraction not yet there.
+    before = history(transfer_recorded)
+    assert before[story.transfer_position] is False and story.retraction_position not in before
+    now = history(None)
+    assert now[story.transfer_position] is True and story.retraction_position in now

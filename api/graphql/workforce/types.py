@@ -12,7 +12,7 @@ from api.graphql.errors import ClientError
 from api.graphql.org_units.types import Cadre, OrgUnit, unit
 from api.graphql.paging import PageInfo
 from api.graphql.permissions import field, personal_field
-from projections.mobility import MovementRecord, TrainingRecord, WorkerRecord
+from projections.mobility import MovementRecord, TrainingRecord, WorkerRecord, as_known_at
 
 
 @strawberry.enum
@@ -156,11 +156,15 @@ class Worker:
     async def facility(self, info: Info) -> OrgUnit | None:
         return None if self.restricted else await unit(info, self.record.facility_code, date.today())
 
-    @field(description="Ordered by effective date, then by recording order.")
-    async def history(self, info: Info) -> list[Movement]:
+    @field(
+        description="Ordered by effective date, then by recording order; with knownAt, as the ledger knew it then "
+        "(the events recorded by then, retracted only if their retraction too was)."
+    )
+    async def history(self, info: Info, known_at: datetime | None = None) -> list[Movement]:
         if self.restricted:
             return []
-        return [Movement.of(m) for m in await info.context.loaders.histories.load(self.record.id)]
+        found = await info.context.loaders.histories.load(self.record.id)
+        return [Movement.of(m) for m in (found if known_at is None else as_known_at(found, known_at))]
 
     @strawberry.field
     async def trainings(self, info: Info) -> list[Training]:

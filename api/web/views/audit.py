@@ -175,7 +175,7 @@ def show(
         "audit.html",
         status_code=status_code,
         typed=where.typed,
-        entries=[{**e, "kindLabel": visit.text(label(e["kind"]))} for e in entries],
+        entries=entries,
         page_info=page["pageInfo"] if page else None,
         after=after,
         size=size,

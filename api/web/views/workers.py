@@ -1,6 +1,5 @@
 """HR staff and auditors: find a worker, and read their file (identity, history, trainings)."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -26,11 +25,11 @@ query Search($text: String!, $first: Int!) {
 """
 
 FILE = """
-query File($id: ID!) {
+query File($id: ID!, $knownAt: DateTime) {
   worker(id: $id) {
     id civilServiceNumber familyName givenNames sex birthDate countryOfBirth qualificationCountry
     sector fundingSource status cadre { code name group qualified } facility { code name }
-    history {
+    history(knownAt: $knownAt) {
       position kind effectiveOn recordedAt recordedBy authority reason retracted backdated retractedPosition
       leaveKind course
       fromFacility { code name } toFacility { code name }
@@ -62,20 +61,16 @@ async def search(visit: SignedIn, text: str = "", first: int = PAGE) -> Response
     )
 
 
-def as_known_at(history: list[dict[str, object]], known_at: datetime) -> list[dict[str, object]]:
-    """The history as the ledger knew it at ``known_at``: the events recorded by then, each flagged
-    retracted only when its retraction too was recorded by then."""
-    known = [m for m in history if datetime.fromisoformat(str(m["recordedAt"])) <= known_at]
-    retracted = {m["retractedPosition"] for m in known if m["kind"] == "RETRACTED"}
-    return [{**m, "retracted": m["position"] in retracted} for m in known]
-
-
 @router.get("/workers/{worker_id}")
 async def worker_file(
     visit: SignedIn, worker_id: str, known_at: KnownAt = None, recorded: int | None = None
 ) -> Response:
     try:
-        worker = (await visit.ask(FILE, {"id": worker_id}))["worker"]
+        moment = moment_of(known_at, end=True).isoformat() if known_at else None
+    except ValueError:
+        return visit.render("refused.html", status_code=400, refusal=unreadable_known_at(known_at or ""))
+    try:
+        worker = (await visit.ask(FILE, {"id": worker_id, "knownAt": moment}))["worker"]
     except Refused as refused:
         return visit.render(
             "refused.html", status_code=403 if refused.refusal.code == "FORBIDDEN" else 400, refusal=refused.refusal
@@ -83,9 +78,4 @@ async def worker_file(
     if worker is None:
         return visit.render("not_found.html", status_code=404)
     history = worker["history"]
-    if known_at:
-        try:
-            history = as_known_at(history, moment_of(known_at, end=True))
-        except ValueError:
-            return visit.render("refused.html", status_code=400, refusal=unreadable_known_at(known_at))
     return visit.render("worker.html", worker=worker, history=history, known_at=known_at or None, recorded=recorded)
