@@ -27,6 +27,7 @@ class Settings(BaseSettings):
         session_idle_minutes: a web session unused this long has ended.
         session_hours: a web session ends this many hours after its user signed in, however used.
         max_batch_commands: the most commands one offline batch may hold (``submitBatch``, ``POST /api/batch``).
+        max_upload_bytes: the largest spreadsheet the import page takes (its body limit, instead of ``max_body_bytes``).
     """
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
@@ -51,6 +52,8 @@ class Settings(BaseSettings):
     session_hours: int = Field(default=12, ge=1, le=web_sessions.MAX_SESSION_HOURS, alias="HRH_SESSION_HOURS")
     # Offline batches (issue 18).
     max_batch_commands: int = Field(default=1000, ge=1, le=100_000, alias="HRH_MAX_BATCH_COMMANDS")
+    # Spreadsheet imports (issue 18): 25,000 rows of a command fill about 2 MB of XLSX.
+    max_upload_bytes: int = Field(default=32 * 2**20, ge=1024, le=2**30, alias="HRH_MAX_UPLOAD_BYTES")
 
     def limits(self) -> Limits:
         """The domain's limits on dates, as these settings set them."""

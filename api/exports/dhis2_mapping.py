@@ -64,11 +64,22 @@ def read_mapping(path: Path) -> Mapping:
         ExportError: the file cannot be read or parsed (MAPPING_UNREADABLE), or ``parse_mapping`` refuses it.
     """
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        content = path.read_bytes()
     except OSError as error:
         raise ExportError("MAPPING_UNREADABLE", f"cannot read the mapping {path}: {error.strerror}") from None
+    return parse_mapping_text(content, str(path))
+
+
+def parse_mapping_text(content: bytes, name: str = "the mapping") -> Mapping:
+    """The mapping a YAML file's ``content`` holds (``name`` says which file, in errors).
+
+    Raises:
+        ExportError: the content is not YAML in UTF-8 (MAPPING_UNREADABLE), or ``parse_mapping`` refuses it.
+    """
+    try:
+        loaded = yaml.safe_load(content.decode("utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise ExportError("MAPPING_UNREADABLE", f"{path} is not a YAML file: {error}") from None
+        raise ExportError("MAPPING_UNREADABLE", f"{name} is not a YAML file: {error}") from None
     return parse_mapping(loaded)
 
 

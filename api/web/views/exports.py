@@ -1,17 +1,23 @@
-"""Downloads of exports, run as the signed-in user: ``/units/<code>/staffing.csv`` and ``.xlsx``.
+"""Downloads of exports, run as the signed-in user: ``/units/<code>/staffing.csv`` and ``.xlsx``, and the
+exports page ``/exports`` (DHIS2).
 
 The file is the one ``hrh export staffing --user <the visitor>`` writes (``api.exports``), so the
 visitor gets the roster the API would give them, personal fields only where they may read them. What
 it reflects travels in its name and in the headers ``X-Ledger-Position``, ``X-As-Of`` and ``X-Known-At``.
 """
 
+import json
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
+from starlette.datastructures import UploadFile
 
 from api.exports import staffing_files
+from api.exports.dhis2 import data_value_sets
+from api.exports.dhis2_mapping import ExportError, parse_mapping_text
+from api.exports.dhis2_periods import parse_period
 from api.exports.staffing import ListMoving, staffing_list
 from api.operations import Refusal, Refused
 from api.web.moments import moment_of, unreadable_known_at
@@ -62,3 +68,33 @@ async def staffing_download(
     }
     content = staffing_files.file_bytes(found, kind, visit.language)
     return Response(content, media_type=staffing_files.MEDIA_TYPES[kind], headers=headers)
+
+
+@router.get("/exports")
+async def exports_page(visit: SignedIn) -> Response:
+    """The exports a visitor can download: DHIS2 (with a mapping file)."""
+    return visit.render("exports.html")
+
+
+@router.post("/exports/dhis2")
+async def dhis2_download(visit: SignedIn) -> Response:
+    """A DHIS2 ``dataValueSets`` document for a period, with the uploaded mapping file, as ``hrh export dhis2
+    --user <the visitor>`` writes it."""
+    form = await visit.form()
+    upload = form.get("mapping")
+    try:
+        period = parse_period(str(form.get("period") or "").strip())
+        mapping = parse_mapping_text(await upload.read() if isinstance(upload, UploadFile) else b"")
+        unit = str(form.get("unit") or "").strip() or None
+        done = await data_value_sets(visit.services, visit.user, mapping, period, unit=unit)
+    except ExportError as error:
+        return refused(visit, Refused(Refusal(error.code, str(error))))
+    except Refused as error:
+        return refused(visit, error)
+    headers = {
+        "Content-Disposition": f'attachment; filename="{done.suggested_name()}"',
+        "X-Ledger-Position": str(done.position),
+        "X-Known-At": done.known_at.isoformat(),
+    }
+    content = json.dumps(done.document, ensure_ascii=False, indent=2) + "\n"
+    return Response(content, media_type="application/json", headers=headers)

@@ -1,0 +1,62 @@
+"""The exchange pages over HTTP, as the signed-in user: the exports page's downloads (each file the one the
+CLI writes for that user, and refused as the API refuses it)."""
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from tests.web.auditpages_support import CSRF, Story, live_story
+
+pytestmark = pytest.mark.integration
+
+DHIS2_SCHEMA = json.loads((Path(__file__).parents[1] / "exports" / "dhis2.schema.json").read_text(encoding="utf-8"))
+MAPPING = {
+    "orgUnits": {"ML": "DHIS_ML", "ML-R1": "DHIS_R1", "ML-R2": "DHIS_R2"},
+    "dataValues": [{"figure": "headcount", "dataElement": "HRH_HEADCOUNT"}],
+}
+HEADCOUNT = "query($code: String!, $on: Date!) { staffing(orgUnitCode: $code, asOf: $on) { headcount } }"
+
+
+@pytest.fixture(scope="module")
+def story(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
+    yield from live_story(server_url, tmp_path_factory.mktemp("exchange_pages"))
+
+
+def csrf_of(page: str) -> str:
+    found = CSRF.search(page)
+    assert found, page[:500]
+    return found[1]
+
+
+def test_the_dhis2_download_holds_the_api_figures_for_the_signed_in_user(story: Story) -> None:
+    client = story.signed_in("planif")
+    page = client.get("/exports")
+    assert page.status_code == 200 and 'data-export="dhis2"' in page.text
+    files = {"mapping": ("mapping.yaml", yaml.safe_dump(MAPPING).encode(), "application/yaml")}
+    answer = client.post("/exports/dhis2", data={"csrf": csrf_of(page.text), "period": "2017"}, files=files)
+    assert answer.status_code == 200, answer.text[answer.text.find("<main") :][:800]
+    assert "attachment" in answer.headers["content-disposition"]
+    document = answer.json()
+    jsonschema.validate(document, DHIS2_SCHEMA)
+    sent = {v["orgUnit"]: v["value"] for v in document["dataValues"]}
+    assert int(answer.headers["x-ledger-position"]) >= story.at["F-111 decree"]
+    for code, target in MAPPING["orgUnits"].items():
+        wanted = story.graphql(HEADCOUNT, {"code": code, "on": "2017-12-31"})["staffing"]["headcount"]
+        assert sent[target] == str(wanted), code
+    assert sent["DHIS_R2"] == "1"  # Awa, at F-211 since 2017-03-01
+
+
+def test_a_bad_mapping_or_period_is_refused_with_its_code(story: Story) -> None:
+    client = story.signed_in("planif")
+    token = csrf_of(client.get("/exports").text)
+    bad = {"mapping": ("mapping.yaml", b"orgUnits: [not, a, table]\n", "application/yaml")}
+    refused = client.post("/exports/dhis2", data={"csrf": token, "period": "2017"}, files=bad)
+    assert refused.status_code == 400 and 'data-error-code="MAPPING_INVALID"' in refused.text
+    good = {"mapping": ("mapping.yaml", yaml.safe_dump(MAPPING).encode(), "application/yaml")}
+    refused = client.post("/exports/dhis2", data={"csrf": token, "period": "2017W1"}, files=good)
+    assert refused.status_code == 400 and 'data-error-code="' in refused.text
+    assert client.post("/exports/dhis2", data={"period": "2017"}, files=good).status_code == 403  # no CSRF token
