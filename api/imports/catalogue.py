@@ -7,8 +7,10 @@ neither alone is required. In correctWorkerDetails ``civilServiceNumber`` is als
 the worker when ``workerId`` is empty, and is the corrected number otherwise (the importer decides).
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
+from types import MappingProxyType
 
 from graphql import (
     GraphQLEnumType,
@@ -85,16 +87,16 @@ def sheet_of(command: str, input_type: GraphQLInputObjectType) -> Sheet:
 
 
 @cache
-def catalogue() -> dict[str, Sheet]:
+def catalogue() -> Mapping[str, Sheet]:
     """Each sheet of SHEETS (in that order) with its columns, from the schema's mutations' input types."""
     built = build_schema(schema.as_str())
     mutations = built.mutation_type
     if mutations is None:  # pragma: no cover - the schema has mutations
-        return {}
+        return MappingProxyType({})
     sheets = {}
     for command in SHEETS:
         input_type = get_named_type(mutations.fields[command].args["input"].type)
         if not isinstance(input_type, GraphQLInputObjectType):  # pragma: no cover - the contract's inputs
             raise TypeError(f"{command}'s input is not an input type")
         sheets[command] = sheet_of(command, input_type)
-    return sheets
+    return MappingProxyType(sheets)

@@ -5,6 +5,7 @@ cadre-code columns get drop-downs over ranges of a hidden "codes" sheet (a liter
 characters); date columns are formatted as dates.
 """
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -16,7 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from api.access import User
 from api.graphql.context import Services
-from api.imports.catalogue import Column, Sheet
+from api.imports.catalogue import Column, Sheet, catalogue
 from api.imports.guide import GUIDE, TITLE
 from api.imports.labels import label
 from api.imports.rows import FIRST_DATA_ROW
@@ -39,6 +40,13 @@ async def template_codes(services: Services, user: User) -> tuple[list[str], lis
     found = await execute(services, user, CODES)
     facilities = sorted(u["code"] for u in found["orgUnits"] if u["closedOn"] is None)
     return facilities, sorted(c["code"] for c in found["cadres"])
+
+
+async def write_template_for(services: Services, user: User, target: str | Path | IO[bytes]) -> None:
+    """Writes the template of every sheet to ``target``, with the codes ``user`` sees (``hrh import-template``
+    and the web's download); the file is written in a thread, off the event loop."""
+    facilities, cadres = await template_codes(services, user)
+    await asyncio.to_thread(write_template, target, catalogue(), facilities, cadres)
 
 
 def write_template(

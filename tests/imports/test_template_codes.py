@@ -9,8 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from api.exports.session import OPERATOR, export_services
-from api.imports.catalogue import catalogue
-from api.imports.template import template_codes, write_template
+from api.imports.template import template_codes, write_template_for
 from domain import commands as c
 from tests.integration.projection_support import catch_up, fresh_ledger, target_of
 from tests.integration.test_projections import Recorder, org_tree
@@ -27,11 +26,11 @@ def test_the_codes_are_the_open_facilities_and_the_cadres(database_url: str, tmp
 
         async def codes() -> tuple[list[str], list[str]]:
             async with export_services(database_url, ledger, target_of(ledger)) as services:
+                await write_template_for(services, OPERATOR, tmp_path / "modele.xlsx")
                 return await template_codes(services, OPERATOR)
 
         facilities, cadres = asyncio.run(codes())
     assert facilities == ["F1", "F2", "F4"]
     assert cadres == ["AIDE", "MIDWIFE", "NURSE"]
-    write_template(tmp_path / "modele.xlsx", catalogue(), facilities, cadres)
     listed = load_workbook(tmp_path / "modele.xlsx")["codes"]
     assert [cell.value for cell in listed["A"] if cell.value] == ["facilityCode", "F1", "F2", "F4"]
