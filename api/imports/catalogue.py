@@ -34,13 +34,17 @@ NOT_WORKER_COMMANDS = ("hireWorker", "setEstablishment")
 @dataclass(frozen=True)
 class Column:
     """One column of a sheet: its input field's name, its GraphQL type's name (String, ID, Int, Date,
-    Boolean or an enum's name), whether the input type requires it, and an enum's values."""
+    Boolean or an enum's name), whether the sheet requires it, and an enum's values. ``names_worker``: the
+    column names the row's worker (``workerId`` or ``civilServiceNumber``: one of them is required);
+    ``in_input``: the column is a field of the input type (not the ``civilServiceNumber`` added beside
+    ``workerId``, which the importer resolves to a worker id)."""
 
     name: str
     type: str
     required: bool
     options: tuple[str, ...] = ()
     names_worker: bool = False
+    in_input: bool = True
 
     @property
     def is_enum(self) -> bool:
@@ -82,7 +86,7 @@ def sheet_of(command: str, input_type: GraphQLInputObjectType) -> Sheet:
     names = [c.name for c in columns]
     if worker_command and "civilServiceNumber" not in names:
         at = names.index("workerId") + 1
-        columns.insert(at, Column("civilServiceNumber", "String", False, names_worker=True))
+        columns.insert(at, Column("civilServiceNumber", "String", False, names_worker=True, in_input=False))
     return Sheet(command, input_type.name, tuple(columns))
 
 
