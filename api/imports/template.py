@@ -2,7 +2,7 @@
 sheet per command in SHEETS order, laid out as DESIGN "Spreadsheet import" says. Row 1 holds the input field
 names, row 2 their French labels (" *" when required), both frozen and bold; enum, facility-code and
 cadre-code columns get drop-downs over ranges of a hidden "codes" sheet (a literal list is limited to 255
-characters); date columns are formatted as dates.
+characters); date columns are formatted as dates, text columns as text.
 """
 
 import asyncio
@@ -27,7 +27,9 @@ GUIDE_SHEET = "Lisez-moi"
 CODES_SHEET = "codes"
 FACILITY_COLUMNS = ("facilityCode", "toFacilityCode", "expectedFromFacilityCode")
 CADRE_COLUMNS = ("cadreCode",)
-DATE_FORMAT = "DD/MM/YYYY"
+FORMATS = {"Date": "DD/MM/YYYY", "String": "@", "ID": "@"}
+"""The columns' cell formats: dates as dates; text as text, so that a civil-service number keeps its
+leading zeros and a code is never read as a number."""
 LAST_ROW = 1048576
 """The last row of a sheet: the drop-downs cover the whole column below the header."""
 CODES = """
@@ -125,8 +127,8 @@ def write_sheet(sheet: Any, columns: Sheet, ranges: dict[str, str]) -> None:
         sheet.cell(1, index).font = bold
         sheet.cell(2, index).font = bold
         sheet.column_dimensions[letter].width = max(16, len(label(column)) + 2)
-        if column.type == "Date":
-            sheet.column_dimensions[letter].number_format = DATE_FORMAT
+        if column.type in FORMATS:
+            sheet.column_dimensions[letter].number_format = FORMATS[column.type]
         named = list_of(column)
         if named in ranges:
             sheet.add_data_validation(drop_down(column, ranges[named], f"{letter}{FIRST_DATA_ROW}:{letter}{LAST_ROW}"))
