@@ -15,9 +15,10 @@ from api.access import Unauthenticated, User, signed_in
 from api.projecting import Projected
 from api.tokens import Caller
 from domain.ledger import Ledger
-from projections import mobility, org_units
+from projections import mobility, org_units, postings
 from projections.mobility import MovementRecord, TrainingRecord, WorkerRecord
 from projections.org_units import OrgUnitRecord
+from projections.postings import PostingRecord
 from projections.vectors import CadreInfo
 
 
@@ -43,6 +44,7 @@ class Loaders:
     workers: DataLoader[UUID, WorkerRecord | None]  # as they are today
     histories: DataLoader[UUID, list[MovementRecord]]
     trainings: DataLoader[UUID, list[TrainingRecord]]
+    postings: DataLoader[tuple[UUID, int | None], list[PostingRecord]]  # (worker, as known at position or now)
 
 
 def by_day(keys: list[tuple[str, date]]) -> dict[date, list[str]]:
@@ -91,6 +93,16 @@ async def trainings(pool: asyncpg.Pool, schema: str, keys: list[UUID]) -> list[l
     return [found[key] for key in keys]
 
 
+async def worker_postings(
+    pool: asyncpg.Pool, schema: str, keys: list[tuple[UUID, int | None]]
+) -> list[list[PostingRecord]]:
+    wanted: dict[int | None, list[UUID]] = {}
+    for worker_id, position in keys:
+        wanted.setdefault(position, []).append(worker_id)
+    found = {position: await postings.postings(pool, schema, ids, position) for position, ids in wanted.items()}
+    return [found[position][worker_id] for worker_id, position in keys]
+
+
 def loaders(pool: asyncpg.Pool, schema: str) -> Loaders:
     """A fresh set of loaders over the read tables in ``schema``: build one for each request."""
     return Loaders(
@@ -101,6 +113,7 @@ def loaders(pool: asyncpg.Pool, schema: str) -> Loaders:
         workers=DataLoader(partial(workers, pool, schema)),
         histories=DataLoader(partial(histories, pool, schema)),
         trainings=DataLoader(partial(trainings, pool, schema)),
+        postings=DataLoader(partial(worker_postings, pool, schema)),
     )
 
 
