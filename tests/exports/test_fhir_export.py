@@ -4,16 +4,23 @@ IHE mCSD's rules; each posting's PractitionerRole period equals one computed her
 facility add up to the GraphQL headcount; ``--since`` gives what later events changed or removed; a planner is
 refused and an HR manager sees only their scope's practitioners."""
 
+import asyncio
 import json
 import subprocess
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
 
+from api.database import open_ledger
+from api.exports import fhir_reading
+from api.exports.fhir import FhirExport, fhir_bundle
+from api.exports.session import OPERATOR, export_services
+from api.settings import Settings
 from tests.e2e.api_support import HRH, RETRACT, Api
 from tests.web.auditpages_support import Story, live_story
 
@@ -181,6 +188,51 @@ def test_active_roles_at_each_facility_equal_the_headcount(story: Story) -> None
         headcount = story.graphql(HEADCOUNT, {"code": code})["staffing"]["headcount"]
         assert active[f"Location/{code}"] == headcount, code
     assert sum(active.values()) == story.graphql(HEADCOUNT, {"code": "ML"})["staffing"]["headcount"] == 3
+
+
+class CountingPool:
+    """A pool that counts the statements sent through it (asyncpg's Pool has slots: it cannot be patched)."""
+
+    def __init__(self, pool: Any) -> None:
+        self.pool, self.statements = pool, 0
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self.pool, name)
+        if name in ("fetch", "fetchrow", "fetchval", "execute"):
+            self.statements += 1
+        return found
+
+
+def export_in_process(story: Story) -> tuple[FhirExport, int]:
+    """The full export run in-process as the operator, and how many SQL statements it sent."""
+
+    async def read() -> tuple[FhirExport, int]:
+        ledger = open_ledger(story.api.database_url, Settings())
+        try:
+            async with export_services(story.api.database_url, ledger) as services:
+                counting = CountingPool(services.pool)
+                done = await fhir_bundle(replace(services, pool=counting), OPERATOR, base="http://hrh.test/fhir")
+                return done, counting.statements
+        finally:
+            ledger.close()
+
+    return asyncio.run(read())
+
+
+def test_every_page_is_read_and_no_statement_is_sent_per_worker(story: Story, monkeypatch: pytest.MonkeyPatch) -> None:
+    whole, statements = export_in_process(story)
+    # Five more workers, each with a posting: the export sends as many statements as before.
+    for n in range(5):
+        hired = story.api.hire(f"Sangaré {n}", on="2016-01-04")["worker"]["id"]
+        story.api.post_worker(hired, "F-212", "2016-02-01")
+    story.api.caught_up(story.api.ledger_position())
+    more, more_statements = export_in_process(story)
+    assert len(resources(more.bundle, "Practitioner")) == len(resources(whole.bundle, "Practitioner")) + 5
+    assert 0 < more_statements == statements
+    # Pages of one worker: every page is read, and the Bundle is the same.
+    monkeypatch.setattr(fhir_reading, "PAGE", 1)
+    paged, _ = export_in_process(story)
+    assert paged.bundle["entry"] == more.bundle["entry"] and paged.position == more.position
 
 
 def test_a_planner_is_refused_and_a_manager_sees_only_their_scope(story: Story) -> None:

@@ -12,7 +12,6 @@ from api.graphql.errors import ClientError
 from api.graphql.org_units.types import Cadre, OrgUnit, unit
 from api.graphql.paging import PageInfo
 from api.graphql.permissions import field, personal_field
-from projections import staffing
 from projections.mobility import MovementRecord, TrainingRecord, WorkerRecord, as_known_at
 from projections.postings import PostingRecord
 
@@ -205,8 +204,7 @@ class Worker:
     async def postings(self, info: Info, known_at: datetime | None = None) -> list[Posting]:
         if self.restricted:
             return []
-        position = await staffing.known_position(info.context.pool, info.context.schema, known_at)
-        return [Posting.of(p) for p in await info.context.loaders.postings.load((self.record.id, position))]
+        return [Posting.of(p) for p in await info.context.loaders.postings.load((self.record.id, known_at))]
 
     @strawberry.field
     async def trainings(self, info: Info) -> list[Training]:
