@@ -179,6 +179,26 @@ def test_each_posting_is_one_role_with_the_period_of_the_timeline(story: Story) 
     ]
 
 
+def test_a_requalification_keeps_the_posting_and_gives_the_role_the_cadre_held_at_its_end(story: Story) -> None:
+    awa = story.workers["awa"]
+    requalified = {"workerId": awa, "cadreCode": "OTHER-CLEAN", "effectiveOn": "2018-01-01"}
+    record(story.api, "requalifyWorker", "RequalifyWorkerInput", requalified)
+    story.api.caught_up(story.api.ledger_position())
+    bundle = bundle_of(story)
+    assert role_periods(bundle, awa) == expected_postings(story, awa)  # still three postings
+    codes = {
+        role["location"][0]["reference"]: [(c["system"], c["code"]) for c in role["code"][0]["coding"]]
+        for role in resources(bundle, "PractitionerRole").values()
+        if role["practitioner"]["reference"] == f"Practitioner/{awa}"
+    }
+    nurse = [("urn:hrh:cadre", "NURSE-RN"), ("urn:oid:2.16.840.1.113883.2.9.6.2.7", "2221")]
+    assert codes == {
+        "Location/F-111": nurse,
+        "Location/F-112": nurse,
+        "Location/F-211": [("urn:hrh:cadre", "OTHER-CLEAN")],  # a cadre with no ISCO-08 code has only ours
+    }
+
+
 def test_active_roles_at_each_facility_equal_the_headcount(story: Story) -> None:
     bundle = bundle_of(story)
     active = Counter(
