@@ -140,6 +140,9 @@ def test_the_bundle_parses_and_keeps_the_mcsd_rules(story: Story) -> None:
     # What it reflects is said in the Bundle and on standard error.
     position = story.graphql("{ ledgerPosition }")["ledgerPosition"]
     assert bundle["identifier"]["value"] == str(position)
+    assert {"system": "urn:hrh:ledger-position", "code": str(position)} in bundle["meta"]["tag"]
+    said = export(story).stderr.decode()
+    assert f"reflects ledger position {position}, knownAt " in said and "14 Location, 8 Organization" in said
 
 
 def references_in(value: Any) -> Iterator[str]:
@@ -270,6 +273,16 @@ def test_a_planner_is_refused_and_a_manager_sees_only_their_scope(story: Story) 
         f"Practitioner/{elsewhere}"
     }
     assert "FORBIDDEN" in export(story, "--user", "rh.d11", "--since", "2020-01-01").stderr.decode()
+
+
+def test_bad_options_are_refused_with_their_codes(story: Story) -> None:
+    for args, code in (
+        (("--since", "yesterday"), b"BAD_USER_INPUT"),
+        (("-o", "bundle.xml"), b"FORMAT_UNSUPPORTED"),
+        (("--user", "nobody"), b"UNKNOWN_USER"),
+    ):
+        done = export(story, *args)
+        assert done.returncode == 1 and code in done.stderr and done.stdout == b"", (args, done.stderr)
 
 
 def test_since_gives_what_later_events_changed_and_removed(story: Story) -> None:
