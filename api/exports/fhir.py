@@ -1,7 +1,7 @@
 """``hrh export fhir``: the ledger's org units and workers as FHIR R4 resources under IHE mCSD, in a Bundle
 (DESIGN, "Exports"; docs/exports.md, "FHIR").
 
-A full export is a ``collection`` Bundle of every Location (jurisdictions and facilities), every facility's
+A full export is a ``collection`` Bundle of every Location (jurisdictions and facilities), every unit's
 Organization, and every Practitioner the user may read with one PractitionerRole per posting. With
 ``since``, it is a ``history`` Bundle, as ITI-91's update feed: a PUT entry for each resource the events
 recorded after ``since`` changed (back-dated ones included), a DELETE entry for each that they removed (a posting
@@ -80,8 +80,7 @@ class Entries:
     def units(self, units: dict[str, dict[str, Any]]) -> None:
         for unit in units.values():
             self.put(location(unit))
-            if unit["level"] == "FACILITY":
-                self.put(organization(unit))
+            self.put(organization(unit))
 
     def worker(self, worker: dict[str, Any], today: date) -> None:
         self.put(practitioner(worker))
@@ -109,7 +108,7 @@ def bundle(entries: Entries, position: int, known_at: datetime) -> dict[str, Any
 
 
 async def full_entries(services: Services, user: User, base: str, today: date) -> Entries:
-    """Every Location, facility Organization, Practitioner and PractitionerRole the user may read."""
+    """Every Location, Organization, Practitioner and PractitionerRole the user may read."""
     workers = await reading.all_workers(services, user)
     facilities = {p["facility"]["code"] for w in workers for p in w["postings"]}
     entries = Entries(base, history=False)

@@ -1,5 +1,5 @@
 """FHIR R4 resources under IHE mCSD's profiles, made from the GraphQL answers the export reads
-(``api.exports.fhir_reading``): org units as Locations (and facilities' Organizations), workers as
+(``api.exports.fhir_reading``): org units as Locations and Organizations, workers as
 Practitioners, and their postings as PractitionerRoles.
 
 Every id is derived from our own ids and codes, so the same thing has the same id in every export
@@ -46,8 +46,8 @@ def profile(name: str) -> dict[str, Any]:
 
 
 def location(unit: dict[str, Any]) -> dict[str, Any]:
-    """An org unit as a Location: a facility (mCSD ``facility``, managed by its Organization) or a
-    jurisdiction (country, region, district: mCSD ``jurisdiction``), inactive once closed, part of its
+    """An org unit as a Location: a facility (mCSD ``facility``) or a jurisdiction (country, region,
+    district: mCSD ``jurisdiction``), managed by the unit's Organization, inactive once closed, part of its
     parent as of today."""
     facility = unit["level"] == "FACILITY"
     found: dict[str, Any] = {
@@ -60,24 +60,28 @@ def location(unit: dict[str, Any]) -> dict[str, Any]:
         "type": [mcsd_type("facility" if facility else "jurisdiction")],
         "physicalType": {"coding": [{"system": PHYSICAL_TYPES, "code": "si" if facility else "jdn"}]},
     }
-    if facility:
-        found["managingOrganization"] = {"reference": f"Organization/{unit_id(unit['code'])}"}
+    found["managingOrganization"] = {"reference": f"Organization/{unit_id(unit['code'])}"}
     if unit["parent"]:
         found["partOf"] = {"reference": f"Location/{unit_id(unit['parent']['code'])}"}
     return found
 
 
 def organization(unit: dict[str, Any]) -> dict[str, Any]:
-    """A facility's Organization (mCSD ``facility``), the managing organization of its Location."""
-    return {
+    """An org unit's Organization, which manages its Location: a facility's (mCSD ``facility``) or a
+    jurisdiction's (mCSD ``jurisdiction``), part of its parent's, inactive once closed."""
+    facility = unit["level"] == "FACILITY"
+    found: dict[str, Any] = {
         "resourceType": "Organization",
         "id": unit_id(unit["code"]),
-        "meta": profile("FacilityOrganization"),
+        "meta": profile("FacilityOrganization" if facility else "JurisdictionOrganization"),
         "identifier": [{"system": ORG_UNIT_SYSTEM, "value": unit["code"]}],
         "active": not unit["closedOn"],
-        "type": [mcsd_type("facility")],
+        "type": [mcsd_type("facility" if facility else "jurisdiction")],
         "name": unit["name"],
     }
+    if unit["parent"]:
+        found["partOf"] = {"reference": f"Organization/{unit_id(unit['parent']['code'])}"}
+    return found
 
 
 def practitioner(worker: dict[str, Any]) -> dict[str, Any]:

@@ -125,8 +125,16 @@ def test_the_bundle_parses_and_keeps_the_mcsd_rules(story: Story) -> None:
         assert location["name"] and location["status"] in ("active", "inactive") and location["type"]
         (kind,) = [c["code"] for t in location["type"] for c in t["coding"] if c["system"] == MCSD_TYPES]
         assert kind == ("facility" if location["id"].startswith("F-") else "jurisdiction")
-        if kind == "facility":
-            assert location["managingOrganization"]["reference"] == f"Organization/{location['id']}"
+        assert location["managingOrganization"]["reference"] == f"Organization/{location['id']}"
+    organizations = resources(bundle, "Organization")
+    assert set(organizations) == set(locations)
+    for org in organizations.values():
+        (kind,) = [c["code"] for t in org["type"] for c in t["coding"] if c["system"] == MCSD_TYPES]
+        assert kind == ("facility" if org["id"].startswith("F-") else "jurisdiction")
+    assert (
+        organizations["F-211"]["partOf"]["reference"] == "Organization/ML-D21"
+        and organizations["F-123"]["active"] is False
+    )
     assert locations["F-123"]["status"] == "inactive" and locations["F-122"]["status"] == "active"
     assert locations["F-211"]["partOf"]["reference"] == "Location/ML-D21" and "partOf" not in locations["ML"]
     for practitioner in resources(bundle, "Practitioner").values():
@@ -142,7 +150,7 @@ def test_the_bundle_parses_and_keeps_the_mcsd_rules(story: Story) -> None:
     assert bundle["identifier"]["value"] == str(position)
     assert {"system": "urn:hrh:ledger-position", "code": str(position)} in bundle["meta"]["tag"]
     said = export(story).stderr.decode()
-    assert f"reflects ledger position {position}, knownAt " in said and "14 Location, 8 Organization" in said
+    assert f"reflects ledger position {position}, knownAt " in said and "14 Location, 14 Organization" in said
 
 
 def references_in(value: Any) -> Iterator[str]:
