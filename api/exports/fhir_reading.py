@@ -29,9 +29,15 @@ query Practitioners($asOf: Date!, $first: Int!, $after: String) {{
 }}"""
 TRAIL = """query Changes($from: DateTime, $first: Int, $after: String) {
   auditTrail(from: $from, first: $first, after: $after) {
-    edges { node { aggregate aggregateId subject } } pageInfo { hasNextPage endCursor }
+    edges { node { aggregate aggregateId subject kind } } pageInfo { hasNextPage endCursor }
   }
 }"""
+# The kinds of event that change a resource: a training or a leave changes no Practitioner or PractitionerRole
+# (a leave does not end a posting), a population or an establishment no Location.
+WORKER_CHANGES = frozenset(
+    {"HIRED", "POSTED", "TRANSFERRED", "DEPARTED", "REHIRED", "REQUALIFIED", "DETAILS_CORRECTED", "RETRACTED"}
+)
+UNIT_CHANGES = frozenset({"OPENED", "MOVED", "RENAMED", "CLOSED"})
 
 
 async def ledger_position(services: Services, user: User) -> int:
@@ -86,8 +92,8 @@ async def all_workers(services: Services, user: User) -> list[dict[str, Any]]:
 
 
 async def changed_since(services: Services, user: User, since: datetime) -> tuple[set[str], set[str]]:
-    """The workers (ids) and org units (codes) that the events recorded after ``since`` name, back-dated ones and
-    retractions included (the audit trail: ADMINs and AUDITORs only)."""
+    """The workers (ids) and org units (codes) whose resources the events recorded after ``since`` change,
+    back-dated ones and retractions included (the audit trail: ADMINs and AUDITORs only)."""
     workers: set[str] = set()
     units: set[str] = set()
     after: str | None = None
@@ -96,9 +102,9 @@ async def changed_since(services: Services, user: User, since: datetime) -> tupl
         page = (await execute(services, user, TRAIL, asked))["auditTrail"]
         for edge in page["edges"]:
             entry = edge["node"]
-            if entry["aggregate"] == "Worker":
+            if entry["aggregate"] == "Worker" and entry["kind"] in WORKER_CHANGES:
                 workers.add(entry["aggregateId"])
-            elif entry["aggregate"] == "OrgUnit" and entry["subject"]:
+            elif entry["aggregate"] == "OrgUnit" and entry["kind"] in UNIT_CHANGES and entry["subject"]:
                 units.add(entry["subject"])
         if not page["pageInfo"]["hasNextPage"]:
             return workers, units

@@ -302,6 +302,11 @@ def test_since_gives_what_later_events_changed_and_removed(story: Story) -> None
     # After ``since``: a back-dated transfer of Chaka inside his first posting; Dede's posting retracted.
     api.transfer(chaka, "F-111", "2017-06-01")
     api.data(RETRACT, {"input": {"workerId": dede, "position": posting, "reason": "wrong worker"}})
+    # And what changes no resource: a training of Awa's, an establishment at F-211.
+    training = {"workerId": story.workers["awa"], "course": "PCIME", "startedOn": "2018-03-01"}
+    record(api, "recordTraining", "RecordTrainingInput", training)
+    decree = {"facilityCode": "F-211", "cadreCode": "NURSE-RN", "posts": 2, "effectiveOn": "2018-01-01"}
+    record(api, "setEstablishment", "SetEstablishmentInput", decree)
     api.caught_up(api.ledger_position())
     feed = bundle_of(story, "--since", since)
     assert feed["type"] == "history" and feed["total"] == len(feed["entry"])
@@ -309,6 +314,7 @@ def test_since_gives_what_later_events_changed_and_removed(story: Story) -> None
     deletes = {e["request"]["url"] for e in feed["entry"] if e["request"]["method"] == "DELETE"}
     assert {f"Practitioner/{chaka}", f"Practitioner/{dede}"} <= puts
     assert f"Practitioner/{story.workers['awa']}" not in puts and f"Practitioner/{story.workers['bina']}" not in puts
+    assert "Location/F-211" not in puts
     # Dede's retracted posting: its role is deleted, and Dede has none left.
     (dede_role,) = [
         r for r in resources(full_before, "PractitionerRole").values() if r["practitioner"]["reference"].endswith(dede)
