@@ -77,10 +77,10 @@ class Entries:
         request = {"method": "DELETE", "url": path}
         self.entries[path] = {"fullUrl": f"{self.base}/{path}", "request": request, "response": {"status": "204"}}
 
-    def units(self, units: dict[str, dict[str, Any]]) -> None:
+    def units(self, units: dict[str, dict[str, Any]], today: date) -> None:
         for unit in units.values():
-            self.put(location(unit))
-            self.put(organization(unit))
+            self.put(location(unit, today))
+            self.put(organization(unit, today))
 
     def worker(self, worker: dict[str, Any], today: date) -> None:
         self.put(practitioner(worker))
@@ -112,7 +112,7 @@ async def full_entries(services: Services, user: User, base: str, today: date) -
     workers = await reading.all_workers(services, user)
     facilities = {p["facility"]["code"] for w in workers for p in w["postings"]}
     entries = Entries(base, history=False)
-    entries.units(await reading.all_units(services, user, facilities))
+    entries.units(await reading.all_units(services, user, facilities), today)
     for worker in workers:
         entries.worker(worker, today)
     return entries
@@ -137,7 +137,7 @@ async def change_entries(services: Services, user: User, base: str, today: date,
             entries.worker(worker, today)
         else:
             entries.delete(f"Practitioner/{worker_id}")
-    entries.units(await reading.units_by_code(services, user, named))
+    entries.units(await reading.units_by_code(services, user, named), today)
     return entries
 
 

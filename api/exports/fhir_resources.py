@@ -45,7 +45,12 @@ def profile(name: str) -> dict[str, Any]:
     return {"profile": [f"{MCSD}/StructureDefinition/IHE.mCSD.{name}"]}
 
 
-def location(unit: dict[str, Any]) -> dict[str, Any]:
+def is_open(unit: dict[str, Any], today: date) -> bool:
+    """Whether a unit is open today: not closed, or closed on a later day."""
+    return unit["closedOn"] is None or date.fromisoformat(unit["closedOn"]) > today
+
+
+def location(unit: dict[str, Any], today: date) -> dict[str, Any]:
     """An org unit as a Location: a facility (mCSD ``facility``) or a jurisdiction (country, region,
     district: mCSD ``jurisdiction``), managed by the unit's Organization, inactive once closed, part of its
     parent as of today."""
@@ -55,7 +60,7 @@ def location(unit: dict[str, Any]) -> dict[str, Any]:
         "id": unit_id(unit["code"]),
         "meta": profile("FacilityLocation" if facility else "JurisdictionLocation"),
         "identifier": [{"system": ORG_UNIT_SYSTEM, "value": unit["code"]}],
-        "status": "inactive" if unit["closedOn"] else "active",
+        "status": "active" if is_open(unit, today) else "inactive",
         "name": unit["name"],
         "type": [mcsd_type("facility" if facility else "jurisdiction")],
         "physicalType": {"coding": [{"system": PHYSICAL_TYPES, "code": "si" if facility else "jdn"}]},
@@ -66,7 +71,7 @@ def location(unit: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
-def organization(unit: dict[str, Any]) -> dict[str, Any]:
+def organization(unit: dict[str, Any], today: date) -> dict[str, Any]:
     """An org unit's Organization, which manages its Location: a facility's (mCSD ``facility``) or a
     jurisdiction's (mCSD ``jurisdiction``), part of its parent's, inactive once closed."""
     facility = unit["level"] == "FACILITY"
@@ -75,7 +80,7 @@ def organization(unit: dict[str, Any]) -> dict[str, Any]:
         "id": unit_id(unit["code"]),
         "meta": profile("FacilityOrganization" if facility else "JurisdictionOrganization"),
         "identifier": [{"system": ORG_UNIT_SYSTEM, "value": unit["code"]}],
-        "active": not unit["closedOn"],
+        "active": is_open(unit, today),
         "type": [mcsd_type("facility" if facility else "jurisdiction")],
         "name": unit["name"],
     }
