@@ -18,7 +18,7 @@ from typing import Any
 
 from api.access import User
 from api.exports import fhir_reading as reading
-from api.exports.fhir_resources import location, organization, practitioner, practitioner_role
+from api.exports.fhir_resources import location, organization, practitioner, practitioner_role, role_id
 from api.exports.session import OPERATOR, export_services, user_named
 from api.graphql.context import Services
 from domain.ledger import Ledger
@@ -118,6 +118,10 @@ async def full_entries(services: Services, user: User, base: str, today: date) -
     return entries
 
 
+def posting_role_id(worker_id: str, posting: dict[str, Any]) -> str:
+    return role_id(worker_id, posting["facility"]["code"], posting["startedOn"])
+
+
 async def change_entries(services: Services, user: User, base: str, today: date, since: datetime) -> Entries:
     """The resources the events recorded after ``since`` changed or removed, and the units they refer to."""
     worker_ids, unit_codes = await reading.changed_since(services, user, since)
@@ -127,11 +131,9 @@ async def change_entries(services: Services, user: User, base: str, today: date,
     for worker_id, worker in sorted(workers.items()):
         current: list[dict[str, Any]] = worker["postings"] if worker is not None else []
         before: list[dict[str, Any]] = worker["before"] if worker is not None else []
-        lasting = {practitioner_role(worker_id, p, today)["id"] for p in current}
-        for posting in before:
-            role = practitioner_role(worker_id, posting, today)["id"]
-            if role not in lasting:  # a posting a back-dated event or a retraction undid
-                entries.delete(f"PractitionerRole/{role}")
+        lasting = {posting_role_id(worker_id, p) for p in current}
+        for role in sorted({posting_role_id(worker_id, p) for p in before} - lasting):
+            entries.delete(f"PractitionerRole/{role}")  # a posting a back-dated event or a retraction undid
         named |= {p["facility"]["code"] for p in before + current}
         if worker is not None:
             entries.worker(worker, today)
