@@ -20,7 +20,7 @@ from strawberry.http import GraphQLRequestData
 from strawberry.schema.base import BaseSchema
 from strawberry.types.unset import UNSET
 
-from api import batch_endpoint, health, tokens
+from api import batch_endpoint, fhir_endpoint, health, tokens
 from api.graphql.context import Context, Services, loaders
 from api.graphql.errors import UNAVAILABLE_MESSAGE, first_line, unavailable
 from api.graphql.refusals import GRAPHQL_PATH, codes_in, query_too_long, refusal, too_large_handler
@@ -76,6 +76,7 @@ def create_app(url: str, ledger: Ledger, *, admin_token: str | None, settings: S
 
     pages.install(app)
     batch_endpoint.install(app)
+    fhir_endpoint.install(app)
     watch = LagWatch()
 
     @app.get("/healthz")

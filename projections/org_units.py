@@ -86,13 +86,20 @@ async def org_units_by_code(db: Executor, schema: str, codes: list[str]) -> dict
 
 
 async def org_units(
-    db: Executor, schema: str, *, level: str | None = None, parent_code: str | None = None, as_of: date
+    db: Executor,
+    schema: str,
+    *,
+    level: str | None = None,
+    parent_code: str | None = None,
+    as_of: date,
+    include_closed: bool = False,
 ) -> list[OrgUnitRecord]:
-    """Units open on ``as_of``, optionally of one level and under one parent (as of that date)."""
-    s = quoted(schema)
+    """Units open on ``as_of`` (and, with ``include_closed``, those closed by then), optionally of one level and
+    under one parent (as of that date)."""
+    s, open_only = quoted(schema), "true" if include_closed else "t.is_open"
     rows = await db.fetch(
         f"SELECT {', '.join('u.' + c for c in UNIT_COLUMNS.split(', '))} FROM {s}.org_units u "
-        f"JOIN {s}.org_tree t ON t.code = u.code AND t.known_to IS NULL AND t.is_open "
+        f"JOIN {s}.org_tree t ON t.code = u.code AND t.known_to IS NULL AND {open_only} "
         "AND t.valid_from <= $1 AND (t.valid_to IS NULL OR t.valid_to > $1) "
         "WHERE ($2::text IS NULL OR u.level = $2) AND ($3::text IS NULL OR t.parent = $3) ORDER BY u.code",
         as_of,

@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from api.cli.connection import DataDir, ledger_session, reachable_url
+from api.cli.fhir_command import fhir
 from api.cli.terminal import errors, fail
 from api.exports import staffing_files
 from api.exports.dhis2_mapping import ExportError, read_mapping
@@ -158,3 +159,6 @@ def dhis2(
     write(output, (json.dumps(done.document, ensure_ascii=False, indent=2) + "\n").encode())
     errors.print(done.statement(), highlight=False, soft_wrap=True)
     errors.print(f"Suggested file name: {done.suggested_name()}", highlight=False, soft_wrap=True)
+
+
+export.command("fhir")(fhir)

@@ -1,7 +1,7 @@
 """The per-request context: who is asking, the pools, and a fresh set of typed DataLoaders."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 from typing import TypeAlias
 from uuid import UUID
@@ -15,9 +15,10 @@ from api.access import Unauthenticated, User, signed_in
 from api.projecting import Projected
 from api.tokens import Caller
 from domain.ledger import Ledger
-from projections import mobility, org_units
+from projections import mobility, org_units, postings, staffing
 from projections.mobility import MovementRecord, TrainingRecord, WorkerRecord
 from projections.org_units import OrgUnitRecord
+from projections.postings import PostingRecord
 from projections.vectors import CadreInfo
 
 
@@ -43,6 +44,7 @@ class Loaders:
     workers: DataLoader[UUID, WorkerRecord | None]  # as they are today
     histories: DataLoader[UUID, list[MovementRecord]]
     trainings: DataLoader[UUID, list[TrainingRecord]]
+    postings: DataLoader[tuple[UUID, datetime | None], list[PostingRecord]]  # (worker, as known then, or now)
 
 
 def by_day(keys: list[tuple[str, date]]) -> dict[date, list[str]]:
@@ -91,6 +93,20 @@ async def trainings(pool: asyncpg.Pool, schema: str, keys: list[UUID]) -> list[l
     return [found[key] for key in keys]
 
 
+async def worker_postings(
+    pool: asyncpg.Pool, schema: str, keys: list[tuple[UUID, datetime | None]]
+) -> list[list[PostingRecord]]:
+    """Each (worker, knownAt)'s postings: one position lookup and one read per distinct knownAt."""
+    wanted: dict[datetime | None, list[UUID]] = {}
+    for worker_id, known_at in keys:
+        wanted.setdefault(known_at, []).append(worker_id)
+    found = {}
+    for known_at, ids in wanted.items():
+        position = await staffing.known_position(pool, schema, known_at)
+        found[known_at] = await postings.postings(pool, schema, ids, position)
+    return [found[known_at][worker_id] for worker_id, known_at in keys]
+
+
 def loaders(pool: asyncpg.Pool, schema: str) -> Loaders:
     """A fresh set of loaders over the read tables in ``schema``: build one for each request."""
     return Loaders(
@@ -101,6 +117,7 @@ def loaders(pool: asyncpg.Pool, schema: str) -> Loaders:
         workers=DataLoader(partial(workers, pool, schema)),
         histories=DataLoader(partial(histories, pool, schema)),
         trainings=DataLoader(partial(trainings, pool, schema)),
+        postings=DataLoader(partial(worker_postings, pool, schema)),
     )
 
 

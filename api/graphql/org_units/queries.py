@@ -1,6 +1,7 @@
 """The org tree's and the cadres' queries: open to every signed-in role."""
 
 from datetime import date
+from typing import Annotated
 
 import strawberry
 
@@ -20,7 +21,14 @@ class OrgUnitQueries:
 
     @field(*ANYONE)
     async def org_units(
-        self, info: Info, level: OrgUnitLevel | None = None, parent_code: str | None = None, as_of: date | None = None
+        self,
+        info: Info,
+        level: OrgUnitLevel | None = None,
+        parent_code: str | None = None,
+        as_of: date | None = None,
+        include_closed: Annotated[
+            bool, strawberry.argument(description="Also the units closed by asOf (their closedOn says when).")
+        ] = False,
     ) -> list[OrgUnit]:
         day = as_of or date.today()
         found = await org_units.org_units(
@@ -29,6 +37,7 @@ class OrgUnitQueries:
             level=level.name if level else None,
             parent_code=parent_code,
             as_of=day,
+            include_closed=include_closed,
         )
         return [OrgUnit.of(r, day) for r in found]
 

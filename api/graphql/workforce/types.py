@@ -13,6 +13,7 @@ from api.graphql.org_units.types import Cadre, OrgUnit, unit
 from api.graphql.paging import PageInfo
 from api.graphql.permissions import field, personal_field
 from projections.mobility import MovementRecord, TrainingRecord, WorkerRecord, as_known_at
+from projections.postings import PostingRecord
 
 
 @strawberry.enum
@@ -94,6 +95,35 @@ class Training:
 
 
 @strawberry.type
+class Posting:
+    started_on: date
+    ended_on: date | None = strawberry.field(
+        description="The effective date of the transfer or departure that ended it (the worker is no longer there "
+        "that day); null while it lasts."
+    )
+    facility_code: strawberry.Private[str]
+    cadre_code: strawberry.Private[str]
+
+    @classmethod
+    def of(cls, p: PostingRecord) -> "Posting":
+        return cls(started_on=p.started_on, ended_on=p.ended_on, facility_code=p.facility, cadre_code=p.cadre)
+
+    @strawberry.field
+    async def facility(self, info: Info) -> OrgUnit:
+        found = await unit(info, self.facility_code, self.started_on)
+        if found is None:
+            raise ClientError(f"Org unit {self.facility_code} is not defined.", "NOT_FOUND")
+        return found
+
+    @field(description="The cadre held at the posting's end (today for one that lasts).")
+    async def cadre(self, info: Info) -> Cadre:
+        found = await info.context.loaders.cadres.load(self.cadre_code)
+        if found is None:
+            raise ClientError(f"Cadre {self.cadre_code} is not defined.", "NOT_FOUND")
+        return Cadre.of(found)
+
+
+@strawberry.type
 class Worker:
     id: strawberry.ID
     sex: Sex
@@ -165,6 +195,16 @@ class Worker:
             return []
         found = await info.context.loaders.histories.load(self.record.id)
         return [Movement.of(m) for m in (found if known_at is None else as_known_at(found, known_at))]
+
+    @field(
+        description="The worker's postings in effective order: each interval at one facility on the timeline in "
+        "force, from a posting or transfer in to the transfer out or departure (a leave does not end one); with "
+        "knownAt, as the ledger knew it then. Empty when the caller may not read the worker."
+    )
+    async def postings(self, info: Info, known_at: datetime | None = None) -> list[Posting]:
+        if self.restricted:
+            return []
+        return [Posting.of(p) for p in await info.context.loaders.postings.load((self.record.id, known_at))]
 
     @strawberry.field
     async def trainings(self, info: Info) -> list[Training]:
