@@ -60,3 +60,21 @@ def test_a_bad_mapping_or_period_is_refused_with_its_code(story: Story) -> None:
     refused = client.post("/exports/dhis2", data={"csrf": token, "period": "2017W1"}, files=good)
     assert refused.status_code == 400 and 'data-error-code="' in refused.text
     assert client.post("/exports/dhis2", data={"period": "2017"}, files=good).status_code == 403  # no CSRF token
+
+
+def test_the_fhir_download_is_the_bundle_the_user_may_read(story: Story) -> None:
+    answer = story.signed_in("auditrice").get("/exports/fhir.json")
+    assert answer.status_code == 200, answer.text[:300]
+    bundle = answer.json()
+    assert bundle["resourceType"] == "Bundle" and bundle["type"] == "collection"
+    practitioners = {e["resource"]["id"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Practitioner"}
+    assert practitioners == set(story.workers.values())
+    roles = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "PractitionerRole"]
+    awa_active = [r for r in roles if r["practitioner"]["reference"].endswith(story.workers["awa"]) and r["active"]]
+    assert [r["location"][0]["reference"] for r in awa_active] == ["Location/F-211"]
+    changes = story.signed_in("auditrice").get("/exports/fhir.json", params={"since": "2999-01-01"})
+    assert changes.status_code == 200 and changes.json()["type"] == "history"
+    refused = story.signed_in("planif").get("/exports/fhir.json")
+    assert refused.status_code == 403 and 'data-error-code="FORBIDDEN"' in refused.text
+    bad = story.signed_in("auditrice").get("/exports/fhir.json", params={"since": "yesterday"})
+    assert bad.status_code == 400 and 'data-error-code="BAD_USER_INPUT"' in bad.text

@@ -1,5 +1,5 @@
 """Downloads of exports, run as the signed-in user: ``/units/<code>/staffing.csv`` and ``.xlsx``, and the
-exports page ``/exports`` (DHIS2).
+exports page ``/exports`` (DHIS2, FHIR).
 
 The file is the one ``hrh export staffing --user <the visitor>`` writes (``api.exports``), so the
 visitor gets the roster the API would give them, personal fields only where they may read them. What
@@ -18,7 +18,9 @@ from api.exports import staffing_files
 from api.exports.dhis2 import data_value_sets
 from api.exports.dhis2_mapping import ExportError, parse_mapping_text
 from api.exports.dhis2_periods import parse_period
+from api.exports.fhir import BundleMoving, fhir_bundle
 from api.exports.staffing import ListMoving, staffing_list
+from api.fhir_endpoint import PREFIX as FHIR_PREFIX
 from api.operations import Refusal, Refused
 from api.web.moments import moment_of, unreadable_known_at
 from api.web.pages import SignedIn
@@ -98,3 +100,27 @@ async def dhis2_download(visit: SignedIn) -> Response:
     }
     content = json.dumps(done.document, ensure_ascii=False, indent=2) + "\n"
     return Response(content, media_type="application/json", headers=headers)
+
+
+@router.get("/exports/fhir.json")
+async def fhir_download(visit: SignedIn, since: str | None = None) -> Response:
+    """The mCSD Bundle of ``hrh export fhir --user <the visitor>``: everything, or what changed since ``since``."""
+    try:
+        moment = moment_of(since, end=False) if since else None
+    except ValueError:
+        return refused(visit, Refused(unreadable_known_at(since or "")))
+    base = str(visit.request.base_url).rstrip("/") + FHIR_PREFIX
+    try:
+        done = await fhir_bundle(visit.services, visit.user, base=base, since=moment)
+    except Refused as error:
+        return refused(visit, error)
+    except BundleMoving:
+        return refused(visit, Refused(Refusal(BundleMoving.code, LIST_MOVING, LIST_MOVING)))
+    kind = "changes" if moment else "all"
+    headers = {
+        "Content-Disposition": f'attachment; filename="hrh-fhir-{kind}-position-{done.position}.json"',
+        "X-Ledger-Position": str(done.position),
+        "X-Known-At": done.known_at.isoformat(),
+    }
+    content = json.dumps(done.bundle, ensure_ascii=False, indent=1) + "\n"
+    return Response(content, media_type="application/fhir+json", headers=headers)
