@@ -25,8 +25,8 @@ OWNERSHIP_PRIVATE = "private for-profit"
 PLACES_OF_BIRTH = ("national", "foreign", NHWA_UNKNOWN)
 PLACES_OF_TRAINING = ("domestic", "foreign", NHWA_UNKNOWN)
 
-# Whole years from the birth date to the day ($2), as the Definitions' "Age" says.
-AGE = "date_part('year', age($2::date, w.birth_date))"
+# Whole years from the birth date to the day the worker is counted on (``d.day``), as "Age" says.
+AGE = "date_part('year', age(d.day, w.birth_date))"
 AGE_BAND = (
     f"CASE WHEN w.birth_date IS NULL THEN '{NHWA_UNKNOWN}' WHEN {AGE} < 25 THEN '<25' WHEN {AGE} < 35 THEN '25-34' "
     f"WHEN {AGE} < 45 THEN '35-44' WHEN {AGE} < 55 THEN '45-54' WHEN {AGE} < 65 THEN '55-64' ELSE '65+' END"
@@ -47,8 +47,9 @@ OWNERSHIP_CASE = (
     + f" WHEN q.sector = 'PRIVATE' THEN '{OWNERSHIP_PRIVATE}' ELSE '{NHWA_UNKNOWN}' END"
 )
 
-# Each dimension as an SQL expression over a worker's period ``q``, its cadre ``c``, its identity ``w`` and
-# its facility ``f``. A missing trait is a category of its own, never dropped: the counts add up.
+# Each dimension as an SQL expression over a worker's period ``q``, its cadre ``c``, its identity ``w``, its
+# facility ``f``, the day ``d.day`` it is counted on and the ``given`` country. A missing trait is a category
+# of its own, never dropped: the counts add up.
 DIMENSIONS: dict[str, str] = {
     "cadreGroup": "coalesce(c.grp, 'OTHER')",  # as Staffing: a worker whose cadre is unknown counts as OTHER
     "sex": f"coalesce(q.sex, '{UNKNOWN}')",
@@ -103,6 +104,12 @@ def traits_joins(schema: str) -> str:
     )
 
 
+def grouped(dimensions: list[str], before: int = 0) -> tuple[str, str]:
+    """The select list of ``dimensions`` (as ``k0``, ``k1``, ...) and its GROUP BY, after ``before`` columns."""
+    keys = ", ".join(f"{DIMENSIONS[d]} AS k{i}" for i, d in enumerate(dimensions))
+    return keys, ", ".join(str(before + i + 1) for i in range(len(dimensions)))
+
+
 def check_dimensions(dimensions: list[str], country: str | None) -> None:
     """Checks that ``dimensions`` can be counted.
 
@@ -136,12 +143,11 @@ async def joint_counts(
     """
     check_dimensions(dimensions, country)
     statuses, qualified_only = FIGURES[figure]
-    keys = ", ".join(f"{DIMENSIONS[d]} AS k{i}" for i, d in enumerate(dimensions))
-    groups = ", ".join(str(i + 1) for i in range(len(dimensions)))
+    keys, groups = grouped(dimensions)
     rows = await db.fetch(
         area_below(schema, position)
         + f"SELECT {keys}, count(*) AS n FROM {quoted(schema)}.worker_periods q JOIN area ON area.code = q.facility "
-        + "CROSS JOIN given "
+        + "CROSS JOIN given CROSS JOIN (SELECT $2::date AS day) d "
         + traits_joins(schema)
         + f"WHERE {known('q', position, '$5')} AND {in_force('q', '$2')} AND q.status = ANY($4::text[]) "
         + ("AND coalesce(c.qualified, false) " if qualified_only else "")

@@ -158,3 +158,6 @@ def dhis2(
     write(output, (json.dumps(done.document, ensure_ascii=False, indent=2) + "\n").encode())
     errors.print(done.statement(), highlight=False, soft_wrap=True)
     errors.print(f"Suggested file name: {done.suggested_name()}", highlight=False, soft_wrap=True)
+
+
+from api.cli import nhwa_command  # noqa: E402, F401  (registers ``export nhwa``, which uses the options above)

@@ -9,7 +9,7 @@ import strawberry
 from api.graphql.context import Info
 from api.graphql.errors import ClientError
 from domain.errors import N_
-from projections import cross_tabs
+from projections import cross_tabs, flow_tabs
 from projections.staffing import known_position
 
 
@@ -59,12 +59,62 @@ async def joint_counts(
     names = [d.value for d in by]
     if not names or len(set(names)) != len(names):
         raise ClientError(N_("Give the dimensions of a breakdown, each once."), "BAD_USER_INPUT")
+    check_country(names, country)
+    db, schema = info.context.pool, info.context.schema
+    position = await known_position(db, schema, known_at)
+    counts = await cross_tabs.joint_counts(db, schema, code, as_of, position, names, figure.value, country)
+    return [JointCount(keys=list(keys), count=n) for keys, n in counts.items()]
+
+
+@strawberry.enum(description="A flow of workers (NHWA Module 5): see `workforceFlows`.")
+class FlowKind(Enum):
+    ENTRY = "ENTRY"
+    EXIT_VOLUNTARY = "EXIT_VOLUNTARY"
+    EXIT_INVOLUNTARY = "EXIT_INVOLUNTARY"
+    EXIT_OTHER = "EXIT_OTHER"
+    TRANSFER_IN = "TRANSFER_IN"
+    TRANSFER_OUT = "TRANSFER_OUT"
+
+
+@strawberry.type(description="The flows of one kind in one combination of categories, in the order of `by`.")
+class FlowCount:
+    flow: FlowKind
+    keys: list[str]
+    count: int
+
+
+def check_country(names: list[str], country: str | None) -> None:
+    """Checks that a place of birth or training, if asked, has the country to compare with.
+
+    Raises:
+        ClientError: a place of birth or training without ``country`` (BAD_USER_INPUT).
+    """
     if country is None and any(name in cross_tabs.NEEDS_COUNTRY for name in names):
         raise ClientError(
             N_("A breakdown by place of birth or of training needs country: its ISO 3166-1 alpha-2 code, such as ML."),
             "BAD_USER_INPUT",
         )
+
+
+async def flow_counts(
+    info: Info,
+    code: str,
+    span: tuple[date, date],
+    known_at: datetime | None,
+    by: list[StaffingDimension],
+    country: str | None,
+) -> list[FlowCount]:
+    """The flows of unit ``code`` effective in ``span`` as known at ``known_at``, by kind and ``by``.
+
+    Raises:
+        ClientError: a dimension given twice, or a place of birth or training without ``country``
+            (BAD_USER_INPUT).
+    """
+    names = [d.value for d in by]
+    if len(set(names)) != len(names):
+        raise ClientError(N_("Give the dimensions of a breakdown, each once."), "BAD_USER_INPUT")
+    check_country(names, country)
     db, schema = info.context.pool, info.context.schema
     position = await known_position(db, schema, known_at)
-    counts = await cross_tabs.joint_counts(db, schema, code, as_of, position, names, figure.value, country)
-    return [JointCount(keys=list(keys), count=n) for keys, n in counts.items()]
+    counts = await flow_tabs.flow_counts(db, schema, code, span[0], span[1], position, names, country)
+    return [FlowCount(flow=FlowKind(keys[0]), keys=list(keys[1:]), count=n) for keys, n in counts.items()]
