@@ -4,8 +4,8 @@ The same machinery as the joint counts of the stock (``projections.cross_tabs``)
 of the worker's periods (``worker_periods`` as known at the position), whose traits give its categories.
 
 - An *entry* is a hire or a rehire in force, effective in the span. It lies where the posting that follows
-  it (before any later hire) placed the worker, following the tree on that posting's date; a hire never
-  posted (as known then) lies in no area. Its traits are those of that posting's period.
+  it on the timeline (before any later hire) placed the worker, following the tree on that posting's date;
+  a hire never posted (as known then) lies in no area. Its traits are those of the posting's period.
 - An *exit* is a departure effective in the span whose origin (from the timeline, ``worker_flows``) is in
   the area, split by its reason: voluntary (RESIGNATION, EMIGRATION), involuntary (DEATH, DISMISSAL,
   RETIREMENT, END_OF_CONTRACT) or other. Its traits are those of the last period in post before it.
@@ -43,43 +43,45 @@ def event_known(alias: str, schema: str, position: int | None) -> str:
 
 
 def _moves(schema: str, position: int | None) -> str:
-    """The CTE ``moves``: every entry, departure and transfer in [$2, $3], with the period it is tied to."""
+    """The CTE ``moves``: every entry, departure and transfer in [$2, $3], with the day it places the worker."""
     s = quoted(schema)
-    next_hire = (
-        f"(SELECT min(n.effective_on) FROM {s}.events n WHERE n.aggregate_id = h.aggregate_id "
-        f"AND n.kind IN ('HIRED', 'REHIRED') AND {event_known('n', schema, position)} "
-        "AND (n.effective_on, n.position) > (h.effective_on, h.position))"
+    hire = "n.aggregate = 'Worker' AND n.kind IN ('HIRED', 'REHIRED')"
+    # The posting that follows a hire (postings are the flows without an origin), before any later hire.
+    posting = (
+        f"SELECT p.destination, p.day FROM {s}.worker_flows p WHERE p.worker_id = h.aggregate_id "
+        f"AND {known('p', position, '$5')} AND p.origin IS NULL AND (p.day, p.position) > (h.effective_on, h.position) "
+        f"AND NOT EXISTS (SELECT 1 FROM {s}.events n WHERE n.aggregate_id = h.aggregate_id AND {hire} "
+        f"AND {event_known('n', schema, position)} AND (n.effective_on, n.position) > (h.effective_on, h.position) "
+        "AND (n.effective_on, n.position) < (p.day, p.position)) ORDER BY p.day, p.position LIMIT 1"
     )
     return (
         "moves AS ("
-        "SELECT 'ENTRY' AS flow, h.effective_on AS day, NULL::text AS origin, p.facility AS destination, "
-        "p.valid_from AS placed_on, p.id AS period_id, NULL::text AS reason "
-        f"FROM {s}.events h CROSS JOIN LATERAL (SELECT q.id, q.facility, q.valid_from FROM {s}.worker_periods q "
-        f"WHERE q.worker_id = h.aggregate_id AND {known('q', position, '$5')} AND q.facility IS NOT NULL "
-        f"AND q.valid_from >= h.effective_on AND q.valid_from < coalesce({next_hire}, 'infinity'::date) "
-        "ORDER BY q.valid_from LIMIT 1) p "
+        "SELECT 'ENTRY' AS flow, h.aggregate_id AS worker_id, h.effective_on AS day, NULL::text AS origin, "
+        f"p.destination, p.day AS placed_on, NULL::text AS reason FROM {s}.events h CROSS JOIN LATERAL ({posting}) p "
         "WHERE h.aggregate = 'Worker' AND h.kind IN ('HIRED', 'REHIRED') AND h.effective_on BETWEEN $2 AND $3 "
         f"AND {event_known('h', schema, position)} "
         "UNION ALL "
-        "SELECT CASE WHEN m.destination IS NULL THEN 'EXIT' ELSE 'TRANSFER' END, m.day, m.origin, m.destination, "
-        f"m.day, p.id, e.reason FROM {s}.worker_flows m LEFT JOIN {s}.events e ON e.position = m.position "
-        f"LEFT JOIN LATERAL (SELECT q.id FROM {s}.worker_periods q WHERE q.worker_id = m.worker_id "
-        f"AND {known('q', position, '$5')} AND q.facility IS NOT NULL AND q.valid_from <= m.day "
-        "ORDER BY q.valid_from DESC LIMIT 1) p ON true "
+        "SELECT CASE WHEN m.destination IS NULL THEN 'EXIT' ELSE 'TRANSFER' END, m.worker_id, m.day, m.origin, "
+        f"m.destination, m.day, e.reason FROM {s}.worker_flows m LEFT JOIN {s}.events e ON e.position = m.position "
         f"WHERE {known('m', position, '$5')} AND m.day BETWEEN $2 AND $3 AND m.origin IS NOT NULL)"
     )
 
 
 def _ends(schema: str, position: int | None) -> str:
-    """The CTEs ``numbered`` (the moves, with an id) and ``up``: each move's origin ('o') and destination
-    ('d') with their ancestors on the day the move places the worker, as known at the position."""
+    """The CTEs ``numbered`` (the moves, with an id and the period whose traits they take: the worker's latest
+    period at a facility from the day the move places them) and ``up``: each move's origin ('o') and
+    destination ('d') with their ancestors on that day, as known at the position."""
+    s = quoted(schema)
     return (
-        "numbered AS (SELECT row_number() OVER () AS id, moves.* FROM moves), "
+        "numbered AS (SELECT row_number() OVER () AS id, moves.*, p.id AS period_id FROM moves LEFT JOIN LATERAL "
+        f"(SELECT q.id FROM {s}.worker_periods q WHERE q.worker_id = moves.worker_id "
+        f"AND {known('q', position, '$5')} AND q.facility IS NOT NULL AND q.valid_from <= moves.placed_on "
+        "ORDER BY q.valid_from DESC LIMIT 1) p ON true), "
         "seeds AS (SELECT id, 'd' AS side, destination AS code, placed_on AS day FROM numbered "
         "WHERE destination IS NOT NULL UNION ALL SELECT id, 'o', origin, placed_on FROM numbered "
         "WHERE origin IS NOT NULL), "
         "up AS (SELECT * FROM seeds UNION SELECT up.id, up.side, t.parent, up.day FROM up "
-        f"JOIN {quoted(schema)}.org_tree t ON t.code = up.code AND {known('t', position, '$5')} "
+        f"JOIN {s}.org_tree t ON t.code = up.code AND {known('t', position, '$5')} "
         f"AND {in_force('t', 'up.day')} WHERE t.parent IS NOT NULL) "
     )
 
