@@ -133,8 +133,9 @@ def occupation(key: str) -> str:
     return UNKNOWN if key == "UNKNOWN" else key
 
 
-def module_1(code: str, staffing: dict[str, Any]) -> list[Row]:
-    """Module 1's rows of one unit: per occupation (then ``all``) its total, density and each breakdown."""
+def module_1(code: str, staffing: dict[str, Any], kinds: tuple[str, ...] = ()) -> list[Row]:
+    """Module 1's rows of one unit: per occupation (then ``all``) its total, density and each breakdown, every
+    category of a breakdown listed (the facility types: ``kinds``, and any other the unit has)."""
     totals = {occupation(c["keys"][0]): c["count"] for c in staffing["total"]}
     totals[ALL] = staffing["active"]
     population = staffing["population"]
@@ -142,14 +143,15 @@ def module_1(code: str, staffing: dict[str, Any]) -> list[Row]:
     for job, total in totals.items():
         rows.append(Row(1, code, job, "total", "", total))
         rows.append(Row(1, code, job, "density", "", total / population * 10_000 if population else None))
-    for name, (_, fixed) in MODULE_1.items():
+    for name, (_, listed) in MODULE_1.items():
+        fixed = kinds if name == "facility_type" else listed
         split: dict[tuple[str, str], int] = {}
         for c in staffing[name]:
             job, kind = occupation(c["keys"][0]), category(c["keys"][1])
             for key in ((job, kind), (ALL, kind)):
                 split[key] = split.get(key, 0) + c["count"]
-        kinds = list(fixed) + sorted({kind for _, kind in split} - set(fixed))
-        rows += [Row(1, code, job, name, kind, split.get((job, kind), 0)) for job in totals for kind in kinds]
+        categories = list(fixed) + sorted({kind for _, kind in split} - set(fixed))
+        rows += [Row(1, code, job, name, kind, split.get((job, kind), 0)) for job in totals for kind in categories]
     return rows
 
 
@@ -172,9 +174,9 @@ def module_5(code: str, flows: list[dict[str, Any]], occupations: list[str]) -> 
 
 
 async def unit_figures(
-    services: Services, user: User, code: str, year: int, known_at: datetime, country: str
+    services: Services, user: User, code: str, year: int, known_at: datetime, country: str, kinds: tuple[str, ...]
 ) -> UnitFigures:
-    """The NHWA figures of unit ``code`` for ``year``, as known at ``known_at``."""
+    """The NHWA figures of unit ``code`` for ``year``, as known at ``known_at``, listing the facility ``kinds``."""
     asked = {
         "code": code,
         "asOf": date(year, 12, 31).isoformat(),
@@ -184,7 +186,7 @@ async def unit_figures(
     }
     answer = await execute(services, user, FIGURES, asked)
     staffing = answer["staffing"]
-    stock = module_1(code, staffing)
+    stock = module_1(code, staffing, kinds)
     jobs = list(dict.fromkeys(row.occupation for row in stock if row.occupation != ALL))
     rows = stock + module_5(code, answer["workforceFlows"], jobs)
     posts = answer["establishment"]
@@ -231,5 +233,11 @@ async def nhwa_figures(
             "COUNTRY_CODE_NEEDED",
             f"the country's code {codes[0]!r} is no ISO 3166-1 alpha-2 code: give it with --country (such as ML)",
         )
-    units = [await unit_figures(services, user, code, year, known_at, iso.upper()) for code in codes]
+    whole = await unit_figures(services, user, codes[0], year, known_at, iso.upper(), ())
+    # A region's facilities are the country's, so the country's facility types are every region's columns.
+    kinds = tuple(dict.fromkeys(r.category for r in whole.rows if r.breakdown == "facility_type"))
+    units = [
+        whole,
+        *[await unit_figures(services, user, code, year, known_at, iso.upper(), kinds) for code in codes[1:]],
+    ]
     return NhwaExport(year, iso.upper(), position, known_at, units)

@@ -182,6 +182,8 @@ def test_age_bands_ownership_facility_types_and_places(database_url: str, story:
     assert owners == {"public": 7, "private not-for-profit": 1, "private for-profit": 1, "unknown": 0}
     kinds = {k[4]: v for k, v in found.items() if k[:4] == (1, "ML", "all", "facility_type")}
     assert kinds == {"CSCOM": 5, "CSREF": 4}
+    # Every unit lists the country's facility types: R2 has no CSCOM worker, and says 0.
+    assert {k[4]: v for k, v in found.items() if k[:4] == (1, "R2", "all", "facility_type")} == {"CSCOM": 0, "CSREF": 4}
     births = {k[4]: v for k, v in found.items() if k[:4] == (1, "ML", "all", "place_of_birth")}
     assert births == {"national": 3, "foreign": 1, "unknown": 5}
     training = {k[4]: v for k, v in found.items() if k[:4] == (1, "ML", "all", "place_of_training")}
