@@ -27,7 +27,7 @@ from api.operations import Refused
 from api.web.i18n import LANGUAGES
 from api.web.moments import moment_of
 
-export = typer.Typer(help="Export lists and figures as files: staffing lists, DHIS2.", no_args_is_help=True)
+export = typer.Typer(help="Export lists and figures as files: staffing lists, DHIS2, NHWA.", no_args_is_help=True)
 
 Output = Annotated[str, typer.Option("--output", "-o", help="The file to write; - (the default) for standard output.")]
 KnownAt = Annotated[
@@ -162,3 +162,4 @@ def dhis2(
 
 
 export.command("fhir")(fhir)
+from api.cli import nhwa_command  # noqa: E402, F401  (registers ``export nhwa``, which uses the options above)

@@ -148,12 +148,14 @@ async def data_value_sets(
                 if not rule.disaggregate:
                     values.append({**base, "value": str(found.totals[rule.figure])})
                     continue
-                split = found.splits[(rule.figure, rule.disaggregate[0])]
+                split = found.splits[(rule.figure, rule.disaggregate)]
                 unlisted = sorted(key for key, n in split.items() if n and key not in rule.combos)
-                if unlisted:  # the mapping is checked whole, so only a category new to the schema lands here
+                if unlisted:  # a pair the mapping leaves out, or a category it cannot list (UNKNOWN)
                     raise ExportError(
                         "MAPPING_COMBINATION_MISSING",
-                        f"{rule.data_element}: categoryOptionCombos lists no combination for {unlisted[0]!r}",
+                        f"{rule.data_element}: categoryOptionCombos lists no combination for {unlisted[0]!r} "
+                        f"({', '.join(rule.disaggregate)}), which has {split[unlisted[0]]} worker(s) in "
+                        f"{mapping.org_units[code]} for {p.label}; add it to the mapping",
                     )
                 for key, combo in rule.combos.items():
                     values.append({**base, "categoryOptionCombo": combo, "value": str(split.get(key, 0))})

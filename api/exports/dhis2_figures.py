@@ -6,17 +6,22 @@ from datetime import datetime
 from typing import Any
 
 from api.access import User
-from api.exports.dhis2_mapping import ESTABLISHMENT, FLOWS, ExportError, Mapping
+from api.exports.dhis2_mapping import ESTABLISHMENT, FLOWS, STOCKS, ExportError, Mapping
 from api.exports.dhis2_periods import Period
 from api.graphql.context import Services
 from api.operations import execute
 
 STAFFING = """query($code: String!, $asOf: Date!, $knownAt: DateTime) {
-  staffing(orgUnitCode: $code, asOf: $asOf, knownAt: $knownAt) {
-    headcount onLeave active qualifiedActive
-    byCadreGroup { key count } bySex { key count } bySector { key count } byFundingSource { key count }
-  }
+  staffing(orgUnitCode: $code, asOf: $asOf, knownAt: $knownAt) { headcount onLeave active qualifiedActive %s }
 }"""
+# A split as ``Staffing.breakdown`` asks it: GraphQL's enum names of the figures and the dimensions.
+FIGURE_ENUMS = {
+    "headcount": "HEADCOUNT",
+    "onLeave": "ON_LEAVE",
+    "active": "ACTIVE",
+    "qualifiedActive": "QUALIFIED_ACTIVE",
+}
+DIMENSION_ENUMS = {"cadreGroup": "CADRE_GROUP", "sex": "SEX", "sector": "SECTOR", "fundingSource": "FUNDING_SOURCE"}
 ESTABLISHMENT_QUERY = """query($code: String!, $asOf: Date!, $knownAt: DateTime) {
   establishment(orgUnitCode: $code, asOf: $asOf, knownAt: $knownAt) {
     posts filled vacant byCadreGroup { key posts filled vacant }
@@ -28,15 +33,26 @@ SERIES = """query($code: String!, $from: Date!, $to: Date!, $interval: Interval!
   }
 }"""
 UNIT = "query($code: String!, $asOf: Date) { orgUnit(code: $code, asOf: $asOf) { code parent { code } } }"
-BREAKDOWNS = {"cadreGroup": "byCadreGroup", "sex": "bySex", "sector": "bySector", "fundingSource": "byFundingSource"}
+Split = tuple[str, tuple[str, ...]]  # a figure, and the dimensions it is split by
 
 
 @dataclass
 class Figures:
-    """One unit's figures for one period: totals by figure name, and splits by (figure, dimension)."""
+    """One unit's figures for one period: totals by figure name, and splits by (figure, dimensions), each as
+    {categories joined by ",": count}, only the combinations with workers (establishment: every group)."""
 
     totals: dict[str, int] = field(default_factory=dict)
-    splits: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
+    splits: dict[Split, dict[str, int]] = field(default_factory=dict)
+
+
+def staffing_query(splits: list[Split]) -> str:
+    """The staffing query, with one aliased ``breakdown`` per split of a staffing figure."""
+    asked = " ".join(
+        f"s{i}: breakdown(by: [{', '.join(DIMENSION_ENUMS[d] for d in dimensions)}], "
+        f"figure: {FIGURE_ENUMS[figure]}) {{ keys count }}"
+        for i, (figure, dimensions) in enumerate(splits)
+    )
+    return STAFFING % asked
 
 
 async def unit_figures(
@@ -49,20 +65,23 @@ async def unit_figures(
         api.operations.Refused: GraphQL refused a query (an unknown unit, a role that may not read it).
     """
     wanted = {rule.figure for rule in mapping.rules}
+    splits = list(dict.fromkeys((r.figure, r.disaggregate) for r in mapping.rules if r.disaggregate))
+    stock_splits = [split for split in splits if split[0] in STOCKS]
+    query = staffing_query(stock_splits)
     found = {p.label: Figures() for p in periods}
     for p in periods:
         figures = found[p.label]
         asked = {"code": code, "asOf": p.end.isoformat(), "knownAt": known_at.isoformat()}
-        staffing = (await execute(services, user, STAFFING, asked))["staffing"]
-        for name in ("headcount", "onLeave", "active", "qualifiedActive"):
+        staffing = (await execute(services, user, query, asked))["staffing"]
+        for name in STOCKS:
             figures.totals[name] = staffing[name]
-        for dimension, key in BREAKDOWNS.items():
-            figures.splits[("active", dimension)] = {c["key"]: c["count"] for c in staffing[key]}
+        for i, split in enumerate(stock_splits):
+            figures.splits[split] = {",".join(c["keys"]): c["count"] for c in staffing[f"s{i}"]}
         if wanted & set(ESTABLISHMENT):
             posts = (await execute(services, user, ESTABLISHMENT_QUERY, asked))["establishment"]
             for name in ESTABLISHMENT:
                 figures.totals[name] = posts[name]
-                figures.splits[(name, "cadreGroup")] = {g["key"]: g[name] for g in posts["byCadreGroup"]}
+                figures.splits[(name, ("cadreGroup",))] = {g["key"]: g[name] for g in posts["byCadreGroup"]}
     if wanted & set(FLOWS) and periods:
         asked_series = {
             "code": code,

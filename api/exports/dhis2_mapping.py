@@ -4,6 +4,7 @@ is named (with a stable code) rather than found halfway, and no figure is ever s
 """
 
 from dataclasses import dataclass, field
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +22,14 @@ DIMENSIONS: dict[str, tuple[str, ...]] = {
     "sector": tuple(m.name for m in Sector),
     "fundingSource": tuple(m.name for m in FundingSource),
 }
-# What the read side can split, and by what: Staffing's breakdowns split ``active``; the establishment
-# splits its figures by cadre group. Nothing else is held per category.
+# What the read side can split, and by what: a staffing figure by one or two of the dimensions together
+# (``Staffing.breakdown``); the establishment's figures by cadre group alone.
 SPLITS: dict[str, tuple[str, ...]] = {
-    "active": tuple(DIMENSIONS),
+    **{figure: tuple(DIMENSIONS) for figure in STOCKS},
     **{figure: ("cadreGroup",) for figure in ESTABLISHMENT},
 }
+JOINT = STOCKS  # the figures that can be split by two dimensions at once
+MAX_DIMENSIONS = 2
 TOP_KEYS = {"idScheme", "dataSet", "orgUnits", "dataValues"}
 RULE_KEYS = {"figure", "dataElement", "disaggregate", "categoryOptionCombos"}
 
@@ -41,12 +44,12 @@ class ExportError(Exception):
 
 @dataclass(frozen=True)
 class Rule:
-    """One entry of ``dataValues``: a figure sent as a data element, whole or split by one dimension."""
+    """One entry of ``dataValues``: a figure sent as a data element, whole or split by one or two dimensions."""
 
     figure: str
     data_element: str
     disaggregate: tuple[str, ...] = ()
-    combos: dict[str, str] = field(default_factory=dict)  # category key -> DHIS2 categoryOptionCombo
+    combos: dict[str, str] = field(default_factory=dict)  # categories joined by "," -> DHIS2 categoryOptionCombo
 
 
 @dataclass(frozen=True)
@@ -132,41 +135,61 @@ def _rule(entry: Any, where: str) -> Rule:
             raise ExportError(
                 "MAPPING_UNKNOWN_DIMENSION", f"{where}.disaggregate {d!r} is not one of {', '.join(DIMENSIONS)}"
             )
-    if len(dimensions) > 1:
-        raise ExportError(
-            "MAPPING_DISAGGREGATION_UNAVAILABLE",
-            f"{where} ({element}): {', '.join(dimensions)} together is not available: the read tables hold each "
-            "breakdown on its own, not their cross-tabulation; send one dimension per data element",
-        )
-    if dimensions and dimensions[0] not in SPLITS.get(figure, ()):
-        available = ", ".join(f"{f} by {'/'.join(ds)}" for f, ds in SPLITS.items())
-        raise ExportError(
-            "MAPPING_DISAGGREGATION_UNAVAILABLE",
-            f"{where} ({element}): {figure} cannot be split by {dimensions[0]}; available: {available}",
-        )
+    _check_split(figure, dimensions, f"{where} ({element})")
     combos = rule.get("categoryOptionCombos")
     if not dimensions:
         if combos:
             raise ExportError("MAPPING_INVALID", f"{where} ({element}): categoryOptionCombos needs a disaggregate")
         return Rule(figure, element)
-    table = _table(combos, f"{where}.categoryOptionCombos", None)
-    keys = DIMENSIONS[dimensions[0]]
-    for key in table:
-        if key not in keys:
-            raise ExportError(
-                "MAPPING_COMBINATION_UNKNOWN",
-                f"{where} ({element}): {key!r} is not a {dimensions[0]} (one of {', '.join(keys)})",
-            )
-    for key in keys:
-        if key not in table:
-            raise ExportError(
-                "MAPPING_COMBINATION_MISSING",
-                f"{where} ({element}): categoryOptionCombos lists no combination for {key!r}; "
-                "every combination is sent, none is dropped",
-            )
+    listed = _table(combos, f"{where}.categoryOptionCombos", None)
+    table = {",".join(part.strip() for part in key.split(",")): value for key, value in listed.items()}
+    _check_combos(table, dimensions, f"{where} ({element})")
+    ordered = [",".join(keys) for keys in product(*(DIMENSIONS[d] for d in dimensions))]
     return Rule(
-        figure, element, (dimensions[0],), {k: _text(table[k], f"{where}.categoryOptionCombos.{k}") for k in keys}
+        figure,
+        element,
+        tuple(dimensions),
+        {key: _text(table[key], f"{where}.categoryOptionCombos.{key}") for key in ordered if key in table},
     )
+
+
+def _check_split(figure: str, dimensions: list[str], where: str) -> None:
+    if len(dimensions) > MAX_DIMENSIONS or len(set(dimensions)) != len(dimensions):
+        raise ExportError(
+            "MAPPING_DISAGGREGATION_UNAVAILABLE",
+            f"{where}: disaggregate {', '.join(dimensions)}: give at most {MAX_DIMENSIONS} different dimensions",
+        )
+    if len(dimensions) > 1 and figure not in JOINT:
+        raise ExportError(
+            "MAPPING_DISAGGREGATION_UNAVAILABLE",
+            f"{where}: {figure} cannot be split by two dimensions at once; only {', '.join(JOINT)} can",
+        )
+    for dimension in dimensions:
+        if dimension not in SPLITS.get(figure, ()):
+            available = ", ".join(f"{f} by {'/'.join(ds)}" for f, ds in SPLITS.items())
+            raise ExportError(
+                "MAPPING_DISAGGREGATION_UNAVAILABLE",
+                f"{where}: {figure} cannot be split by {dimension}; available: {available}",
+            )
+
+
+def _check_combos(table: dict[str, Any], dimensions: list[str], where: str) -> None:
+    """Every listed key is a combination of the dimensions' values (joined by ","). With one dimension every
+    value must be listed; with two, the combinations the DHIS2 category combo has, and the export stops on a
+    combination that holds workers but is not listed (``api.exports.dhis2``), so none is dropped."""
+    for key in table:
+        parts = key.split(",")
+        if len(parts) != len(dimensions) or any(p not in DIMENSIONS[d] for p, d in zip(parts, dimensions, strict=True)):
+            expected = ",".join(f"<{d}: {'|'.join(DIMENSIONS[d])}>" for d in dimensions)
+            raise ExportError("MAPPING_COMBINATION_UNKNOWN", f"{where}: {key!r} is no combination {expected}")
+    if len(dimensions) == 1:
+        for key in DIMENSIONS[dimensions[0]]:
+            if key not in table:
+                raise ExportError(
+                    "MAPPING_COMBINATION_MISSING",
+                    f"{where}: categoryOptionCombos lists no combination for {key!r}; "
+                    "every combination is sent, none is dropped",
+                )
 
 
 def _table(value: Any, where: str, allowed: set[str] | None) -> dict[str, Any]:

@@ -77,6 +77,8 @@ def test_every_page_is_accessible_and_loads_from_hrh_alone(
         "/dashboard",
         "/dashboard/ML-R1?interval=QUARTER",
         "/dashboard/ML-R1/quarterly",
+        "/import",
+        "/exports",
     ]
     shown = {  # kept for docs/web.md, in French
         "/units/ML-D11": "admin-unit",

@@ -47,17 +47,26 @@ def test_a_combination_that_does_not_exist_is_named() -> None:
     )
 
 
-def test_two_dimensions_are_refused_because_the_read_side_holds_no_cross_tabulation() -> None:
-    combos = {"DOCTOR,FEMALE": "DOC_F"}
-    assert code_of(mapping(figure="active", disaggregate=["cadreGroup", "sex"], categoryOptionCombos=combos)) == (
+def test_a_staffing_figure_splits_by_two_dimensions_but_no_more() -> None:
+    combos = {"DOCTOR,FEMALE": "DOC_F", "DOCTOR, MALE": "DOC_M"}
+    (rule,) = parse_mapping(
+        mapping(figure="qualifiedActive", disaggregate=["cadreGroup", "sex"], categoryOptionCombos=combos)
+    ).rules
+    assert rule.disaggregate == ("cadreGroup", "sex") and rule.combos == {
+        "DOCTOR,FEMALE": "DOC_F",
+        "DOCTOR,MALE": "DOC_M",
+    }
+    assert code_of(
+        mapping(figure="active", disaggregate=["cadreGroup", "sex"], categoryOptionCombos={"MALE,DOCTOR": "X"})
+    ) == ("MAPPING_COMBINATION_UNKNOWN")
+    three = mapping(figure="active", disaggregate=["cadreGroup", "sex", "sector"], categoryOptionCombos=combos)
+    assert code_of(three) == "MAPPING_DISAGGREGATION_UNAVAILABLE"
+    assert code_of(mapping(figure="posts", disaggregate=["cadreGroup", "sex"], categoryOptionCombos=combos)) == (
         "MAPPING_DISAGGREGATION_UNAVAILABLE"
     )
 
 
 def test_a_split_the_read_side_does_not_hold_is_refused() -> None:
-    assert code_of(mapping(figure="qualifiedActive", disaggregate=["sex"], categoryOptionCombos={})) == (
-        "MAPPING_DISAGGREGATION_UNAVAILABLE"
-    )
     assert code_of(mapping(figure="posts", disaggregate=["sex"], categoryOptionCombos={})) == (
         "MAPPING_DISAGGREGATION_UNAVAILABLE"
     )

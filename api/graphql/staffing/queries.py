@@ -11,6 +11,7 @@ from api.graphql.context import Info
 from api.graphql.errors import ClientError
 from api.graphql.org_units.types import known_unit, no_unit
 from api.graphql.permissions import field
+from api.graphql.staffing.breakdowns import FlowCount, StaffingDimension, flow_counts
 from api.graphql.staffing.types import DensityPoint, Interval, Staffing, Threshold
 from domain.errors import N_
 from projections import density, staffing
@@ -77,6 +78,27 @@ class StaffingQueries:
         known_at: datetime | None = None,
     ) -> list[DensityPoint]:
         return await series(info, org_unit_code, from_, to, interval, known_at)
+
+    @field(
+        *ANYONE,
+        description="The flows of a unit effective from `from` to `to` (both included), as known at `knownAt`, by "
+        "kind and by the categories of `by` (none: one count per kind): entries (hires and rehires, where the "
+        "posting that follows places the worker), exits (departures from the unit, by reason: voluntary, "
+        "involuntary, other) and transfers across the unit's boundary, apart (docs/exports.md, NHWA).",
+    )
+    async def workforce_flows(
+        self,
+        info: Info,
+        org_unit_code: str,
+        from_: Annotated[date, strawberry.argument(name="from")],
+        to: date,
+        by: list[StaffingDimension] | None = None,
+        known_at: datetime | None = None,
+        country: str | None = None,
+    ) -> list[FlowCount]:
+        await known_unit(info, org_unit_code)
+        check_series_dates(from_, to)
+        return await flow_counts(info, org_unit_code, (from_, to), known_at, by or [], country)
 
     @field(*ANYONE)
     def thresholds(self) -> list[Threshold]:

@@ -7,6 +7,8 @@ import strawberry
 
 from api.graphql.context import Info
 from api.graphql.org_units.types import OrgUnit, figure_unit
+from api.graphql.permissions import field
+from api.graphql.staffing.breakdowns import JointCount, StaffingDimension, StaffingFigure, joint_counts
 from projections.density import DensityPoint as DensityRecord
 from projections.staffing import StaffingRecord
 
@@ -69,6 +71,21 @@ class Staffing:
     @strawberry.field
     async def org_unit(self, info: Info) -> OrgUnit:
         return await figure_unit(info, self.code, self.as_of)
+
+    @field(
+        description="The workers counted in `figure` (active by default), by the categories of `by` taken together: "
+        "one entry per combination with workers. The counts sum to the figure; with one dimension they are its "
+        "breakdown. `country` (ISO 3166-1 alpha-2) tells national from foreign for PLACE_OF_BIRTH and "
+        "PLACE_OF_TRAINING."
+    )
+    async def breakdown(
+        self,
+        info: Info,
+        by: list[StaffingDimension],
+        figure: StaffingFigure = StaffingFigure.ACTIVE,
+        country: str | None = None,
+    ) -> list[JointCount]:
+        return await joint_counts(info, self.code, self.as_of, self.known_at, by, figure, country)
 
 
 @strawberry.type
