@@ -7,15 +7,15 @@ format the file's extension says or ``--format`` gives; it says on standard erro
 
 import asyncio
 import json
-import sys
-from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from api.cli.connection import DataDir, ledger_session, reachable_url
+from api.cli.export_options import AsUser, KnownAt, Output, day_of, moment_or_none, write
 from api.cli.fhir_command import fhir
+from api.cli.nhwa_command import nhwa
 from api.cli.terminal import errors, fail
 from api.exports import staffing_files
 from api.exports.dhis2_mapping import ExportError, read_mapping
@@ -25,56 +25,8 @@ from api.exports.session import OPERATOR, UserRefused, export_services, user_nam
 from api.exports.staffing import ListMoving, StaffingList, staffing_list
 from api.operations import Refused
 from api.web.i18n import LANGUAGES
-from api.web.moments import moment_of
 
 export = typer.Typer(help="Export lists and figures as files: staffing lists, DHIS2, NHWA.", no_args_is_help=True)
-
-Output = Annotated[str, typer.Option("--output", "-o", help="The file to write; - (the default) for standard output.")]
-KnownAt = Annotated[
-    str | None,
-    typer.Option(
-        "--known-at",
-        help="As the ledger knew it then: an ISO date-time (UTC unless it says), or a date "
-        "for the end of that day. Default: now.",
-    ),
-]
-AsUser = Annotated[
-    str | None,
-    typer.Option(
-        "--user",
-        help="Run as this user (their role and scope decide the personal columns). "
-        "Default: the operator, as an ADMIN named cli.",
-    ),
-]
-
-
-def day_of(option: str, text: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        fail(f"BAD_USER_INPUT: {option} must be an ISO date (2017-12-31), not {text!r}.")
-
-
-def moment_or_none(option: str, text: str | None, *, end: bool = True) -> datetime | None:
-    """The moment an option gives (a date: its last moment, or with ``end=False`` its first); None when absent."""
-    if text is None:
-        return None
-    try:
-        return moment_of(text, end=end)
-    except ValueError:
-        fail(f"BAD_USER_INPUT: {option} must be a date (2017-12-31) or a moment (2017-12-31T18:00:00Z), not {text!r}.")
-
-
-def write(output: str, content: bytes) -> None:
-    """``content`` to the file ``output``, or to standard output for ``-``."""
-    if output == "-":
-        sys.stdout.buffer.write(content)
-        sys.stdout.buffer.flush()
-        return
-    try:
-        Path(output).write_bytes(content)
-    except OSError as error:
-        fail(f"cannot write {output}: {error.strerror}")
 
 
 @export.command("staffing")
@@ -162,4 +114,4 @@ def dhis2(
 
 
 export.command("fhir")(fhir)
-from api.cli import nhwa_command  # noqa: E402, F401  (registers ``export nhwa``, which uses the options above)
+export.command("nhwa")(nhwa)

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from api.cli.connection import DataDir, ledger_session, reachable_url
-from api.cli.export_commands import AsUser, KnownAt, Output, export, moment_or_none, write
+from api.cli.export_options import AsUser, KnownAt, Output, moment_or_none, write
 from api.cli.terminal import errors, fail
 from api.exports import nhwa_files
 from api.exports.dhis2_mapping import ExportError
@@ -15,7 +15,6 @@ from api.exports.session import UserRefused
 from api.operations import Refused
 
 
-@export.command("nhwa")
 def nhwa(
     year: Annotated[int, typer.Option("--year", help="The year: the stock on 31 December, the flows over it.")],
     known_at: KnownAt = None,
