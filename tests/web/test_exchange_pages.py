@@ -1,6 +1,8 @@
 """The exchange pages over HTTP, as the signed-in user: the exports page's downloads (each file the one the
 CLI writes for that user, and refused as the API refuses it)."""
 
+import csv
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +20,7 @@ MAPPING = {
     "orgUnits": {"ML": "DHIS_ML", "ML-R1": "DHIS_R1", "ML-R2": "DHIS_R2"},
     "dataValues": [{"figure": "headcount", "dataElement": "HRH_HEADCOUNT"}],
 }
+ACTIVE = "query($code: String!, $on: Date!) { staffing(orgUnitCode: $code, asOf: $on) { active } }"
 HEADCOUNT = "query($code: String!, $on: Date!) { staffing(orgUnitCode: $code, asOf: $on) { headcount } }"
 
 
@@ -78,3 +81,23 @@ def test_the_fhir_download_is_the_bundle_the_user_may_read(story: Story) -> None
     assert refused.status_code == 403 and 'data-error-code="FORBIDDEN"' in refused.text
     bad = story.signed_in("auditrice").get("/exports/fhir.json", params={"since": "yesterday"})
     assert bad.status_code == 400 and 'data-error-code="BAD_USER_INPUT"' in bad.text
+
+
+def test_the_nhwa_download_totals_are_the_api_active_stock(story: Story) -> None:
+    client = story.signed_in("planif")
+    answer = client.get("/exports/nhwa.csv", params={"year": "2017"})
+    assert answer.status_code == 200, answer.text[:300]
+    assert answer.headers["content-disposition"].endswith("position-" + answer.headers["x-ledger-position"] + '.csv"')
+    rows = list(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    totals = {
+        r["org_unit"]: r["value"]
+        for r in rows
+        if r["module"] == "1" and r["breakdown"] == "total" and r["occupation"] == "all"
+    }
+    for code in ("ML", "ML-R1", "ML-R2"):
+        wanted = story.graphql(ACTIVE, {"code": code, "on": "2017-12-31"})["staffing"]["active"]
+        assert totals[code] == str(wanted), code
+    workbook = client.get("/exports/nhwa.xlsx", params={"year": "2017"})
+    assert workbook.status_code == 200 and workbook.content[:2] == b"PK"
+    refused = client.get("/exports/nhwa.csv", params={"year": "twenty"})
+    assert refused.status_code == 400 and 'data-error-code="BAD_USER_INPUT"' in refused.text

@@ -1,5 +1,5 @@
 """Downloads of exports, run as the signed-in user: ``/units/<code>/staffing.csv`` and ``.xlsx``, and the
-exports page ``/exports`` (DHIS2, FHIR).
+exports page ``/exports`` (DHIS2, NHWA, FHIR).
 
 The file is the one ``hrh export staffing --user <the visitor>`` writes (``api.exports``), so the
 visitor gets the roster the API would give them, personal fields only where they may read them. What
@@ -14,11 +14,12 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
-from api.exports import staffing_files
+from api.exports import nhwa_files, staffing_files
 from api.exports.dhis2 import data_value_sets
 from api.exports.dhis2_mapping import ExportError, parse_mapping_text
 from api.exports.dhis2_periods import parse_period
 from api.exports.fhir import BundleMoving, fhir_bundle
+from api.exports.nhwa import nhwa_figures
 from api.exports.staffing import ListMoving, staffing_list
 from api.fhir_endpoint import PREFIX as FHIR_PREFIX
 from api.operations import Refusal, Refused
@@ -30,11 +31,13 @@ from domain.errors import N_
 router = APIRouter()
 
 UNREADABLE_AS_OF = N_("“As of” must be a date (2017-12-31), not “{value}”.")
+UNREADABLE_YEAR = N_("The year must be written with four digits (2017), not “{value}”.")
 LIST_MOVING = N_("The ledger moved while the list was read; download it again.")
 
 
-def bad_as_of(value: str) -> Refused:
-    return Refused(Refusal("BAD_USER_INPUT", UNREADABLE_AS_OF.format(value=value), UNREADABLE_AS_OF, {"value": value}))
+def unreadable(template: str, value: str) -> Refused:
+    """An option that cannot be read: ``template`` names it and says what it must be."""
+    return Refused(Refusal("BAD_USER_INPUT", template.format(value=value), template, {"value": value}))
 
 
 @router.get("/units/{code}/staffing.{kind}")
@@ -51,7 +54,7 @@ async def staffing_download(
     try:
         day = date.fromisoformat(as_of) if as_of else date.today()
     except ValueError:
-        return refused(visit, bad_as_of(as_of or ""))
+        return refused(visit, unreadable(UNREADABLE_AS_OF, as_of or ""))
     try:
         moment = moment_of(known_at, end=True) if known_at else None
     except ValueError:
@@ -124,3 +127,24 @@ async def fhir_download(visit: SignedIn, since: str | None = None) -> Response:
     }
     content = json.dumps(done.bundle, ensure_ascii=False, indent=1) + "\n"
     return Response(content, media_type="application/fhir+json", headers=headers)
+
+
+@router.get("/exports/nhwa.{kind}")
+async def nhwa_download(visit: SignedIn, kind: str, year: str = "", country: str | None = None) -> Response:
+    """The NHWA figures of ``year`` that ``hrh export nhwa --user <the visitor>`` writes, as CSV or XLSX."""
+    if kind not in nhwa_files.FORMATS:
+        return visit.render("not_found.html", status_code=404)
+    if not year.strip().isdigit():
+        return refused(visit, unreadable(UNREADABLE_YEAR, year))
+    try:
+        done = await nhwa_figures(visit.services, visit.user, int(year), country=(country or "").strip() or None)
+    except ExportError as error:
+        return refused(visit, Refused(Refusal(error.code, str(error))))
+    except Refused as error:
+        return refused(visit, error)
+    headers = {
+        "Content-Disposition": f'attachment; filename="{done.suggested_name(kind)}"',
+        "X-Ledger-Position": str(done.position),
+        "X-Known-At": done.known_at.isoformat(),
+    }
+    return Response(nhwa_files.file_bytes(done, kind), media_type=staffing_files.MEDIA_TYPES[kind], headers=headers)
