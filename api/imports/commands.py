@@ -30,6 +30,7 @@ from api.imports.rows import Row, RowError
 from api.refused_fields import refused_field
 from domain import commands as c
 from domain.errors import N_, InvalidInput, NotFound, Refusal
+from domain.identity import civil_service_number_id, typed_civil_service_number_id
 from domain.staging import Staging
 from replay.bulk.rows import Completion
 
@@ -71,6 +72,7 @@ class RowCommand:
 
     command: c.Command
     complete: Completion | None = None
+    expects: tuple[UUID, ...] = ()  # the registrations of the number it gives (``Submission.expects``)
 
 
 @cache
@@ -95,6 +97,7 @@ def input_types() -> dict[str, graphql.GraphQLInputObjectType]:
     return found
 
 
+@cache
 def python_name(field: str) -> str:
     """The input class's attribute for a GraphQL input field (strawberry names them in camelCase)."""
     return re.sub(r"(?<!^)(?=[A-Z])", "_", field).lower()
@@ -123,9 +126,15 @@ def row_command(row: Row, recorded_by: str) -> RowCommand | list[RowError]:
         at = "workerId" if isinstance(refused, ClientError) else refused_column(row, refused)
         return [error(row, at, refused.template, refused.code, refused.params)]
     if number is None:
-        return RowCommand(command)
+        hired = coerced.get("civilServiceNumber") if row.sheet == "hireWorker" else None
+        return RowCommand(command, None, registrations(hired) if hired else ())
     named = None if values["workerId"] == NOBODY else getattr(command, "worker_id", None)
-    return RowCommand(command, by_number(number, named))
+    return RowCommand(command, by_number(number, named), registrations(number))
+
+
+def registrations(number: str) -> tuple[UUID, ...]:
+    """The ids a civil-service number's registration may have (``Staging.civil_service_numbers``)."""
+    return (civil_service_number_id(number), typed_civil_service_number_id(number))
 
 
 def worker_number(sheet: str, values: dict[str, Any], type_: graphql.GraphQLInputObjectType) -> str | None:
@@ -143,7 +152,9 @@ def by_number(number: str, named: UUID | None) -> Completion:
     must be the same worker)."""
 
     def complete(command: c.Command, staging: Staging) -> c.Command:
-        holders = [r.holder for r in staging.civil_service_numbers(number) if r.holder is not None]
+        keyed = staging.civil_service_number(number)  # then, only when need be, as typed before keys (a query)
+        found = [keyed] if keyed is not None and keyed.holder is not None else staging.civil_service_numbers(number)
+        holders = [r.holder for r in found if r.holder is not None]
         if not holders:
             raise NotFound(N_("No worker holds the civil-service number {number}."), number=number)
         if named is not None and named != holders[0]:

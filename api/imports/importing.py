@@ -115,7 +115,7 @@ def checked_rows(
                 progress(1)
             continue
         sent.append(row)
-        yield Submission(made.command, user.name, guard=guard, complete=made.complete)
+        yield Submission(made.command, user.name, guard=guard, complete=made.complete, expects=made.expects)
 
 
 def write_all(batch: HeldBatch) -> BatchReport:

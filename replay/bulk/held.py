@@ -35,6 +35,7 @@ class HeldBatch(Batch):
         return report
 
     def _segment(self, segment: Rows, writer: Executor) -> None:
+        self._probe(segment)
         events, accepted, refusals, replayed = self._stage(segment)
         self.floor += len(events)
         self.held.extend(events)

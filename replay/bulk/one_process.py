@@ -15,7 +15,7 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.chain import unplaced
 from domain.errors import Refusal as Refused
-from domain.ledger import Ledger
+from domain.ledger import Ledger, replay
 from domain.staging import AggregateCache, Staging
 from replay.bulk.rows import BatchReport, Refusal, Replayed, Submission, staged
 from replay.bulk.writing import insert
@@ -105,8 +105,10 @@ class Batch:
     A segment's insert runs in a thread while the next segment is checked against the cache.
     Nothing of the next segment is written before that insert has committed: when it fails, its
     rows go again one by one, and the next segment, checked against what did not commit, is
-    checked again. Reads of the ledger (a cache miss, a retraction's position) wait for the
-    insert first, so they see what it wrote.
+    checked again. A read of the ledger that may concern what the insert writes waits for it
+    first, so that it sees what it wrote: a retraction's position, and a cache miss of an
+    aggregate that a refused row evicted (``evicted``). Any other miss cannot be of the pending
+    segment, whose every aggregate the cache holds, and goes without waiting.
     """
 
     def __init__(self, ledger: Ledger, report: BatchReport | None = None) -> None:
@@ -118,6 +120,7 @@ class Batch:
         # nobody else writes meanwhile, and below it when someone does (a receipt's ``position_floor``).
         self.floor = last or 0
         self.pending: Pending | None = None
+        self.evicted: set[UUID] = set()  # aggregates evicted from the cache by a refused row's discard
         self.progress: Callable[[int], Any] | None = None
         self.unreported = 0  # rows of whole chunks not yet given to ``progress``: their insert is pending
 
@@ -155,6 +158,7 @@ class Batch:
 
     def _segment(self, segment: Rows, writer: Executor) -> None:
         """Checks rows, then starts inserting their events (and their command ids' receipts) in one transaction."""
+        self._probe(segment)
         staged = self._stage(segment)
         if not self._settle():
             staged = self._stage(segment)  # it was checked against state that did not commit
@@ -170,6 +174,19 @@ class Batch:
             self.report.refusals.extend(refusals)
             self.report.replayed.extend(replayed)
 
+    def _probe(self, segment: Rows) -> None:
+        """Asks the ledger in one query which of the aggregates the rows will look up exist (``Submission.lookups``),
+        and caches the others as missing, so that checking the rows asks for them no more. What the pending insert
+        writes is in the cache already, unless a refusal evicted it: those are left out."""
+        existing = getattr(self.ledger.recorder, "existing", None)
+        if existing is None or self.cache.complete:
+            return
+        unknown = {i for _, submission in segment for i in submission.lookups()}
+        unknown = {i for i in unknown if i not in self.cache and i not in self.evicted}
+        if unknown:
+            found = existing(list(unknown))
+            self.cache.update((i, None) for i in unknown - found)
+
     def _stage(self, segment: Rows) -> tuple[list[Any], int, list[Refusal], list[int]]:
         """The events of the accepted rows of ``segment``, how many rows were accepted, the refusals, and the
         rows already recorded (their command id's receipt found)."""
@@ -183,6 +200,7 @@ class Batch:
             outcome = staged(ledger, staging, row, submission, self.floor + len(events))
             if isinstance(outcome, Refusal):
                 refusals.append(outcome)
+                self.evicted.update(staging.changed)
                 staging.discard()  # handlers change nothing before they refuse; be sure
             elif isinstance(outcome, Replayed):
                 replayed.append(row)
@@ -193,9 +211,11 @@ class Batch:
         return events, accepted, refusals, replayed
 
     def _load(self, aggregate_id: UUID) -> Any:
-        """The repository's ``get``, once the pending insert is over: it may write that aggregate."""
-        self._await_insert()
-        return self.ledger.repository.get(aggregate_id)
+        """The repository's ``get``; once the pending insert is over when it may write that aggregate (one a
+        refused row evicted from the cache)."""
+        if aggregate_id in self.evicted:
+            self._await_insert()
+        return self.ledger.repository.get(aggregate_id, projector_func=replay)
 
     def _locate(self, position: int) -> tuple[UUID, int] | None:
         """The ledger's ``locate``, once the pending insert is over: it may write that position."""

@@ -1,15 +1,17 @@
 """What the bulk path takes and gives: submissions in, accepted rows and refusals out, and the
 check of one row against a staging."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from domain import clock
 from domain.commands import Command
 from domain.errors import Refusal as Refused
 from domain.handlers import check_dates, handle
+from domain.identity import command_receipt_id, legacy_command_receipt_id
 from domain.ledger import Guard, Ledger, fingerprint, no_later_check, recorded_receipt
 from domain.registry import CommandReceipt
 from domain.staging import Staging
@@ -32,6 +34,17 @@ class Submission:
     recorded_at: datetime | None = None
     guard: Guard | None = None
     complete: Completion | None = None
+    expects: tuple[UUID, ...] = ()
+    """Aggregates the command will look up (beside its command id's receipt), that the batch may probe for a
+    whole chunk in one query."""
+
+    def lookups(self) -> Iterator[UUID]:
+        """The aggregates this command will look up as far as known beforehand: its receipt, and ``expects``."""
+        command_id = self.command.command_id
+        if command_id is not None:
+            yield command_receipt_id(command_id, self.recorded_by)
+            yield legacy_command_receipt_id(command_id)
+        yield from self.expects
 
     def completed(self, staging: Staging) -> Command:
         """The command to check: as given, or filled in against ``staging``."""
