@@ -9,14 +9,17 @@ rows stays cheap; a CSV file comes back as a workbook of one sheet. The column i
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
+from zipfile import BadZipFile
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils.exceptions import InvalidFileException
 
-from api.imports.reading import ERRORS_COLUMN, WORKBOOKS, csv_cells, is_errors
+from api.imports.reading import ERRORS_COLUMN, WORKBOOKS, csv_cells, is_errors, is_utf8
 from api.imports.rows import SHEETS, RowError
 from api.web.i18n import Formats
 
@@ -42,28 +45,42 @@ def write_annotated(
     command: str | None = None,
 ) -> None:
     """Writes to ``out`` the workbook or CSV file at ``source_path`` as an XLSX workbook, each sheet with an
-    errors column; ``command`` names a CSV file's sheet (else its stem does), as for ``read_rows``.
-
-    Raises:
-        InvalidFileException, BadZipFile, UnicodeDecodeError: the file cannot be read (the import has reported
-            it as UNREADABLE_FILE: there is nothing to annotate).
-    """
+    errors column; ``command`` names a CSV file's sheet (else its stem does), as for ``read_rows``. A file
+    that cannot be read (the import reported it, UNREADABLE_FILE) gives a workbook listing the errors."""
     source = Path(source_path)
     said = Formats(language)
     copy = Workbook(write_only=True)
     if source.suffix.lower() in WORKBOOKS:
-        book = load_workbook(source, read_only=True, data_only=True)
         try:
-            for sheet in book.worksheets:
-                sheet.reset_dimensions()
-                copy_sheet(copy, sheet.title, lambda s=sheet: s.iter_rows(values_only=True), errors_by_sheet_row, said)
-        finally:
-            book.close()
-    else:
+            book = load_workbook(source, read_only=True, data_only=True)
+        except (InvalidFileException, BadZipFile, KeyError, OSError):
+            book = None
+        if book is not None:
+            try:
+                for sheet in book.worksheets:
+                    sheet.reset_dimensions()
+                    rows = partial(sheet.iter_rows, values_only=True)
+                    copy_sheet(copy, sheet.title, rows, errors_by_sheet_row, said)
+            finally:
+                book.close()
+        else:
+            list_errors(copy, errors_by_sheet_row, said)
+    elif source.suffix.lower() == ".csv" and source.is_file() and is_utf8(source):
         name = command or source.stem
         errors = {**errors_by_sheet_row, **file_errors(errors_by_sheet_row, source.name, name)}
-        copy_sheet(copy, name if name in SHEETS else source.stem, lambda: csv_cells(source), errors, said)
+        copy_sheet(copy, name, lambda: csv_cells(source), errors, said)
+    else:
+        list_errors(copy, errors_by_sheet_row, said)
     copy.save(out)
+
+
+def list_errors(copy: Workbook, errors: ErrorsByRow, said: Formats) -> None:
+    """The errors of a file that cannot be copied, one a row."""
+    target = copy.create_sheet(ERRORS_COLUMN)
+    target.append(["sheet", "row", "column", "value", "code", "message"])
+    for found in errors.values():
+        for e in found:
+            target.append([e.sheet, e.row, e.column, e.value, e.code, said_error(e, said)])
 
 
 def file_errors(errors: ErrorsByRow, file: str, sheet: str) -> dict[tuple[str, int], list[RowError]]:

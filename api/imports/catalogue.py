@@ -7,8 +7,10 @@ neither alone is required. In correctWorkerDetails ``civilServiceNumber`` is als
 the worker when ``workerId`` is empty, and is the corrected number otherwise (the importer decides).
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
+from types import MappingProxyType
 
 from graphql import (
     GraphQLEnumType,
@@ -32,13 +34,17 @@ NOT_WORKER_COMMANDS = ("hireWorker", "setEstablishment")
 @dataclass(frozen=True)
 class Column:
     """One column of a sheet: its input field's name, its GraphQL type's name (String, ID, Int, Date,
-    Boolean or an enum's name), whether the input type requires it, and an enum's values."""
+    Boolean or an enum's name), whether the sheet requires it, and an enum's values. ``names_worker``: the
+    column names the row's worker (``workerId`` or ``civilServiceNumber``: one of them is required);
+    ``in_input``: the column is a field of the input type (not the ``civilServiceNumber`` added beside
+    ``workerId``, which the importer resolves to a worker id)."""
 
     name: str
     type: str
     required: bool
     options: tuple[str, ...] = ()
     names_worker: bool = False
+    in_input: bool = True
 
     @property
     def is_enum(self) -> bool:
@@ -80,21 +86,21 @@ def sheet_of(command: str, input_type: GraphQLInputObjectType) -> Sheet:
     names = [c.name for c in columns]
     if worker_command and "civilServiceNumber" not in names:
         at = names.index("workerId") + 1
-        columns.insert(at, Column("civilServiceNumber", "String", False, names_worker=True))
+        columns.insert(at, Column("civilServiceNumber", "String", False, names_worker=True, in_input=False))
     return Sheet(command, input_type.name, tuple(columns))
 
 
 @cache
-def catalogue() -> dict[str, Sheet]:
+def catalogue() -> Mapping[str, Sheet]:
     """Each sheet of SHEETS (in that order) with its columns, from the schema's mutations' input types."""
     built = build_schema(schema.as_str())
     mutations = built.mutation_type
     if mutations is None:  # pragma: no cover - the schema has mutations
-        return {}
+        return MappingProxyType({})
     sheets = {}
     for command in SHEETS:
         input_type = get_named_type(mutations.fields[command].args["input"].type)
         if not isinstance(input_type, GraphQLInputObjectType):  # pragma: no cover - the contract's inputs
             raise TypeError(f"{command}'s input is not an input type")
         sheets[command] = sheet_of(command, input_type)
-    return sheets
+    return MappingProxyType(sheets)

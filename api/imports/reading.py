@@ -9,6 +9,7 @@ ignored. The "Lisez-moi" and "codes" sheets are skipped; a sheet with no data ro
 is skipped. Row 2 holds the labels and is not read (a row 2 that holds a date and no label is reported, NOT_LABELS).
 """
 
+import codecs
 import csv
 import hashlib
 import json
@@ -95,11 +96,24 @@ def read_csv(path: Path, command: str | None) -> Iterator[Row]:
     if name not in SHEETS:
         yield file_problem(path, p.UNKNOWN_COMMAND, allowed=allowed())
         return
-    try:
-        lines = ((tuple(cells), None) for cells in csv_cells(path))
-        yield from read_sheet(catalogue()[name], lines)
-    except UnicodeDecodeError:
+    if not is_utf8(path):  # known before any row is read, so that no row of a broken file is recorded
         yield file_problem(path, p.UNREADABLE_FILE)
+        return
+    lines = ((tuple(cells), None) for cells in csv_cells(path))
+    yield from read_sheet(catalogue()[name], lines)
+
+
+def is_utf8(path: Path) -> bool:
+    """Whether the file is UTF-8 throughout, read a megabyte at a time."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as file:
+        try:
+            for chunk in iter(lambda: file.read(1 << 20), b""):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
 
 
 def csv_cells(path: Path) -> Iterator[list[str]]:

@@ -2,9 +2,10 @@
 sheet per command in SHEETS order, laid out as DESIGN "Spreadsheet import" says. Row 1 holds the input field
 names, row 2 their French labels (" *" when required), both frozen and bold; enum, facility-code and
 cadre-code columns get drop-downs over ranges of a hidden "codes" sheet (a literal list is limited to 255
-characters); date columns are formatted as dates.
+characters); date columns are formatted as dates, text columns as text.
 """
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -16,7 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from api.access import User
 from api.graphql.context import Services
-from api.imports.catalogue import Column, Sheet
+from api.imports.catalogue import Column, Sheet, catalogue
 from api.imports.guide import GUIDE, TITLE
 from api.imports.labels import label
 from api.imports.rows import FIRST_DATA_ROW
@@ -26,7 +27,9 @@ GUIDE_SHEET = "Lisez-moi"
 CODES_SHEET = "codes"
 FACILITY_COLUMNS = ("facilityCode", "toFacilityCode", "expectedFromFacilityCode")
 CADRE_COLUMNS = ("cadreCode",)
-DATE_FORMAT = "DD/MM/YYYY"
+FORMATS = {"Date": "DD/MM/YYYY", "String": "@", "ID": "@"}
+"""The columns' cell formats: dates as dates; text as text, so that a civil-service number keeps its
+leading zeros and a code is never read as a number."""
 LAST_ROW = 1048576
 """The last row of a sheet: the drop-downs cover the whole column below the header."""
 CODES = """
@@ -39,6 +42,13 @@ async def template_codes(services: Services, user: User) -> tuple[list[str], lis
     found = await execute(services, user, CODES)
     facilities = sorted(u["code"] for u in found["orgUnits"] if u["closedOn"] is None)
     return facilities, sorted(c["code"] for c in found["cadres"])
+
+
+async def write_template_for(services: Services, user: User, target: str | Path | IO[bytes]) -> None:
+    """Writes the template of every sheet to ``target``, with the codes ``user`` sees (``hrh import-template``
+    and the web's download); the file is written in a thread, off the event loop."""
+    facilities, cadres = await template_codes(services, user)
+    await asyncio.to_thread(write_template, target, catalogue(), facilities, cadres)
 
 
 def write_template(
@@ -117,8 +127,8 @@ def write_sheet(sheet: Any, columns: Sheet, ranges: dict[str, str]) -> None:
         sheet.cell(1, index).font = bold
         sheet.cell(2, index).font = bold
         sheet.column_dimensions[letter].width = max(16, len(label(column)) + 2)
-        if column.type == "Date":
-            sheet.column_dimensions[letter].number_format = DATE_FORMAT
+        if column.type in FORMATS:
+            sheet.column_dimensions[letter].number_format = FORMATS[column.type]
         named = list_of(column)
         if named in ranges:
             sheet.add_data_validation(drop_down(column, ranges[named], f"{letter}{FIRST_DATA_ROW}:{letter}{LAST_ROW}"))

@@ -109,3 +109,14 @@ def test_a_csv_that_names_no_command_gets_its_error_on_row_one(tmp_path: Path) -
     sheet = load_workbook(tmp_path / "erreurs.xlsx")["mouvements"]
     assert sheet["C1"].value.startswith("Errors: UNKNOWN_COMMAND The file 'mouvements.csv' does not say its command")
     assert [c.value for c in sheet[3]] == ["w1", "2017-03-01", None]
+
+
+def test_a_file_that_cannot_be_read_gives_the_list_of_its_errors(tmp_path: Path) -> None:
+    source = tmp_path / "envoi.xlsx"
+    source.write_bytes(b"not a workbook")
+    errors = [e for r in read_rows(source) for e in r.errors]
+    write_annotated(source, errors_by_row(errors), tmp_path / "erreurs.xlsx", language="en")
+    rows = [[c.value for c in row] for row in load_workbook(tmp_path / "erreurs.xlsx")["Errors"].iter_rows()]
+    assert rows[0] == ["sheet", "row", "column", "value", "code", "message"]
+    assert rows[1][:5] == ["envoi.xlsx", 1, None, None, "UNREADABLE_FILE"]
+    assert len(rows) == 2

@@ -226,7 +226,8 @@ def test_a_csv_with_commas_named_by_its_command(tmp_path: Path) -> None:
 def test_a_csv_whose_command_is_unknown_or_not_utf8_is_an_error(tmp_path: Path) -> None:
     [unnamed] = read_rows(write_csv(tmp_path / "mouvements.csv", "workerId,effectiveOn\n"))
     assert codes([unnamed]) == [("mouvements.csv", 1, None, "UNKNOWN_COMMAND")]
-    [latin] = read_rows(write_csv(tmp_path / "endLeave.csv", "workerId;note\n\nw1;Ségou\n", "latin-1"))
+    rows = "workerId;effectiveOn\n\n" + "w1;2017-03-01\n" * 20000 + "w2;Ségou\n"  # the bad byte far down
+    [latin] = read_rows(write_csv(tmp_path / "endLeave.csv", rows, "latin-1"))
     assert codes([latin]) == [("endLeave.csv", 1, None, "UNREADABLE_FILE")]
 
 

@@ -125,10 +125,12 @@ def test_drop_downs_for_enums_facility_codes_and_cadre_codes(book: Workbook) -> 
     assert drop_downs(book, "recordDeparture")["reason"][0] == "RETIREMENT"
 
 
-def test_date_columns_are_formatted_as_dates(book: Workbook) -> None:
+def test_date_columns_are_formatted_as_dates_and_text_columns_as_text(book: Workbook) -> None:
     sheet = book["hireWorker"]
-    dated = {c.value for c in sheet[1] if sheet.column_dimensions[c.column_letter].number_format == "DD/MM/YYYY"}
-    assert dated == {"birthDate", "effectiveOn"}
+    formats = {c.value: sheet.column_dimensions[c.column_letter].number_format for c in sheet[1]}
+    assert {name for name, shown in formats.items() if shown == "DD/MM/YYYY"} == {"birthDate", "effectiveOn"}
+    assert formats["civilServiceNumber"] == formats["cadreCode"] == formats["familyName"] == "@"
+    assert formats["sex"] == "General"
 
 
 def test_the_blank_template_reads_as_no_rows_and_writes_to_a_stream(template: Path) -> None:
