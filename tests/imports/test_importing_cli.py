@@ -6,7 +6,7 @@ import asyncio
 import csv
 import uuid
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -153,3 +153,50 @@ def test_as_a_manager_rows_outside_the_scope_are_refused_forbidden(url: str, tmp
     assert "4 rows read: 3 recorded, 0 already recorded, 1 refused" in done.stdout
     assert "postWorker row 4, facilityCode = 'F4': FORBIDDEN:" in done.stdout
     assert hrh(url, "import", str(path), "--user", "nobody").exit_code == 1
+
+
+def test_the_issues_awkward_workbook_is_reported_row_by_row_and_its_good_rows_recorded(
+    url: str, tmp_path: Path
+) -> None:
+    serial = 44258  # an Excel serial number, in the 1900 date system
+    serial_day = (date(1899, 12, 30) + timedelta(days=serial)).isoformat()
+    book = openpyxl.Workbook()
+    hires = book.create_sheet("hireWorker")
+    hires.append(HIRES)
+    hires.append(HIRES)
+    hires.append(["MLI-1", "Coulibaly", "Awa", "FEMALE", "NURSE", "PUBLIC", "STATE", serial])
+    hires.append(["MLI-1", "Coulibaly", "Awa", "FEMALE", "NURSE", "PUBLIC", "STATE", serial])  # typed twice
+    hires.append(["MLI-2", "Traoré", "Moussa", "MALE", "NURSE", "PUBLIC", "STATE", "=DATE(2021,3,1)"])  # no value
+    postings = book.create_sheet("postWorker")
+    postings.append(POSTINGS)
+    postings.append(POSTINGS)
+    postings.append(["MLI-1", "F1", serial])
+    leaves = book.create_sheet("startLeave")  # an empty sheet: its header only
+    leaves.append(["civilServiceNumber", "kind", "effectiveOn"])
+    other = book.create_sheet("Feuil1")  # not a sheet of the template
+    other.append(["note"])
+    other.append(["à ignorer ?"])
+    book.remove(book["Sheet"])
+    path = tmp_path / "awkward.xlsx"
+    book.save(path)
+
+    done = hrh(url, "import", str(path), "--lang", "en")
+
+    assert done.exit_code == 1, done.output
+    assert "recorded" in done.stdout
+    codes = {line.split(": ")[0]: line.split(": ")[1] for line in done.stdout.splitlines() if " row " in line}
+    assert codes == {
+        "hireWorker row 4, civilServiceNumber = 'MLI-1'": "DUPLICATE_CIVIL_SERVICE_NUMBER",
+        "hireWorker row 5, effectiveOn = '=DATE(2021,3,1)'": "FORMULA_WITHOUT_VALUE",
+        "Feuil1 row 1": "UNKNOWN_SHEET",
+    }
+    answer = figures(url, "F1", serial_day)
+    assert answer["staffing"]["headcount"] == 1
+
+    # The number MLI-1 is now taken: another file hiring someone under it is refused.
+    taken = workbook(
+        tmp_path / "taken.xlsx", [["mli-1", "Sidibé", "Fanta", "FEMALE", "NURSE", "PUBLIC", "STATE", "2021-03-04"]], []
+    )
+    again = hrh(url, "import", str(taken), "--lang", "en")
+    assert again.exit_code == 1
+    assert "hireWorker row 3, civilServiceNumber = 'mli-1': DUPLICATE_CIVIL_SERVICE_NUMBER" in again.stdout
