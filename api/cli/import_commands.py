@@ -21,7 +21,7 @@ from api.exports.session import OPERATOR, UserRefused, user_named
 from api.graphql.context import Services
 from api.imports.importing import ImportReport, Progress, import_rows
 from api.imports.reading import read_rows
-from api.imports.report_files import UnknownReportFormat, error_line, write_errors
+from api.imports.report_files import UnknownReportFormat, check_errors_path, error_line, write_errors
 from api.imports.rows import FIRST_DATA_ROW, SHEETS
 from api.projecting import Projected
 from api.web.i18n import LANGUAGES, Formats
@@ -80,6 +80,11 @@ def import_command(
         fail(f"BAD_USER_INPUT: --lang must be one of {', '.join(LANGUAGES)}, not {lang!r}.")
     if not file.is_file():
         fail(f"FILE_NOT_FOUND: there is no file {str(file)!r}.")
+    try:
+        if errors_file is not None:
+            check_errors_path(errors_file)
+    except UnknownReportFormat as error:
+        fail(f"{error.code}: {error}")
     url = reachable_url(data_dir)
     with ledger_session(data_dir) as ledger, progress_bar() as bar:
         task = bar.add_task("Checking" if dry_run else "Importing", total=rows_in(file))
@@ -89,12 +94,9 @@ def import_command(
 
         report = run_import(url, ledger, file, command, user, dry_run, all_or_nothing, advance)
     show(report, Formats(lang))
-    if errors_file is not None and report.errors:
-        try:
-            write_errors(report.errors, errors_file, source=file, language=lang, command=command)
-        except UnknownReportFormat as error:
-            fail(f"{error.code}: {error}")
-        console.print(f"The errors are in {errors_file}.", highlight=False)
+    if errors_file is not None:  # written even when empty: a script may count on the file
+        write_errors(report.errors, errors_file, source=file, language=lang, command=command)
+        console.print(f"The errors ({len(report.errors)}) are in {errors_file}.", highlight=False)
     if report.refused:
         raise typer.Exit(code=1)
 

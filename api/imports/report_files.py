@@ -10,6 +10,7 @@ from api.imports.rows import RowError
 from api.web.i18n import Formats
 
 COLUMNS = ("sheet", "row", "column", "value", "code", "message")
+FORMATS = (".csv", ".xlsx")
 
 
 def said(error: RowError, formats: Formats) -> str:
@@ -30,6 +31,16 @@ class UnknownReportFormat(ValueError):
     code = "ERRORS_FORMAT"
 
 
+def check_errors_path(out: Path) -> None:
+    """Refuses, before anything is imported, an errors file that would not be written.
+
+    Raises:
+        UnknownReportFormat: ``out`` is neither .csv nor .xlsx.
+    """
+    if out.suffix.lower() not in FORMATS:
+        raise UnknownReportFormat(f"--errors must name a .csv or an .xlsx file, not {out.name!r}")
+
+
 def write_errors(
     errors: Iterable[RowError], out: Path, *, source: Path, language: str, command: str | None = None
 ) -> None:
@@ -39,6 +50,7 @@ def write_errors(
     Raises:
         UnknownReportFormat: ``out`` is neither .csv nor .xlsx.
     """
+    check_errors_path(out)
     formats = Formats(language)
     kind = out.suffix.lower()
     if kind == ".csv":
@@ -47,7 +59,5 @@ def write_errors(
             writer.writerow(COLUMNS)
             for e in errors:
                 writer.writerow((e.sheet, e.row, e.column or "", e.value or "", e.code, said(e, formats)))
-    elif kind == ".xlsx":
-        write_annotated(source, errors_by_row(errors), out, language=language, command=command)
     else:
-        raise UnknownReportFormat(f"--errors must name a .csv or an .xlsx file, not {out.name!r}")
+        write_annotated(source, errors_by_row(errors), out, language=language, command=command)

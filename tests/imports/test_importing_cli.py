@@ -200,3 +200,21 @@ def test_the_issues_awkward_workbook_is_reported_row_by_row_and_its_good_rows_re
     again = hrh(url, "import", str(taken), "--lang", "en")
     assert again.exit_code == 1
     assert "hireWorker row 3, civilServiceNumber = 'mli-1': DUPLICATE_CIVIL_SERVICE_NUMBER" in again.stdout
+
+
+def test_a_missing_file_and_an_errors_file_of_another_kind_are_refused_before_anything_is_recorded(
+    url: str, tmp_path: Path
+) -> None:
+    path = workbook(
+        tmp_path / "ok.xlsx", [["MLI-1", "Keita", "Awa", "FEMALE", "NURSE", "PUBLIC", "STATE", "2021-03-01"]], []
+    )
+
+    missing = hrh(url, "import", str(tmp_path / "absent.xlsx"))
+    wrong = hrh(url, "import", str(path), "--errors", str(tmp_path / "errors.txt"))
+
+    assert missing.exit_code == 1 and "FILE_NOT_FOUND" in missing.output
+    assert wrong.exit_code == 1 and "ERRORS_FORMAT" in wrong.output
+    assert (
+        hrh(url, "import", str(path), "--dry-run").stdout.startswith("")
+        and "1 would be recorded" in hrh(url, "import", str(path), "--dry-run").stdout
+    )
