@@ -34,7 +34,8 @@ CHUNK_ROWS = 1000
 """Rows checked, then inserted, per transaction (the bulk path's chunk)."""
 
 Progress = Callable[[int], Any]
-"""Called with how many more rows are done (recorded, already recorded or refused)."""
+"""Called with how many more rows are done (recorded, already recorded or refused), from the import's thread: a
+web page hands it to its event loop (``loop.call_soon_threadsafe``)."""
 
 
 @dataclass
