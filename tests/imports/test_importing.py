@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 import pytest
+from eventsourcing.persistence import IntegrityError
 
 from api.access import Forbidden, Role, User
 from api.graphql.context import Services
@@ -15,7 +16,9 @@ from api.imports.importing import ImportReport, import_rows, record_rows
 from api.imports.rows import Row, RowError
 from api.operations import execute
 from api.projecting import Projected
+from domain.errors import Conflict
 from domain.ledger import Ledger
+from replay.bulk import held
 from tests.integration.projection_support import catch_up, fresh_ledger, target_of
 from tests.integration.test_projections import Recorder, org_tree
 
@@ -264,3 +267,19 @@ def test_only_those_who_may_send_commands_import(ledger: Ledger) -> None:
     with pytest.raises(Forbidden):
         asyncio.run(import_rows(services, User("audit", Role.AUDITOR), [hire(3, "MLI-1")]))
     assert asyncio.run(import_rows(services, ADMIN, [hire(3, "MLI-1")])).recorded == 1
+
+
+def test_all_or_nothing_overtaken_by_another_writer_records_nothing_and_says_to_import_again(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = position(ledger)
+
+    def overtaken(*_: object) -> list[int]:
+        raise IntegrityError("another clerk wrote the same worker first")
+
+    monkeypatch.setattr(held, "insert", overtaken)
+    with pytest.raises(Conflict) as refused:
+        imported(ledger, ADMIN, [hire(3, "MLI-1"), post(3, "MLI-1", "F1")], all_or_nothing=True)
+
+    assert refused.value.code == "CONFLICT" and "Import the file again" in refused.value.message
+    assert position(ledger) == before
