@@ -24,6 +24,7 @@ Each is reported in seconds, and as a ratio against the baseline.
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -153,7 +154,8 @@ def timed_import(url: str, path: Path) -> tuple[float, str]:
     if done.returncode != 0:
         raise SystemExit(f"hrh import failed ({done.returncode}): {done.stdout[-2000:]} {done.stderr[-2000:]}")
     summary = next(line for line in done.stdout.splitlines() if "rows read" in line)
-    return seconds, summary
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest child's, in MB
+    return seconds, f"{summary} (peak memory of a child so far: {peak:.0f} MB)"
 
 
 def timed_phases(path: Path) -> tuple[float, float]:
