@@ -81,6 +81,34 @@ def fingerprint(command: Command, recorded_by: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def recorded_receipt(
+    find: Callable[[UUID], CommandReceipt | None], command: Command, recorded_by: str
+) -> CommandReceipt | None:
+    """The receipt of ``command``'s id sent by ``recorded_by``, when that command was already recorded (``find``
+    looks a receipt up by its id: in the ledger, or in a batch's staging, which also holds what it staged).
+
+    Raises:
+        DuplicateCommand: the id was recorded for a command with other content.
+    """
+    if command.command_id is None:
+        return None
+    receipt = find(command_receipt_id(command.command_id, recorded_by))
+    if receipt is None:  # kept where every user's ids once shared one namespace
+        receipt = find(legacy_command_receipt_id(command.command_id))
+        if receipt is None or receipt.recorded_by != recorded_by:
+            return None
+    if receipt.fingerprint != fingerprint(command, recorded_by):
+        raise DuplicateCommand(
+            N_(
+                "commandId {command_id!r} was already used for a different {command} command; "
+                "use a new commandId for a new command."
+            ),
+            command_id=command.command_id,
+            command=receipt.command,
+        )
+    return receipt
+
+
 class Ledger(Application[UUID]):
     """Records workforce commands as events, checking every invariant first."""
 
@@ -170,21 +198,9 @@ class Ledger(Application[UUID]):
         )
 
     def _previous_outcome(self, command: Command, recorded_by: str) -> Outcome | None:
-        assert command.command_id is not None
-        receipt = self._receipt(command_receipt_id(command.command_id, recorded_by))
-        if receipt is None:  # kept where every user's ids once shared one namespace
-            receipt = self._receipt(legacy_command_receipt_id(command.command_id))
-            if receipt is None or receipt.recorded_by != recorded_by:
-                return None
-        if receipt.fingerprint != fingerprint(command, recorded_by):
-            raise DuplicateCommand(
-                N_(
-                    "commandId {command_id!r} was already used for a different {command} command; "
-                    "use a new commandId for a new command."
-                ),
-                command_id=command.command_id,
-                command=receipt.command,
-            )
+        receipt = recorded_receipt(self._receipt, command, recorded_by)
+        if receipt is None:
+            return None
         start = receipt.position_floor + 1
         while True:
             page = self.recorder.select_notifications(start, 200, topics=[RECEIPT_TOPIC])

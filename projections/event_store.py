@@ -116,6 +116,9 @@ class LedgerRecorder(PostgresApplicationRecorder):
         self.position_of_statement = SQL(
             "SELECT notification_id FROM {schema}.{table} WHERE originator_id = %s AND originator_version = %s"
         ).format(schema=schema, table=Identifier(events_table_name))
+        self.existing_statement = SQL(
+            "SELECT DISTINCT originator_id FROM {schema}.{table} WHERE originator_id = ANY(%s)"
+        ).format(schema=schema, table=Identifier(events_table_name))
         self.chain_head_statement = SQL(
             "SELECT position, chain FROM {schema}.{table} ORDER BY position DESC LIMIT 1"
         ).format(schema=schema, table=chain_table)
@@ -212,6 +215,14 @@ class LedgerRecorder(PostgresApplicationRecorder):
             curs.execute(self.position_of_statement, (originator_id, version))
             row = curs.fetchone()
             return None if row is None else int(row[0])
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def existing(self, originator_ids: Sequence[UUID]) -> set[UUID]:
+        """Which of ``originator_ids`` have events: one query for many, where the bulk path would otherwise ask
+        for each aggregate of a chunk in turn (``replay.bulk``)."""
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(self.existing_statement, (list(originator_ids),))
+            return {row[0] if isinstance(row[0], UUID) else UUID(str(row[0])) for row in curs.fetchall()}
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def chain_head(self) -> tuple[int, str]:

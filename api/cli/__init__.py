@@ -10,6 +10,7 @@ from api.cli import (
     chain_commands,
     demo_commands,
     export_commands,
+    import_commands,
     log_commands,
     projection_commands,
     serve_commands,
@@ -28,4 +29,5 @@ app.command()(projection_commands.verify)
 app.command("chain-head")(chain_commands.chain_head)
 app.command("export-log")(log_commands.export_log_command)
 app.command("import-log")(log_commands.import_log_command)
+app.command("import")(import_commands.import_command)
 app.add_typer(export_commands.export, name="export")

@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from api import refused_fields
 from api.operations import Refusal
 from api.web.pages import Visit
 from domain.errors import N_
@@ -162,13 +163,7 @@ def input_of(fields: list[Field], values: dict[str, str]) -> dict[str, Any]:
 
 
 def refused_field(fields: list[Field], values: dict[str, str], refusal: Refusal) -> str | None:
-    """The field a refusal concerns: the one whose value it names, else the date for a refusal of dates."""
-    named = {str(v) for v in refusal.params.values()} | {refusal.message}
-    for f in fields:
-        value = values.get(f.name, "").strip()
-        if f.kind != "hidden" and value and any(value == n or (len(value) > 3 and value in n) for n in named):
-            return f.name
-    if refusal.code.startswith("DATE_"):
-        dated = [f.name for f in fields if f.kind == "date"]
-        return dated[0] if dated else None
-    return None
+    """The field a refusal concerns (``api.refused_fields``): the one whose value it names, else the date for a
+    refusal of dates."""
+    shown = {f.name: values.get(f.name, "") for f in fields if f.kind != "hidden"}
+    return refused_fields.refused_field(shown, refusal, [f.name for f in fields if f.kind == "date"])

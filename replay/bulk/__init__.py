@@ -27,7 +27,9 @@ def load(
     """Records many commands, saving one chunk per transaction. A refused command is reported
     with its row and reason, and the others go in.
 
-    Commands with a ``command_id`` go one at a time, so that their retries stay safe. When a
+    A command with a ``command_id`` is staged with its receipt, as ``Ledger.execute`` records it, so
+    that a retry stays safe: an id already recorded (earlier, or by an earlier row) is reported in
+    ``replayed`` and writes nothing. A submission's ``guard`` runs as ``execute`` runs it. When a
     concurrent writer touched an aggregate of a chunk, the chunk's commands are re-run one by one.
 
     A first load (into an empty ledger) of at least ``sharded.MIN_ROWS`` commands is checked by

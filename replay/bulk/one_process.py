@@ -14,10 +14,10 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError
 
 from domain.chain import unplaced
-from domain.errors import DomainError
-from domain.ledger import Ledger
+from domain.errors import Refusal as Refused
+from domain.ledger import Ledger, replay
 from domain.staging import AggregateCache, Staging
-from replay.bulk.rows import BatchReport, Refusal, Submission, attempt
+from replay.bulk.rows import BatchReport, Refusal, Replayed, Submission, staged
 from replay.bulk.writing import insert
 
 Rows = list[tuple[int, Submission]]
@@ -91,6 +91,7 @@ class Pending:
     segment: Rows
     accepted: int
     refusals: list[Refusal]
+    replayed: list[int]
     positions: "Future[list[int]]"
 
 
@@ -104,15 +105,22 @@ class Batch:
     A segment's insert runs in a thread while the next segment is checked against the cache.
     Nothing of the next segment is written before that insert has committed: when it fails, its
     rows go again one by one, and the next segment, checked against what did not commit, is
-    checked again. Reads of the ledger (a cache miss, a retraction's position) wait for the
-    insert first, so they see what it wrote.
+    checked again. A read of the ledger that may concern what the insert writes waits for it
+    first, so that it sees what it wrote: a retraction's position, and a cache miss of an
+    aggregate that a refused row evicted (``evicted``). Any other miss cannot be of the pending
+    segment, whose every aggregate the cache holds, and goes without waiting.
     """
 
     def __init__(self, ledger: Ledger, report: BatchReport | None = None) -> None:
         self.ledger = ledger
         self.report = BatchReport() if report is None else report
-        self.cache = AggregateCache(complete=ledger.recorder.max_notification_id() is None)
+        last = ledger.recorder.max_notification_id()
+        self.cache = AggregateCache(complete=last is None)
+        # The ledger position after what this batch has staged so far: exactly where its next event goes when
+        # nobody else writes meanwhile, and below it when someone does (a receipt's ``position_floor``).
+        self.floor = last or 0
         self.pending: Pending | None = None
+        self.evicted: set[UUID] = set()  # aggregates evicted from the cache by a refused row's discard
         self.progress: Callable[[int], Any] | None = None
         self.unreported = 0  # rows of whole chunks not yet given to ``progress``: their insert is pending
 
@@ -146,55 +154,68 @@ class Batch:
         return self.report
 
     def _chunk(self, chunk: Rows, writer: Executor) -> None:
-        segment: Rows = []
-        for row, submission in chunk:
-            if submission.command.command_id is None:
-                segment.append((row, submission))
-                continue
-            # Save the rows before it, so that a conflict later in the chunk never re-runs them;
-            # ``execute`` bypasses the cache, so forget what the cache holds of what it changed.
-            self._segment(segment, writer)
-            segment = []
-            self._settle()
-            self._one(row, submission)
-            self.cache.clear()
-        self._segment(segment, writer)
+        self._segment(chunk, writer)
 
     def _segment(self, segment: Rows, writer: Executor) -> None:
-        """Checks rows without a command id, then starts inserting their events in one transaction."""
+        """Checks rows, then starts inserting their events (and their command ids' receipts) in one transaction."""
+        self._probe(segment)
         staged = self._stage(segment)
         if not self._settle():
             staged = self._stage(segment)  # it was checked against state that did not commit
-        events, accepted, refusals = staged
+        events, accepted, refusals, replayed = staged
+        self.floor += len(events)
         to_stored = self.ledger.mapper.to_stored_event  # here: the thread waits on the database, not on the GIL
         if events:
             stored, lines = [to_stored(event) for event in events], list(map(unplaced, events))
-            self.pending = Pending(segment, accepted, refusals, writer.submit(insert, self.ledger, stored, lines))
+            insert_job = writer.submit(insert, self.ledger, stored, lines)
+            self.pending = Pending(segment, accepted, refusals, replayed, insert_job)
         else:
             self.report.accepted += accepted
             self.report.refusals.extend(refusals)
+            self.report.replayed.extend(replayed)
 
-    def _stage(self, segment: Rows) -> tuple[list[Any], int, list[Refusal]]:
-        """The events of the accepted rows of ``segment``, how many rows were accepted, and the refusals."""
+    def _probe(self, segment: Rows) -> None:
+        """Asks the ledger in one query which of the aggregates the rows will look up exist (``Submission.lookups``),
+        and caches the others as missing, so that checking the rows asks for them no more. What the pending insert
+        writes is in the cache already, unless a refusal evicted it: those are left out."""
+        existing = getattr(self.ledger.recorder, "existing", None)
+        if existing is None or self.cache.complete:
+            return
+        unknown = {i for _, submission in segment for i in submission.lookups()}
+        unknown = {i for i in unknown if i not in self.cache and i not in self.evicted}
+        if unknown:
+            found = existing(list(unknown))
+            self.cache.update((i, None) for i in unknown - found)
+
+    def _stage(self, segment: Rows) -> tuple[list[Any], int, list[Refusal], list[int]]:
+        """The events of the accepted rows of ``segment``, how many rows were accepted, the refusals, and the
+        rows already recorded (their command id's receipt found)."""
         ledger = self.ledger
         staging = Staging(self._load, self._locate, self.cache)
         events: list[Any] = []
         accepted = 0
         refusals: list[Refusal] = []
+        replayed: list[int] = []
         for row, submission in segment:
-            refusal = attempt(ledger, staging, row, submission)
-            if refusal is not None:
-                refusals.append(refusal)
+            outcome = staged(ledger, staging, row, submission, self.floor + len(events))
+            if isinstance(outcome, Refusal):
+                refusals.append(outcome)
+                self.evicted.update(staging.changed)
                 staging.discard()  # handlers change nothing before they refuse; be sure
-                continue
-            events.extend(staging.take_events())
-            accepted += 1
-        return events, accepted, refusals
+            elif isinstance(outcome, Replayed):
+                replayed.append(row)
+                accepted += 1
+            else:
+                events.extend(outcome)
+                accepted += 1
+        return events, accepted, refusals, replayed
 
     def _load(self, aggregate_id: UUID) -> Any:
-        """The repository's ``get``, once the pending insert is over: it may write that aggregate."""
-        self._await_insert()
-        return self.ledger.repository.get(aggregate_id)
+        """The repository's ``get``; once the pending insert is over when it may write that aggregate (one a
+        refused row evicted from the cache)."""
+        if aggregate_id in self.evicted:
+            self._await_insert()
+        return self.ledger.repository.get(aggregate_id, projector_func=replay)
 
     def _locate(self, position: int) -> tuple[UUID, int] | None:
         """The ledger's ``locate``, once the pending insert is over: it may write that position."""
@@ -217,12 +238,14 @@ class Batch:
             self.cache.clear()  # it holds the pending segment's unsaved state
             for row, submission in pending.segment:
                 self._one(row, submission)
+            self.floor = self.ledger.recorder.max_notification_id() or 0
             self._report_progress()
             return False
         self.report.events += len(positions)
         self.report.last_position = positions[-1]
         self.report.accepted += pending.accepted
         self.report.refusals.extend(pending.refusals)
+        self.report.replayed.extend(pending.replayed)
         self._report_progress()
         return True
 
@@ -233,13 +256,16 @@ class Batch:
 
     def _one(self, row: int, submission: Submission) -> None:
         try:
+            command = submission.completed(self.ledger.staging())
             outcome = self.ledger.execute(
-                submission.command, submission.recorded_by, recorded_at=submission.recorded_at
+                command, submission.recorded_by, recorded_at=submission.recorded_at, guard=submission.guard
             )
-        except DomainError as error:
-            self.report.refusals.append(Refusal(row, error.code, error.message))
+        except Refused as error:
+            self.report.refusals.append(Refusal(row, error.code, error.message, error))
             return
         self.report.accepted += 1
-        if not outcome.replayed:
-            self.report.events += outcome.events
-            self.report.last_position = outcome.position
+        if outcome.replayed:
+            self.report.replayed.append(row)
+            return
+        self.report.events += outcome.events
+        self.report.last_position = outcome.position

@@ -48,18 +48,31 @@ def worker_uuid(value: strawberry.ID) -> UUID:
         raise ClientError(N_("workerId {value!r} is not a worker id."), "BAD_USER_INPUT", value=str(value)) from None
 
 
+def hire_worker_command(input_: HireWorkerInput) -> c.HireWorker:
+    """The command ``hireWorker`` sends for its input (the spreadsheet import builds its rows' commands here too)."""
+    return c.HireWorker(**fields(input_))
+
+
+def worker_command(input_: WorkerInput, command: Callable[..., c.Command]) -> c.Command:
+    """The ``command`` a worker mutation sends for its input (the spreadsheet import builds its rows' commands
+    here too).
+
+    Raises:
+        ClientError: ``workerId`` is not a worker id (BAD_USER_INPUT).
+    """
+    return command(**{**fields(input_), "worker_id": worker_uuid(input_.worker_id)})
+
+
 async def change_worker(info: Info, input_: WorkerInput, command: Callable[..., c.Command]) -> WorkerPayload:
     """Records ``command`` built from a worker mutation's input."""
-    worker_id = worker_uuid(input_.worker_id)
-    outcome = await record(info, command(**{**fields(input_), "worker_id": worker_id}))
-    return await worker_payload(info, outcome)
+    return await worker_payload(info, await record(info, worker_command(input_, command)))
 
 
 @strawberry.type
 class WorkforceMutations:
     @mutation(*WRITERS)
     async def hire_worker(self, info: Info, input: HireWorkerInput) -> WorkerPayload:
-        return await worker_payload(info, await record(info, c.HireWorker(**fields(input))))
+        return await worker_payload(info, await record(info, hire_worker_command(input)))
 
     @mutation(*WRITERS)
     async def post_worker(self, info: Info, input: PostWorkerInput) -> WorkerPayload:
