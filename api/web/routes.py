@@ -5,7 +5,7 @@ from fastapi.responses import Response
 
 from api.web.pages import BadForm, SignedIn, SignInNeeded, sign_in_redirect, visit
 from api.web.views import audit as audit_pages
-from api.web.views import commands, dashboard, exports, sign_in, workers
+from api.web.views import commands, dashboard, exports, imports, sign_in, workers
 from api.web.views import units as unit_pages
 
 
@@ -33,7 +33,9 @@ def install(app: FastAPI) -> None:
         audit_pages.router,
         unit_pages.router,
         exports.router,
+        imports.router,
     ):
         app.include_router(router, include_in_schema=False)
+    imports.install(app)
     app.add_exception_handler(SignInNeeded, needs_sign_in)
     app.add_exception_handler(BadForm, bad_form)

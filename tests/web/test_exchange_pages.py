@@ -1,15 +1,19 @@
 """The exchange pages over HTTP, as the signed-in user: the exports page's downloads (each file the one the
-CLI writes for that user, and refused as the API refuses it)."""
+CLI writes for that user, and refused as the API refuses it), and the import page's template, upload, report
+and annotated copy (the story of a whole import is in tests/browser/test_import_story.py)."""
 
 import csv
 import io
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import jsonschema
 import pytest
 import yaml
+from openpyxl import load_workbook
 
 from tests.web.auditpages_support import CSRF, Story, live_story
 
@@ -101,3 +105,53 @@ def test_the_nhwa_download_totals_are_the_api_active_stock(story: Story) -> None
     assert workbook.status_code == 200 and workbook.content[:2] == b"PK"
     refused = client.get("/exports/nhwa.csv", params={"year": "twenty"})
     assert refused.status_code == 400 and 'data-error-code="BAD_USER_INPUT"' in refused.text
+
+
+def upload(client: httpx.Client, name: str, content: bytes) -> httpx.Response:
+    token = csrf_of(client.get("/import").text)
+    return client.post("/import", data={"csrf": token}, files={"file": (name, content, "application/octet-stream")})
+
+
+def finished(client: httpx.Client, address: str) -> str:
+    """The job's page once its check or recording is over."""
+    for _ in range(120):
+        page = client.get(address).text
+        if 'http-equiv="refresh"' not in page:
+            return page
+        time.sleep(0.5)
+    raise AssertionError(f"{address} still running")
+
+
+def test_the_template_downloads_with_a_sheet_per_command_and_the_codes(story: Story) -> None:
+    answer = story.signed_in("rh.d11").get("/import/template.xlsx")
+    assert answer.status_code == 200 and "attachment" in answer.headers["content-disposition"]
+    book = load_workbook(io.BytesIO(answer.content))
+    assert (
+        book.sheetnames[0] == "Lisez-moi" and "hireWorker" in book.sheetnames and "setEstablishment" in book.sheetnames
+    )
+    assert "F-111" in [c.value for c in book["codes"]["A"]] + [
+        c.value for row in book["codes"].iter_rows() for c in row
+    ]
+
+
+def test_an_upload_is_checked_then_its_report_and_annotated_copy_are_the_uploader_s(story: Story) -> None:
+    client = story.signed_in("rh.d11")
+    content = "\ufeffcivilServiceNumber;facilityCode;effectiveOn\nMatricule;Structure;Date\nNOBODY-1;F-111;2024-01-03\n"
+    sent = upload(client, "postWorker.csv", content.encode())
+    assert sent.status_code == 303 and sent.headers["location"].startswith("/import/")
+    page = finished(client, sent.headers["location"])
+    assert 'data-phase="checked"' in page and 'data-count="refused">1<' in page
+    assert 'data-error-code="NOT_FOUND" data-sheet="postWorker" data-row="3"' in page, page[page.find("<tbody") :]
+    assert "data-confirm" not in page  # nothing to record
+    annotated = client.get(sent.headers["location"] + "/errors.xlsx")
+    assert annotated.status_code == 200
+    rows = list(load_workbook(io.BytesIO(annotated.content))["postWorker"].iter_rows(values_only=True))
+    assert "NOT_FOUND" in str(rows[2][-1])
+    assert story.signed_in("auditrice").get(sent.headers["location"]).status_code == 404  # another user's
+
+
+def test_an_upload_the_api_would_refuse_is_refused_and_kept_nowhere(story: Story) -> None:
+    refused = upload(story.signed_in("planif"), "hireWorker.csv", b"familyName\n")
+    assert refused.status_code == 403 and 'data-error-code="FORBIDDEN"' in refused.text
+    not_a_sheet = upload(story.signed_in("rh.d11"), "photo.png", b"\x89PNG")
+    assert not_a_sheet.status_code == 400 and 'data-error-code="BAD_USER_INPUT"' in not_a_sheet.text
