@@ -1,6 +1,7 @@
-"""``hrh import``: a spreadsheet's rows recorded as the commands of its sheets (DESIGN, "Spreadsheet import"),
-checked as a user (``--user``, else the operator, an ADMIN named ``cli``) with a progress bar, a summary and
-every error in the chosen language. The exit status is 1 when any row was refused."""
+"""``hrh import-template`` writes the workbook to fill, with the codes a user sees. ``hrh import``: a
+spreadsheet's rows recorded as the commands of its sheets (DESIGN, "Spreadsheet import"), checked as a user
+(``--user``, else the operator, an ADMIN named ``cli``) with a progress bar, a summary and every error in the
+chosen language. The exit status is 1 when any row was refused."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -17,12 +18,13 @@ from openpyxl.utils.exceptions import InvalidFileException
 from api.access import Forbidden
 from api.cli.connection import DataDir, ledger_session, reachable_url
 from api.cli.terminal import console, fail, progress_bar
-from api.exports.session import OPERATOR, UserRefused, user_named
+from api.exports.session import OPERATOR, UserRefused, export_services, user_named
 from api.graphql.context import Services
 from api.imports.importing import ImportReport, Progress, import_rows
 from api.imports.reading import read_rows
 from api.imports.report_files import UnknownReportFormat, check_errors_path, error_line, write_errors
 from api.imports.rows import FIRST_DATA_ROW, SHEETS
+from api.imports.template import write_template_for
 from api.projecting import Projected
 from api.web.i18n import LANGUAGES, Formats
 from domain.errors import Refusal
@@ -138,3 +140,33 @@ def show(report: ImportReport, formats: Formats) -> None:
     )
     for error in report.errors:
         console.print(error_line(error, formats), highlight=False, soft_wrap=True, markup=False)
+
+
+def import_template_command(
+    file: Annotated[Path, typer.Argument(help="The workbook to write (.xlsx).")],
+    user: Annotated[
+        str | None,
+        typer.Option("--user", help="List the facilities and cadres this user sees. Default: cli, an ADMIN."),
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Writes the import template: a "Lisez-moi" sheet, then one sheet per command, with drop-downs of the codes."""
+    if file.suffix.lower() != ".xlsx":
+        fail(f"FORMAT_UNSUPPORTED: the template is an XLSX workbook; name it *.xlsx, not {file.name!r}.")
+    url = reachable_url(data_dir)
+
+    async def write() -> None:
+        async with export_services(url, ledger) as services:
+            who = OPERATOR if user is None else await user_named(services.pool, user)
+            await write_template_for(services, who, file)
+
+    with ledger_session(data_dir) as ledger:
+        try:
+            asyncio.run(write())
+        except UserRefused as error:
+            fail(f"{error.code}: {error.message}")
+        except OSError as error:
+            fail(f"cannot write {file}: {error.strerror}")
+        except LookupError as error:  # no ledger, or read tables of another version
+            fail(str(error))
+    console.print(f"The template is in {file}: fill one sheet per command from row 3, then hrh import {file}.")
