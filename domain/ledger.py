@@ -30,6 +30,7 @@ from domain.limits import Limits
 from domain.registry import CommandReceipt
 from domain.staging import AggregateCache, Staging
 from domain.transcodings import register_transcodings
+from domain.values import Provenance
 
 RECEIPT_TOPIC = "hrh:CommandReceipt.Recorded.v1"
 
@@ -109,6 +110,20 @@ def recorded_receipt(
     return receipt
 
 
+def receipt_of(command: Command, recorded_by: str, target: UUID, floor: int, meta: Provenance) -> CommandReceipt:
+    """The receipt that records ``command``'s id with what it asked (its fingerprint), the aggregate it was about,
+    and the ledger position before it (from which its own receipt's position is found again)."""
+    assert command.command_id is not None
+    return CommandReceipt(
+        command_id=command.command_id,
+        command=type(command).__name__,
+        fingerprint=fingerprint(command, recorded_by),
+        aggregate_id=target,
+        position_floor=floor,
+        meta=meta,
+    )
+
+
 class Ledger(Application[UUID]):
     """Records workforce commands as events, checking every invariant first."""
 
@@ -172,15 +187,7 @@ class Ledger(Application[UUID]):
                 # The command's own aggregate goes last, so the position returned is its event's.
                 events = sorted(staging.take_events(), key=lambda e: e.originator_id == target)
                 if command.command_id is not None:
-                    receipt = CommandReceipt(
-                        command_id=command.command_id,
-                        command=type(command).__name__,
-                        fingerprint=fingerprint(command, recorded_by),
-                        aggregate_id=target,
-                        position_floor=floor,
-                        meta=meta,
-                    )
-                    events.extend(receipt.collect_events())
+                    events.extend(receipt_of(command, recorded_by, target, floor, meta).collect_events())
             try:
                 positions = self.record(events)
             except IntegrityError:

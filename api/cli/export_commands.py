@@ -5,25 +5,23 @@ format the file's extension says or ``--format`` gives; it says on standard erro
 (and knownAt) it reflects.
 """
 
-import asyncio
 import json
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from api.cli.connection import DataDir, ledger_session, reachable_url
-from api.cli.export_options import AsUser, KnownAt, Output, day_of, moment_or_none, write
+from api.cli.connection import DataDir
+from api.cli.export_options import AsUser, KnownAt, Output, day_of, exported, moment_or_none, write
 from api.cli.fhir_command import fhir
 from api.cli.nhwa_command import nhwa
 from api.cli.terminal import errors, fail
 from api.exports import staffing_files
+from api.exports.dhis2 import data_value_sets
 from api.exports.dhis2_mapping import ExportError, read_mapping
 from api.exports.dhis2_periods import parse_period
-from api.exports.dhis2_session import export_dhis2
-from api.exports.session import OPERATOR, UserRefused, export_services, user_named
-from api.exports.staffing import ListMoving, StaffingList, staffing_list
-from api.operations import Refused
+from api.exports.staffing import staffing_list
 from api.web.i18n import LANGUAGES
 
 export = typer.Typer(help="Export lists and figures as files: staffing lists, DHIS2, NHWA.", no_args_is_help=True)
@@ -50,22 +48,7 @@ def staffing(
         fail(f"{error.code}: {error}")
     if lang not in LANGUAGES:
         fail(f"BAD_USER_INPUT: --lang must be one of {', '.join(LANGUAGES)}, not {lang!r}.")
-    url = reachable_url(data_dir)
-    with ledger_session(data_dir) as ledger:
-
-        async def read() -> StaffingList:
-            async with export_services(url, ledger) as services:
-                who = OPERATOR if user is None else await user_named(services.pool, user)
-                return await staffing_list(services, who, unit, day, moment)
-
-        try:
-            found = asyncio.run(read())
-        except Refused as error:
-            fail(f"{error.refusal.code}: {error.refusal.message}")
-        except (UserRefused, ListMoving) as error:
-            fail(f"{error.code}: {error}")
-        except LookupError as error:  # no ledger, or read tables of another version
-            fail(str(error))
+    found = exported(data_dir, user, partial(staffing_list, unit_code=unit, as_of=day, known_at=moment))
     write(output, staffing_files.file_bytes(found, kind, lang))
     said = ", ".join(f"{label}: {value}" for label, value in staffing_files.about(found))
     errors.print(
@@ -97,17 +80,11 @@ def dhis2(
         fail(f"FORMAT_UNSUPPORTED: a DHIS2 export is JSON, not {chosen!r}")
     since = moment_or_none("--changed-since", changed_since, end=False)
     try:
-        asked = parse_period(period)
-        rules = read_mapping(mapping)
-        url = reachable_url(data_dir)
-        with ledger_session(data_dir) as ledger:
-            done = asyncio.run(export_dhis2(url, ledger, rules, asked, user=user, unit=unit, changed_since=since))
-    except (ExportError, UserRefused) as error:
+        asked, rules = parse_period(period), read_mapping(mapping)
+    except ExportError as error:
         fail(f"{error.code}: {error}")
-    except Refused as refused:
-        fail(f"{refused.refusal.code}: {refused.refusal.message}")
-    except LookupError as error:  # no ledger, or read tables of another version
-        fail(str(error))
+    export = partial(data_value_sets, mapping=rules, period=asked, unit=unit, changed_since=since)
+    done = exported(data_dir, user, export)
     write(output, (json.dumps(done.document, ensure_ascii=False, indent=2) + "\n").encode())
     errors.print(done.statement(), highlight=False, soft_wrap=True)
     errors.print(f"Suggested file name: {done.suggested_name()}", highlight=False, soft_wrap=True)

@@ -1,15 +1,28 @@
 """What every ``hrh export`` command shares: the ``--output``, ``--known-at`` and ``--user`` options, reading
-a date or a moment from an option, and writing the file (or standard output)."""
+a date or a moment from an option, running the export as a user with its refusals said on one line, and
+writing the file (or standard output)."""
 
+import asyncio
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 
+from api.access import User
+from api.cli.connection import ledger_session, reachable_url
 from api.cli.terminal import fail
+from api.exports.dhis2_mapping import ExportError
+from api.exports.fhir import BundleMoving
+from api.exports.session import UserRefused, run_export
+from api.exports.staffing import ListMoving
+from api.graphql.context import Services
+from api.operations import Refused
 from api.web.moments import moment_of
+
+T = TypeVar("T")
 
 Output = Annotated[str, typer.Option("--output", "-o", help="The file to write; - (the default) for standard output.")]
 KnownAt = Annotated[
@@ -57,3 +70,18 @@ def write(output: str, content: bytes) -> None:
         Path(output).write_bytes(content)
     except OSError as error:
         fail(f"cannot write {output}: {error.strerror}")
+
+
+def exported(data_dir: Path | None, user: str | None, export: Callable[[Services, User], Awaitable[T]]) -> T:
+    """What ``export`` makes, run as the user named ``user`` (the operator when None) on the ledger of
+    ``DATABASE_URL`` or ``data_dir``; a refusal ends the command with its code and message on one line."""
+    try:
+        url = reachable_url(data_dir)
+        with ledger_session(data_dir) as ledger:
+            return asyncio.run(run_export(url, ledger, user, export))
+    except (ExportError, UserRefused, ListMoving, BundleMoving) as error:
+        fail(f"{error.code}: {error}")
+    except Refused as refused:
+        fail(f"{refused.refusal.code}: {refused.refusal.message}")
+    except LookupError as error:  # no ledger, or read tables of another version
+        fail(str(error))

@@ -1,18 +1,16 @@
 """``hrh export fhir``: the org units and workers as a FHIR R4 mCSD Bundle (docs/exports.md, "FHIR")."""
 
-import asyncio
 import json
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from api.cli.connection import DataDir, ledger_session, reachable_url
-from api.cli.export_options import AsUser, Output, moment_or_none, write
+from api.cli.connection import DataDir
+from api.cli.export_options import AsUser, Output, exported, moment_or_none, write
 from api.cli.terminal import errors, fail
-from api.exports.fhir import BundleMoving, export_fhir
-from api.exports.session import UserRefused
-from api.operations import Refused
+from api.exports.fhir import fhir_bundle
 
 DEFAULT_BASE = "http://localhost:8000/fhir"
 
@@ -37,15 +35,6 @@ def fhir(
     if chosen != "json":
         fail(f"FORMAT_UNSUPPORTED: a FHIR export is JSON, not {chosen!r}")
     moment = moment_or_none("--since", since, end=False)
-    try:
-        url = reachable_url(data_dir)
-        with ledger_session(data_dir) as ledger:
-            done = asyncio.run(export_fhir(url, ledger, base=base, user=user, since=moment))
-    except (UserRefused, BundleMoving) as error:
-        fail(f"{error.code}: {error}")
-    except Refused as refused:
-        fail(f"{refused.refusal.code}: {refused.refusal.message}")
-    except LookupError as error:  # no ledger, or read tables of another version
-        fail(str(error))
+    done = exported(data_dir, user, partial(fhir_bundle, base=base, since=moment))
     write(output, (json.dumps(done.bundle, ensure_ascii=False, indent=1) + "\n").encode())
     errors.print(done.statement(), highlight=False, soft_wrap=True)

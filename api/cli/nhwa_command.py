@@ -1,18 +1,15 @@
 """``hrh export nhwa``: the NHWA figures of a year (Module 1 and Module 5) as tidy CSV or an XLSX workbook."""
 
-import asyncio
+from functools import partial
 from typing import Annotated
 
 import typer
 
-from api.cli.connection import DataDir, ledger_session, reachable_url
-from api.cli.export_options import AsUser, KnownAt, Output, moment_or_none, write
+from api.cli.connection import DataDir
+from api.cli.export_options import AsUser, KnownAt, Output, exported, moment_or_none, write
 from api.cli.terminal import errors, fail
 from api.exports import nhwa_files
-from api.exports.dhis2_mapping import ExportError
-from api.exports.nhwa_session import export_nhwa
-from api.exports.session import UserRefused
-from api.operations import Refused
+from api.exports.nhwa import nhwa_figures
 
 
 def nhwa(
@@ -39,16 +36,7 @@ def nhwa(
     except ValueError as error:
         fail(str(error))
     moment = moment_or_none("--known-at", known_at)
-    try:
-        url = reachable_url(data_dir)
-        with ledger_session(data_dir) as ledger:
-            done = asyncio.run(export_nhwa(url, ledger, year, known_at=moment, country=country, user=user))
-    except (ExportError, UserRefused) as error:
-        fail(f"{error.code}: {error}")
-    except Refused as refused:
-        fail(f"{refused.refusal.code}: {refused.refusal.message}")
-    except LookupError as error:  # no ledger, or read tables of another version
-        fail(str(error))
+    done = exported(data_dir, user, partial(nhwa_figures, year=year, known_at=moment, country=country))
     write(output, nhwa_files.file_bytes(done, kind))
     errors.print(done.statement(), highlight=False, soft_wrap=True)
     errors.print(f"Suggested file name: {done.suggested_name(kind)}", highlight=False, soft_wrap=True)

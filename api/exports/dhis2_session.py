@@ -1,11 +1,12 @@
-"""A command-line DHIS2 export: the services and the user of ``api.exports.session``, then ``data_value_sets``."""
+"""A command-line DHIS2 export: ``data_value_sets`` run by ``api.exports.session.run_export``."""
 
 from datetime import datetime
+from functools import partial
 
 from api.exports.dhis2 import Export, data_value_sets
 from api.exports.dhis2_mapping import Mapping
 from api.exports.dhis2_periods import Period
-from api.exports.session import OPERATOR, export_services, user_named
+from api.exports.session import run_export
 from domain.ledger import Ledger
 from projections.store import Target
 
@@ -21,12 +22,6 @@ async def export_dhis2(
     changed_since: datetime | None = None,
     target: Target | None = None,
 ) -> Export:
-    """The dataValueSets export, run as ``user`` (the operator when None); see ``data_value_sets``.
-
-    Raises:
-        UserRefused: no such user, or one revoked or expired.
-        LookupError: the database holds no read tables, or tables of another version.
-    """
-    async with export_services(url, ledger, target) as services:
-        who = OPERATOR if user is None else await user_named(services.pool, user)
-        return await data_value_sets(services, who, mapping, period, unit=unit, changed_since=changed_since)
+    """The dataValueSets export, run as ``user`` (the operator when None): ``data_value_sets`` by ``run_export``."""
+    export = partial(data_value_sets, mapping=mapping, period=period, unit=unit, changed_since=changed_since)
+    return await run_export(url, ledger, user, export, target)

@@ -14,12 +14,13 @@ meanwhile, the Bundle is read again, so that it reflects one position.
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 
 from api.access import User
 from api.exports import fhir_reading as reading
 from api.exports.fhir_resources import location, organization, practitioner, practitioner_role, role_id
-from api.exports.session import OPERATOR, export_services, user_named
+from api.exports.session import run_export
 from api.graphql.context import Services
 from domain.ledger import Ledger
 from projections.store import Target
@@ -175,12 +176,6 @@ async def export_fhir(
     since: datetime | None = None,
     target: Target | None = None,
 ) -> FhirExport:
-    """The mCSD Bundle of a command-line export, run as ``user`` (the operator when None); see ``fhir_bundle``.
-
-    Raises:
-        UserRefused: no such user, or one revoked or expired.
-        LookupError: the database holds no read tables, or tables of another version.
-    """
-    async with export_services(url, ledger, target) as services:
-        who = OPERATOR if user is None else await user_named(services.pool, user)
-        return await fhir_bundle(services, who, base=base, since=since)
+    """The mCSD Bundle of a command-line export, run as ``user`` (the operator when None); see ``fhir_bundle`` and
+    ``api.exports.session.run_export``."""
+    return await run_export(url, ledger, user, partial(fhir_bundle, base=base, since=since), target)

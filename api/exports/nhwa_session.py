@@ -1,9 +1,10 @@
-"""A command-line NHWA export: the services and the user of ``api.exports.session``, then ``nhwa_figures``."""
+"""A command-line NHWA export: ``nhwa_figures`` run by ``api.exports.session.run_export``."""
 
 from datetime import datetime
+from functools import partial
 
 from api.exports.nhwa import NhwaExport, nhwa_figures
-from api.exports.session import OPERATOR, export_services, user_named
+from api.exports.session import run_export
 from domain.ledger import Ledger
 from projections.store import Target
 
@@ -18,12 +19,6 @@ async def export_nhwa(
     user: str | None = None,
     target: Target | None = None,
 ) -> NhwaExport:
-    """The NHWA export of ``year``, run as ``user`` (the operator when None); see ``nhwa_figures``.
-
-    Raises:
-        UserRefused: no such user, or one revoked or expired.
-        LookupError: the database holds no read tables, or tables of another version.
-    """
-    async with export_services(url, ledger, target) as services:
-        who = OPERATOR if user is None else await user_named(services.pool, user)
-        return await nhwa_figures(services, who, year, known_at=known_at, country=country)
+    """The NHWA export of ``year``, run as ``user`` (the operator when None): ``nhwa_figures`` by ``run_export``."""
+    export = partial(nhwa_figures, year=year, known_at=known_at, country=country)
+    return await run_export(url, ledger, user, export, target)

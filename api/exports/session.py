@@ -6,8 +6,9 @@ A command-line export runs as the operator at the machine, an ADMIN named ``cli`
 personal columns follow that user's rights, exactly as the API would answer them.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import TypeVar
 
 import asyncpg
 
@@ -20,6 +21,7 @@ from projections import accounts
 from projections.store import Target
 
 OPERATOR = User("cli", Role.ADMIN)
+T = TypeVar("T")
 
 
 class UserRefused(Exception):
@@ -64,3 +66,22 @@ async def export_services(url: str, ledger: Ledger, target: Target | None = None
         yield Services(pool=pool, ledger=ledger, schema=target.schema, admin_token=None, projected=projected)
     finally:
         await pool.close()
+
+
+async def run_export(
+    url: str,
+    ledger: Ledger,
+    user: str | None,
+    export: Callable[[Services, User], Awaitable[T]],
+    target: Target | None = None,
+) -> T:
+    """What ``export`` makes with an export's services (``export_services``), run as the user named ``user``
+    (the operator when None).
+
+    Raises:
+        UserRefused: no such user, or one revoked or expired.
+        LookupError: the database holds no read tables, or tables of another version.
+    """
+    async with export_services(url, ledger, target) as services:
+        who = OPERATOR if user is None else await user_named(services.pool, user)
+        return await export(services, who)

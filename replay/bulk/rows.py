@@ -12,7 +12,7 @@ from domain.commands import Command
 from domain.errors import Refusal as Refused
 from domain.handlers import check_dates, handle
 from domain.identity import command_receipt_id, legacy_command_receipt_id
-from domain.ledger import Guard, Ledger, fingerprint, no_later_check, recorded_receipt
+from domain.ledger import Guard, Ledger, no_later_check, receipt_of, recorded_receipt
 from domain.registry import CommandReceipt
 from domain.staging import Staging
 
@@ -123,14 +123,7 @@ def staged(
         if command.command_id is not None:
             # As ``Ledger.execute``: the receipt's position, less one, is the command's own aggregate's event.
             events.sort(key=lambda e: e.originator_id == target)
-            receipt = CommandReceipt(
-                command_id=command.command_id,
-                command=type(command).__name__,
-                fingerprint=fingerprint(command, recorded_by),
-                aggregate_id=target,
-                position_floor=floor,
-                meta=meta,
-            )
+            receipt = receipt_of(command, recorded_by, target, floor, meta)
             staging.cache[receipt.id] = receipt  # a later row of the batch with the same id finds it
             events.extend(receipt.collect_events())
     return events

@@ -7,7 +7,7 @@ it reflects travels in its name and in the headers ``X-Ledger-Position``, ``X-As
 """
 
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -33,6 +33,24 @@ router = APIRouter()
 UNREADABLE_AS_OF = N_("“As of” must be a date (2017-12-31), not “{value}”.")
 UNREADABLE_YEAR = N_("The year must be written with four digits (2017), not “{value}”.")
 LIST_MOVING = N_("The ledger moved while the list was read; download it again.")
+
+
+def attachment(
+    content: bytes,
+    media_type: str,
+    name: str,
+    position: int,
+    known_at: datetime | None,
+    more: dict[str, str] | None = None,
+) -> Response:
+    """A file to download under ``name``, saying in its headers the ledger position and knownAt it reflects."""
+    headers = {
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "X-Ledger-Position": str(position),
+        "X-Known-At": known_at.isoformat() if known_at else "",
+        **(more or {}),
+    }
+    return Response(content, media_type=media_type, headers=headers)
 
 
 def unreadable(template: str, value: str) -> Refused:
@@ -65,14 +83,9 @@ async def staffing_download(
         return refused(visit, error)
     except ListMoving:
         return refused(visit, Refused(Refusal(ListMoving.code, LIST_MOVING, LIST_MOVING)))
-    headers = {
-        "Content-Disposition": f'attachment; filename="{staffing_files.file_name(found, kind)}"',
-        "X-Ledger-Position": str(found.position),
-        "X-As-Of": found.as_of.isoformat(),
-        "X-Known-At": found.known_at.isoformat() if found.known_at else "",
-    }
     content = staffing_files.file_bytes(found, kind, visit.language)
-    return Response(content, media_type=staffing_files.MEDIA_TYPES[kind], headers=headers)
+    media_type, name = staffing_files.MEDIA_TYPES[kind], staffing_files.file_name(found, kind)
+    return attachment(content, media_type, name, found.position, found.known_at, {"X-As-Of": found.as_of.isoformat()})
 
 
 @router.get("/exports")
@@ -96,13 +109,8 @@ async def dhis2_download(visit: SignedIn) -> Response:
         return refused(visit, Refused(Refusal(error.code, str(error))))
     except Refused as error:
         return refused(visit, error)
-    headers = {
-        "Content-Disposition": f'attachment; filename="{done.suggested_name()}"',
-        "X-Ledger-Position": str(done.position),
-        "X-Known-At": done.known_at.isoformat(),
-    }
     content = json.dumps(done.document, ensure_ascii=False, indent=2) + "\n"
-    return Response(content, media_type="application/json", headers=headers)
+    return attachment(content.encode(), "application/json", done.suggested_name(), done.position, done.known_at)
 
 
 @router.get("/exports/fhir.json")
@@ -119,14 +127,9 @@ async def fhir_download(visit: SignedIn, since: str | None = None) -> Response:
         return refused(visit, error)
     except BundleMoving:
         return refused(visit, Refused(Refusal(BundleMoving.code, LIST_MOVING, LIST_MOVING)))
-    kind = "changes" if moment else "all"
-    headers = {
-        "Content-Disposition": f'attachment; filename="hrh-fhir-{kind}-position-{done.position}.json"',
-        "X-Ledger-Position": str(done.position),
-        "X-Known-At": done.known_at.isoformat(),
-    }
+    name = f"hrh-fhir-{'changes' if moment else 'all'}-position-{done.position}.json"
     content = json.dumps(done.bundle, ensure_ascii=False, indent=1) + "\n"
-    return Response(content, media_type="application/fhir+json", headers=headers)
+    return attachment(content.encode(), "application/fhir+json", name, done.position, done.known_at)
 
 
 @router.get("/exports/nhwa.{kind}")
@@ -142,9 +145,5 @@ async def nhwa_download(visit: SignedIn, kind: str, year: str = "", country: str
         return refused(visit, Refused(Refusal(error.code, str(error))))
     except Refused as error:
         return refused(visit, error)
-    headers = {
-        "Content-Disposition": f'attachment; filename="{done.suggested_name(kind)}"',
-        "X-Ledger-Position": str(done.position),
-        "X-Known-At": done.known_at.isoformat(),
-    }
-    return Response(nhwa_files.file_bytes(done, kind), media_type=staffing_files.MEDIA_TYPES[kind], headers=headers)
+    content, media_type = nhwa_files.file_bytes(done, kind), staffing_files.MEDIA_TYPES[kind]
+    return attachment(content, media_type, done.suggested_name(kind), done.position, done.known_at)
