@@ -88,3 +88,7 @@ def test_a_manager_checks_a_workbook_then_records_its_good_rows(page: Page, serv
     upload(page, path)  # the same file again: every good row is already recorded
     expect(page.locator("[data-count=recorded]")).to_have_text("0")
     expect(page.locator("[data-count=already]")).to_have_text("3")
+
+    page.goto("/exports")  # the manager's downloads: DHIS2, NHWA, and FHIR for their scope
+    expect(page.locator("form[data-export]")).to_have_count(3)
+    screenshot(page, "exports")
