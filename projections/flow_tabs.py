@@ -68,15 +68,20 @@ def _moves(schema: str, position: int | None) -> str:
 
 
 def _ends(schema: str, position: int | None) -> str:
-    """The CTEs ``numbered`` (the moves, with an id and the period whose traits they take: the worker's latest
-    period at a facility from the day the move places them) and ``up``: each move's origin ('o') and
+    """The CTEs ``numbered`` (the moves, with an id and the traits of the period they take them from: the worker's
+    latest period at a facility from the day the move places them) and ``up``: each move's origin ('o') and
     destination ('d') with their ancestors on that day, as known at the position."""
     s = quoted(schema)
     return (
-        "numbered AS (SELECT row_number() OVER () AS id, moves.*, p.id AS period_id FROM moves LEFT JOIN LATERAL "
-        f"(SELECT q.id FROM {s}.worker_periods q WHERE q.worker_id = moves.worker_id "
-        f"AND {known('q', position, '$5')} AND q.facility IS NOT NULL AND q.valid_from <= moves.placed_on "
-        "ORDER BY q.valid_from DESC LIMIT 1) p ON true), "
+        "counted AS (SELECT row_number() OVER () AS id, moves.* FROM moves), "
+        # Each move's period found in one join of all the moves with the periods (one pass over the periods): a
+        # lookup per move cannot use the index of current rows when the periods are asked as known at a position.
+        "periods AS (SELECT DISTINCT ON (m.id) m.id, true AS found, q.cadre, q.facility, q.sex, q.sector, "
+        f"q.funding_source FROM counted m JOIN {s}.worker_periods q ON q.worker_id = m.worker_id "
+        f"AND {known('q', position, '$5')} AND q.facility IS NOT NULL AND q.valid_from <= m.placed_on "
+        "ORDER BY m.id, q.valid_from DESC), "
+        "numbered AS (SELECT m.*, p.found, p.cadre AS p_cadre, p.facility AS p_facility, p.sex AS p_sex, "
+        "p.sector AS p_sector, p.funding_source AS p_funding FROM counted m LEFT JOIN periods p ON p.id = m.id), "
         "seeds AS (SELECT id, 'd' AS side, destination AS code, placed_on AS day FROM numbered "
         "WHERE destination IS NOT NULL UNION ALL SELECT id, 'o', origin, placed_on FROM numbered "
         "WHERE origin IS NOT NULL), "
@@ -86,6 +91,12 @@ def _ends(schema: str, position: int | None) -> str:
     )
 
 
+# The period whose traits a move takes, carried by ``numbered`` (joining the periods again by their id, which has
+# no index, scanned the whole table once per move).
+PERIOD = (
+    "CROSS JOIN LATERAL (SELECT CASE WHEN m.found THEN m.worker_id END AS worker_id, m.p_cadre AS cadre, "
+    "m.p_facility AS facility, m.p_sex AS sex, m.p_sector AS sector, m.p_funding AS funding_source) q "
+)
 KIND = (
     "CASE WHEN m.flow = 'ENTRY' THEN 'ENTRY' "
     f"WHEN m.flow = 'EXIT' AND m.reason IN ({_listed(VOLUNTARY)}) THEN 'EXIT_VOLUNTARY' "
@@ -125,7 +136,7 @@ async def flow_counts(
         + _ends(schema, position)
         + f"SELECT {KIND} AS kind{', ' + keys if keys else ''}, count(*) AS n FROM "
         + f"(SELECT n.*, {side.format('o')} AS from_in, {side.format('d')} AS to_in FROM numbered n) m "
-        + f"LEFT JOIN {quoted(schema)}.worker_periods q ON q.id = m.period_id "
+        + PERIOD
         + traits_joins(schema)
         + "CROSS JOIN given CROSS JOIN LATERAL (SELECT m.day AS day) d "
         + f"WHERE {COUNTED} GROUP BY 1{', ' + groups if groups else ''}",
