@@ -19,6 +19,8 @@ from typing import Any
 KEEP_SECONDS = 24 * 3600
 """How long an upload and its report are kept; older ones go when the next upload comes."""
 JOB_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
+SILENT_SECONDS = 300
+"""A job under way saves its progress every half second; one silent this long died with its server process."""
 
 
 @dataclass
@@ -34,10 +36,16 @@ class Job:
     report: dict[str, Any] | None = None  # the last run's report (``api.imports.importing``), as saved
     failure: str | None = None
     created: float = field(default_factory=time.time)
+    saved: float = field(default_factory=time.time)
 
     @property
     def running(self) -> bool:
         return self.phase in ("checking", "recording")
+
+    def stopped(self) -> None:
+        """Marks a job under way that its process no longer moves as failed, so its page stops waiting."""
+        if self.running and time.time() - self.saved > SILENT_SECONDS:
+            self.phase, self.failure = "failed", "the server stopped while it ran"
 
 
 class Jobs:
@@ -62,6 +70,7 @@ class Jobs:
 
     def save(self, job: Job) -> None:
         """Writes the job's state whole (written aside, then renamed: a reader never sees half of it)."""
+        job.saved = time.time()
         path = self.root / job.id / "job.json"
         aside = path.with_suffix(".tmp")
         aside.write_text(json.dumps(asdict(job), ensure_ascii=False, default=str), encoding="utf-8")
@@ -76,7 +85,18 @@ class Jobs:
         except (OSError, ValueError):
             return None
         job = Job(**saved)
-        return job if job.owner == owner else None
+        if job.owner != owner:
+            return None
+        job.stopped()
+        return job
+
+    def claim(self, job: Job, phase: str) -> bool:
+        """True for the first caller only to move ``job`` to ``phase`` (a double click starts one run, not two)."""
+        try:
+            (self.root / job.id / f"{phase}.claimed").touch(exist_ok=False)
+        except FileExistsError:
+            return False
+        return True
 
     def forget_old(self) -> None:
         if not self.root.is_dir():

@@ -98,7 +98,7 @@ async def record(visit: SignedIn, job_id: str) -> Response:
     job = jobs(visit).get(job_id, visit.user.name)
     if job is None:
         return visit.render("not_found.html", status_code=404)
-    if job.phase == "checked":
+    if job.phase == "checked" and jobs(visit).claim(job, "recording"):
         start(visit, job, dry_run=False)
     return visit.redirect(f"/import/{job.id}")
 
