@@ -25,7 +25,7 @@ from domain import commands as c
 from domain.ledger import Ledger
 from domain.values import CadreGroup, FundingSource, OrgUnitLevel, Sector, Sex
 from tests.integration.projection_support import catch_up, fresh_ledger, reference, target_of
-from tests.integration.test_projections import AREAS, START, Recorder, actions, command_for, days, org_tree
+from tests.integration.test_projections import AREAS, START, Recorder, actions, days, record_history
 from tests.reference import Reference
 
 pytestmark = pytest.mark.integration
@@ -143,12 +143,7 @@ def test_joint_counts_equal_the_reference_sum_to_the_figure_and_give_the_breakdo
     database_url: str, steps: list[Any], probes: list[Any]
 ) -> None:
     with fresh_ledger(database_url) as ledger:
-        record = Recorder(ledger)
-        org_tree(record)
-        for action in steps:
-            command = command_for(action, record)
-            if command is not None:
-                record(command)
+        record_history(ledger, steps)
         catch_up(database_url, ledger)
         ref = reference(ledger)
         asked = [

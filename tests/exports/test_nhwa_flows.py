@@ -20,7 +20,7 @@ from api.access import Role, User
 from api.exports.session import export_services
 from api.operations import execute
 from tests.integration.projection_support import catch_up, fresh_ledger, reference, target_of
-from tests.integration.test_projections import AREAS, START, Recorder, actions, command_for, org_tree, pick, when
+from tests.integration.test_projections import AREAS, START, actions, pick, record_history, when
 from tests.reference import View
 
 pytestmark = pytest.mark.integration
@@ -93,12 +93,7 @@ checked: list[int] = []  # the flows each random history's probes counted
 )
 def test_flows_equal_the_reference_by_kind_and_by_sex(database_url: str, steps: list[Any], probes: list[Any]) -> None:
     with fresh_ledger(database_url) as ledger:
-        record = Recorder(ledger)
-        org_tree(record)
-        for action in steps:
-            command = command_for(action, record)
-            if command is not None:
-                record(command)
+        record_history(ledger, steps)
         catch_up(database_url, ledger)
         ref = reference(ledger)
 

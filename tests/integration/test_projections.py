@@ -237,6 +237,17 @@ def test_every_figure_equals_the_reference_and_a_rebuild(
         check_history(database_url, ledger, steps, cuts, probes)
 
 
+def record_history(ledger: Ledger, steps: list[Any]) -> Recorder:
+    """The org tree, then the command of each step that makes one, recorded."""
+    record = Recorder(ledger)
+    org_tree(record)
+    for action in steps:
+        command = command_for(action, record)
+        if command is not None:
+            record(command)
+    return record
+
+
 def check_history(database_url: str, ledger: Ledger, steps: list[Any], cuts: list[int], probes: list[Any]) -> None:
     record = Recorder(ledger)
     org_tree(record)
