@@ -113,7 +113,7 @@ async def annotated(visit: SignedIn, job_id: str) -> Response:
     errors = errors_by_row(RowError(**e) for e in errors_of(job))
     content = io.BytesIO()
     await asyncio.to_thread(write_annotated, store.upload(job), errors, content, language=visit.language)
-    name = Path(job.file_name).stem + "-errors.xlsx"
+    name = Path(job.file_name).stem.replace('"', "") + "-errors.xlsx"
     return Response(
         content.getvalue(), media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
@@ -133,12 +133,13 @@ def start(visit: Visit, job: Job, *, dry_run: bool) -> None:
             )
         except DomainRefusal as error:  # all-or-nothing overtaken by another writer: nothing recorded
             job.phase, job.failure = "failed", f"{error.code}: {error.message}"
-        except Exception as error:  # the page must say it ended, whatever ended it
+        except Exception as error:  # the page must say it ended, whatever ended it; the log gets the traceback
             job.phase, job.failure = "failed", f"{type(error).__name__}: {error}"
             raise
         else:
             job.phase, job.report = ("checked" if dry_run else "recorded"), asdict(report)
-        store.save(job)
+        finally:
+            store.save(job)
 
     task = asyncio.create_task(run())
     running.add(task)
