@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from domain.commands import SetEstablishment
+from domain.org_unit import MAX_POSTS
 from replay import demo_data as data
 from replay.demo_clerk import Clerk, Decisions, ministry
 from replay.demo_hiring import COMPANIONS
@@ -70,7 +71,10 @@ def norms(tree: OrgTree, decree: Decree, scale: float) -> dict[Facility, dict[st
             mix = _shares(qualified, data.QUALIFIED_MIX[facility.kind])
             for cadre, n in _shares(qualified * COMPANIONS[facility.kind], data.OTHER_MIX[facility.kind]).items():
                 mix[cadre] = mix.get(cadre, 0.0) + n
-            found[facility] = _whole(mix, round(sum(mix.values()) * ROOM))
+            # Mali's tree at every scale: past scale 20 a national hospital's norm would pass what the ledger takes
+            # as plausible for one facility and cadre, so it is budgeted at that bound (and staffed beyond it).
+            posts = _whole(mix, round(sum(mix.values()) * ROOM))
+            found[facility] = {cadre: min(n, MAX_POSTS) for cadre, n in posts.items()}
     return found
 
 
