@@ -17,7 +17,7 @@ Every insert also records the events' chain hashes (DESIGN, "Tamper evidence"; `
 in the table beside the events' (``<events table>_chain``), in the same transaction: the positions
 are known once the events are inserted, and the chain's last row is read while the table lock is
 held, so the chain follows the ledger order. Both tables refuse ``UPDATE``, ``DELETE`` and
-``TRUNCATE`` (a trigger): changing what was recorded takes a superuser's deliberate work, which
+``TRUNCATE`` (``projections.append_only``): changing what was recorded takes a superuser's deliberate work, which
 the chain then shows.
 """
 
@@ -32,32 +32,12 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from eventsourcing.utils import retry
 from psycopg import Cursor
 from psycopg.rows import tuple_row
-from psycopg.sql import SQL, Composed, Identifier, Literal
+from psycopg.sql import SQL, Composed, Identifier
 
 from domain.chain import GENESIS, Unplaced
+from projections import append_only
 
 TOPIC = "projections.event_store:LedgerRecorder"
-
-REFUSE_CHANGE = (
-    "DO $do$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-    "WHERE p.proname = 'hrh_refuse_change' AND n.nspname = {schema_name}) THEN "
-    "CREATE OR REPLACE FUNCTION {schema}.hrh_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-    "RAISE EXCEPTION 'the ledger is append-only: % on %.% refused', TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME "
-    "USING ERRCODE = 'insufficient_privilege', "
-    "HINT = 'Recorded events are never changed: record a correction or a retraction instead.'; "
-    "END $$; END IF; END $do$"
-)
-"""The trigger function that refuses to change the ledger's tables."""
-APPEND_ONLY = (
-    "DO $do$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-    "JOIN pg_namespace n ON n.oid = c.relnamespace "
-    "WHERE t.tgname = {trigger_name} AND c.relname = {table_name} AND n.nspname = {schema_name}) THEN "
-    "CREATE OR REPLACE TRIGGER {trigger} BEFORE UPDATE OR DELETE OR TRUNCATE ON {schema}.{table} "
-    "FOR EACH STATEMENT EXECUTE FUNCTION {schema}.hrh_refuse_change(); END IF; END $do$"
-)
-"""The trigger on each of the ledger's tables. Both are made only when missing: every process
-constructs a recorder, and replacing them each time would lock the events table against the
-writers at work (and deadlock with a transaction that holds it, such as the chain's backfill)."""
 
 
 class ChainMissing(TypeError):
@@ -86,20 +66,9 @@ class LedgerRecorder(PostgresApplicationRecorder):
                 "(position bigint PRIMARY KEY, digest text NOT NULL, chain text NOT NULL)"
             ).format(schema=schema, table=chain_table)
         )
-        schema_name = Literal(datastore.schema)
-        self.sql_create_statements.append(SQL(REFUSE_CHANGE).format(schema=schema, schema_name=schema_name))
-        for table in (events_table_name, self.chain_table_name):
-            trigger = f"{table}_append_only"
-            self.sql_create_statements.append(
-                SQL(APPEND_ONLY).format(
-                    trigger=Identifier(trigger),
-                    trigger_name=Literal(trigger),
-                    schema=schema,
-                    schema_name=schema_name,
-                    table=Identifier(table),
-                    table_name=Literal(table),
-                )
-            )
+        self.sql_create_statements.extend(
+            append_only.statements(datastore.schema, events_table_name, self.chain_table_name)
+        )
         self.last_chain_statement = SQL("SELECT chain FROM {schema}.{table} ORDER BY position DESC LIMIT 1").format(
             schema=schema, table=chain_table
         )
