@@ -19,6 +19,8 @@ LAST_DAY = date(2025, 12, 31)
 LAST_RECORDING = datetime(2025, 12, 31, 17, 30, tzinfo=UTC)
 """Nothing is recorded after this moment."""
 MAX_DELAY_DAYS = 30
+DECREE_LEAD_DAYS = 27
+"""At most this many days, plus a weekend, lie between a decision's recording and its effect."""
 
 
 @dataclass(slots=True, eq=False)
@@ -66,6 +68,15 @@ class Clerk:
         but not before its year starts."""
         earliest = max(day - timedelta(days=self.rng.randint(0, MAX_DELAY_DAYS)), date(day.year, 1, 2))
         return self.following(self.office_time(earliest), after)
+
+    def before(self, day: date) -> datetime:
+        """When a decision that takes effect on ``day`` (a facility's opening) is recorded: on an
+        office day a few days to four weeks before it, so that nothing recorded from ``day`` on
+        can miss it. Within the ledger's 31-day margin for effective dates ahead of their recording."""
+        earliest = day - timedelta(days=1 + int(self.rng.triangular(0, DECREE_LEAD_DAYS, 2)))
+        if earliest.weekday() >= 5:
+            earliest -= timedelta(days=earliest.weekday() - 4)  # the Friday before
+        return self.office_time(earliest)
 
     # The stream.
 

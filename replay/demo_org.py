@@ -180,7 +180,9 @@ class OrgTree:
     # Recording.
 
     def record(self, clerk: Clerk, decisions: Decisions) -> None:
-        """Plans the opening of every unit and the 2016 split."""
+        """Plans the opening of every unit and the 2016 split. A facility opened after the structure
+        was first recorded is recorded ahead of its opening, as its decree is: the demo draws it for
+        postings from its first day (``Clerk.before``)."""
         moment = STRUCTURE_RECORDED
         later: list[Facility] = []
 
@@ -210,7 +212,7 @@ class OrgTree:
                 later.append(facility)
         for facility in later:
             authority = decisions.arrete(facility.opened_on.year, ministry(facility.opened_on.year))
-            when = clerk.recorded(facility.opened_on)
+            when = clerk.before(facility.opened_on)
             clerk.plan(when, self._open_facility(facility, authority), data.NATIONAL_USER)
         self._record_split(clerk)
 
