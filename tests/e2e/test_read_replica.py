@@ -5,6 +5,7 @@ Commands are recorded on the primary and read at once from the replica (read-you
 falls behind, or is stopped, leaves reads to the primary, and they return to it once it is back.
 """
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterator
@@ -12,7 +13,9 @@ from typing import Any
 
 import pytest
 
-from api.database import scratch_database
+from api import operations
+from api.database import open_ledger, scratch_database
+from api.exports import session
 from tests.e2e.api_support import Api, build_tree, serving
 from tests.integration.replica_support import Replica, primary_and_replica
 
@@ -23,6 +26,7 @@ MOVE = """
 mutation Move($input: TransferWorkerInput!) {
   transferWorker(input: $input) { position caughtUp worker { facility { code } } }
 }"""
+STATUS = "query($id: ID!) { worker(id: $id) { status } }"
 POST = """
 mutation Post($input: PostWorkerInput!) {
   postWorker(input: $input) { position caughtUp worker { facility { code } } }
@@ -127,3 +131,34 @@ def test_reads_carry_on_from_the_primary_while_the_replica_is_stopped(served: tu
     reads = reads_from(api, "replica")
     assert reads["replica"] == "ok"
     assert facility_of(api, worker_id) == "F-121"
+
+
+def test_an_export_reads_the_replica_once_it_has_replayed_what_the_export_caught_up_to(
+    served: tuple[Api, Replica], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api, replica = served
+    worker_id = api.hire("Diallo")["worker"]["id"]
+
+    async def export() -> tuple[str, Any]:
+        """Where an export's queries read, and what it reads of the worker."""
+        ledger = open_ledger(api.database_url)
+        try:
+            async with session.export_services(api.database_url, ledger) as services:
+                found = await operations.execute(services, session.OPERATOR, STATUS, {"id": worker_id})
+                return (
+                    "replica" if services.reads and services.read_pool() is services.reads.replica else "primary",
+                    found,
+                )
+        finally:
+            ledger.close()
+
+    assert asyncio.run(export()) == ("replica", {"worker": {"status": "HIRED"}})
+    # A replica that has not replayed all the export caught up to: the export reads the primary.
+    monkeypatch.setattr(session, "REPLAY_SECONDS", 0.5)
+    replica.pause_replay(True)
+    try:
+        api.post_worker(worker_id, "F-211", "2016-02-01")
+        assert asyncio.run(export()) == ("primary", {"worker": {"status": "POSTED"}})
+    finally:
+        replica.pause_replay(False)
+    reads_from(api, "replica")
