@@ -18,6 +18,7 @@ from api.database import open_ledger, scratch_database
 from api.exports import session
 from tests.e2e.api_support import Api, build_tree, serving
 from tests.integration.replica_support import Replica, primary_and_replica
+from tests.web.auditpages_support import Story, add_user
 
 pytestmark = pytest.mark.integration
 
@@ -77,6 +78,19 @@ def test_commands_on_the_primary_are_read_at_once_from_the_replica(served: tuple
     # The next query, at once, reads the replica, which has replayed the transfer.
     assert facility_of(api, hired["worker"]["id"]) == "F-112"
     api.caught_up(position)
+    assert reads_from(api, "replica", seconds=0)["replica"] == "ok"
+
+
+def test_a_visitor_signs_in_on_the_primary_and_reads_the_pages_from_the_replica(served: tuple[Api, Replica]) -> None:
+    api, _ = served
+    worker_id = api.hire("Coulibaly")["worker"]["id"]
+    add_user(api, "admin.web", "ADMIN", None)
+    client = Story(api).signed_in("admin.web")  # the session and the sign-in attempt are written on the primary
+    try:
+        page = client.get(f"/workers/{worker_id}")
+    finally:
+        client.close()
+    assert page.status_code == 200 and "Coulibaly" in page.text
     assert reads_from(api, "replica", seconds=0)["replica"] == "ok"
 
 
