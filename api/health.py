@@ -23,7 +23,7 @@ from typing import Any
 import asyncpg
 
 from api.projecting import Projected
-from api.read_routing import PRIMARY_ONLY, ReadRouting
+from api.read_routing import ReadRouting, primary_only
 from projections import runner, sessions, store
 from projections.store import Target
 
@@ -80,6 +80,6 @@ async def check(
         "projected_position": reached,
         "projection_lag": head - reached,
         "problems": problems,
-        "reads": reads.report() if reads is not None else PRIMARY_ONLY,
+        "reads": reads.report() if reads is not None else primary_only(),
     }
     return (503 if problems else 200), body

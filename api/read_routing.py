@@ -87,7 +87,11 @@ def judged(primary: int, replica: int, lag_seconds: float, max_lag_seconds: floa
 
 
 def unreachable(error: BaseException | str) -> ReplicaState:
-    said = error if isinstance(error, str) else (str(error).strip().splitlines() or [type(error).__name__])[0]
+    """The state of a replica that could not be read, and why (the error's first line)."""
+    if isinstance(error, TimeoutError):
+        said = f"no answer within {CHECK_TIMEOUT:g} s"
+    else:
+        said = error if isinstance(error, str) else next(iter(str(error).strip().splitlines()), "")
     return ReplicaState(problem=f"unreachable: {said or type(error).__name__}")
 
 
@@ -226,4 +230,6 @@ class ReadRouting:
         }
 
 
-PRIMARY_ONLY = {"from": "primary", "replica": "not configured", "replica_position": None, "replica_lag_seconds": None}
+def primary_only() -> dict[str, Any]:
+    """The ``reads`` section of ``/healthz`` with no replica configured."""
+    return {"from": "primary", "replica": "not configured", "replica_position": None, "replica_lag_seconds": None}

@@ -87,6 +87,22 @@ def test_an_unreachable_replica_is_left_and_used_again_once_it_answers() -> None
     assert reads.pool is replica
 
 
+def test_a_replica_down_when_the_server_starts_leaves_reads_on_the_primary() -> None:
+    primary = Tables(10)
+    reads = ReadRouting(primary, "postgresql://postgres@127.0.0.1:1/hrh", "hrh", MAX_LAG)  # type: ignore[arg-type]
+
+    async def started() -> dict[str, Any]:
+        await reads.start()  # connects to no replica until it is used: no failure
+        try:
+            assert reads.pool is primary
+            return reads.report()
+        finally:
+            await reads.close()
+
+    report = asyncio.run(started())
+    assert report["from"] == "primary" and report["replica"].startswith("unreachable: ")
+
+
 def test_read_your_writes_waits_for_the_replica_to_replay_the_position() -> None:
     reads, primary, replica = routing()
     primary.position = replica.position = 10
