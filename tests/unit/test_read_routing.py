@@ -3,9 +3,11 @@
 import asyncio
 from typing import Any
 
+import asyncpg
 import pytest
 from pydantic import ValidationError
 
+from api.graphql.errors import unavailable
 from api.read_routing import Lag, ReadRouting
 from api.settings import Settings
 
@@ -137,3 +139,8 @@ def test_the_replica_and_its_lag_limit_are_settings(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("HRH_READ_DATABASE_URL", "mysql://replica.example/hrh")
     with pytest.raises(ValidationError, match="HRH_READ_DATABASE_URL must be a postgresql:// URL"):
         Settings()
+
+
+def test_a_query_the_replica_cancels_to_replay_the_primary_may_be_sent_again() -> None:
+    conflict = asyncpg.SerializationError("canceling statement due to conflict with recovery")
+    assert unavailable(conflict)  # SERVICE_UNAVAILABLE (HTTP 503): send the request again
