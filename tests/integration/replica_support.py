@@ -5,6 +5,7 @@ from it with the same wheel's ``pg_basebackup -R -X stream`` and run with its ``
 operations guide describes for a real one. Both listen on Unix sockets only.
 """
 
+import atexit
 import os
 import pwd
 import shutil
@@ -81,6 +82,7 @@ def owned_folder(path: Path, owner: str | None) -> Path:
 def primary_and_replica() -> Iterator[tuple[Server, Replica]]:
     """A new embedded primary and a running streaming replica of it; both stopped (and the replica deleted) after."""
     folder = Path(f"/tmp/hrh-replica-{uuid.uuid4().hex[:8]}")  # Unix socket paths must stay short
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)  # after the primary's own clean-up (registered later)
     socket_dir = Path(parse_qs(urlsplit(start_embedded(folder, delete_on_exit=True)).query)["host"][0])
     pgdata = folder / "pgdata"
     owner = pwd.getpwuid(pgdata.stat().st_uid).pw_name if os.geteuid() == 0 else None
