@@ -1,6 +1,7 @@
 """The FastAPI app: the web pages at / (``api.web``), GraphQL at /graphql (with GraphiQL), health at /healthz.
 
-The projection runner runs beside it (``api.projecting``); the app listens for what it announces.
+The projection runner runs beside it (``api.projecting``); the app listens for what it announces. With
+``HRH_READ_DATABASE_URL``, queries read from that streaming replica while it keeps up (``api.read_routing``).
 """
 
 import logging
@@ -21,12 +22,13 @@ from strawberry.schema.base import BaseSchema
 from strawberry.types.unset import UNSET
 
 from api import batch_endpoint, fhir_endpoint, health, tokens
-from api.graphql.context import Context, Services, loaders
+from api.graphql.context import Context, Services
 from api.graphql.errors import UNAVAILABLE_MESSAGE, first_line, unavailable
 from api.graphql.refusals import GRAPHQL_PATH, codes_in, query_too_long, refusal, too_large_handler
 from api.graphql.schema import schema
 from api.health import LagWatch
 from api.projecting import Projected
+from api.read_routing import ReadRouting
 from api.settings import Settings
 from api.tokens import Caller
 from api.web import graphiql, static
@@ -53,12 +55,20 @@ def create_app(url: str, ledger: Ledger, *, admin_token: str | None, settings: S
             await accounts.ensure_table(conn)
         projected = Projected(url, target.schema)
         await projected.start()
+        reads = None
+        if settings.read_database_url is not None:
+            reads = ReadRouting(
+                pool, settings.read_database_url, target.schema, settings.read_max_lag_seconds, reset=keep_session
+            )
+            await reads.start()
         app.state.services = Services(
-            pool=pool, ledger=ledger, schema=target.schema, admin_token=admin_token, projected=projected
+            pool=pool, ledger=ledger, schema=target.schema, admin_token=admin_token, projected=projected, reads=reads
         )
         try:
             yield
         finally:
+            if reads is not None:
+                await reads.close()
             await projected.close()
             await pool.close()
             ledger.close()
@@ -83,7 +93,7 @@ def create_app(url: str, ledger: Ledger, *, admin_token: str | None, settings: S
     async def healthz(request: Request) -> JSONResponse:
         """200 "ok"; 503 "degraded" while the read tables are not kept up, or "unavailable" (``api.health``)."""
         services: Services = request.app.state.services
-        status_code, body = await health.check(services.pool, target, services.projected, watch)
+        status_code, body = await health.check(services.pool, target, services.projected, watch, services.reads)
         return JSONResponse(body, status_code=status_code)
 
     return app
@@ -156,11 +166,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         services: Services = request.app.state.services
-        return Context(
-            services=services,
-            caller=await authenticate(services, request),
-            loaders=loaders(services.pool, services.schema),
-        )
+        return Context.reading(services, await authenticate(services, request))
 
 
 async def keep_session(_conn: asyncpg.Connection) -> None:

@@ -5,6 +5,11 @@ read tables' lock, and the tables are not falling behind. Otherwise it is ``degr
 the database answers but the read tables are not kept up to date, so figures may be stale) or
 ``unavailable`` (HTTP 503, the database does not answer). ``problems`` says why, in words.
 
+``reads`` says where queries read (``api.read_routing``): ``"from": "replica"`` or ``"primary"``, and the
+replica's state ("ok", "not configured", or why reads left it: "unreachable: ...", "lagging: ..."). A
+replica that is down or lagging leaves the status ``ok``: reads carry on from the primary, as current as
+ever, so it costs capacity, not correctness; monitor ``reads.from`` to hear of it.
+
 Falling behind is judged from what this server process has seen: the read tables have not moved
 for ``STALL_SECONDS`` while events wait, or the lag has grown by ``GROWTH_FLOOR`` events or more in
 ``GROWTH_SECONDS`` without ever falling back.
@@ -18,6 +23,7 @@ from typing import Any
 import asyncpg
 
 from api.projecting import Projected
+from api.read_routing import ReadRouting, primary_only
 from projections import runner, sessions, store
 from projections.store import Target
 
@@ -45,9 +51,9 @@ class LagWatch:
 
 
 async def check(
-    pool: asyncpg.Pool, target: Target, projected: Projected, watch: LagWatch
+    pool: asyncpg.Pool, target: Target, projected: Projected, watch: LagWatch, reads: ReadRouting | None = None
 ) -> tuple[int, dict[str, Any]]:
-    """The status code and body of ``/healthz``."""
+    """The status code and body of ``/healthz``; ``pool`` is the primary's, ``reads`` where queries read."""
     try:
         async with pool.acquire() as conn:
             head = await store.head(conn, target.events_table)
@@ -74,5 +80,6 @@ async def check(
         "projected_position": reached,
         "projection_lag": head - reached,
         "problems": problems,
+        "reads": reads.report() if reads is not None else primary_only(),
     }
     return (503 if problems else 200), body

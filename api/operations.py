@@ -12,7 +12,7 @@ from typing import Any
 from graphql import GraphQLError
 
 from api.access import User
-from api.graphql.context import Context, Services, loaders
+from api.graphql.context import Context, Services
 from api.graphql.errors import code_of
 from api.graphql.schema import schema
 from api.tokens import Caller
@@ -59,7 +59,7 @@ async def execute(services: Services, user: User, document: str, variables: dict
     Raises:
         Refused: the operation was refused (its first error).
     """
-    context = Context(services=services, caller=Caller(user), loaders=loaders(services.pool, services.schema))
+    context = Context.reading(services, Caller(user))
     result = await schema.execute(document, variable_values=variables, context_value=context)
     if result.errors:
         raise Refused(Refusal.of(result.errors[0]))

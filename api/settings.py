@@ -3,7 +3,7 @@
 from datetime import date
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.limits import Limits
@@ -15,6 +15,10 @@ class Settings(BaseSettings):
 
     Attributes:
         database_url: a PostgreSQL URL; when unset, an embedded server runs in ``data_dir``.
+        read_database_url: a streaming replica of ``database_url``, which queries read from while it keeps up
+            (``api.read_routing``); commands, accounts and the projection runner stay on the primary.
+        read_max_lag_seconds: how long the replica's read tables may trail the primary's before reads fall back
+            to the primary.
         data_dir: where the embedded PostgreSQL keeps its data.
         admin_token: a token that acts as ADMIN, for automation and first start.
         future_margin_days: how far past today an effective date may lie.
@@ -33,6 +37,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     database_url: str | None = Field(default=None, alias="DATABASE_URL")
+    read_database_url: str | None = Field(default=None, alias="HRH_READ_DATABASE_URL")
+    # In seconds rather than events: staleness is what a reader notices, and a number of events is a second
+    # during an import and an hour on a quiet day.
+    read_max_lag_seconds: float = Field(default=5.0, gt=0, le=3600, alias="HRH_READ_MAX_LAG_SECONDS")
     data_dir: Path = Field(default=Path(".hrh"), alias="HRH_DATA_DIR")
     admin_token: SecretStr | None = Field(default=None, alias="HRH_ADMIN_TOKEN")
     future_margin_days: int = Field(default=31, ge=0, le=3660, alias="HRH_FUTURE_MARGIN_DAYS")
@@ -66,9 +74,10 @@ class Settings(BaseSettings):
             raise ValueError("HRH_ADMIN_TOKEN must be at least 24 characters long; use a random token")
         return token
 
-    @field_validator("database_url")
+    @field_validator("database_url", "read_database_url")
     @classmethod
-    def _is_postgres_url(cls, url: str | None) -> str | None:
+    def _is_postgres_url(cls, url: str | None, info: ValidationInfo) -> str | None:
         if url and not url.startswith(("postgresql://", "postgres://")):
-            raise ValueError("DATABASE_URL must be a postgresql:// URL")
+            name = "HRH_READ_DATABASE_URL" if info.field_name == "read_database_url" else "DATABASE_URL"
+            raise ValueError(f"{name} must be a postgresql:// URL")
         return url or None

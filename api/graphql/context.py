@@ -1,5 +1,6 @@
-"""The per-request context: who is asking, the pools, and a fresh set of typed DataLoaders."""
+"""The per-request context: who is asking, the pool its reads go to, and a fresh set of typed DataLoaders."""
 
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
@@ -13,6 +14,7 @@ from strawberry.fastapi import BaseContext
 
 from api.access import Unauthenticated, User, signed_in
 from api.projecting import Projected
+from api.read_routing import ReadRouting
 from api.tokens import Caller
 from domain.ledger import Ledger
 from projections import mobility, org_units, postings, staffing
@@ -26,11 +28,26 @@ from projections.vectors import CadreInfo
 class Services:
     """What the app holds for its whole life."""
 
-    pool: asyncpg.Pool
+    pool: asyncpg.Pool  # the primary's: accounts, web sessions, and queries when no replica is usable
     ledger: Ledger
     schema: str  # the read tables
     admin_token: str | None
     projected: Projected  # what the read tables include, as the runner announces it
+    reads: ReadRouting | None = None  # with a replica (HRH_READ_DATABASE_URL): where queries read
+
+    def read_pool(self) -> asyncpg.Pool:
+        """The pool a query starting now reads from: the replica's while it is usable, else the primary's."""
+        return self.reads.pool if self.reads is not None else self.pool
+
+    async def including(self, position: int, timeout: float) -> asyncpg.Pool | None:
+        """Read-your-writes: the pool queries read from, once its read tables include ``position`` (the replica's
+        once it has replayed it, else the primary's); None when they do not within ``timeout``."""
+        deadline = time.monotonic() + timeout
+        if not await self.projected.wait_for(self.pool, position, timeout):
+            return None
+        if self.reads is None:
+            return self.pool
+        return await self.reads.including(position, deadline - time.monotonic())
 
 
 @dataclass(frozen=True)
@@ -126,9 +143,22 @@ class Context(BaseContext):
     services: Services
     caller: Caller
     loaders: Loaders
+    reads: asyncpg.Pool | None = None  # the pool this request reads from; None: the primary's
 
     def __post_init__(self) -> None:
         super().__init__()
+
+    @classmethod
+    def reading(cls, services: Services, caller: Caller) -> "Context":
+        """A request's context, reading from the pool ``services`` send queries to now (a replica's, if usable)."""
+        pool = services.read_pool()
+        return cls(services=services, caller=caller, loaders=loaders(pool, services.schema), reads=pool)
+
+    def read_from(self, pool: asyncpg.Pool) -> None:
+        """Sends the rest of this request's reads to ``pool``, with fresh loaders (a mutation's answer, when
+        the replica has not replayed its command in time, is read from the primary)."""
+        self.reads = pool
+        self.loaders = loaders(pool, self.schema)
 
     @property
     def user(self) -> User | None:
@@ -152,7 +182,9 @@ class Context(BaseContext):
 
     @property
     def pool(self) -> asyncpg.Pool:
-        return self.services.pool
+        """The pool this request's queries read from (the replica's or the primary's). Writes use the
+        primary's, ``services.pool``: a replica refuses them."""
+        return self.reads if self.reads is not None else self.services.pool
 
     @property
     def schema(self) -> str:

@@ -61,6 +61,9 @@ UNAVAILABLE = (
     # A connection the server dropped in the middle of an operation: asyncpg's protocol then refuses
     # the next state change ("cannot switch to state 12; another operation is in progress").
     asyncpg.InternalClientError,
+    # A read replica cancelled the query to replay the primary's WAL ("conflict with recovery",
+    # ``api.read_routing``): the same query, sent again, runs.
+    asyncpg.SerializationError,
     psycopg.OperationalError,
     psycopg.InterfaceError,
     eventsourcing.persistence.OperationalError,

@@ -46,8 +46,24 @@ def recorded(outcome: Outcome, included: bool) -> dict[str, Any]:
 
 async def included(info: Info, outcome: Outcome) -> bool:
     """Whether the read tables include ``outcome``, waiting briefly for them (read-your-writes)."""
-    services = info.context.services
-    return await services.projected.wait_for(services.pool, outcome.position, READ_YOUR_WRITES_SECONDS)
+    return (await waited(info, outcome))[0]
+
+
+async def waited(info: Info, outcome: Outcome) -> tuple[bool, bool]:
+    """Waits briefly for the read tables to include ``outcome``: whether those queries read include it (with a
+    replica, once it has replayed the command), and whether the tables the rest of this request reads do.
+
+    When the replica has not replayed it in time, the rest of the request reads the primary's tables, which
+    include it; queries that follow may still read the replica, so the command is not said caught up.
+    """
+    context, services = info.context, info.context.services
+    pool = await services.including(outcome.position, READ_YOUR_WRITES_SECONDS)
+    caught_up = pool is not None
+    if pool is None and services.projected.reached >= outcome.position:
+        pool = services.pool
+    if pool is not None and pool is not context.pool:
+        context.read_from(pool)
+    return caught_up, pool is not None
 
 
 async def read_back(
@@ -55,8 +71,9 @@ async def read_back(
 ) -> tuple[T, bool]:
     """What the command recorded, and whether the read tables include it: read from them once they have caught
     up (waiting briefly: read-your-writes), or else from the ledger itself."""
-    if await included(info, outcome):
+    caught_up, held = await waited(info, outcome)
+    if held:
         found = await from_tables()
         if found is not None:
-            return found, True
+            return found, caught_up
     return await asyncio.to_thread(from_ledger), False

@@ -32,7 +32,7 @@ async def create_account(info: Info, new: users.NewUser) -> UserPayload:
         ClientError: an account with that name exists (DUPLICATE_CODE).
     """
     creator, days = info.context.signed_in.name, Settings().token_days
-    async with info.context.pool.acquire() as conn:
+    async with info.context.services.pool.acquire() as conn:  # the primary: a replica refuses writes
         try:
             account, token = await accounts.create(
                 conn, new.name, new.role.value, new.scope_code, creator, token_days=days
