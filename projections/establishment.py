@@ -18,7 +18,7 @@ from projections.events import LedgerEvent
 from projections.handlers import handles
 from projections.intervals import Ids, RowSink
 from projections.naming import quoted
-from projections.org_units import Executor, Tree, cadres, tree_at
+from projections.org_units import Executor, cadres, tree_at
 from projections.staffing import known_position
 from projections.tables import Table
 from projections.unit_functions import UnitFunctions
@@ -62,12 +62,6 @@ class PostCounts:
     filled: int = 0
     vacant: int = 0
     surplus: int = 0
-
-    def add(self, posts: int, filled: int) -> None:
-        self.posts += posts
-        self.filled += filled
-        self.vacant += max(posts - filled, 0)
-        self.surplus += max(filled - posts, 0)
 
     @property
     def vacancy_rate(self) -> float | None:
@@ -123,30 +117,34 @@ async def establishment(
     if not exists:
         return None
     tree = await tree_at(db, schema, as_of, position)
-    in_force = await posts_on(db, schema, as_of, position)
-    posts = {pair: n for pair, n in in_force.items() if code in tree.chain(pair[0])}
+    chains: dict[str, list[str]] = {}
+    posts: dict[Pair, int] = {}
+    for pair, n in (await posts_on(db, schema, as_of, position)).items():
+        if pair[0] not in chains:
+            chains[pair[0]] = tree.chain(pair[0])
+        if code in chains[pair[0]]:
+            posts[pair] = n
     filled = await filled_on(db, schema, sorted({f for f, _ in posts}), as_of, position) if posts else {}
     groups = {c.code: c.group for c in await cadres(db, schema)}
-    result = _record(code, as_of, known_at, tree, posts, filled, groups)
-    result.children = [_record(c, as_of, known_at, tree, posts, filled, groups) for c in tree.children(code)]
+    children = tree.children(code)
+    sums: dict[str, dict[str, list[int]]] = {unit: {} for unit in (code, *children)}  # group -> the four counts
+    for (facility, cadre), n in posts.items():
+        in_post, group = filled.get((facility, cadre), 0), groups.get(cadre, "OTHER")
+        vacant, surplus = max(n - in_post, 0), max(in_post - n, 0)
+        for unit in chains[facility]:  # the facility and the areas above it: a pair counts once in each
+            if (by_group := sums.get(unit)) is not None:
+                counts = by_group.get(group) or by_group.setdefault(group, [0, 0, 0, 0])
+                counts[0] += n
+                counts[1] += in_post
+                counts[2] += vacant
+                counts[3] += surplus
+    result = _record(code, as_of, known_at, sums[code])
+    result.children = [_record(child, as_of, known_at, sums[child]) for child in children]
     return result
 
 
-def _record(
-    code: str,
-    as_of: date,
-    known_at: datetime | None,
-    tree: Tree,
-    posts: dict[Pair, int],
-    filled: dict[Pair, int],
-    groups: dict[str, str],
-) -> EstablishmentRecord:
-    totals = PostCounts()
-    by_group: dict[str, PostCounts] = {}
-    for (facility, cadre), n in sorted(posts.items()):
-        if code not in tree.chain(facility):
-            continue
-        in_post = filled.get((facility, cadre), 0)
-        totals.add(n, in_post)
-        by_group.setdefault(groups.get(cadre, "OTHER"), PostCounts()).add(n, in_post)
-    return EstablishmentRecord(code, as_of, known_at, totals, dict(sorted(by_group.items())))
+def _record(code: str, as_of: date, known_at: datetime | None, by_group: dict[str, list[int]]) -> EstablishmentRecord:
+    """A unit's record from its sums by cadre group (posts, filled, vacant, surplus)."""
+    totals = [sum(column) for column in zip(*by_group.values(), strict=True)] if by_group else [0, 0, 0, 0]
+    groups = {group: PostCounts(*counts) for group, counts in sorted(by_group.items())}
+    return EstablishmentRecord(code, as_of, known_at, PostCounts(*totals), groups)
