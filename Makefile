@@ -32,8 +32,10 @@ lint: $(STAMP)
 	$(BIN)/mypy --strict domain projections api replay
 	$(BIN)/lint-imports
 
+# Two processes, each taking whole test files (their fixtures are per file or per process): about
+# twice as fast on two cores. Each process starts its own embedded PostgreSQL.
 test: lint $(NODE_STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 # The integration tests alone, e.g. against another server: DATABASE_URL=... make test-integration
 test-integration: $(STAMP) $(NODE_STAMP)
