@@ -15,7 +15,7 @@ from typing import Any
 
 from projections import vectors as v
 from projections.naming import quoted
-from projections.org_units import Executor, chains, children_codes, moves_after, position_at, tree_history
+from projections.org_units import Executor, chains, children_codes, moves_after, position_at, tree_at, tree_history
 from projections.org_units import cadres as all_cadres
 
 Vector = tuple[int, ...]
@@ -191,30 +191,27 @@ async def known_position(db: Executor, schema: str, known_at: datetime | None) -
 async def populations(
     db: Executor, schema: str, codes: list[str], year: int, position: int | None
 ) -> dict[str, int | None]:
-    """Population(U, year) per Definitions, with the fall-back to the children, as known at ``position``."""
-    s = quoted(schema)
-    found: dict[str, int | None] = {}
-    pending = list(dict.fromkeys(codes))
-    asked: dict[str, list[str]] = {}  # unit → the children it falls back to
-    while pending:
-        rows = await db.fetch(
-            f"SELECT DISTINCT ON (code) code, population FROM {s}.populations WHERE code = ANY($1::text[]) "
-            "AND year = $2 AND ($3::bigint IS NULL OR position <= $3) ORDER BY code, position DESC",
-            pending,
-            year,
-            position,
-        )
-        estimates = {r["code"]: int(r["population"]) for r in rows}
-        found.update(estimates)
-        missing = [c for c in pending if c not in estimates]
-        below = await children_codes(db, schema, missing, date(year, 12, 31), position) if missing else {}
-        pending = []
-        for code in missing:
-            children = below[code]
-            asked[code] = children
-            pending.extend(c for c in children if c not in found and c not in asked)
-    for code in reversed(list(asked)):  # children were asked after their parents
-        _resolve(code, asked, found)
+    """Population(U, year) per Definitions, with the fall-back to the children, as known at ``position``.
+
+    The year's estimates are read at once (a few per area); only when one of ``codes`` has none is the
+    tree of 31 December read, once, and the fall-back worked out from it: a year without estimates
+    costs two statements, not a walk down to every facility.
+    """
+    rows = await db.fetch(
+        f"SELECT DISTINCT ON (code) code, population FROM {quoted(schema)}.populations WHERE year = $1 "
+        "AND ($2::bigint IS NULL OR position <= $2) ORDER BY code, position DESC",
+        year,
+        position,
+    )
+    found: dict[str, int | None] = {r["code"]: int(r["population"]) for r in rows}
+    if any(code not in found for code in codes):
+        tree = await tree_at(db, schema, date(year, 12, 31), position)
+        children: dict[str, list[str]] = {}
+        for child, parent in tree.parents.items():
+            if parent is not None and child in tree.open:
+                children.setdefault(parent, []).append(child)
+        for code in codes:
+            _resolve(code, children, found)
     return {code: found.get(code) for code in codes}
 
 
@@ -237,12 +234,14 @@ async def populations_by_year(
     return found
 
 
-def _resolve(code: str, asked: dict[str, list[str]], found: dict[str, int | None]) -> int | None:
+def _resolve(code: str, children: dict[str, list[str]], found: dict[str, int | None]) -> int | None:
+    """``code``'s population: its estimate, else its children's sum when each has one (None otherwise),
+    noted in ``found``."""
     if code in found:
         return found[code]
-    children = asked.get(code, [])
-    parts = [_resolve(child, asked, found) for child in children]
-    total = sum(p for p in parts if p is not None) if children and all(p is not None for p in parts) else None
+    below = children.get(code, [])
+    parts = [_resolve(child, children, found) for child in below]
+    total = sum(p for p in parts if p is not None) if below and all(p is not None for p in parts) else None
     found[code] = total
     return total
 
