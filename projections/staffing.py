@@ -15,7 +15,7 @@ from typing import Any
 
 from projections import vectors as v
 from projections.naming import quoted
-from projections.org_units import Executor, chains, children_codes, moves_after, position_at, tree_at, tree_history
+from projections.org_units import Executor, chains, children_codes, moves_after, position_at, tree_history
 from projections.org_units import cadres as all_cadres
 
 Vector = tuple[int, ...]
@@ -193,9 +193,9 @@ async def populations(
 ) -> dict[str, int | None]:
     """Population(U, year) per Definitions, with the fall-back to the children, as known at ``position``.
 
-    The year's estimates are read at once (a few per area); only when one of ``codes`` has none is the
-    tree of 31 December read, once, and the fall-back worked out from it: a year without estimates
-    costs two statements, not a walk down to every facility.
+    The year's estimates are read at once (a few per area). The fall-back then reads the children of
+    the units without one, level by level, only as deep as it must: when the year has no estimate
+    at all (this year's, before any is recorded), every unit is without one, at no further cost.
     """
     rows = await db.fetch(
         f"SELECT DISTINCT ON (code) code, population FROM {quoted(schema)}.populations WHERE year = $1 "
@@ -204,14 +204,14 @@ async def populations(
         position,
     )
     found: dict[str, int | None] = {r["code"]: int(r["population"]) for r in rows}
-    if any(code not in found for code in codes):
-        tree = await tree_at(db, schema, date(year, 12, 31), position)
-        children: dict[str, list[str]] = {}
-        for child, parent in tree.parents.items():
-            if parent is not None and child in tree.open:
-                children.setdefault(parent, []).append(child)
-        for code in codes:
-            _resolve(code, children, found)
+    asked: dict[str, list[str]] = {}  # unit → the children it falls back to
+    missing = [code for code in dict.fromkeys(codes) if code not in found] if found else []
+    while missing:
+        below = await children_codes(db, schema, missing, date(year, 12, 31), position)
+        asked.update((code, below[code]) for code in missing)
+        missing = [c for code in missing for c in below[code] if c not in found and c not in asked]
+    for code in reversed(list(asked)):  # children were asked after their parents
+        _resolve(code, asked, found)
     return {code: found.get(code) for code in codes}
 
 
