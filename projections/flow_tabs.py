@@ -74,12 +74,12 @@ def _ends(schema: str, position: int | None) -> str:
     s = quoted(schema)
     return (
         "counted AS (SELECT row_number() OVER () AS id, moves.* FROM moves), "
-        # Each move's period found in one join of all the moves with the periods (one pass over the periods): a
-        # lookup per move cannot use the index of current rows when the periods are asked as known at a position.
-        "periods AS (SELECT DISTINCT ON (m.id) m.id, true AS found, q.cadre, q.facility, q.sex, q.sector, "
-        f"q.funding_source FROM counted m JOIN {s}.worker_periods q ON q.worker_id = m.worker_id "
+        # Each move's period looked up by the worker's index (every row of a worker, current or not), so the
+        # cost follows the moves, not the size of the periods table.
+        "periods AS (SELECT m.id, true AS found, q.cadre, q.facility, q.sex, q.sector, q.funding_source "
+        f"FROM counted m CROSS JOIN LATERAL (SELECT * FROM {s}.worker_periods q WHERE q.worker_id = m.worker_id "
         f"AND {known('q', position, '$5')} AND q.facility IS NOT NULL AND q.valid_from <= m.placed_on "
-        "ORDER BY m.id, q.valid_from DESC), "
+        "ORDER BY q.valid_from DESC LIMIT 1) q), "
         "numbered AS (SELECT m.*, p.found, p.cadre AS p_cadre, p.facility AS p_facility, p.sex AS p_sex, "
         "p.sector AS p_sector, p.funding_source AS p_funding FROM counted m LEFT JOIN periods p ON p.id = m.id), "
         "seeds AS (SELECT id, 'd' AS side, destination AS code, placed_on AS day FROM numbered "

@@ -38,6 +38,8 @@ OWN = (
             "events_by_recorder": "events (recorded_by, position)",
             "events_by_time": "events (recorded_at, position)",
             "events_moves": "events (position) WHERE kind = 'MOVED'",
+            # The hires and rehires effective in a span (the flows' entries, ``projections.flow_tabs``).
+            "events_hires": "events (effective_on) WHERE kind IN ('HIRED', 'REHIRED')",
         },
         keys={"events_key": "events (position)"},
         unfiltered=("version", "note", "command_id", "subject", "reason", "data", "event", "authority"),

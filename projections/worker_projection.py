@@ -60,7 +60,8 @@ TABLES = (
         "known_from bigint NOT NULL, known_to bigint, status text NOT NULL, facility text, cadre text NOT NULL, "
         "sex text, sector text, funding_source text, present smallint NOT NULL",
         indexes={
-            "periods_by_worker": "worker_periods (worker_id) WHERE known_to IS NULL",
+            # Every row, not the current ones only: a worker's periods as known at an earlier position too.
+            "periods_by_worker": "worker_periods (worker_id)",
             # The workers in post at some facilities: the dates are checked on the few rows each one has.
             "periods_at_facility": "worker_periods (facility, valid_from) WHERE known_to IS NULL",
         },
@@ -91,7 +92,8 @@ TABLES = (
         "known_to bigint, origin text, destination text, position bigint NOT NULL",
         CHANGES,
         indexes={
-            "flows_by_worker": "worker_flows (worker_id) WHERE known_to IS NULL",
+            "flows_by_worker": "worker_flows (worker_id)",  # every row, as for the periods
+            "flows_on": "worker_flows (day)",  # the moves effective in a span (``projections.flow_tabs``)
             "flows_opened": "worker_flows (known_from)",
             "flows_closed": "worker_flows (known_to)",
         },
