@@ -105,7 +105,36 @@ async def workers_by_id(db: Executor, schema: str, ids: list[UUID], as_of: date)
     return {r["id"]: _worker(r) for r in rows}
 
 
-async def workers(
+@dataclass(frozen=True, slots=True)
+class Roster:
+    """Which workers a roster lists: those in post (in one of ``facilities``, when given) on ``as_of``, as
+    known at ledger ``position`` (None: now), with ``status`` and in ``cadre_group`` when given."""
+
+    schema: str
+    as_of: date
+    facilities: list[str] | None
+    status: str | None
+    cadre_group: str | None
+    position: int | None
+
+    def where(self, param: int) -> str:
+        """The rows' condition, the position (when known at one) being the ``param``-th argument."""
+        known_then = f"q.known_from <= ${param} AND (q.known_to IS NULL OR q.known_to > ${param})"
+        return (
+            f"{'q.known_to IS NULL' if self.position is None else known_then} "
+            "AND q.valid_from <= $1 AND (q.valid_to IS NULL OR q.valid_to > $1) "
+            "AND ($2::text[] IS NULL OR q.facility = ANY($2::text[])) AND ($3::text IS NULL OR q.status = $3) "
+            f"AND ($4::text IS NULL OR q.cadre IN (SELECT code FROM {quoted(self.schema)}.cadres WHERE grp = $4))"
+        )
+
+    def args(self) -> tuple[Any, ...]:
+        return (self.as_of, self.facilities, self.status, self.cadre_group)
+
+    def known(self) -> tuple[int, ...]:
+        return () if self.position is None else (self.position,)
+
+
+async def roster(
     db: Executor,
     schema: str,
     *,
@@ -113,46 +142,45 @@ async def workers(
     org_unit_code: str | None = None,
     status: str | None = None,
     cadre_group: str | None = None,
-    first: int = 50,
-    after: UUID | None = None,
     position: int | None = None,
-) -> tuple[list[WorkerRecord], bool, int]:
-    """A page of workers by id, with their state on ``as_of`` as known at ledger ``position`` (None: now);
-    (page, has next page, total count). Their identity (names, sex, sector, funding) is as known now.
-
-    With ``org_unit_code``, only the workers in post in that unit (as of that date, following the tree as
-    known at ``position``) are listed.
-    """
-    s = quoted(schema)
+) -> Roster:
+    """The roster of ``org_unit_code`` (following the tree as known at ``position``), or of everyone."""
     facilities: list[str] | None = None
     if org_unit_code is not None:
         tree = await tree_at(db, schema, as_of, position)
         facilities = [code for code in tree.parents if org_unit_code in tree.chain(code)]
-    known = () if position is None else (position,)
+    return Roster(schema, as_of, facilities, status, cadre_group, position)
 
-    def where(param: int) -> str:
-        """The rows' condition, the position (when known at one) being the ``param``-th argument."""
-        known_then = f"q.known_from <= ${param} AND (q.known_to IS NULL OR q.known_to > ${param})"
-        return (
-            f"{'q.known_to IS NULL' if position is None else known_then} "
-            "AND q.valid_from <= $1 AND (q.valid_to IS NULL OR q.valid_to > $1) "
-            "AND ($2::text[] IS NULL OR q.facility = ANY($2::text[])) AND ($3::text IS NULL OR q.status = $3) "
-            f"AND ($4::text IS NULL OR q.cadre IN (SELECT code FROM {s}.cadres WHERE grp = $4))"
-        )
 
-    args = (as_of, facilities, status, cadre_group)
-    total = await db.fetchval(f"SELECT count(*) FROM {s}.worker_periods q WHERE {where(5)}", *args, *known)
+async def workers(
+    db: Executor, listed: Roster, *, first: int = 50, after: UUID | None = None
+) -> tuple[list[WorkerRecord], bool]:
+    """A page of ``listed``'s workers by id, after ``after``, with their state on its day as known at its
+    position, and whether more follow. Their identity (names, sex, sector, funding) is as known now.
+
+    A page reads the workers' index in order from ``after``: its cost follows the page, not the roster.
+    """
+    s = quoted(listed.schema)
     rows = await db.fetch(
         f"SELECT {WORKER_COLUMNS}, q.status, q.facility, q.cadre, NULL AS first_cadre FROM {s}.worker_periods q "
-        f"JOIN {s}.workers w ON w.id = q.worker_id WHERE {where(7)} AND ($5::uuid IS NULL OR q.worker_id > $5) "
+        f"JOIN {s}.workers w ON w.id = q.worker_id WHERE {listed.where(7)} AND ($5::uuid IS NULL OR q.worker_id > $5) "
         "ORDER BY q.worker_id LIMIT $6",
-        *args,
+        *listed.args(),
         after,
         first + 1,
-        *known,
+        *listed.known(),
     )
-    page = [_worker(r) for r in rows[:first]]
-    return page, len(rows) > first, int(total)
+    return [_worker(r) for r in rows[:first]], len(rows) > first
+
+
+async def workers_count(db: Executor, listed: Roster) -> int:
+    """How many workers ``listed`` holds (a count over the whole roster: asked only when wanted)."""
+    s = quoted(listed.schema)
+    return int(
+        await db.fetchval(
+            f"SELECT count(*) FROM {s}.worker_periods q WHERE {listed.where(5)}", *listed.args(), *listed.known()
+        )
+    )
 
 
 MOVEMENT_COLUMNS = (

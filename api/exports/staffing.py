@@ -44,7 +44,7 @@ POSITION = "query Position($knownAt: DateTime) { ledgerPosition(knownAt: $knownA
 ROSTER = """
 query StaffingList($code: String!, $asOf: Date!, $knownAt: DateTime, $first: Int!, $after: String) {
   workers(orgUnitCode: $code, asOf: $asOf, knownAt: $knownAt, first: $first, after: $after) {
-    totalCount pageInfo { hasNextPage endCursor }
+    pageInfo { hasNextPage endCursor }
     edges { node {
       id restricted civilServiceNumber familyName givenNames sex birthDate status sector fundingSource
       cadre { code name group } facility { code name }

@@ -1,5 +1,6 @@
 """The workforce's queries: a worker's record, rosters and the search (for those who may read personal data)."""
 
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from uuid import UUID
 
@@ -54,13 +55,15 @@ async def listed_unit(info: Info, code: str | None, day: date) -> str | None:
     return code
 
 
-async def roster(info: Info, page: list[WorkerRecord], more: bool, total: int) -> WorkerConnection:
+async def roster(
+    info: Info, page: list[WorkerRecord], more: bool, total: Callable[[], Awaitable[int]]
+) -> WorkerConnection:
     """A page of a roster. A past roster lists everyone who was there (it adds up to the staffing figure),
     with personal data only for the workers the caller may read now."""
     context = info.context
     readable = await readable_workers(context.signed_in, context.pool, context.schema, [r.id for r in page])
     edges = [WorkerEdge(cursor=encode_cursor(str(r.id)), node=Worker.of(r, readable=r.id in readable)) for r in page]
-    return WorkerConnection(edges=edges, page_info=page_info([e.cursor for e in edges], more), total_count=total)
+    return WorkerConnection(edges=edges, page_info=page_info([e.cursor for e in edges], more), total=total)
 
 
 SEARCH_PAGE = 20  # searchWorkers' default ``first``, as the contract gives it
@@ -119,18 +122,17 @@ class WorkforceQueries:
         day = as_of or date.today()
         code, after_id = await listed_unit(info, org_unit_code, day), worker_after(after)
         position = await staffing.known_position(info.context.pool, info.context.schema, known_at)
-        page, more, total = await mobility.workers(
+        listed = await mobility.roster(
             info.context.pool,
             info.context.schema,
             as_of=day,
             org_unit_code=code,
             status=status.value if status else None,
             cadre_group=cadre_group.name if cadre_group else None,
-            first=page_size(first),
-            after=after_id,
             position=position,
         )
-        return await roster(info, page, more, total)
+        page, more = await mobility.workers(info.context.pool, listed, first=page_size(first), after=after_id)
+        return await roster(info, page, more, lambda: mobility.workers_count(info.context.pool, listed))
 
     @field(*PEOPLE, description="Workers whose name or civil-service number matches, among those the caller may read.")
     async def search_workers(self, info: Info, text: str, first: int | None = SEARCH_PAGE) -> list[Worker]:

@@ -1,6 +1,7 @@
 """Workers as clients read them: personal fields only for those who may read them, history and trainings
 loaded through the request's DataLoaders."""
 
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from enum import Enum
 
@@ -223,4 +224,9 @@ class WorkerEdge:
 class WorkerConnection:
     edges: list[WorkerEdge]
     page_info: PageInfo
-    total_count: int
+    total: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field
+    async def total_count(self) -> int:
+        """How many workers the whole list holds; counted only when asked (it reads the whole roster)."""
+        return await self.total()
