@@ -1,6 +1,7 @@
 """Growth benchmark (issue 19): what the demo costs, as a user runs it, scale by scale.
 
     .venv/bin/python -m tests.benchmarks.bench_growth --scales 1 10 30 [--out DIR] [--keep] [--runs 100]
+                                                      [--results FILE.json] [--chart FILE.png] [--report]
 
 Each scale runs in a process of its own, on a fresh embedded PostgreSQL in ``DIR/scale-S`` (deleted
 at the end unless ``--keep``; kept, ``hrh serve --data-dir DIR/scale-S`` serves it). Every step is
@@ -15,9 +16,10 @@ and of PostgreSQL (``growth_memory``):
 4. ``hrh export nhwa``, ``fhir``, ``dhis2`` and ``staffing``;
 5. ``hrh serve``, and the planner queries over HTTP (``growth_queries``).
 
-The results merge into ``DIR/growth.json`` by scale (a later ``--scales 30`` adds to the earlier
-scales), and the whole is written as Markdown (``DIR/growth.md``, printed too) and as a chart
-(``--chart``, by default ``docs/img/performance/growth.png``).
+The results merge by scale into ``--results`` (by default ``tests/benchmarks/results/growth.json``,
+kept in git: a later ``--scales 30`` adds to the earlier scales), and the whole is written as
+Markdown (the same name, ``.md``; printed too) and as a chart (``--chart``, by default
+``docs/img/performance/growth.png``).
 """
 
 import argparse
@@ -37,6 +39,7 @@ from tests.benchmarks.growth_report import chart, markdown
 from tests.benchmarks.growth_steps import log
 
 CHART = Path("docs/img/performance/growth.png")
+RESULTS = Path("tests/benchmarks/results/growth.json")
 
 
 def one_scale(scale: float, out: Path, keep: bool, runs: int) -> dict[str, Any]:
@@ -76,10 +79,12 @@ def merged(path: Path, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 10.0, 30.0])
-    parser.add_argument("--out", type=Path, default=Path(".bench/growth"), help="results and the scales' data")
+    parser.add_argument("--out", type=Path, default=Path(".bench/growth"), help="where the scales' data go")
     parser.add_argument("--keep", action="store_true", help="keep each scale's data folder")
     parser.add_argument("--runs", type=int, default=100, help="timed runs of each query (after runs/10 warm-up)")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="the results by scale, merged (JSON)")
     parser.add_argument("--chart", type=Path, default=CHART, help="where to draw the chart (.png or .svg)")
+    parser.add_argument("--report", action="store_true", help="run nothing: write the Markdown and chart of --results")
     parser.add_argument("--child", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
     out = args.out.resolve()
@@ -88,7 +93,7 @@ def main() -> None:
         return
     out.mkdir(parents=True, exist_ok=True)
     results = []
-    for scale in args.scales:
+    for scale in [] if args.report else args.scales:
         child = [sys.executable, "-m", "tests.benchmarks.bench_growth", "--child", str(scale), "--out", str(out)]
         child += ["--runs", str(args.runs)] + (["--keep"] if args.keep else [])
         done = subprocess.run(child, stdout=subprocess.PIPE, text=True, check=False)
@@ -97,13 +102,14 @@ def main() -> None:
         results.append(json.loads(done.stdout.strip().splitlines()[-1]))
         if not args.keep:
             shutil.rmtree(out / f"scale-{scale:g}", ignore_errors=True)
-    every = merged(out / "growth.json", results)
-    (out / "growth.json").write_text(json.dumps(every, indent=1) + "\n")
+    every = merged(args.results, results)
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    args.results.write_text(json.dumps(every, indent=1) + "\n")
     table = markdown(every)
-    (out / "growth.md").write_text(table)
+    args.results.with_suffix(".md").write_text(table)
     chart(every, args.chart)
     print(table)
-    log(f"results: {out / 'growth.json'}, {out / 'growth.md'}; chart: {args.chart}")
+    log(f"results: {args.results} (and .md); chart: {args.chart}")
 
 
 if __name__ == "__main__":

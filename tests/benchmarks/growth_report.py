@@ -34,16 +34,19 @@ def markdown(results: list[dict[str, Any]]) -> str:
     base = results[0]
     lines = [
         f"Time: seconds · µs an event · × scale {base['scale']:g}'s µs an event. Ratios: events/s against "
-        "the raw baselines measured in the same run (rebuild: raw asyncpg read + `json.loads`; "
-        "import-log: a raw binary COPY of the stored rows).",
+        "the raw baselines measured in the same run (first load, the demo's generation included: raw asyncpg "
+        "`executemany` of the stored rows; rebuild: raw asyncpg read + `json.loads`; import-log: a raw binary "
+        "COPY of the stored rows).",
         "",
-        "| scale | events | workers | " + " | ".join(PER_EVENT.values()) + " | rebuild / raw | import-log / raw |",
-        "|---|---|---|" + "---|" * (len(PER_EVENT) + 2),
+        "| scale | events | workers | " + " | ".join(PER_EVENT.values()) + " | load / raw | rebuild / raw "
+        "| import-log / raw |",
+        "|---|---|---|" + "---|" * (len(PER_EVENT) + 3),
     ]
     for r in results:
         cells = " | ".join(_times(r, base, key) for key in PER_EVENT)
+        load = f"{r['load']['ratio']:.1%}" if "ratio" in r["load"] else "–"
         lines.append(
-            f"| {r['scale']:g} | {r['events']:,} | {r['workers']:,} | {cells} | "
+            f"| {r['scale']:g} | {r['events']:,} | {r['workers']:,} | {cells} | {load} | "
             f"{r['rebuild']['ratio']:.1%} | {r['import_log']['ratio']:.1%} |"
         )
     lines += ["", "| scale | " + " | ".join(f"export {v} s" for v in EXPORTS.values()) + " | export-log s |"]
@@ -76,13 +79,13 @@ def markdown(results: list[dict[str, Any]]) -> str:
         "|---|" + "---|" * len(STEPS),
     ]
     for r in results:
-        cells = []
+        peaks = []
         for key in STEPS:
             m = r["queries"]["memory"] if key == "server" else r[key]["memory"]
             over = " **over 4 GB**" if m["largest_mb"] > MAX_PROCESS_MB else ""
             pg = f"{m['pg_mb']:,} · {m['pg_largest_mb']:,}"
-            cells.append(f"{m['largest_mb']:,}{over} · {m['tree_mb']:,} · {m['processes']} · {pg}")
-        lines.append(f"| {r['scale']:g} | " + " | ".join(cells) + " |")
+            peaks.append(f"{m['largest_mb']:,}{over} · {m['tree_mb']:,} · {m['processes']} · {pg}")
+        lines.append(f"| {r['scale']:g} | " + " | ".join(peaks) + " |")
     lines += ["", "| scale | database (pg_database_size) GB | data folder GB | JSON Lines log GB | GB / M events |"]
     lines.append("|---|---|---|---|---|")
     for r in results:

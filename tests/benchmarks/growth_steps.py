@@ -3,9 +3,10 @@
 Every command runs as ``hrh`` in a subprocess against the scale's own embedded PostgreSQL
 (``DATABASE_URL``), with its process tree's and PostgreSQL's memory sampled meanwhile
 (``growth_memory``). The baselines are the ones ``docs/performance.md`` tracks, from the other
-benchmarks' own functions: raw asyncpg reading and decoding the events table (``bench_projections.
-raw_in_child``) for the rebuild, a raw binary COPY of the stored rows (``bench_restore.raw_copy``)
-for ``import-log``.
+benchmarks' own functions: raw asyncpg ``executemany`` of the stored rows (``bench_write.
+raw_in_child``) for the first load, raw asyncpg reading and decoding the events table
+(``bench_projections.raw_in_child``) for the rebuild, a raw binary COPY of the stored rows
+(``bench_restore.raw_copy``) for ``import-log``.
 """
 
 import asyncio
@@ -25,6 +26,7 @@ from psycopg import sql
 
 from tests.benchmarks.bench_projections import raw_in_child, settle
 from tests.benchmarks.bench_restore import raw_copy
+from tests.benchmarks.bench_write import raw_in_child as raw_inserts
 from tests.benchmarks.growth_memory import watched
 
 HRH = str(Path(sys.executable).with_name("hrh"))
@@ -123,6 +125,14 @@ async def database_bytes(url: str) -> int:
         await conn.close()
 
 
+async def drop_scratch(url: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("DROP TABLE scratch_events")
+    finally:
+        await conn.close()
+
+
 def folder_bytes(folder: Path) -> int:
     return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
 
@@ -141,6 +151,10 @@ def load_and_rebuild(url: str, pg_pid: int, pgdata: Path, scale: float) -> dict[
     out["load"] = {"seconds": float(found.group(6)), "us_per_event": round(float(found.group(6)) / events * 1e6, 2)}
     out["database_bytes"] = asyncio.run(database_bytes(url))
     out["data_folder_bytes"] = folder_bytes(pgdata)
+    rows, seconds = raw_inserts(url)  # into a table of its own, dropped after
+    asyncio.run(drop_scratch(url))
+    out["load"]["raw_rows_per_s"] = round(rows / seconds)
+    out["load"]["ratio"] = round(events / out["load"]["seconds"] / (rows / seconds), 4)
     log(f"scale {scale:g}: {events:,} events; database {out['database_bytes'] / 2**30:.2f} GB; settling")
     asyncio.run(settle(url))
     before = raw_in_child(url)

@@ -19,13 +19,16 @@ pytestmark = pytest.mark.integration
 
 
 def test_the_growth_benchmark_measures_every_step_at_a_small_scale_and_merges_its_results(tmp_path: Path) -> None:
-    chart = tmp_path / "growth.svg"
+    chart, results = tmp_path / "growth.svg", tmp_path / "results" / "growth.json"
     command = [sys.executable, "-m", "tests.benchmarks.bench_growth", "--scales", "0.1", "--runs", "5"]
     done = subprocess.run(
-        [*command, "--out", str(tmp_path), "--chart", str(chart)], capture_output=True, text=True, timeout=600
+        [*command, "--out", str(tmp_path), "--results", str(results), "--chart", str(chart)],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    [result] = json.loads((tmp_path / "growth.json").read_text())
+    [result] = json.loads(results.read_text())
     assert result["scale"] == 0.1 and result["events"] > 10_000 and result["workers"] > 1000
     for key in STEPS:
         memory = result["queries"]["memory"] if key == "server" else result[key]["memory"]
@@ -36,9 +39,9 @@ def test_the_growth_benchmark_measures_every_step_at_a_small_scale_and_merges_it
         assert 0 < result["queries"]["http"][query]["p50"] <= result["queries"]["http"][query]["p95"]
     assert result["database_bytes"] > 0 and result["data_folder_bytes"] > result["database_bytes"]
     assert not (tmp_path / "scale-0.1").exists()  # the data folder is deleted without --keep
-    assert "| 0.1 | " in (tmp_path / "growth.md").read_text() and "| 0.1 | " in done.stdout
+    assert "| 0.1 | " in results.with_suffix(".md").read_text() and "| 0.1 | " in done.stdout
     assert chart.read_text().startswith("<?xml")
 
     # A later run of other scales adds to these results; one of the same scale replaces them.
-    again = merged(tmp_path / "growth.json", [{"scale": 30.0}, {"scale": 0.1, "events": 1}])
+    again = merged(results, [{"scale": 30.0}, {"scale": 0.1, "events": 1}])
     assert [r["scale"] for r in again] == [0.1, 30.0] and again[0] == {"scale": 0.1, "events": 1}
