@@ -53,12 +53,17 @@ def one_scale(scale: float, out: Path, keep: bool, runs: int) -> dict[str, Any]:
     started = time.perf_counter()
     result: dict[str, Any] = {"scale": scale, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     result["commit"] = commit()
+    partial = out / f"scale-{scale:g}.partial.json"  # what is measured so far, should a later step fail
     result.update(growth_steps.load_and_rebuild(url, pg_pid, pgdata, scale))
+    partial.write_text(json.dumps(result, indent=1))
     events = result["events"]
     result.update(growth_steps.verify_and_restore(url, url, pg_pid, folder, events))
+    partial.write_text(json.dumps(result, indent=1))
     result.update(growth_steps.exports(url, pg_pid, folder, events))
+    partial.write_text(json.dumps(result, indent=1))
     log(f"scale {scale:g}: hrh serve and the queries")
     result["queries"] = queries(url, pg_pid, runs)
+    partial.unlink()
     result["seconds"] = round(time.perf_counter() - started)
     log(f"scale {scale:g}: done in {result['seconds']} s")
     return result
