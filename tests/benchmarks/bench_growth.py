@@ -1,6 +1,7 @@
 """Growth benchmark (issue 19): what the demo costs, as a user runs it, scale by scale.
 
     .venv/bin/python -m tests.benchmarks.bench_growth --scales 1 10 30 [--out DIR] [--keep] [--runs 100]
+                                                      [--exports nhwa fhir dhis2 staffing]
                                                       [--results FILE.json] [--chart FILE.png] [--report]
 
 Each scale runs in a process of its own, on a fresh embedded PostgreSQL in ``DIR/scale-S`` (deleted
@@ -13,7 +14,7 @@ and of PostgreSQL (``growth_memory``):
 2. ``hrh rebuild``, between two raw reads of the events table (``bench_projections``);
 3. ``hrh verify``; ``hrh export-log``; ``hrh import-log`` into a fresh database, against a raw
    binary COPY of the stored rows (``bench_restore``);
-4. ``hrh export nhwa``, ``fhir``, ``dhis2`` and ``staffing``;
+4. ``hrh export nhwa``, ``fhir``, ``dhis2`` and ``staffing`` (``--exports``: some of them only);
 5. ``hrh serve``, and the planner queries over HTTP (``growth_queries``).
 
 The results merge by scale into ``--results`` (by default ``tests/benchmarks/results/growth.json``,
@@ -42,7 +43,7 @@ CHART = Path("docs/img/performance/growth.png")
 RESULTS = Path("tests/benchmarks/results/growth.json")
 
 
-def one_scale(scale: float, out: Path, keep: bool, runs: int) -> dict[str, Any]:
+def one_scale(scale: float, out: Path, keep: bool, runs: int, chosen: tuple[str, ...]) -> dict[str, Any]:
     """Every step at ``scale`` on a fresh embedded server in ``out/scale-S``."""
     folder = out / f"scale-{scale:g}"
     if folder.exists():
@@ -59,7 +60,7 @@ def one_scale(scale: float, out: Path, keep: bool, runs: int) -> dict[str, Any]:
     events = result["events"]
     result.update(growth_steps.verify_and_restore(url, url, pg_pid, folder, events))
     partial.write_text(json.dumps(result, indent=1))
-    result.update(growth_steps.exports(url, pg_pid, folder, events))
+    result.update(growth_steps.exports(url, pg_pid, folder, events, chosen))
     partial.write_text(json.dumps(result, indent=1))
     log(f"scale {scale:g}: hrh serve and the queries")
     result["queries"] = queries(url, pg_pid, runs)
@@ -87,6 +88,13 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path(".bench/growth"), help="where the scales' data go")
     parser.add_argument("--keep", action="store_true", help="keep each scale's data folder")
     parser.add_argument("--runs", type=int, default=100, help="timed runs of each query (after runs/10 warm-up)")
+    parser.add_argument(
+        "--exports",
+        nargs="*",
+        choices=growth_steps.EXPORTS,
+        default=list(growth_steps.EXPORTS),
+        help="the exports to time (at scale 10, nhwa and staffing took more than 15 and 10 minutes: see docs)",
+    )
     parser.add_argument("--results", type=Path, default=RESULTS, help="the results by scale, merged (JSON)")
     parser.add_argument("--chart", type=Path, default=CHART, help="where to draw the chart (.png or .svg)")
     parser.add_argument("--report", action="store_true", help="run nothing: write the Markdown and chart of --results")
@@ -94,13 +102,13 @@ def main() -> None:
     args = parser.parse_args()
     out = args.out.resolve()
     if args.child is not None:
-        print(json.dumps(one_scale(args.child, out, args.keep, args.runs)))
+        print(json.dumps(one_scale(args.child, out, args.keep, args.runs, tuple(args.exports))))
         return
     out.mkdir(parents=True, exist_ok=True)
     results = []
     for scale in [] if args.report else args.scales:
         child = [sys.executable, "-m", "tests.benchmarks.bench_growth", "--child", str(scale), "--out", str(out)]
-        child += ["--runs", str(args.runs)] + (["--keep"] if args.keep else [])
+        child += ["--runs", str(args.runs), "--exports", *args.exports] + (["--keep"] if args.keep else [])
         done = subprocess.run(child, stdout=subprocess.PIPE, text=True, check=False)
         if done.returncode != 0:
             sys.exit(f"scale {scale:g} failed (exit {done.returncode})")

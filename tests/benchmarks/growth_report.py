@@ -52,7 +52,7 @@ def markdown(results: list[dict[str, Any]]) -> str:
     lines += ["", "| scale | " + " | ".join(f"export {v} s" for v in EXPORTS.values()) + " | export-log s |"]
     lines.append("|---|" + "---|" * (len(EXPORTS) + 1))
     for r in results:
-        cells = " | ".join(f"{r[k]['seconds']:,.1f}" for k in EXPORTS)
+        cells = " | ".join(f"{r[k]['seconds']:,.1f}" if k in r else "–" for k in EXPORTS)
         lines.append(f"| {r['scale']:g} | {cells} | {r['export_log']['seconds']:,.1f} |")
     lines += [
         "",
@@ -81,6 +81,9 @@ def markdown(results: list[dict[str, Any]]) -> str:
     for r in results:
         peaks = []
         for key in STEPS:
+            if key not in r and key != "server":
+                peaks.append("–")
+                continue
             m = r["queries"]["memory"] if key == "server" else r[key]["memory"]
             over = " **over 4 GB**" if m["largest_mb"] > MAX_PROCESS_MB else ""
             pg = f"{m['pg_mb']:,} · {m['pg_largest_mb']:,}"
@@ -116,8 +119,13 @@ def chart(results: list[dict[str, Any]], path: Path) -> None:
     for key, label in STEPS.items():
         if key.startswith("export_") and key != "export_fhir":
             continue
-        values = [(r["queries"]["memory"] if key == "server" else r[key]["memory"])["largest_mb"] for r in results]
-        memory.plot(scales, values, marker="o", label=label)
+        values = [
+            (r["queries"]["memory"] if key == "server" else r[key]["memory"])["largest_mb"]
+            if key == "server" or key in r
+            else None
+            for r in results
+        ]
+        memory.plot(scales, [float("nan") if v is None else v for v in values], marker="o", label=label)
     memory.axhline(MAX_PROCESS_MB, color="grey", linestyle="--", linewidth=1, label="target: 4 GB")
     memory.set(title="Largest process's peak RSS", ylabel="MB", ylim=(0, None))
     for axes in (times, queries, memory):

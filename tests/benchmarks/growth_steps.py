@@ -197,8 +197,11 @@ def verify_and_restore(url: str, server: str, pg_pid: int, folder: Path, events:
     return out
 
 
-def exports(url: str, pg_pid: int, folder: Path, events: int) -> dict[str, Any]:
-    """The four exports, each to a file: NHWA 2017, the FHIR Bundle, DHIS2 2017Q4, ML's staffing list."""
+EXPORTS = ("nhwa", "fhir", "dhis2", "staffing")
+
+
+def exports(url: str, pg_pid: int, folder: Path, events: int, chosen: tuple[str, ...] = EXPORTS) -> dict[str, Any]:
+    """The ``chosen`` exports, each to a file: NHWA 2017, the FHIR Bundle, DHIS2 2017Q4, ML's staffing list."""
     mapping = folder / "dhis2-mapping.yaml"
     mapping.write_text(json.dumps(DHIS2_MAPPING))
     commands = {
@@ -209,6 +212,8 @@ def exports(url: str, pg_pid: int, folder: Path, events: int) -> dict[str, Any]:
     }
     out: dict[str, Any] = {}
     for name, args in commands.items():
+        if args[0] not in chosen:
+            continue
         out[name] = step(f"hrh export {args[0]}", hrh(url, pg_pid, "export", *args), events)
         written = Path(args[args.index("-o") + 1])
         out[name]["bytes"] = written.stat().st_size
