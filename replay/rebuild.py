@@ -43,6 +43,7 @@ async def build(
     processes: int | None = None,
     indexes: bool = True,
     batch: int = BATCH,
+    notice: Callable[[str], None] | None = None,
 ) -> int:
     """Builds (or resumes building) ``target.schema`` up to ``until`` (the ledger's head); returns the position.
 
@@ -50,7 +51,8 @@ async def build(
     chooses how many), a split build resumes split. With ``indexes``, the tables are indexed and
     analysed on three more connections as soon as every batch is in, while the staffing and flow
     functions are derived and written (on ``conn``, or by a split build's children): PostgreSQL
-    builds the indexes while Python works.
+    builds the indexes while Python works. ``notice`` is told when the memory available chose
+    how many processes (``split.plan``).
 
     Raises:
         NoLedger: the database has no ledger events table.
@@ -58,7 +60,7 @@ async def build(
     if not await store.ledger_exists(conn, target.events_table):
         raise runner.NoLedger("This database holds no ledger yet: record some events first (hrh demo, hrh import-log).")
     end = until if until is not None else await store.head(conn, target.events_table)
-    projector, split_positions = await _open(conn, target, end, processes)
+    projector, split_positions = await _open(conn, target, end, processes, notice)
     indexers: list[asyncio.Future[None]] = []
 
     def finish_tables() -> None:  # every batch is in
@@ -102,7 +104,7 @@ async def build(
 
 
 async def _open(
-    conn: asyncpg.Connection, target: Target, end: int, processes: int | None
+    conn: asyncpg.Connection, target: Target, end: int, processes: int | None, notice: Callable[[str], None] | None
 ) -> tuple[Projector | None, list[int]]:
     """The build to go on with: a one-process projector, or else the shards' positions (a split build).
 
@@ -119,7 +121,10 @@ async def _open(
                 return await state.load(conn, target.schema, functions=False), []
         except store.OutdatedReadTables:  # left by an older version: start again
             await conn.execute(f"DROP SCHEMA {quoted(target.schema)} CASCADE")
-    count = split.processes_for(end, processes)
+    chosen = split.processes_for(end, processes)
+    count = chosen.processes
+    if chosen.note is not None and notice is not None:
+        notice(chosen.note)
     async with conn.transaction():
         await store.create(conn, target.schema, with_indexes=False)
         if count > 1:
@@ -158,13 +163,14 @@ async def rebuild(
     progress: ProgressFactory | None = None,
     processes: int | None = None,
     batch: int = BATCH,
+    notice: Callable[[str], None] | None = None,
 ) -> int:
-    """Rebuilds ``target``'s tables into its shadow schema, then swaps them in."""
+    """Rebuilds ``target``'s tables into its shadow schema, then swaps them in (``notice``: see ``build``)."""
     conn = await asyncpg.connect(url)
     try:
         shadow = target.shadow
         await runner.lock(conn, shadow.schema)
-        reached = await build(url, conn, shadow, progress=progress, processes=processes, batch=batch)
+        reached = await build(url, conn, shadow, progress=progress, processes=processes, batch=batch, notice=notice)
         await swap(conn, shadow.schema, target.schema)
         return reached
     finally:

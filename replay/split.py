@@ -9,6 +9,9 @@ which passes them on unread: each child adds up every share (``shards.add_up``),
 sum up into the units it owns (``shards.owner``, ``UnitFunctions.unit_sums``) and writes them. A
 killed split build resumes shard by shard, and writes the functions again.
 
+How many children: ``plan``, from the memory a process takes an event (measured), so that the
+whole fits in the memory available and no process is expected to pass 4 GB.
+
 What a child says on its pipe, in order: ``(WRITTEN, None)`` once its last batch is committed,
 ``(PARTS, [bytes, ...])`` its share for each other child (pickled; its own place left empty),
 and ``(DONE, None)`` once its units' functions are written. The parent answers ``PARTS`` with
@@ -17,6 +20,7 @@ the other children's shares. ``(FAILED, traceback)`` can come in place of any of
 
 import asyncio
 import contextlib
+import math
 import multiprocessing
 import os
 import pickle
@@ -24,6 +28,7 @@ import sys
 import traceback
 import types
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -39,14 +44,84 @@ MIN_EVENTS = 50_000  # below this, starting the children costs more than they sa
 POLL_SECONDS = 0.25  # how often the parent reads the shards' positions for the progress bar
 Progress = runner.Progress
 
+# The memory a rebuild takes, from its processes' peak RSS (``tests/benchmarks/bench_projections``
+# and ``bench_growth``). A process that projects ``n`` events (a child: its shard's workers' events
+# and every org event) peaks at about PROCESS_BYTES + n × BYTES_AN_EVENT: 1.45–1.5 kB an event, on
+# 150 MB, for one process (421 MB at the 193,482 events of scale 1), two children (286 MB each at
+# scale 1, 1.46 GB at the 1.82 M events of scale 10) and four (214 MB at scale 1); with room. The
+# parent of a split build holds the children's shares as they pass: 148 MB at scale 1, 663 MB at
+# scale 10, about PARENT_BYTES_AN_EVENT an event more.
+BYTES_AN_EVENT = 1600
+PARENT_BYTES_AN_EVENT = 400
+PROCESS_BYTES = 150 * 2**20
+MAX_PROCESS_BYTES = 4 * 2**30  # no process of a rebuild should pass this (issue 19)
+MAX_PROCESSES = 32  # more children than this cost more in their start and their org state than they save
+SHARE_OF_AVAILABLE = 0.8  # of MemAvailable, as the first load's guard (``replay.bulk.sharded.affordable``)
 
-def processes_for(events: int, processes: int | None = None) -> int:
-    """How many processes a rebuild of ``events`` events should take: ``processes`` when given,
-    else two on a machine with two cores or more and a ledger worth splitting, else one."""
+
+@dataclass(frozen=True)
+class Plan:
+    """How many processes a rebuild takes, and, when memory decided it, why (for the progress output)."""
+
+    processes: int
+    note: str | None = None
+
+
+def plan(events: int, available: int | None, cores: int) -> Plan:
+    """How many processes should rebuild ``events`` events with ``available`` bytes of memory (None:
+    unknown) on ``cores`` cores.
+
+    Two on two cores or more for a ledger worth splitting, else one; but more children than cores
+    when that is what keeps each under MAX_PROCESS_BYTES. When the whole split build would not fit
+    in SHARE_OF_AVAILABLE of ``available``, one process, which holds the workers' state once rather
+    than the org state once a child, and the note says how much it is expected to need.
+    """
+    count = 2 if cores >= 2 and events >= MIN_EVENTS else 1
+    if PROCESS_BYTES + events * BYTES_AN_EVENT > MAX_PROCESS_BYTES:  # one process would pass the bound
+        count = max(count, math.ceil(events * BYTES_AN_EVENT / (MAX_PROCESS_BYTES - PROCESS_BYTES)))
+    if count == 1:
+        return Plan(1)
+    need = split_bytes(events, count)
+    if count <= MAX_PROCESSES and (available is None or need <= available * SHARE_OF_AVAILABLE):
+        note = None if count == 2 else f"{count} processes, so that none is expected to pass {_gb(MAX_PROCESS_BYTES)}"
+        return Plan(count, note)
+    alone = PROCESS_BYTES + events * BYTES_AN_EVENT
+    short = f"{_gb(available)} is available" if available is not None else f"more than {MAX_PROCESSES} processes"
+    return Plan(
+        1,
+        f"A split rebuild of {events:,} events would need about {_gb(need)} of memory ({short}): "
+        f"one process instead, expected to need {_gb(alone)}; it may run out of memory",
+    )
+
+
+def split_bytes(events: int, count: int) -> int:
+    """The expected peak memory of a rebuild of ``events`` events split between ``count`` children, parent included."""
+    return (count + 1) * PROCESS_BYTES + events * (BYTES_AN_EVENT + PARENT_BYTES_AN_EVENT)
+
+
+def _gb(size: int) -> str:
+    return f"{size / 2**30:.1f} GB"
+
+
+def processes_for(events: int, processes: int | None = None) -> Plan:
+    """How many processes a rebuild of ``events`` events should take on this machine, now:
+    ``processes`` when given, else as ``plan`` decides with the memory available and the cores."""
     if processes is not None:
-        return max(processes, 1)
+        return Plan(max(processes, 1))
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return 2 if cores >= 2 and events >= MIN_EVENTS else 1
+    return plan(events, memory_available(), cores)
+
+
+def memory_available() -> int | None:
+    """MemAvailable in bytes (None where unknown: not Linux)."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
 
 
 async def project(

@@ -24,7 +24,8 @@ Processes = Annotated[
     typer.Option(
         min=1,
         help="Processes to project the ledger with (default: 2 on a machine with two cores or more, "
-        f"for a ledger of {split.MIN_EVENTS:,} events or more; else 1).",
+        f"for a ledger of {split.MIN_EVENTS:,} events or more, more when that keeps each under "
+        f"{split.MAX_PROCESS_BYTES // 2**30} GB, 1 when they would not fit in memory; else 1).",
     ),
 ]
 
@@ -68,7 +69,9 @@ def rebuild_with_progress(url: str, processes: int | None = None, batch: int = r
     with speed_bar() as bar:
         progress = projection_progress(bar, "Building the read tables")
         return asyncio.run(
-            rebuild.rebuild(url, Target.of_ledger(), progress=progress, processes=processes, batch=batch)
+            rebuild.rebuild(
+                url, Target.of_ledger(), progress=progress, processes=processes, batch=batch, notice=console.print
+            )
         )
 
 

@@ -88,8 +88,40 @@ def test_a_rebuild_is_split_when_asked_or_when_the_ledger_is_large_and_there_are
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0, 1})
-    assert split.processes_for(10, 3) == 3
-    assert split.processes_for(split.MIN_EVENTS - 1) == 1
-    assert split.processes_for(split.MIN_EVENTS) == 2
+    monkeypatch.setattr(split, "memory_available", lambda: 16 * GB)
+    assert split.processes_for(10, 3).processes == 3
+    assert split.processes_for(split.MIN_EVENTS - 1).processes == 1
+    assert split.processes_for(split.MIN_EVENTS).processes == 2
     monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0})
-    assert split.processes_for(split.MIN_EVENTS) == 1
+    assert split.processes_for(split.MIN_EVENTS).processes == 1
+
+
+GB = 2**30
+SCALE_1, SCALE_10, SCALE_30, SCALE_100 = 193_482, 1_822_802, 5_500_000, 18_300_000
+
+
+def test_a_rebuild_splits_in_two_on_two_cores_while_each_half_stays_under_4_gb() -> None:
+    assert split.plan(SCALE_1, 20 * GB, cores=2) == split.Plan(2)
+    assert split.plan(SCALE_10, 20 * GB, cores=2) == split.Plan(2)
+    assert split.plan(SCALE_10, None, cores=2) == split.Plan(2)  # memory unknown
+    assert split.plan(SCALE_10, 20 * GB, cores=1) == split.Plan(1)  # one process stays under 4 GB
+
+
+def test_a_rebuild_takes_more_children_than_cores_when_two_would_pass_4_gb_each() -> None:
+    chosen = split.plan(SCALE_30, 20 * GB, cores=2)
+    assert chosen.processes == 3 and chosen.note is not None and "3 processes" in chosen.note
+    per_child = split.PROCESS_BYTES + SCALE_30 / 3 * split.BYTES_AN_EVENT
+    assert per_child < split.MAX_PROCESS_BYTES < split.PROCESS_BYTES + SCALE_30 / 2 * split.BYTES_AN_EVENT
+    # One core: a single process would pass 4 GB, so the rebuild is split all the same.
+    assert split.plan(SCALE_30, 20 * GB, cores=1).processes == 3
+
+
+def test_a_rebuild_that_would_not_fit_in_memory_falls_back_to_one_process_and_says_so() -> None:
+    need = split.split_bytes(SCALE_10, 2)
+    assert split.plan(SCALE_10, int(need / split.SHARE_OF_AVAILABLE) + 1, cores=2) == split.Plan(2)
+    chosen = split.plan(SCALE_10, int(need / split.SHARE_OF_AVAILABLE) - 2**20, cores=2)
+    assert chosen.processes == 1
+    assert chosen.note is not None and "one process instead" in chosen.note and "GB is available" in chosen.note
+    # Scale 100 on this project's 24 GB machine: about 8 children, 35 GB in all.
+    assert split.plan(SCALE_100, 22 * GB, cores=2).processes == 1
+    assert split.plan(SCALE_100, 64 * GB, cores=2).processes == 8
