@@ -39,6 +39,8 @@ from projections.collector import without_collector
 from projections.naming import quoted
 from projections.shards import Shard
 from projections.store import Target
+from replay import memory
+from replay.memory import available as memory_available
 
 MIN_EVENTS = 50_000  # below this, starting the children costs more than they save
 POLL_SECONDS = 0.25  # how often the parent reads the shards' positions for the progress bar
@@ -56,7 +58,6 @@ PARENT_BYTES_AN_EVENT = 400
 PROCESS_BYTES = 150 * 2**20
 MAX_PROCESS_BYTES = 4 * 2**30  # no process of a rebuild should pass this (issue 19)
 MAX_PROCESSES = 32  # more children than this cost more in their start and their org state than they save
-SHARE_OF_AVAILABLE = 0.8  # of MemAvailable, as the first load's guard (``replay.bulk.sharded.affordable``)
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def plan(events: int, available: int | None, cores: int) -> Plan:
 
     Two on two cores or more for a ledger worth splitting, else one; but more children than cores
     when that is what keeps each under MAX_PROCESS_BYTES. When the whole split build would not fit
-    in SHARE_OF_AVAILABLE of ``available``, one process, which holds the workers' state once rather
+    in memory.SHARE of ``available``, one process, which holds the workers' state once rather
     than the org state once a child, and the note says how much it is expected to need.
     """
     count = 2 if cores >= 2 and events >= MIN_EVENTS else 1
@@ -82,7 +83,7 @@ def plan(events: int, available: int | None, cores: int) -> Plan:
     if count == 1:
         return Plan(1)
     need = split_bytes(events, count)
-    if count <= MAX_PROCESSES and (available is None or need <= available * SHARE_OF_AVAILABLE):
+    if count <= MAX_PROCESSES and (available is None or need <= available * memory.SHARE):
         note = None if count == 2 else f"{count} processes, so that none is expected to pass {_gb(MAX_PROCESS_BYTES)}"
         return Plan(count, note)
     alone = PROCESS_BYTES + events * BYTES_AN_EVENT
@@ -110,18 +111,6 @@ def processes_for(events: int, processes: int | None = None) -> Plan:
         return Plan(max(processes, 1))
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return plan(events, memory_available(), cores)
-
-
-def memory_available() -> int | None:
-    """MemAvailable in bytes (None where unknown: not Linux)."""
-    try:
-        with open("/proc/meminfo") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return None
 
 
 async def project(

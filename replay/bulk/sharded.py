@@ -38,6 +38,7 @@ from typing import Any, cast
 from eventsourcing.persistence import IntegrityError
 
 from domain.ledger import Ledger
+from replay import memory
 from replay.bulk.merge import Merge, Merged, Partial
 from replay.bulk.one_process import Batch, long_lived
 from replay.bulk.rows import BatchReport, Submission
@@ -74,15 +75,8 @@ def worth_splitting(rows: int, processes: int | None) -> bool:
 
 def affordable(rows: int) -> bool:
     """Whether children checking ``rows`` rows fit in the memory available (always, where unknown)."""
-    available = None
-    try:
-        with open("/proc/meminfo") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemAvailable:"):
-                    available = int(line.split()[1]) * 1024
-    except OSError:
-        return True
-    return available is None or rows * BYTES_A_ROW < available * 0.8
+    available = memory.available()
+    return available is None or rows * BYTES_A_ROW < available * memory.SHARE
 
 
 class ShardedBatch:

@@ -12,7 +12,7 @@ from projections import store
 from projections.intervals import Ids, new_sink, pack
 from projections.shards import Shard, Share, add_up, owner
 from projections.writes import Writes
-from replay import rebuild, split
+from replay import memory, rebuild, split
 
 D1, D2, D3 = date(2020, 1, 1), date(2021, 1, 1), date(2022, 1, 1)
 
@@ -118,8 +118,8 @@ def test_a_rebuild_takes_more_children_than_cores_when_two_would_pass_4_gb_each(
 
 def test_a_rebuild_that_would_not_fit_in_memory_falls_back_to_one_process_and_says_so() -> None:
     need = split.split_bytes(SCALE_10, 2)
-    assert split.plan(SCALE_10, int(need / split.SHARE_OF_AVAILABLE) + 1, cores=2) == split.Plan(2)
-    chosen = split.plan(SCALE_10, int(need / split.SHARE_OF_AVAILABLE) - 2**20, cores=2)
+    assert split.plan(SCALE_10, int(need / memory.SHARE) + 1, cores=2) == split.Plan(2)
+    chosen = split.plan(SCALE_10, int(need / memory.SHARE) - 2**20, cores=2)
     assert chosen.processes == 1
     assert chosen.note is not None and "one process instead" in chosen.note and "GB is available" in chosen.note
     # Scale 100 on this project's 24 GB machine: about 8 children, 35 GB in all.
