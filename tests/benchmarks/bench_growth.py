@@ -15,7 +15,8 @@ and of PostgreSQL (``growth_memory``):
 3. ``hrh verify``; ``hrh export-log``; ``hrh import-log`` into a fresh database, against a raw
    binary COPY of the stored rows (``bench_restore``);
 4. ``hrh export nhwa``, ``fhir``, ``dhis2`` and ``staffing`` (``--exports``: some of them only);
-5. ``hrh serve``, and the planner queries over HTTP (``growth_queries``).
+5. ``hrh serve``, and the planner queries over HTTP (``growth_queries``), run right after step 1's
+   rebuild, before the rest.
 
 The results merge by scale into ``--results`` (by default ``tests/benchmarks/results/growth.json``,
 kept in git: a later ``--scales 30`` adds to the earlier scales), and the whole is written as
@@ -57,13 +58,14 @@ def one_scale(scale: float, out: Path, keep: bool, runs: int, chosen: tuple[str,
     partial = out / f"scale-{scale:g}.partial.json"  # what is measured so far, should a later step fail
     result.update(growth_steps.load_and_rebuild(url, pg_pid, pgdata, scale))
     partial.write_text(json.dumps(result, indent=1))
+    # The queries first after the build: at the largest scales they are what a run is most wanted for.
+    log(f"scale {scale:g}: hrh serve and the queries")
+    result["queries"] = queries(url, pg_pid, runs)
+    partial.write_text(json.dumps(result, indent=1))
     events = result["events"]
     result.update(growth_steps.verify_and_restore(url, url, pg_pid, folder, events))
     partial.write_text(json.dumps(result, indent=1))
     result.update(growth_steps.exports(url, pg_pid, folder, events, chosen))
-    partial.write_text(json.dumps(result, indent=1))
-    log(f"scale {scale:g}: hrh serve and the queries")
-    result["queries"] = queries(url, pg_pid, runs)
     partial.unlink()
     result["seconds"] = round(time.perf_counter() - started)
     log(f"scale {scale:g}: done in {result['seconds']} s")
