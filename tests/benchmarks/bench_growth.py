@@ -15,8 +15,8 @@ and of PostgreSQL (``growth_memory``):
 3. ``hrh verify``; ``hrh export-log``; ``hrh import-log`` into a fresh database, against a raw
    binary COPY of the stored rows (``bench_restore``);
 4. ``hrh export nhwa``, ``fhir``, ``dhis2`` and ``staffing`` (``--exports``: some of them only);
-5. ``hrh serve``, and the planner queries over HTTP (``growth_queries``), run right after step 1's
-   rebuild, before the rest.
+5. ``hrh serve``, and the planner queries over HTTP (``growth_queries``), run right after step 2 (the
+   rebuild), before the rest.
 
 The results merge by scale into ``--results`` (by default ``tests/benchmarks/results/growth.json``,
 kept in git: a later ``--scales 30`` adds to the earlier scales), and the whole is written as
