@@ -117,14 +117,20 @@ def main() -> None:
         results.append(json.loads(done.stdout.strip().splitlines()[-1]))
         if not args.keep:
             shutil.rmtree(out / f"scale-{scale:g}", ignore_errors=True)
-    every = merged(args.results, results)
-    args.results.parent.mkdir(parents=True, exist_ok=True)
-    args.results.write_text(json.dumps(every, indent=1) + "\n")
-    table = markdown(every)
-    args.results.with_suffix(".md").write_text(table)
-    chart(every, args.chart)
-    print(table)
+        save(args.results, args.chart, results)  # each scale as soon as it is measured
+    print(save(args.results, args.chart, results))
     log(f"results: {args.results} (and .md); chart: {args.chart}")
+
+
+def save(results_path: Path, chart_path: Path, results: list[dict[str, Any]]) -> str:
+    """Merges ``results`` into the JSON at ``results_path``, and writes its Markdown (returned) and chart."""
+    every = merged(results_path, results)
+    results_path.parent.mkdir(parents=True, exist_ok=True)
+    results_path.write_text(json.dumps(every, indent=1) + "\n")
+    table = markdown(every)
+    results_path.with_suffix(".md").write_text(table)
+    chart(every, chart_path)
+    return table
 
 
 if __name__ == "__main__":
