@@ -95,7 +95,7 @@ def main() -> None:
         nargs="*",
         choices=growth_steps.EXPORTS,
         default=list(growth_steps.EXPORTS),
-        help="the exports to time (at scale 10, nhwa and staffing took more than 15 and 10 minutes: see docs)",
+        help="the exports to time (all by default)",
     )
     parser.add_argument("--results", type=Path, default=RESULTS, help="the results by scale, merged (JSON)")
     parser.add_argument("--chart", type=Path, default=CHART, help="where to draw the chart (.png or .svg)")

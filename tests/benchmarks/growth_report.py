@@ -25,9 +25,15 @@ MAX_PROCESS_MB = 4096
 
 
 def _times(r: dict[str, Any], base: dict[str, Any], key: str) -> str:
+    if key not in r:  # a partial run (the scale's later steps not measured)
+        return "–"
     step = r[key]
     us, base_us = step["us_per_event"], base[key]["us_per_event"]
     return f"{step['seconds']:,.1f} s · {us:.1f} µs · {us / base_us:.2f}×"
+
+
+def _ratio(r: dict[str, Any], key: str) -> str:
+    return f"{r[key]['ratio']:.1%}" if key in r else "–"
 
 
 def markdown(results: list[dict[str, Any]]) -> str:
@@ -47,13 +53,14 @@ def markdown(results: list[dict[str, Any]]) -> str:
         load = f"{r['load']['ratio']:.1%}" if "ratio" in r["load"] else "–"
         lines.append(
             f"| {r['scale']:g} | {r['events']:,} | {r['workers']:,} | {cells} | {load} | "
-            f"{r['rebuild']['ratio']:.1%} | {r['import_log']['ratio']:.1%} |"
+            f"{r['rebuild']['ratio']:.1%} | {_ratio(r, 'import_log')} |"
         )
     lines += ["", "| scale | " + " | ".join(f"export {v} s" for v in EXPORTS.values()) + " | export-log s |"]
     lines.append("|---|" + "---|" * (len(EXPORTS) + 1))
     for r in results:
         cells = " | ".join(f"{r[k]['seconds']:,.1f}" if k in r else "–" for k in EXPORTS)
-        lines.append(f"| {r['scale']:g} | {cells} | {r['export_log']['seconds']:,.1f} |")
+        log_s = f"{r['export_log']['seconds']:,.1f}" if "export_log" in r else "–"
+        lines.append(f"| {r['scale']:g} | {cells} | {log_s} |")
     lines += [
         "",
         f"Queries over HTTP, one at a time (ms): p50 / p95 (× scale {base['scale']:g}'s p95); then HTTP p95 / "
@@ -93,8 +100,9 @@ def markdown(results: list[dict[str, Any]]) -> str:
     lines.append("|---|---|---|---|---|")
     for r in results:
         gb = r["data_folder_bytes"] / 2**30
+        log_gb = f"{r['log_bytes'] / 2**30:.2f}" if "log_bytes" in r else "–"
         lines.append(
-            f"| {r['scale']:g} | {r['database_bytes'] / 2**30:.2f} | {gb:.2f} | {r['log_bytes'] / 2**30:.2f} | "
+            f"| {r['scale']:g} | {r['database_bytes'] / 2**30:.2f} | {gb:.2f} | {log_gb} | "
             f"{gb / (r['events'] / 1e6):.2f} |"
         )
     return "\n".join(lines) + "\n"
@@ -110,7 +118,8 @@ def chart(results: list[dict[str, Any]], path: Path) -> None:
     scales = [r["scale"] for r in results]
     figure, (times, queries, memory) = plt.subplots(1, 3, figsize=(15, 4.5), constrained_layout=True)
     for key, label in PER_EVENT.items():
-        times.plot(scales, [r[key]["us_per_event"] for r in results], marker="o", label=label)
+        done = [r for r in results if key in r]
+        times.plot([r["scale"] for r in done], [r[key]["us_per_event"] for r in done], marker="o", label=label)
     times.set(title="Time an event", ylabel="µs an event", ylim=(0, None))
     for key, label in QUERIES.items():
         queries.plot(scales, [r["queries"]["http"][key]["p95"] for r in results], marker="o", label=label)
