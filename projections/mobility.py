@@ -155,11 +155,9 @@ async def roster(
 async def workers(
     db: Executor, listed: Roster, *, first: int = 50, after: UUID | None = None
 ) -> tuple[list[WorkerRecord], bool]:
-    """A page of ``listed``'s workers by id, after ``after``, with their state on its day as known at its
-    position, and whether more follow. Their identity (names, sex, sector, funding) is as known now.
-
-    A page reads the workers' index in order from ``after``: its cost follows the page, not the roster.
-    """
+    """A page of ``listed``'s workers by id after ``after`` (read from the workers' index: its cost follows the
+    page), with their state on its day as known at its position, and whether more follow. Their identity is as
+    known now."""
     s = quoted(listed.schema)
     rows = await db.fetch(
         f"SELECT {WORKER_COLUMNS}, q.status, q.facility, q.cadre, NULL AS first_cadre FROM {s}.worker_periods q "
@@ -175,12 +173,8 @@ async def workers(
 
 async def workers_count(db: Executor, listed: Roster) -> int:
     """How many workers ``listed`` holds (a count over the whole roster: asked only when wanted)."""
-    s = quoted(listed.schema)
-    return int(
-        await db.fetchval(
-            f"SELECT count(*) FROM {s}.worker_periods q WHERE {listed.where(5)}", *listed.args(), *listed.known()
-        )
-    )
+    query = f"SELECT count(*) FROM {quoted(listed.schema)}.worker_periods q WHERE {listed.where(5)}"
+    return int(await db.fetchval(query, *listed.args(), *listed.known()))
 
 
 MOVEMENT_COLUMNS = (
