@@ -38,6 +38,10 @@ from domain.chain import GENESIS, Unplaced
 from projections import append_only
 
 TOPIC = "projections.event_store:LedgerRecorder"
+EVENT_COLUMNS = ("originator_id", "originator_version", "topic", "state", "notification_id")
+EVENT_COLUMN_TYPES = ("uuid", "int8", "text", "bytea", "int8")
+CHAIN_COLUMNS = ("position", "digest", "chain")
+CHAIN_COLUMN_TYPES = ("int8", "text", "text")
 
 
 class ChainMissing(TypeError):
@@ -257,15 +261,19 @@ class LedgerRecorder(PostgresApplicationRecorder):
         values = () if row is None else tuple(row.values()) if isinstance(row, dict) else row
         return bool(values and values[0]), bool(values and values[1])
 
-    def copy_events(self, curs: Cursor[Any], rows: list[tuple[Any, ...]]) -> None:
-        """Writes (originator id, version, topic, state, position) rows as they are, positions kept."""
-        copy = SQL(
-            "COPY {} (originator_id, originator_version, topic, state, notification_id) FROM STDIN (FORMAT BINARY)"
-        ).format(self.qualified(self.events_table_name))
-        with curs.copy(copy) as writer:
-            writer.set_types(["uuid", "int8", "text", "bytea", "int8"])
-            for row in rows:
-                writer.write_row(row)
+    def copy_data(self, curs: Cursor[Any], events: bytes, chain: bytes) -> None:
+        """Writes events, positions kept, and their chain rows, given as binary COPY data of the
+        columns ``EVENT_COLUMNS`` and ``CHAIN_COLUMNS`` (of types ``EVENT_COLUMN_TYPES`` and
+        ``CHAIN_COLUMN_TYPES``): a log import's, checked and formatted elsewhere."""
+        for table, columns, data in (
+            (self.events_table_name, EVENT_COLUMNS, events),
+            (self.chain_table_name, CHAIN_COLUMNS, chain),
+        ):
+            statement = SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
+                self.qualified(table), SQL(", ").join(map(Identifier, columns))
+            )
+            with curs.copy(statement) as copy:
+                copy.write(data)
 
     def continue_after(self, curs: Cursor[Any], position: int) -> None:
         """Makes the next event recorded take the position after ``position`` (after a copy)."""

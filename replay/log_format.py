@@ -5,14 +5,11 @@ This module maps domain events to lines and back. Dates are ISO strings, enums t
 version above 1 says so in ``event_version``, and its data has that version's keys.
 """
 
-import enum
 import json
-import types
 import typing
-from datetime import date, datetime
+from datetime import datetime
 from functools import cache
 from typing import Any
-from uuid import UUID
 
 import orjson
 from eventsourcing.domain import Aggregate
@@ -22,8 +19,9 @@ from domain.chain import CORRECTIONS, ENVELOPE, KEPT, PROVENANCE_KEYS, line_fiel
 from domain.encoding import VERSION
 from domain.org_unit import OrgUnit
 from domain.registry import CivilServiceNumber, CommandReceipt, FacilityRoster
-from domain.values import Period, Provenance
+from domain.values import Provenance
 from domain.worker import Worker
+from replay.log_values import Reader, datetime_value, reader, uuid_value
 
 AGGREGATES: tuple[type[Aggregate], ...] = (OrgUnit, Cadre, Worker, CivilServiceNumber, CommandReceipt, FacilityRoster)
 LINE_KEYS = KEPT
@@ -62,30 +60,6 @@ def field_types(event_class: type) -> dict[str, Any]:
     return {k: v for k, v in hints if k not in ENVELOPE and typing.get_origin(v) is not typing.ClassVar}
 
 
-def from_json(kind: Any, value: Any) -> Any:
-    """Turns a JSON value back into the Python type ``kind`` of an event field."""
-    if value is None:
-        return None
-    origin = typing.get_origin(kind)
-    if origin in (types.UnionType, typing.Union):
-        (inner,) = [a for a in typing.get_args(kind) if a is not type(None)]
-        return from_json(inner, value)
-    if origin is list:
-        (inner,) = typing.get_args(kind)
-        return [from_json(inner, v) for v in value]
-    if kind is Period:
-        return Period(date.fromisoformat(value[0]), None if value[1] is None else date.fromisoformat(value[1]))
-    if kind is date:
-        return date.fromisoformat(value)
-    if kind is UUID:
-        return UUID(value)
-    if isinstance(kind, type) and issubclass(kind, enum.Enum):
-        return kind[value]
-    if kind in (int, str, bool) and not isinstance(value, kind):
-        raise TypeError(f"expected {kind.__name__}, got {value!r}")
-    return value
-
-
 def event_to_line(position: int, event: Any, chain: str | None) -> str:
     """The line of ``event`` at ``position``, with its chain hash (DESIGN, "Log export format")."""
     line = line_fields(position, event)
@@ -121,65 +95,112 @@ def parse(text: str) -> dict[str, Any]:
 
 
 def event_of(line: dict[str, Any]) -> tuple[int, Any]:
-    """The position and the domain event of a parsed line.
+    """The position and the domain event of a parsed line, which writes that very line again
+    (``replay.log_values``).
 
     Raises:
-        MalformedLine: the line lacks a key, or names an unknown event, or a value is not of its type.
+        MalformedLine: the line lacks a key, or names an unknown event, or a value is not of its
+            type or not written as the log writes it.
     """
     missing = [key for key in LINE_KEYS if key not in line]
     if missing:
         raise MalformedLine(f"missing keys: {', '.join(missing)}")
-    event_class = event_classes().get((line["aggregate"], line["event"]))
+    names = (line["aggregate"], line["event"])
+    event_class = event_classes().get(names) if all(type(name) is str for name in names) else None
     if event_class is None:
         raise MalformedLine(f"unknown event {line['aggregate']}.{line['event']}")
     version, current = line.get(EVENT_VERSION, 1), getattr(event_class, VERSION, 1)
     if type(version) is not int or not 1 <= version <= current:
         raise MalformedLine(f"{line['aggregate']}.{line['event']} has no version {version!r} (1 to {current})")
+    position, originator_version = line["position"], line["version"]
+    if type(position) is not int or type(originator_version) is not int or position < 1 or originator_version < 1:
+        raise MalformedLine("position and version are whole numbers from 1")
     try:
         state = decode_data(event_class, line["data"], version)
         state.update(
-            originator_id=UUID(line["aggregate_id"]),
-            originator_version=int(line["version"]),
-            timestamp=datetime.fromisoformat(line["recorded_at"]),
-            meta=Provenance(**{key: line[key] for key in PROVENANCE_KEYS}),
+            originator_id=uuid_value(line["aggregate_id"]),
+            originator_version=originator_version,
+            timestamp=RECORDED.moment(line["recorded_at"]),
+            meta=RECORDED.provenance(tuple(line[key] for key in PROVENANCE_KEYS)),
         )
-        if names_topic(event_class):
-            aggregate_class = next(a for a in AGGREGATES if a.__name__ == line["aggregate"])
-            state["originator_topic"] = aggregate_class.TOPIC  # type: ignore[attr-defined]
-        if version < current:
-            state[VERSION] = version  # stored as recorded: see ``domain.encoding.recorded_event``
-        position = int(line["position"])
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
+    except (KeyError, TypeError, ValueError) as error:
         raise MalformedLine(f"bad value ({error})") from None
-    if position < 1 or state["originator_version"] < 1 or state["timestamp"].tzinfo is None:
-        raise MalformedLine("position and version start at 1, and recorded_at needs a UTC offset")
+    if names_topic(event_class):
+        state["originator_topic"] = aggregate_topic(line["aggregate"])
+    if version < current:
+        state[VERSION] = version  # stored as recorded: see ``domain.encoding.recorded_event``
     event: Any = object.__new__(event_class)
     object.__setattr__(event, "__dict__", state)
     return position, event
+
+
+@cache
+def aggregate_topic(name: str) -> str:
+    return next(a for a in AGGREGATES if a.__name__ == name).TOPIC  # type: ignore[attr-defined, no-any-return]
+
+
+class Recorded:
+    """The moment and provenance of the last line read, given again to the next line that has the
+    same: a command's events share them, and the encoder remembers the last one it wrote."""
+
+    def __init__(self) -> None:
+        self.last_moment: tuple[str, datetime] | None = None
+        self.last_provenance: tuple[tuple[Any, ...], Provenance] | None = None
+
+    def moment(self, text: Any) -> datetime:
+        if self.last_moment is None or self.last_moment[0] != text:
+            self.last_moment = (text, datetime_value(text))
+        return self.last_moment[1]
+
+    def provenance(self, values: tuple[Any, ...]) -> Provenance:
+        if self.last_provenance is None or self.last_provenance[0] != values:
+            recorded_by, *others = values
+            if type(recorded_by) is not str or any(v is not None and type(v) is not str for v in others):
+                raise TypeError(f"expected text for {', '.join(PROVENANCE_KEYS)}, got {values!r}")
+            self.last_provenance = (values, Provenance(*values))
+        return self.last_provenance[1]
+
+
+RECORDED = Recorded()
+
+
+@cache
+def readers(event_class: type) -> dict[str, Reader]:
+    """The reader of each of the event class's fields, in their order."""
+    return {name: reader(kind) for name, kind in field_types(event_class).items() if name != CORRECTIONS}
 
 
 def decode_data(event_class: type, data: Any, version: int = 1) -> dict[str, Any]:
     """The event's attributes from a line's ``data``, of an event recorded at ``version``.
 
     Raises:
-        KeyError: a key that the event's version has not, or (of an older version) lacks.
+        KeyError: a key that the event's version has not, or lacks.
+        TypeError, ValueError: a value not of its field's type, or not written as the log writes it.
     """
-    if not isinstance(data, dict):
+    if type(data) is not dict:
         raise TypeError("data is not an object")
-    kinds = field_types(event_class)
-    if CORRECTIONS in kinds:
-        hired = field_types(Worker.Hired)
-        return {CORRECTIONS: {k: from_json(hired[k], v) for k, v in data.items()}}
-    unknown = set(data) - set(kinds)
-    if unknown:
-        raise KeyError(f"unknown data keys {sorted(unknown)}")
+    if CORRECTIONS in field_types(event_class):
+        hired = readers(Worker.Hired)
+        unknown = set(data) - set(hired)
+        if unknown:
+            raise KeyError(f"unknown data keys {sorted(unknown)}")
+        return {CORRECTIONS: {k: hired[k](v) for k, v in data.items()}}
+    fields = readers(event_class)
+    if data.keys() != fields.keys():
+        unknown = set(data) - set(fields)
+        if unknown:
+            raise KeyError(f"unknown data keys {sorted(unknown)}")
+        if version == getattr(event_class, VERSION, 1):
+            raise KeyError(f"data lacks keys {sorted(set(fields) - set(data))}")
+        check_keys_of_version(event_class, frozenset(data), version)
+        return {name: read(data[name]) for name, read in fields.items() if name in data}
     if version < getattr(event_class, VERSION, 1):
-        check_keys_of_version(event_class, set(data), version)
-        return {name: from_json(kind, data[name]) for name, kind in kinds.items() if name in data}
-    return {name: from_json(kind, data.get(name)) for name, kind in kinds.items()}
+        check_keys_of_version(event_class, frozenset(data), version)
+    return {name: read(data[name]) for name, read in fields.items()}
 
 
-def check_keys_of_version(event_class: type, keys: set[str], version: int) -> None:
+@cache
+def check_keys_of_version(event_class: type, keys: frozenset[str], version: int) -> None:
     """Raises KeyError unless ``keys`` are those of the event's ``version``: the ones the class's
     upcasters leave as they are and complete to the class's fields."""
     probe: dict[str, Any] = dict.fromkeys(keys, MISSING)

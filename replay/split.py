@@ -39,7 +39,7 @@ from projections.collector import without_collector
 from projections.naming import quoted
 from projections.shards import Shard
 from projections.store import Target
-from replay import memory
+from replay import cores, memory
 from replay.memory import available as memory_available
 
 MIN_EVENTS = 50_000  # below this, starting the children costs more than they save
@@ -109,8 +109,7 @@ def processes_for(events: int, processes: int | None = None) -> Plan:
     ``processes`` when given, else as ``plan`` decides with the memory available and the cores."""
     if processes is not None:
         return Plan(max(processes, 1))
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return plan(events, memory_available(), cores)
+    return plan(events, memory_available(), cores.count())
 
 
 async def project(

@@ -12,7 +12,8 @@ from api.cli.projection_commands import rebuild_with_progress
 from api.cli.terminal import console, errors, fail
 from projections import runner
 from replay import split
-from replay.log import ImportRefused, export_log, import_log
+from replay.log import export_log
+from replay.log_import import ImportRefused, import_log
 
 
 def export_log_command(

@@ -24,7 +24,6 @@ and the one-process path (``Batch``) records the rest against the database. That
 """
 
 import multiprocessing
-import os
 import pickle
 import queue
 import threading
@@ -38,7 +37,7 @@ from typing import Any, cast
 from eventsourcing.persistence import IntegrityError
 
 from domain.ledger import Ledger
-from replay import memory
+from replay import cores, memory
 from replay.bulk.merge import Merge, Merged, Partial
 from replay.bulk.one_process import Batch, long_lived
 from replay.bulk.rows import BatchReport, Submission
@@ -59,12 +58,11 @@ def shards(ledger: Ledger, processes: int | None) -> int:
     platform can fork; ``processes`` (None: two when the machine has two cores or more)."""
     if processes is not None and processes < 2:
         return 0
-    if "fork" not in multiprocessing.get_all_start_methods() or ledger.recorder.max_notification_id() is not None:
+    if cores.FORK is None or ledger.recorder.max_notification_id() is not None:
         return 0
     if processes is not None:
         return min(processes, MAX_SHARDS)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return 2 if cores >= 2 else 0
+    return 2 if cores.count() >= 2 else 0
 
 
 def worth_splitting(rows: int, processes: int | None) -> bool:

@@ -33,7 +33,8 @@ from api.database import ledger_env, scratch_database, start_embedded
 from domain.ledger import Ledger
 from replay import bulk
 from replay.demo import generate
-from replay.log import export_log, import_log
+from replay.log import export_log
+from replay.log_import import import_log
 
 HRH = str(Path(sys.executable).with_name("hrh"))
 

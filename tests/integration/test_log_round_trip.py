@@ -6,8 +6,9 @@ import json
 import pytest
 
 from domain.ledger import Ledger
-from replay.log import ImportRefused, export_log, import_log
+from replay.log import export_log
 from replay.log_format import LINE_KEYS
+from replay.log_import import ImportRefused, import_log
 from tests.conftest import LedgerFactory
 from tests.golden.scenario import WORKER, record
 

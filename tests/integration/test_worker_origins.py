@@ -15,7 +15,8 @@ from domain.encoding import recorded_event
 from domain.ledger import Ledger
 from projections.mobility import workers_by_id
 from replay.chain import check_chain
-from replay.log import export_log, import_log
+from replay.log import export_log
+from replay.log_import import import_log
 from tests.conftest import LedgerFactory
 from tests.golden.scenario import HIRED_ABROAD, OTHER, WORKER
 from tests.integration.projection_support import catch_up, differences, query, rebuilt

@@ -1,0 +1,152 @@
+"""Checking a block of log lines for ``hrh import-log``, in a child process or in the importer's own.
+
+A block is a run of consecutive lines of the file. Each line is parsed into its domain event, which
+refuses any value not written as ``export-log`` writes it (``replay.log_values``), and checked: its
+place after the line before it in the block (positions rising, each aggregate's versions one by
+one), and its chain hash (DESIGN, "Tamper evidence"). What spans
+blocks (positions and versions from one block to the next) is left to the importer, which sees
+the blocks in order (``replay.log_import``).
+
+The chain needs no sequence across blocks either: a line's chain must be the link of the chain
+*written on the line before it* and its own digest. When every line passes, every written chain
+is the one recomputed from the first line on, by induction; and the first line to fail is the
+one the sequential check names. So a block needs only the line before it.
+
+A checked block comes back as the binary ``COPY`` data of its events and of their chain rows,
+made by psycopg (``Copy`` with a ``FileWriter``), which the importer writes as they are.
+"""
+
+import hashlib
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from eventsourcing.persistence import Mapper
+from psycopg import Cursor
+from psycopg.copy import Copy, FileWriter
+
+from domain.chain import GENESIS, KEPT, compact, link
+from projections.event_store import CHAIN_COLUMN_TYPES, EVENT_COLUMN_TYPES
+from replay.log_format import CHAIN, MalformedLine, event_of, parse
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """Lines of the file, the first one numbered ``start`` (1-based), and the line before them
+    (None for the file's first), whose written chain the first line follows."""
+
+    start: int
+    lines: list[str]
+    before: str | None
+
+
+@dataclass(slots=True)
+class Checked:
+    """A checked block: its events and chain rows as binary COPY data, what the importer checks
+    across blocks (its first line's number and position, each aggregate's first version and line,
+    as soon as the line is parsed, and last version), or the first refusal in it (its line number
+    and message)."""
+
+    count: int = 0
+    first_line: int = 0
+    first_position: int = 0
+    last_position: int = 0
+    first_versions: dict[Any, tuple[int, int]] = field(default_factory=dict)  # aggregate → (version, line)
+    last_versions: dict[Any, int] = field(default_factory=dict)
+    events: bytes = b""
+    chain: bytes = b""
+    refused: tuple[int, str] | None = None
+
+
+class Refused(Exception):
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def written_chain(text: str | None) -> str:
+    """The chain written on a line (GENESIS before the first line; '' when the line has none, so
+    that the next line fails: the line itself is refused first, being earlier)."""
+    if text is None:
+        return GENESIS
+    try:
+        chain = orjson.loads(text).get(CHAIN)
+    except (orjson.JSONDecodeError, AttributeError):
+        return ""
+    return chain if isinstance(chain, str) else ""
+
+
+class BlockChecker:
+    """Checks blocks with the ledger's ``mapper``, formatting COPY data through ``cursor`` (one
+    that has run nothing: only its adapters are used)."""
+
+    def __init__(self, mapper: Mapper[Any], cursor: Cursor[Any]) -> None:
+        self.mapper = mapper
+        self.cursor = cursor
+
+    def check(self, block: Block) -> Checked:
+        checked = Checked()
+        events: list[tuple[Any, ...]] = []
+        chain: list[tuple[int, str, str]] = []
+        try:
+            self.check_lines(block, checked, events, chain)
+        except Refused as refusal:
+            checked.refused = (refusal.line, str(refusal))
+            return checked
+        checked.count = len(events)
+        checked.events = self.copy_data(EVENT_COLUMN_TYPES, events)
+        checked.chain = self.copy_data(CHAIN_COLUMN_TYPES, chain)
+        return checked
+
+    def check_lines(
+        self, block: Block, checked: Checked, events: list[tuple[Any, ...]], chain: list[tuple[int, str, str]]
+    ) -> None:
+        previous = written_chain(block.before)
+        versions = checked.last_versions
+        to_stored_event, sha256 = self.mapper.to_stored_event, hashlib.sha256
+        last_position = 0
+        for number, text in enumerate(block.lines, start=block.start):
+            if not text.strip():
+                continue
+            try:
+                line = parse(text)
+                position, event = event_of(line)
+            except MalformedLine as error:
+                raise Refused(str(error), number) from None
+            if not checked.first_line:
+                checked.first_line, checked.first_position = number, position
+            elif position <= last_position:
+                raise Refused(f"position {position} does not follow {last_position}", number)
+            aggregate, version = event.originator_id, event.originator_version
+            expected = versions.get(aggregate)
+            if expected is None:
+                checked.first_versions[aggregate] = (version, number)
+            elif version != expected + 1:
+                raise Refused(f"{aggregate} jumps to version {version}, expected {expected + 1}", number)
+            if CHAIN not in line:
+                raise Refused("no chain hash: export the log again with this version of hrh export-log", number)
+            digest = sha256(compact({key: line[key] for key in KEPT})).hexdigest()
+            if line[CHAIN] != link(previous, digest):
+                raise Refused(
+                    f"the chain breaks here (position {position}): this line, or the line before it, "
+                    "is not as it was exported",
+                    number,
+                )
+            previous = line[CHAIN]
+            versions[aggregate] = version
+            last_position = position
+            stored = to_stored_event(event)
+            events.append((stored.originator_id, stored.originator_version, stored.topic, stored.state, position))
+            chain.append((position, digest, previous))
+        checked.last_position = last_position
+
+    def copy_data(self, types: Sequence[str], rows: list[tuple[Any, ...]]) -> bytes:
+        """``rows`` as binary COPY data of columns of ``types``."""
+        buffer = io.BytesIO()
+        with Copy(self.cursor, binary=True, writer=FileWriter(buffer)) as copy:
+            copy.set_types(list(types))
+            for row in rows:
+                copy.write_row(row)
+        return buffer.getvalue()
