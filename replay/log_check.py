@@ -53,8 +53,8 @@ class Checked:
     first_line: int = 0
     first_position: int = 0
     last_position: int = 0
-    first_versions: dict[Any, tuple[int, int]] = field(default_factory=dict)  # aggregate → (version, line)
-    last_versions: dict[Any, int] = field(default_factory=dict)
+    first_versions: dict[str, tuple[int, int]] = field(default_factory=dict)  # aggregate id → (version, line)
+    last_versions: dict[str, int] = field(default_factory=dict)
     events: bytes = b""
     chain: bytes = b""
     refused: tuple[int, str] | None = None
@@ -119,7 +119,7 @@ class BlockChecker:
                 checked.first_line, checked.first_position = number, position
             elif position <= last_position:
                 raise Refused(f"position {position} does not follow {last_position}", number)
-            aggregate, version = event.originator_id, event.originator_version
+            aggregate, version = line["aggregate_id"], event.originator_version  # its text: a quicker key
             expected = versions.get(aggregate)
             if expected is None:
                 checked.first_versions[aggregate] = (version, number)

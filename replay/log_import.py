@@ -48,7 +48,7 @@ class Sequence:
     """What runs across blocks: the last position, and each aggregate's last version."""
 
     def __init__(self) -> None:
-        self.versions: dict[Any, int] = {}
+        self.versions: dict[str, int] = {}  # by aggregate id
         self.last_position = 0
         self.count = 0
 
