@@ -4,10 +4,13 @@ The read model (``EstablishmentProjection``) writes one row of the ``establishme
 ``OrgUnit.EstablishmentSet``: the facility, the cadre, the posts, the day they take effect and the
 position they are known from (the event is never retracted, so its row is never closed).
 ``posts(F, C, D)`` is the latest row for (F, C) effective on or before D (latest by day, then by
-position), known at T when its position is at or before T's. ``filled`` counts the workers of
-cadre C (in force on D) in post at F on D, on leave included, from the same ``worker_periods``
-rectangles the workers' lists read. An area's and a cadre group's figures are sums over the
-(F, C) pairs they cover, so a surplus never hides a vacancy.
+position), known at T when its position is at or before T's. ``filled`` is the number of workers
+of cadre C (in force on D) in post at F on D, on leave included. As known now, it is read from
+the ``in_post`` step functions (``projections.in_post``): one indexed row per pair with posts,
+however many workers the facilities have had. As known at an earlier position, it is counted
+from the ``worker_periods`` rectangles known then, which the workers' lists read too. An area's
+and a cadre group's figures are sums over the (F, C) pairs they cover, so a surplus never hides
+a vacancy.
 """
 
 from dataclasses import dataclass, field
@@ -16,17 +19,15 @@ from datetime import date, datetime
 from domain.org_unit import OrgUnit
 from projections.events import LedgerEvent
 from projections.handlers import handles
+from projections.in_post import Pair, in_post_now
 from projections.intervals import Ids, RowSink
 from projections.naming import quoted
 from projections.org_units import Executor, cadres, tree_at
+from projections.postings import IN_POST
 from projections.staffing import known_position
 from projections.tables import Table
 from projections.unit_functions import UnitFunctions
 from projections.writes import Writes
-
-Pair = tuple[str, str]  # (facility code, cadre code)
-IN_POST = ("POSTED", "ON_LEAVE")  # the statuses of a worker_periods row that holds a post
-
 
 TABLE = "establishment"
 TABLES = (Table(TABLE, "id bigint, code text, day date, known_from bigint, known_to bigint, cadre text, posts int"),)
@@ -94,7 +95,8 @@ async def filled_on(
     db: Executor, schema: str, facilities: list[str], day: date, position: int | None
 ) -> dict[Pair, int]:
     """The workers in post at each of ``facilities`` on ``day`` by cadre (in force that day), as
-    known at ledger ``position`` (None: now)."""
+    known at ledger ``position`` (None: now), counted from their periods: what ``in_post_now``
+    reads as known now (and what the tests check it against)."""
     known = "known_to IS NULL" if position is None else "known_from <= $4 AND (known_to IS NULL OR known_to > $4)"
     rows = await db.fetch(
         f"SELECT facility, cadre, count(*) AS n FROM {quoted(schema)}.worker_periods "
@@ -124,7 +126,7 @@ async def establishment(
             chains[pair[0]] = tree.chain(pair[0])
         if code in chains[pair[0]]:
             posts[pair] = n
-    filled = await filled_on(db, schema, sorted({f for f, _ in posts}), as_of, position) if posts else {}
+    filled = await _filled(db, schema, sorted(posts), as_of, position) if posts else {}
     groups = {c.code: c.group for c in await cadres(db, schema)}
     children = tree.children(code)
     sums: dict[str, dict[str, list[int]]] = {unit: {} for unit in (code, *children)}  # group -> the four counts
@@ -141,6 +143,13 @@ async def establishment(
     result = _record(code, as_of, known_at, sums[code])
     result.children = [_record(child, as_of, known_at, sums[child]) for child in children]
     return result
+
+
+async def _filled(db: Executor, schema: str, pairs: list[Pair], day: date, position: int | None) -> dict[Pair, int]:
+    """``filled`` for ``pairs`` on ``day``: as known now from their functions, else from the periods."""
+    if position is None:
+        return await in_post_now(db, schema, pairs, day)
+    return await filled_on(db, schema, sorted({facility for facility, _ in pairs}), day, position)
 
 
 def _record(code: str, as_of: date, known_at: datetime | None, by_group: dict[str, list[int]]) -> EstablishmentRecord:
