@@ -19,7 +19,7 @@ from datetime import date, datetime
 from domain.org_unit import OrgUnit
 from projections.events import LedgerEvent
 from projections.handlers import handles
-from projections.in_post import Pair, in_post_now
+from projections.in_post import Pair, piece_on
 from projections.intervals import Ids, RowSink
 from projections.naming import quoted
 from projections.org_units import Executor, cadres, tree_at
@@ -79,16 +79,37 @@ class EstablishmentRecord:
     children: list["EstablishmentRecord"] = field(default_factory=list)
 
 
-async def posts_on(db: Executor, schema: str, day: date, position: int | None) -> dict[Pair, int]:
-    """posts(F, C, day) for every pair with posts set, as known at ledger ``position`` (None: now)."""
+LATEST = "ORDER BY code, cadre, day DESC, known_from DESC"  # with DISTINCT ON (code, cadre): posts(F, C, D)
+
+
+async def posts_on(
+    db: Executor, schema: str, facilities: list[str], day: date, position: int | None
+) -> dict[Pair, int]:
+    """posts(F, C, day) for every pair of ``facilities`` with posts set, as known at ledger
+    ``position`` (None: now)."""
     rows = await db.fetch(
         f"SELECT DISTINCT ON (code, cadre) code, cadre, posts FROM {quoted(schema)}.{TABLE} "
-        "WHERE day <= $1 AND ($2::bigint IS NULL OR known_from <= $2) "
-        "ORDER BY code, cadre, day DESC, known_from DESC",
+        f"WHERE code = ANY($1::text[]) AND day <= $2 AND ($3::bigint IS NULL OR known_from <= $3) {LATEST}",
+        facilities,
         day,
         position,
     )
     return {(r["code"], r["cadre"]): int(r["posts"]) for r in rows}
+
+
+async def posts_filled_now(
+    db: Executor, schema: str, facilities: list[str], day: date
+) -> tuple[dict[Pair, int], dict[Pair, int]]:
+    """posts(F, C, day) and filled(F, C, day) for every pair of ``facilities`` with posts set,
+    as known now, in one statement: filled from the pair's ``in_post`` function."""
+    rows = await db.fetch(
+        f"SELECT p.code, p.cadre, p.posts, coalesce(piece.workers, 0) AS filled FROM ("
+        f"SELECT DISTINCT ON (code, cadre) code, cadre, posts FROM {quoted(schema)}.{TABLE} "
+        f"WHERE code = ANY($1::text[]) AND day <= $2 {LATEST}) p {piece_on(schema, 'p', '$2')}",
+        facilities,
+        day,
+    )
+    return {(r["code"], r["cadre"]): r["posts"] for r in rows}, {(r["code"], r["cadre"]): r["filled"] for r in rows}
 
 
 async def filled_on(
@@ -119,14 +140,13 @@ async def establishment(
     if not exists:
         return None
     tree = await tree_at(db, schema, as_of, position)
-    chains: dict[str, list[str]] = {}
-    posts: dict[Pair, int] = {}
-    for pair, n in (await posts_on(db, schema, as_of, position)).items():
-        if pair[0] not in chains:
-            chains[pair[0]] = tree.chain(pair[0])
-        if code in chains[pair[0]]:
-            posts[pair] = n
-    filled = await _filled(db, schema, sorted(posts), as_of, position) if posts else {}
+    chains = {unit: tree.chain(unit) for unit in (*tree.parents, code)}
+    covered = [unit for unit, chain in chains.items() if code in chain]  # the unit and every unit under it
+    if position is None:
+        posts, filled = await posts_filled_now(db, schema, covered, as_of)
+    else:
+        posts = await posts_on(db, schema, covered, as_of, position)
+        filled = await filled_on(db, schema, sorted({f for f, _ in posts}), as_of, position) if posts else {}
     groups = {c.code: c.group for c in await cadres(db, schema)}
     children = tree.children(code)
     sums: dict[str, dict[str, list[int]]] = {unit: {} for unit in (code, *children)}  # group -> the four counts
@@ -143,13 +163,6 @@ async def establishment(
     result = _record(code, as_of, known_at, sums[code])
     result.children = [_record(child, as_of, known_at, sums[child]) for child in children]
     return result
-
-
-async def _filled(db: Executor, schema: str, pairs: list[Pair], day: date, position: int | None) -> dict[Pair, int]:
-    """``filled`` for ``pairs`` on ``day``: as known now from their functions, else from the periods."""
-    if position is None:
-        return await in_post_now(db, schema, pairs, day)
-    return await filled_on(db, schema, sorted({facility for facility, _ in pairs}), day, position)
 
 
 def _record(code: str, as_of: date, known_at: datetime | None, by_group: dict[str, list[int]]) -> EstablishmentRecord:

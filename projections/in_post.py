@@ -130,15 +130,24 @@ def label(pair: Pair) -> str:
     return f"{pair[0]}/{pair[1]}"
 
 
+def piece_on(schema: str, pairs: str, day: str) -> str:
+    """SQL: a LEFT JOIN LATERAL that gives each row of ``pairs`` (an alias with ``code`` and
+    ``cadre``) the ``piece`` of its function in force on ``day`` (a parameter), as known now:
+    ``piece.workers`` is NULL where none is (no worker in post). One probe of the table's key a pair."""
+    return (
+        f"LEFT JOIN LATERAL (SELECT workers, valid_to FROM {quoted(schema)}.in_post t "
+        f"WHERE t.code = {pairs}.code AND t.cadre = {pairs}.cadre AND t.valid_from <= {day} "
+        f"ORDER BY t.valid_from DESC LIMIT 1) piece ON piece.valid_to IS NULL OR piece.valid_to > {day}"
+    )
+
+
 async def in_post_now(db: Executor, schema: str, pairs: list[Pair], day: date) -> dict[Pair, int]:
-    """The workers in post on ``day`` for each of ``pairs``, as known now: one piece per pair,
-    found by the table's key."""
+    """The workers in post on ``day`` for each of ``pairs`` that has any, as known now."""
     rows = await db.fetch(
-        f"SELECT p.code, p.cadre, t.workers FROM unnest($1::text[], $2::text[]) p(code, cadre) CROSS JOIN LATERAL ("
-        f"SELECT workers, valid_to FROM {quoted(schema)}.in_post t WHERE t.code = p.code AND t.cadre = p.cadre "
-        "AND t.valid_from <= $3 ORDER BY t.valid_from DESC LIMIT 1) t WHERE t.valid_to IS NULL OR t.valid_to > $3",
+        f"SELECT p.code, p.cadre, piece.workers AS n FROM unnest($1::text[], $2::text[]) p(code, cadre) "
+        f"{piece_on(schema, 'p', '$3')} WHERE piece.workers IS NOT NULL",
         [code for code, _ in pairs],
         [cadre for _, cadre in pairs],
         day,
     )
-    return {(r["code"], r["cadre"]): int(r["workers"]) for r in rows}
+    return {(r["code"], r["cadre"]): int(r["n"]) for r in rows}
