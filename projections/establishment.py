@@ -80,6 +80,9 @@ class EstablishmentRecord:
 
 
 LATEST = "ORDER BY code, cadre, day DESC, known_from DESC"  # with DISTINCT ON (code, cadre): posts(F, C, D)
+# The rows of the units in $1, by a join: ``code = ANY($1)`` compares each row with every code
+# once the statement's plan is generic (a national establishment: 10,000 rows by 1,500 codes).
+OF_UNITS = "JOIN unnest($1::text[]) u(unit) ON code = u.unit"
 
 
 async def posts_on(
@@ -88,8 +91,8 @@ async def posts_on(
     """posts(F, C, day) for every pair of ``facilities`` with posts set, as known at ledger
     ``position`` (None: now)."""
     rows = await db.fetch(
-        f"SELECT DISTINCT ON (code, cadre) code, cadre, posts FROM {quoted(schema)}.{TABLE} "
-        f"WHERE code = ANY($1::text[]) AND day <= $2 AND ($3::bigint IS NULL OR known_from <= $3) {LATEST}",
+        f"SELECT DISTINCT ON (code, cadre) code, cadre, posts FROM {quoted(schema)}.{TABLE} {OF_UNITS} "
+        f"WHERE day <= $2 AND ($3::bigint IS NULL OR known_from <= $3) {LATEST}",
         facilities,
         day,
         position,
@@ -104,8 +107,8 @@ async def posts_filled_now(
     as known now, in one statement: filled from the pair's ``in_post`` function."""
     rows = await db.fetch(
         f"SELECT p.code, p.cadre, p.posts, coalesce(piece.workers, 0) AS filled FROM ("
-        f"SELECT DISTINCT ON (code, cadre) code, cadre, posts FROM {quoted(schema)}.{TABLE} "
-        f"WHERE code = ANY($1::text[]) AND day <= $2 {LATEST}) p {piece_on(schema, 'p', '$2')}",
+        f"SELECT DISTINCT ON (code, cadre) code, cadre, posts FROM {quoted(schema)}.{TABLE} {OF_UNITS} "
+        f"WHERE day <= $2 {LATEST}) p {piece_on(schema, 'p', '$2')}",
         facilities,
         day,
     )
