@@ -119,8 +119,8 @@ async def filled_on(
     db: Executor, schema: str, facilities: list[str], day: date, position: int | None
 ) -> dict[Pair, int]:
     """The workers in post at each of ``facilities`` on ``day`` by cadre (in force that day), as
-    known at ledger ``position`` (None: now), counted from their periods: what ``in_post_now``
-    reads as known now (and what the tests check it against)."""
+    known at ledger ``position`` (None: now), counted from their periods: what the ``in_post``
+    functions keep as known now (the tests check them against it)."""
     known = "known_to IS NULL" if position is None else "known_from <= $4 AND (known_to IS NULL OR known_to > $4)"
     rows = await db.fetch(
         f"SELECT facility, cadre, count(*) AS n FROM {quoted(schema)}.worker_periods "

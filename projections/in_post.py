@@ -19,11 +19,11 @@ import asyncpg
 from projections.intervals import StepFunction, pieces_of
 from projections.naming import quoted
 from projections.org_units import Executor
-from projections.pieces import BOUNDED, CHUNK, EPOCH, HEADER, TRAILER, UNBOUNDED
+from projections.pieces import BOUNDED, EPOCH, HEADER, TRAILER, UNBOUNDED, Piece, copy_chunks, ordinals
 from projections.tables import FUNCTIONS, Table
 
 Pair = tuple[str, str]  # (facility code, cadre code)
-PairPieces = tuple[Pair, list[tuple[int, int | None, int]]]  # a pair's pieces: from, to (ordinals), workers
+PairPieces = tuple[Pair, list[Piece]]  # a pair's pieces: from, to (ordinals), workers
 
 TABLE = Table(
     "in_post",
@@ -65,7 +65,7 @@ async def write_in_post(
         taken = fn.take() if fn.dirty_from is not None else None
         if taken is not None:
             starts.append((pair, taken[0]))
-            pairs.append((pair, _ordinals(taken[1])))
+            pairs.append((pair, ordinals(taken[1])))
     if starts:
         await conn.execute(
             f"DELETE FROM {quoted(schema)}.in_post t USING unnest($1::text[], $2::text[], $3::date[]) "
@@ -84,7 +84,7 @@ async def add_in_post(conn: asyncpg.Connection, schema: str, functions: dict[Pai
         for pair, fn in functions.items():
             taken = fn.take(everything=True)
             if taken is not None:
-                yield pair, _ordinals(taken[1])
+                yield pair, ordinals(taken[1])
 
     await _copy_chunks(conn, schema, pairs())
 
@@ -94,27 +94,8 @@ async def add_in_post_changes(conn: asyncpg.Connection, schema: str, changes: di
     await _copy_chunks(conn, schema, ((pair, pieces_of(sorted(steps), steps)) for pair, steps in changes.items()))
 
 
-def _ordinals(pieces: list[tuple[date, date | None, int]]) -> list[tuple[int, int | None, int]]:
-    return [(start.toordinal(), None if end is None else end.toordinal(), n) for start, end, n in pieces]
-
-
 async def _copy_chunks(conn: asyncpg.Connection, schema: str, pairs: Iterable[PairPieces]) -> None:
-    chunk: list[PairPieces] = []
-    rows = 0
-    for pair, pieces in pairs:
-        if pieces:
-            chunk.append((pair, pieces))
-            rows += len(pieces)
-        if rows >= CHUNK:
-            await _copy(conn, schema, chunk)
-            chunk, rows = [], 0
-    if chunk:
-        await _copy(conn, schema, chunk)
-
-
-async def _copy(conn: asyncpg.Connection, schema: str, pairs: list[PairPieces]) -> None:
-    data = memoryview(copy_data(pairs))
-    await conn.copy_to_table(TABLE.name, schema_name=schema, source=data, format="binary")
+    await copy_chunks(conn, schema, TABLE.name, pairs, copy_data)
 
 
 async def load_in_post(conn: asyncpg.Connection, schema: str) -> dict[Pair, StepFunction]:
@@ -142,7 +123,8 @@ def piece_on(schema: str, pairs: str, day: str) -> str:
 
 
 async def in_post_now(db: Executor, schema: str, pairs: list[Pair], day: date) -> dict[Pair, int]:
-    """The workers in post on ``day`` for each of ``pairs`` that has any, as known now."""
+    """The workers in post on ``day`` for each of ``pairs`` that has any, as known now (the tests
+    check it against ``establishment.filled_on``)."""
     rows = await db.fetch(
         f"SELECT p.code, p.cadre, piece.workers AS n FROM unnest($1::text[], $2::text[]) p(code, cadre) "
         f"{piece_on(schema, 'p', '$3')} WHERE piece.workers IS NOT NULL",
