@@ -256,8 +256,9 @@ class WorkerState:
     identity: dict[str, Any] = field(default_factory=dict)
     traits: tuple[Any, ...] = (None, None, None, 0)  # projections.vectors.traits(identity)
     derived: Derived = field(default_factory=Derived)
-    # Per period, the worker's share of its facility's staffing: (facility, from, to, packed vector).
-    contributions: list[tuple[str, date, date | None, int] | None] = field(default_factory=list)
+    # Per period, the worker's share of its facility's staffing: (facility, cadre in post or None, from,
+    # to, packed vector; ``WorkerProjection._contributions``).
+    contributions: list[tuple[str, str | None, date, date | None, int] | None] = field(default_factory=list)
     # The open rectangles of the worker's periods and flows, by what they say.
     period_ids: dict[tuple[Any, ...], int] = field(default_factory=dict)
     change_ids: dict[tuple[Any, ...], int] = field(default_factory=dict)

@@ -4,10 +4,13 @@ The read model (``EstablishmentProjection``) writes one row of the ``establishme
 ``OrgUnit.EstablishmentSet``: the facility, the cadre, the posts, the day they take effect and the
 position they are known from (the event is never retracted, so its row is never closed).
 ``posts(F, C, D)`` is the latest row for (F, C) effective on or before D (latest by day, then by
-position), known at T when its position is at or before T's. ``filled`` counts the workers of
-cadre C (in force on D) in post at F on D, on leave included, from the same ``worker_periods``
-rectangles the workers' lists read. An area's and a cadre group's figures are sums over the
-(F, C) pairs they cover, so a surplus never hides a vacancy.
+position), known at T when its position is at or before T's. ``filled`` is the number of workers
+of cadre C (in force on D) in post at F on D, on leave included. As known now, it is read from
+the ``in_post`` step functions (``projections.in_post``): one indexed row per pair with posts,
+however many workers the facilities have had. As known at an earlier position, it is counted
+from the ``worker_periods`` rectangles known then, which the workers' lists read too. An area's
+and a cadre group's figures are sums over the (F, C) pairs they cover, so a surplus never hides
+a vacancy.
 """
 
 from dataclasses import dataclass, field
@@ -16,17 +19,15 @@ from datetime import date, datetime
 from domain.org_unit import OrgUnit
 from projections.events import LedgerEvent
 from projections.handlers import handles
+from projections.in_post import Pair, piece_on
 from projections.intervals import Ids, RowSink
 from projections.naming import quoted
 from projections.org_units import Executor, cadres, tree_at
+from projections.postings import IN_POST
 from projections.staffing import known_position
 from projections.tables import Table
 from projections.unit_functions import UnitFunctions
 from projections.writes import Writes
-
-Pair = tuple[str, str]  # (facility code, cadre code)
-IN_POST = ("POSTED", "ON_LEAVE")  # the statuses of a worker_periods row that holds a post
-
 
 TABLE = "establishment"
 TABLES = (Table(TABLE, "id bigint, code text, day date, known_from bigint, known_to bigint, cadre text, posts int"),)
@@ -78,23 +79,48 @@ class EstablishmentRecord:
     children: list["EstablishmentRecord"] = field(default_factory=list)
 
 
-async def posts_on(db: Executor, schema: str, day: date, position: int | None) -> dict[Pair, int]:
-    """posts(F, C, day) for every pair with posts set, as known at ledger ``position`` (None: now)."""
+LATEST = "ORDER BY code, cadre, day DESC, known_from DESC"  # with DISTINCT ON (code, cadre): posts(F, C, D)
+# The rows of the units in $1, by a join: ``code = ANY($1)`` compares each row with every code
+# once the statement's plan is generic (a national establishment: 10,000 rows by 1,500 codes).
+OF_UNITS = "JOIN unnest($1::text[]) u(unit) ON code = u.unit"
+
+
+async def posts_on(
+    db: Executor, schema: str, facilities: list[str], day: date, position: int | None
+) -> dict[Pair, int]:
+    """posts(F, C, day) for every pair of ``facilities`` with posts set, as known at ledger
+    ``position`` (None: now)."""
     rows = await db.fetch(
-        f"SELECT DISTINCT ON (code, cadre) code, cadre, posts FROM {quoted(schema)}.{TABLE} "
-        "WHERE day <= $1 AND ($2::bigint IS NULL OR known_from <= $2) "
-        "ORDER BY code, cadre, day DESC, known_from DESC",
+        f"SELECT DISTINCT ON (code, cadre) code, cadre, posts FROM {quoted(schema)}.{TABLE} {OF_UNITS} "
+        f"WHERE day <= $2 AND ($3::bigint IS NULL OR known_from <= $3) {LATEST}",
+        facilities,
         day,
         position,
     )
     return {(r["code"], r["cadre"]): int(r["posts"]) for r in rows}
 
 
+async def posts_filled_now(
+    db: Executor, schema: str, facilities: list[str], day: date
+) -> tuple[dict[Pair, int], dict[Pair, int]]:
+    """posts(F, C, day) and filled(F, C, day) for every pair of ``facilities`` with posts set,
+    as known now, in one statement: filled from the pair's ``in_post`` function."""
+    rows = await db.fetch(
+        f"SELECT p.code, p.cadre, p.posts, coalesce(piece.workers, 0) AS filled FROM ("
+        f"SELECT DISTINCT ON (code, cadre) code, cadre, posts FROM {quoted(schema)}.{TABLE} {OF_UNITS} "
+        f"WHERE day <= $2 {LATEST}) p {piece_on(schema, 'p', '$2')}",
+        facilities,
+        day,
+    )
+    return {(r["code"], r["cadre"]): r["posts"] for r in rows}, {(r["code"], r["cadre"]): r["filled"] for r in rows}
+
+
 async def filled_on(
     db: Executor, schema: str, facilities: list[str], day: date, position: int | None
 ) -> dict[Pair, int]:
     """The workers in post at each of ``facilities`` on ``day`` by cadre (in force that day), as
-    known at ledger ``position`` (None: now)."""
+    known at ledger ``position`` (None: now), counted from their periods: what the ``in_post``
+    functions keep as known now (the tests check them against it)."""
     known = "known_to IS NULL" if position is None else "known_from <= $4 AND (known_to IS NULL OR known_to > $4)"
     rows = await db.fetch(
         f"SELECT facility, cadre, count(*) AS n FROM {quoted(schema)}.worker_periods "
@@ -117,14 +143,13 @@ async def establishment(
     if not exists:
         return None
     tree = await tree_at(db, schema, as_of, position)
-    chains: dict[str, list[str]] = {}
-    posts: dict[Pair, int] = {}
-    for pair, n in (await posts_on(db, schema, as_of, position)).items():
-        if pair[0] not in chains:
-            chains[pair[0]] = tree.chain(pair[0])
-        if code in chains[pair[0]]:
-            posts[pair] = n
-    filled = await filled_on(db, schema, sorted({f for f, _ in posts}), as_of, position) if posts else {}
+    chains = {unit: tree.chain(unit) for unit in (*tree.parents, code)}
+    covered = [unit for unit, chain in chains.items() if code in chain]  # the unit and every unit under it
+    if position is None:
+        posts, filled = await posts_filled_now(db, schema, covered, as_of)
+    else:
+        posts = await posts_on(db, schema, covered, as_of, position)
+        filled = await filled_on(db, schema, sorted({f for f, _ in posts}), as_of, position) if posts else {}
     groups = {c.code: c.group for c in await cadres(db, schema)}
     children = tree.children(code)
     sums: dict[str, dict[str, list[int]]] = {unit: {} for unit in (code, *children)}  # group -> the four counts

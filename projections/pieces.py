@@ -10,11 +10,11 @@ write. A packed vector's bytes are already its array's elements, but for their l
 """
 
 import struct
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from functools import lru_cache
 from itertools import chain
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 
@@ -87,7 +87,7 @@ async def write_staffing(
             since, pieces = taken
             codes.append(code)
             starts.append(since)
-            units.append((code, _ordinals(pieces)))
+            units.append((code, ordinals(pieces)))
     if codes:
         await conn.execute(
             f"DELETE FROM {s}.staffing t USING unnest($1::text[], $2::date[]) x(code, day) "
@@ -95,8 +95,7 @@ async def write_staffing(
             codes,
             starts,
         )
-    if any(pieces for _, pieces in units):
-        await _copy(conn, schema, units)
+    await _copy_chunks(conn, schema, units)
 
 
 async def add_staffing(conn: asyncpg.Connection, schema: str, counts: dict[str, StepFunction]) -> None:
@@ -106,7 +105,7 @@ async def add_staffing(conn: asyncpg.Connection, schema: str, counts: dict[str, 
         for code, fn in counts.items():
             taken = fn.take(everything=True)
             if taken is not None:
-                yield code, _ordinals(taken[1])
+                yield code, ordinals(taken[1])
 
     await _copy_chunks(conn, schema, units())
 
@@ -116,26 +115,38 @@ async def add_staffing_changes(conn: asyncpg.Connection, schema: str, changes: d
     await _copy_chunks(conn, schema, ((code, pieces_of(sorted(steps), steps)) for code, steps in changes.items()))
 
 
-def _ordinals(pieces: list[tuple[date, date | None, int]]) -> list[Piece]:
+def ordinals(pieces: list[tuple[date, date | None, int]]) -> list[Piece]:
+    """Pieces with their days as ordinals, as the COPY streams take them."""
     return [(start.toordinal(), None if end is None else end.toordinal(), counts) for start, end, counts in pieces]
 
 
 async def _copy_chunks(conn: asyncpg.Connection, schema: str, units: Iterable[UnitPieces]) -> None:
-    chunk: list[UnitPieces] = []
+    await copy_chunks(conn, schema, "staffing", units, copy_data)
+
+
+Key = TypeVar("Key")
+
+
+async def copy_chunks(
+    conn: asyncpg.Connection,
+    schema: str,
+    table: str,
+    functions: Iterable[tuple[Key, list[Piece]]],
+    encode: Callable[[list[tuple[Key, list[Piece]]]], bytes],
+) -> None:
+    """Writes each function's pieces to ``table`` (staffing, ``projections.in_post``), a binary
+    COPY of ``CHUNK`` rows or so at a time (``encode`` makes it)."""
+    chunk: list[tuple[Key, list[Piece]]] = []
     rows = 0
-    for code, pieces in units:
+    for key, pieces in functions:
         if pieces:
-            chunk.append((code, pieces))
+            chunk.append((key, pieces))
             rows += len(pieces)
         if rows >= CHUNK:
-            await _copy(conn, schema, chunk)
+            await conn.copy_to_table(table, schema_name=schema, source=memoryview(encode(chunk)), format="binary")
             chunk, rows = [], 0
     if chunk:
-        await _copy(conn, schema, chunk)
-
-
-async def _copy(conn: asyncpg.Connection, schema: str, units: list[UnitPieces]) -> None:
-    await conn.copy_to_table("staffing", schema_name=schema, source=memoryview(copy_data(units)), format="binary")
+        await conn.copy_to_table(table, schema_name=schema, source=memoryview(encode(chunk)), format="binary")
 
 
 async def write_flows(

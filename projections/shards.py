@@ -7,14 +7,15 @@ writes what the org events give (the tree's rectangles, units, cadres, populatio
 history rows); every shard writes its own workers' rows. Rectangle ids interleave (shard ``i``
 numbers ``i + 1, i + 1 + count, ...``), so they never collide, and each shard commits its
 batches with a tracking row of its own, from which a killed build resumes. The staffing and
-flow functions are sums over workers: each shard sums its workers' changes by facility and
-counts their flows (its share), the shards trade their shares, and each adds them up
-(``add_up``), then rolls them up into the units it owns and writes those (``owner``,
-``UnitFunctions.unit_sums``).
+flow functions are sums over workers: each shard sums its workers' changes by facility (and by
+facility and cadre, ``projections.in_post``) and counts their flows (its share), the shards trade
+their shares, and each adds them up (``add_up``), then rolls them up into the units it owns and
+writes those, with the pairs of the facilities it owns (``owner``, ``UnitFunctions.unit_sums``).
 """
 
 import zlib
 from dataclasses import dataclass
+from typing import TypeVar
 
 import asyncpg
 
@@ -108,9 +109,13 @@ async def finish(conn: asyncpg.Connection, schema: str, position: int) -> None:
 # their flows counted by (origin, destination, day). Days go as ordinals: a pickled date costs a
 # child four times what an int does. Facilities rather than every unit above them: a third of
 # the size, and each shard rolls up only the units it owns (``UnitFunctions.unit_sums``).
-Share = tuple[dict[str, dict[int, int]], dict[tuple[str | None, str | None, int], int]]
-# Units' staffing changes by day, and their daily [entries, exits], days as ordinals.
-UnitSums = tuple[dict[str, dict[int, int]], dict[tuple[str, int], list[int]]]
+# Third, their changes in post per (facility, cadre) (``projections.in_post``), by day.
+Share = tuple[
+    dict[str, dict[int, int]], dict[tuple[str | None, str | None, int], int], dict[tuple[str, str], dict[int, int]]
+]
+# Units' staffing changes by day, their daily [entries, exits], and the changes in post of the
+# (facility, cadre) pairs whose facility the shard owns, days as ordinals.
+UnitSums = tuple[dict[str, dict[int, int]], dict[tuple[str, int], list[int]], dict[tuple[str, str], dict[int, int]]]
 
 
 def owner(code: str, count: int) -> int:
@@ -119,24 +124,34 @@ def owner(code: str, count: int) -> int:
 
 
 def add_up(shares: list[Share]) -> Share:
-    """The shares' sum: each facility's changes and each flow's count added up, changes that cancel out left out."""
-    changes: dict[str, dict[int, int]] = {}
+    """The shares' sum: each facility's (and pair's) changes and each flow's count added up,
+    changes that cancel out left out."""
     moves: dict[tuple[str | None, str | None, int], int] = {}
-    for at, counted in shares:
-        for code, days in at.items():
-            into = changes.get(code)
+    for _, counted, _ in shares:
+        for key, n in counted.items():
+            moves[key] = moves.get(key, 0) + n
+    return _summed([share[0] for share in shares]), moves, _summed([share[2] for share in shares])
+
+
+Key = TypeVar("Key")
+
+
+def _summed(parts: list[dict[Key, dict[int, int]]]) -> dict[Key, dict[int, int]]:
+    """Each key's changes by day added up over ``parts``; changes that cancel out, and keys left with none, left out."""
+    changes: dict[Key, dict[int, int]] = {}
+    for part in parts:
+        for key, days in part.items():
+            into = changes.get(key)
             if into is None:
-                changes[code] = dict(days)
+                changes[key] = dict(days)
                 continue
             for day, delta in days.items():
                 into[day] = into.get(day, 0) + delta
-        for key, n in counted.items():
-            moves[key] = moves.get(key, 0) + n
-    for code, days in list(changes.items()):
+    for key, days in list(changes.items()):
         if not all(days.values()):
             kept = {day: delta for day, delta in days.items() if delta}
             if kept:
-                changes[code] = kept
+                changes[key] = kept
             else:
-                del changes[code]
-    return changes, moves
+                del changes[key]
+    return changes

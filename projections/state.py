@@ -14,6 +14,7 @@ import orjson
 
 from domain.worker import Worker
 from projections.careers import WORKER_EVENTS, Flow, WorkerState, step_of
+from projections.in_post import load_in_post
 from projections.intervals import StepFunction
 from projections.ledger_reader import read_range
 from projections.naming import quoted
@@ -88,6 +89,7 @@ async def load(conn: asyncpg.Connection, schema: str, *, functions: bool = True)
         projector.counts[code] = StepFunction.from_rows(code, items)
     for r in await conn.fetch(f"SELECT code, day, entries, exits FROM {s}.flows"):
         projector.flows[(r["code"], r["day"])] = [r["entries"], r["exits"]]
+    projector.units.in_post.update(await load_in_post(conn, schema))
     return projector
 
 

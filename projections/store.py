@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from projections.in_post import TABLE as IN_POST
+from projections.in_post import add_in_post_changes, write_in_post
 from projections.naming import NAME as NAME  # re-exported for the API and replay
 from projections.naming import quoted as quoted
 from projections.pieces import add_flows, add_staffing_changes, write_flows, write_staffing
@@ -19,7 +21,7 @@ from projections.tables import FUNCTIONS, GROUPS, HISTORY, Table, fingerprint
 from projections.unit_functions import UnitFunctions
 
 # The tables the store writes itself: the tracking row, the history rows (``events``), and the
-# staffing and flow functions. Each read model declares its own (``Projector.tables``).
+# staffing, flow and in-post functions. Each read model declares its own (``Projector.tables``).
 OWN = (
     Table(
         "tracking",
@@ -58,6 +60,7 @@ OWN = (
         keys={"flows_key": "flows (code, day)"},
         unfiltered=("entries", "exits"),
     ),
+    IN_POST,
 )
 READ_MODELS = Projector()  # built once, for what its read models declare: their tables and rectangles
 DECLARED = {table.name: table for table in (*OWN, *READ_MODELS.tables())}
@@ -272,14 +275,17 @@ async def drop_pending(conn: asyncpg.Connection, schema: str) -> None:
 async def write_functions(
     conn: asyncpg.Connection, schema: str, projector: UnitFunctions, *, everything: bool = False
 ) -> None:
-    """Writes the staffing pieces and daily flows that changed (with ``everything``: all of them, anew)."""
+    """Writes the staffing pieces, daily flows and workers in post that changed (with
+    ``everything``: all of them, anew)."""
     await write_staffing(conn, schema, projector.counts, everything=everything)
     await write_flows(conn, schema, projector.flows, projector.dirty_flows, everything=everything)
+    await write_in_post(conn, schema, projector.in_post, everything=everything)
 
 
 async def add_share(conn: asyncpg.Connection, schema: str, sums: UnitSums) -> None:
-    """Writes the staffing pieces and daily flows of ``sums`` (a split rebuild's child: the units
-    it owns, ``UnitFunctions.unit_sums``) to tables that hold none of its units'."""
-    counts, flows = sums
+    """Writes the staffing pieces, daily flows and workers in post of ``sums`` (a split rebuild's
+    child: the units it owns, ``UnitFunctions.unit_sums``) to tables that hold none of its units'."""
+    counts, flows, in_post = sums
     await add_staffing_changes(conn, schema, counts)
     await add_flows(conn, schema, flows)
+    await add_in_post_changes(conn, schema, in_post)

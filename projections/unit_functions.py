@@ -12,21 +12,25 @@ from collections.abc import Callable, Iterator
 from datetime import date
 
 from projections.careers import Flow
+from projections.in_post import Pair, label
 from projections.intervals import Day, StepFunction
 from projections.org import Chain, OrgTree
 from projections.shards import Share, UnitSums
 
-Contribution = tuple[str, date, date | None, int]  # facility, from, to, packed vector
+# facility, the cadre it counts in post in (None: not in post), from, to, packed vector
+Contribution = tuple[str, str | None, date, date | None, int]
 
 
 class UnitFunctions:
-    """The org tree with every unit's staffing function and daily flows."""
+    """The org tree with every unit's staffing function and daily flows, and the workers in post
+    per facility and cadre (``projections.in_post``)."""
 
     def __init__(self) -> None:
         self.tree = OrgTree()
         self.counts: dict[str, StepFunction] = {}  # staffing per unit, as known now
         self.flows: dict[tuple[str, date], list[int]] = {}  # (unit, day) → [entries, exits], as known now
         self.dirty_flows: set[tuple[str, date]] = set()
+        self.in_post: dict[Pair, StepFunction] = {}  # workers in post per (facility, cadre), as known now
         # A bulk build leaves the functions alone until its end, then derives them once from the
         # workers (``derive``): nobody reads them meanwhile.
         self.deferred = False
@@ -38,8 +42,10 @@ class UnitFunctions:
         self.counts.clear()
         self.flows.clear()
         self.dirty_flows.clear()
-        changes, cells = self.unit_sums(share)
+        changes, cells, in_post = self.unit_sums(share)
         self.roll_up(changes)
+        self.in_post.clear()
+        self.in_post.update(in_post_functions(in_post))
         self.apply_flow_net({(unit, date.fromordinal(day)): cell for (unit, day), cell in cells.items()})
 
     def apply_contributions(self, old: list[Contribution | None], new: list[Contribution | None]) -> None:
@@ -56,7 +62,9 @@ class UnitFunctions:
             for item in items:
                 if item is None:
                     continue
-                facility, start, end, value = item
+                facility, cadre, start, end, value = item
+                if cadre is not None:
+                    self._in_post_fn((facility, cadre)).add(start, end, sign)
                 changes = steps[facility]
                 changes[start] = changes.get(start, 0) + sign * value
                 if end is not None:
@@ -103,7 +111,7 @@ class UnitFunctions:
         Each facility's changes go to it and to every area above it. Changes that add up to zero
         are left out, and so are units left with none; so are flow cells left empty.
         """
-        at, moves = share
+        at, moves, in_post = share
         changes: dict[str, dict[int, int]] = defaultdict(dict)
         for facility, steps in at.items():
             last_start, last_chain = self.tree.ancestry(facility)[-1]
@@ -124,7 +132,8 @@ class UnitFunctions:
             nonzero = {day: delta for day, delta in steps.items() if delta}
             if nonzero:
                 counts[unit] = nonzero
-        return counts, self._flow_cells(moves, keep)
+        pairs = in_post if keep is None else {pair: steps for pair, steps in in_post.items() if keep(pair[0])}
+        return counts, self._flow_cells(moves, keep), pairs
 
     def _flow_cells(
         self, moves: dict[tuple[str | None, str | None, int], int], keep: Callable[[str], bool] | None
@@ -152,6 +161,12 @@ class UnitFunctions:
         fn = self.counts.get(unit)
         if fn is None:
             fn = self.counts[unit] = StepFunction(unit)
+        return fn
+
+    def _in_post_fn(self, pair: Pair) -> StepFunction:
+        fn = self.in_post.get(pair)
+        if fn is None:
+            fn = self.in_post[pair] = StepFunction(label(pair))
         return fn
 
     def flow_shares(self, flow: Flow) -> list[tuple[str, int, int]]:
@@ -203,6 +218,17 @@ class UnitFunctions:
                     self._count_fn(unit).add(lo, hi, -value)
                 for unit in came:
                     self._count_fn(unit).add(lo, hi, value)
+
+
+def in_post_functions(changes: dict[Pair, dict[int, int]]) -> dict[Pair, StepFunction]:
+    """Each pair's function from its changes by day ordinal (``WorkerProjection.share``)."""
+    functions = {}
+    for pair, steps in changes.items():
+        by_date = {date.fromordinal(day): delta for day, delta in steps.items() if delta}
+        if by_date:
+            days = sorted(by_date)
+            functions[pair] = StepFunction(label(pair), days, by_date, dirty_from=days[0])
+    return functions
 
 
 def add_over(changes: dict[int, int], start: date, end: date | None, value: int) -> None:

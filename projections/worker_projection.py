@@ -18,6 +18,7 @@ from projections.careers import WORKER_EVENTS, Period, Step, WorkerState, backda
 from projections.events import LedgerEvent
 from projections.handlers import handles
 from projections.intervals import RowSink
+from projections.postings import IN_POST
 from projections.search import SEARCH_COLUMNS, SEARCH_INDEXES
 from projections.shards import Share
 from projections.tables import CHANGES, Table
@@ -136,20 +137,23 @@ class WorkerProjection:
         return {e.aggregate_id for e in events if e.aggregate == "Worker" and e.aggregate_id not in self.workers}
 
     def share(self) -> Share:
-        """The workers' staffing changes summed by facility, and their flows counted (days as
-        ordinals): what ``UnitFunctions.derive`` rolls up, and what a split build's child hands on
-        (``projections.shards``)."""
+        """The workers' staffing changes summed by facility, their flows counted, and their changes
+        in post summed by facility and cadre (days as ordinals): what ``UnitFunctions.derive``
+        rolls up, and what a split build's child hands on (``projections.shards``)."""
         at: dict[str, dict[int, int]] = defaultdict(dict)
         moves: dict[tuple[str | None, str | None, int], int] = {}
+        in_post: dict[tuple[str, str], dict[int, int]] = defaultdict(dict)
         for state in self.workers.values():
             for contribution in state.contributions:
                 if contribution is not None:
-                    facility, start, end, value = contribution
+                    facility, cadre, start, end, value = contribution
                     add_over(at[facility], start, end, value)
+                    if cadre is not None:
+                        add_over(in_post[(facility, cadre)], start, end, 1)
             for flow in state.derived.flows:
                 key = (flow.origin, flow.destination, flow.day.toordinal())
                 moves[key] = moves.get(key, 0) + 1
-        return at, moves
+        return at, moves, in_post
 
     @handles(Cadre.Defined)
     def _cadre_defined(self, e: LedgerEvent) -> None:
@@ -269,10 +273,17 @@ class WorkerProjection:
             self.rows.set_shown(state, step.position, shown_for(step, step.version in retracted, derived.origins))
 
     def _contributions(self, periods: list[Period], worker: Traits) -> list[Contribution | None]:
-        """One per period: the worker's share of its facility's staffing, None when not at one."""
+        """One per period at a facility (None otherwise): the worker's share of its staffing, and
+        the cadre whose workers in post there it counts in (None when the status holds no post)."""
         cadres = self.cadres
         return [
-            (facility, start, end, packed_vector(cadres.get(cadre), status == "ON_LEAVE", worker))
+            (
+                facility,
+                cadre if status in IN_POST else None,
+                start,
+                end,
+                packed_vector(cadres.get(cadre), status == "ON_LEAVE", worker),
+            )
             if facility is not None
             else None
             for start, end, status, facility, cadre in periods

@@ -189,7 +189,8 @@ async def _prepare(conn: asyncpg.Connection, schema: str, count: int) -> None:
             key = runner.lock_key(_lock_name(schema, i, count))
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", key)
         await store.resume_pending(conn, schema)
-        await conn.execute(f"TRUNCATE {s}.staffing, {s}.flows")
+        functions = ", ".join(f"{s}.{table}" for table in store.FUNCTION_TABLES)
+        await conn.execute(f"TRUNCATE {functions}")
 
 
 def _lock_name(schema: str, index: int, count: int) -> str:

@@ -15,7 +15,7 @@ from psycopg import sql
 
 from api.database import ledger_env
 from domain.ledger import Ledger
-from projections import density, establishment, mobility, runner, staffing, store
+from projections import density, establishment, in_post, mobility, runner, staffing, store
 from projections.establishment import EstablishmentRecord
 from projections.projector import Projector
 from projections.staffing import StaffingRecord
@@ -164,6 +164,27 @@ def establishment_of(
         }
 
     return shape(record, {child.code: shape(child, {}) for child in record.children})
+
+
+async def _in_post_against_periods(conn: asyncpg.Connection, schema: str, days: list[date]) -> list[Any]:
+    s = store.quoted(schema)
+    rows = await conn.fetch(f"SELECT DISTINCT facility, cadre FROM {s}.worker_periods WHERE facility IS NOT NULL")
+    pairs = sorted((r["facility"], r["cadre"]) for r in rows)
+    facilities = sorted({facility for facility, _ in pairs})
+    wrong = []
+    for day in days:
+        kept = await in_post.in_post_now(conn, schema, pairs, day)
+        counted = await establishment.filled_on(conn, schema, facilities, day, None)
+        if kept != counted:
+            wrong.append((day, kept, counted))
+    return wrong
+
+
+def in_post_against_periods(url: str, ledger: Ledger, days: list[date]) -> list[Any]:
+    """The days on which the workers in post per (facility, cadre) as known now (the ``in_post``
+    table, what the establishment reads) differ from their periods counted (``filled_on``, the
+    query it replaced), with both; empty when they agree."""
+    return list(query(url, ledger, _in_post_against_periods, days))
 
 
 def expected_staffing(ref: Reference, code: str, as_of: date, known_at: datetime | None = None) -> dict[str, Any]:

@@ -8,7 +8,14 @@ import pytest
 
 from domain import commands as c
 from domain.values import LeaveKind, Sex
-from tests.integration.projection_support import catch_up, differences, establishment_of, fresh_ledger, reference
+from tests.integration.projection_support import (
+    catch_up,
+    differences,
+    establishment_of,
+    fresh_ledger,
+    in_post_against_periods,
+    reference,
+)
 from tests.integration.test_projections import AREAS, START, Recorder, hire_command, org_tree, rounded
 
 pytestmark = pytest.mark.integration
@@ -56,4 +63,5 @@ def test_the_establishment_equals_the_reference(database_url: str) -> None:
         f1 = establishment_of(database_url, ledger, "F1", date(2020, 9, 1))
         assert (f1["posts"], f1["filled"], f1["vacant"]) == (4, 2, 2)
         assert establishment_of(database_url, ledger, "R1", date(2021, 7, 1))["children"].keys() == {"D1"}
+        assert in_post_against_periods(database_url, ledger, days) == []
         assert differences(database_url, ledger) == []

@@ -26,6 +26,7 @@ from tests.integration.projection_support import (
     expected_staffing,
     fresh_ledger,
     history_of,
+    in_post_against_periods,
     reference,
     series_of,
     staffing_of,
@@ -273,6 +274,11 @@ def check_history(database_url: str, ledger: Ledger, steps: list[Any], cuts: lis
         assert rounded(establishment_of(database_url, ledger, code, day, known_at)) == rounded(
             ref.establishment(code, day, known_at)
         ), ("establishment", code, day, known_at)
+    # The workers in post per facility and cadre as known now, against their periods counted: the probes' days
+    # and the day before each, and every month's first day over the histories' span.
+    monthly = {date(2020 + n // 12, 1 + n % 12, 1) for n in range(-1, 12 * 5)}
+    probed = {day - timedelta(days=k) for _, day, _ in probes for k in (0, 1)}
+    assert in_post_against_periods(database_url, ledger, sorted(monthly | probed)) == []
     for known_at in (None, START + timedelta(hours=len(steps) // 2 + 20)):
         got = series_of(database_url, ledger, "R1", date(2020, 1, 1), date(2023, 12, 31), "QUARTER", known_at)
         want = ref.density_series("R1", date(2020, 1, 1), date(2023, 12, 31), "QUARTER", known_at)

@@ -16,7 +16,14 @@ from projections.store import Target, quoted
 from replay import rebuild, split
 from replay.loading import load_demo
 from replay.verify import columns
-from tests.integration.projection_support import catch_up, differences, fresh_ledger, run, target_of
+from tests.integration.projection_support import (
+    catch_up,
+    differences,
+    fresh_ledger,
+    in_post_against_periods,
+    run,
+    target_of,
+)
 from tests.integration.test_projections import hire_command
 
 pytestmark = pytest.mark.integration
@@ -51,6 +58,9 @@ def value(url: str, query: str) -> object:
     return run(fetch())
 
 
+DAYS = [date(year, month, day) for year in range(2014, 2027) for month in (1, 4, 7, 10) for day in (1, 15)]
+
+
 @pytest.fixture
 def demo(database_url: str) -> Ledger:
     with fresh_ledger(database_url) as ledger:
@@ -65,7 +75,8 @@ def test_a_split_rebuild_builds_the_tables_one_process_builds(database_url: str,
     kinds = {row[4] for row in alone["events"]}
     assert {"MOVED", "RETRACTED", "TRANSFERRED", "DETAILS_CORRECTED", "POPULATION_ESTIMATED"} <= kinds
     assert any(row[15] for row in alone["events"])  # back-dated events
-    assert alone["staffing"] and alone["flows"]
+    assert alone["staffing"] and alone["flows"] and alone["in_post"]
+    assert in_post_against_periods(database_url, demo, DAYS) == []
 
     run(rebuild.rebuild(database_url, target, processes=2))
     assert tables(database_url, target.schema) == alone
@@ -92,6 +103,7 @@ def test_the_live_runner_goes_on_from_a_split_rebuild(database_url: str, demo: L
     before = value(database_url, f"SELECT next_row_id FROM {quoted(target.schema)}.tracking")
     catch_up(database_url, demo)
     assert value(database_url, f"SELECT count(*) FROM {quoted(target.schema)}.worker_periods WHERE id >= {before}")
+    assert in_post_against_periods(database_url, demo, DAYS) == []
     assert differences(database_url, demo) == []
 
 

@@ -17,24 +17,35 @@ from replay import memory, rebuild, split
 D1, D2, D3 = date(2020, 1, 1), date(2021, 1, 1), date(2022, 1, 1)
 
 
-def share(at: dict[str, dict[date, int]], moves: dict[tuple[str | None, str | None, date], int]) -> Share:
+def share(
+    at: dict[str, dict[date, int]],
+    moves: dict[tuple[str | None, str | None, date], int],
+    in_post: dict[tuple[str, str], dict[date, int]] | None = None,
+) -> Share:
     """A child's share (``Projector.derive_share``), from dates."""
     by_ordinal = {code: {day.toordinal(): delta for day, delta in days.items()} for code, days in at.items()}
-    return by_ordinal, {(origin, to, day.toordinal()): n for (origin, to, day), n in moves.items()}
+    pairs = {pair: {day.toordinal(): delta for day, delta in days.items()} for pair, days in (in_post or {}).items()}
+    return by_ordinal, {(origin, to, day.toordinal()): n for (origin, to, day), n in moves.items()}, pairs
 
 
 def test_the_shares_add_up_and_changes_that_cancel_are_dropped() -> None:
-    first = share({"F1": {D1: pack((1, 0)), D2: pack((-1, 0))}, "F3": {D1: pack((1, 1))}}, {("F1", "F2", D1): 1})
+    first = share(
+        {"F1": {D1: pack((1, 0)), D2: pack((-1, 0))}, "F3": {D1: pack((1, 1))}},
+        {("F1", "F2", D1): 1},
+        {("F1", "NUR"): {D1: 1, D2: -1}, ("F3", "AID"): {D1: 1}},
+    )
     second = share(
         {"F1": {D2: pack((1, 0)), D3: pack((-1, 0))}, "F3": {D1: pack((-1, -1))}},
         {("F1", "F2", D1): 2, (None, "F2", D3): 1},
+        {("F1", "NUR"): {D2: 1, D3: -1}, ("F3", "AID"): {D1: -1}},
     )
 
-    at, moves = add_up([first, second])
+    at, moves, in_post = add_up([first, second])
 
     d1, d3 = D1.toordinal(), D3.toordinal()
     assert at == {"F1": {d1: pack((1, 0)), d3: pack((-1, 0))}}  # D2's -1 and +1 cancel, and F3's whole share
     assert moves == {("F1", "F2", d1): 3, (None, "F2", d3): 1}
+    assert in_post == {("F1", "NUR"): {d1: 1, d3: -1}}  # likewise per facility and cadre
     assert first[0]["F1"] == {d1: pack((1, 0)), D2.toordinal(): pack((-1, 0))}  # the shares are left as they were
 
 
