@@ -1,9 +1,11 @@
 """What the FHIR export reads, through the GraphQL schema in-process as the exporting user
 (``api.operations``): the org units, the workers with their postings, and what the audit trail says
 changed. No query is asked once per worker: the workers come by pages of the roster, or by many ids in one
-document, and the schema's DataLoaders batch each page's postings, cadres and facilities.
+document, and the schema's DataLoaders batch each page's postings, cadres and facilities. The workers are
+given a page at a time, so that the export holds one page whatever the size of the roster.
 """
 
+from collections.abc import AsyncIterator
 from datetime import date, datetime
 from typing import Any
 
@@ -77,17 +79,17 @@ async def all_units(services: Services, user: User, facilities: set[str]) -> dic
     return {**listed, **await units_by_code(services, user, facilities - set(listed))}
 
 
-async def all_workers(services: Services, user: User) -> list[dict[str, Any]]:
-    """Every worker the user may read, page by page, with their postings (an HR manager's roster: the workers
-    posted in their scope; those the API marks restricted are left out)."""
-    workers: list[dict[str, Any]] = []
+async def worker_pages(services: Services, user: User) -> AsyncIterator[list[dict[str, Any]]]:
+    """Every worker the user may read, one page (``PAGE`` workers) at a time, with their postings (an HR
+    manager's roster: the workers posted in their scope; those the API marks restricted are left out). Only
+    one page is held: the export writes it out before asking the next."""
     after: str | None = None
     while True:
         asked = {"asOf": EVER.isoformat(), "first": PAGE, "after": after}
         page = (await execute(services, user, WORKERS, asked))["workers"]
-        workers += [edge["node"] for edge in page["edges"] if not edge["node"]["restricted"]]
+        yield [edge["node"] for edge in page["edges"] if not edge["node"]["restricted"]]
         if not page["pageInfo"]["hasNextPage"]:
-            return workers
+            return
         after = page["pageInfo"]["endCursor"]
 
 
@@ -113,10 +115,10 @@ async def changed_since(services: Services, user: User, since: datetime) -> tupl
 
 async def workers_by_id(
     services: Services, user: User, ids: set[str], since: datetime
-) -> dict[str, dict[str, Any] | None]:
-    """The workers ``ids`` name, with their postings now and as known at ``since`` (``before``); None for an id
-    that names no worker (a hire cannot be retracted, but the read tables may be rebuilt without one)."""
-    found: dict[str, dict[str, Any] | None] = {}
+) -> AsyncIterator[list[tuple[str, dict[str, Any] | None]]]:
+    """The workers ``ids`` name in the order of their ids, ``BATCH`` at a time, with their postings now and as
+    known at ``since`` (``before``); None for an id that names no worker (a hire cannot be retracted, but the
+    read tables may be rebuilt without one)."""
     for chunk in chunks(sorted(ids)):
         params = ", ".join(f"$w{i}: ID!" for i in range(len(chunk)))
         fields = " ".join(
@@ -124,14 +126,6 @@ async def workers_by_id(
             for i in range(len(chunk))
         )
         variables: dict[str, Any] = {f"w{i}": worker_id for i, worker_id in enumerate(chunk)}
-        answer = await execute(
-            services,
-            user,
-            f"query({params}, $since: DateTime) {{ {fields} }}",
-            {
-                **variables,
-                "since": since.isoformat(),
-            },
-        )
-        found.update({worker_id: answer[f"w{i}"] for i, worker_id in enumerate(chunk)})
-    return found
+        document = f"query({params}, $since: DateTime) {{ {fields} }}"
+        answer = await execute(services, user, document, {**variables, "since": since.isoformat()})
+        yield [(worker_id, answer[f"w{i}"]) for i, worker_id in enumerate(chunk)]
