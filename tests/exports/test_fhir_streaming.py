@@ -126,7 +126,7 @@ def test_the_streamed_bundle_is_the_one_built_in_memory(
     story: Story, monkeypatch: pytest.MonkeyPatch, since: datetime | None
 ) -> None:
     monkeypatch.setattr(fhir_reading, "PAGE", 2)  # several pages of workers
-    monkeypatch.setattr(fhir_reading, "BATCH", 2)  # several documents of workers by id
+    monkeypatch.setattr(fhir_reading, "WORKER_BATCH", 2)  # several documents of workers by id
 
     async def both(services: Services) -> tuple[bytes, bytes, str]:
         done = await fhir_bundle(services, OPERATOR, base=BASE, since=since)
@@ -189,7 +189,7 @@ def test_the_export_holds_one_page_of_workers_at_a_time(
     story: Story, monkeypatch: pytest.MonkeyPatch, since: datetime | None
 ) -> None:
     monkeypatch.setattr(fhir_reading, "PAGE", 1)
-    monkeypatch.setattr(fhir_reading, "BATCH", 1)
+    monkeypatch.setattr(fhir_reading, "WORKER_BATCH", 1)
     monkeypatch.setattr(fhir_reading, "execute", counting(fhir_reading.execute))
     Held.now = Held.most = Held.made = 0
 
