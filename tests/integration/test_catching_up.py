@@ -1,6 +1,6 @@
 """Catching the read tables up before an export or a server reads them (``api.catching_up``): tables already
-at the ledger's head are left as they are, and the projector's state, which grows with the ledger (all of it
-loading it took ``hrh export fhir`` from 130 MB to 290 MB at scale 1), is not loaded for nothing."""
+at the ledger's head are left as they are, and the projector's state, which grows with the ledger (loading it
+took ``hrh export fhir`` from 130 MB to 290 MB at scale 1), is not loaded for nothing."""
 
 import asyncio
 from typing import Any
