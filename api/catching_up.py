@@ -19,7 +19,11 @@ FOLLOW_SECONDS = 0.2
 
 
 async def catch_up(url: str, target: Target, progress: ProgressFactory | None = None) -> int:
-    """Brings ``target``'s existing read tables up to the ledger's head; returns the position reached."""
+    """Brings ``target``'s existing read tables up to the ledger's head; returns the position reached.
+
+    Tables already there are left without loading the projector's state, which grows with the ledger: an
+    export's process would otherwise hold it all for nothing (docs/performance.md, "Exports at scale 1").
+    """
     conn = await asyncpg.connect(url)
     try:
         head = await store.head(conn, target.events_table)
