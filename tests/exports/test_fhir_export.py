@@ -8,8 +8,7 @@ import asyncio
 import json
 import subprocess
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -23,6 +22,7 @@ from api.exports.fhir import FhirExport, fhir_bundle
 from api.exports.session import OPERATOR, export_services
 from api.settings import Settings
 from tests.e2e.api_support import HRH, RETRACT, Api
+from tests.exports.counting_support import CountingPool
 from tests.web.auditpages_support import Story, live_story
 
 pytestmark = pytest.mark.integration
@@ -220,37 +220,6 @@ def test_active_roles_at_each_facility_equal_the_headcount(story: Story) -> None
         headcount = story.graphql(HEADCOUNT, {"code": code})["staffing"]["headcount"]
         assert active[f"Location/{code}"] == headcount, code
     assert sum(active.values()) == story.graphql(HEADCOUNT, {"code": "ML"})["staffing"]["headcount"] == 3
-
-
-class CountingConnection:
-    """A connection that counts the statements sent through it into ``counter``."""
-
-    def __init__(self, conn: Any, counter: "CountingPool") -> None:
-        self.conn, self.counter = conn, counter
-
-    def __getattr__(self, name: str) -> Any:
-        if name in ("fetch", "fetchrow", "fetchval", "execute"):
-            self.counter.statements += 1
-        return getattr(self.conn, name)
-
-
-class CountingPool:
-    """A pool that counts the statements sent through it or its connections (asyncpg's Pool has slots: it
-    cannot be patched)."""
-
-    def __init__(self, pool: Any) -> None:
-        self.pool, self.statements = pool, 0
-
-    def __getattr__(self, name: str) -> Any:
-        found = getattr(self.pool, name)
-        if name in ("fetch", "fetchrow", "fetchval", "execute"):
-            self.statements += 1
-        return found
-
-    @asynccontextmanager
-    async def acquire(self) -> AsyncIterator[CountingConnection]:
-        async with self.pool.acquire() as conn:
-            yield CountingConnection(conn, self)
 
 
 def bundle_made(done: FhirExport) -> dict[str, Any]:
