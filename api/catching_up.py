@@ -19,12 +19,20 @@ FOLLOW_SECONDS = 0.2
 
 
 async def catch_up(url: str, target: Target, progress: ProgressFactory | None = None) -> int:
-    """Brings ``target``'s existing read tables up to the ledger's head; returns the position reached."""
+    """Brings ``target``'s existing read tables up to the ledger's head; returns the position reached.
+
+    Tables already there are left without loading the projector's state, which grows with the ledger: an
+    export's process would otherwise hold it all for nothing (docs/performance.md, "Exports at scale 1").
+    """
     conn = await asyncpg.connect(url)
     try:
         head = await store.head(conn, target.events_table)
         if not await sessions.try_lock(conn, target.schema):
             return await _follow(conn, target, head, progress)
+        if await store.exists(conn, target.schema):
+            reached = int((await store.tracking(conn, target.schema))["position"])
+            if reached >= head:  # nothing to project: the projector's state, which grows with the ledger, unread
+                return reached
         projector = await runner.open_projector(conn, target)
         advance = progress(projector.position, head) if progress is not None and head > projector.position else None
         return await runner.catch_up(conn, target, projector, progress=advance)

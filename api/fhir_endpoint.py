@@ -8,14 +8,14 @@ refusals. A refusal is a FHIR ``OperationOutcome`` whose issue carries our stabl
 """
 
 from datetime import datetime
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
 from api import tokens
-from api.exports.fhir import BundleMoving, fhir_bundle
+from api.exports.fhir import fhir_bundle
+from api.exports.fhir_file import Layout
 from api.graphql.context import Services
 from api.graphql.errors import UNAVAILABLE_MESSAGE, unavailable
 from api.operations import Refused
@@ -25,7 +25,7 @@ PREFIX = "/fhir"
 TYPES = ("Location", "Organization", "Practitioner", "PractitionerRole")
 MEDIA = "application/fhir+json"
 # Our codes as HTTP statuses, and as FHIR's issue types.
-STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404, "LEDGER_MOVING": 503, "SERVICE_UNAVAILABLE": 503}
+STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404, "SERVICE_UNAVAILABLE": 503}
 ISSUE = {"UNAUTHENTICATED": "login", "FORBIDDEN": "forbidden", "NOT_FOUND": "not-found", "BAD_USER_INPUT": "invalid"}
 ERROR_SYSTEM = "urn:hrh:error-code"
 
@@ -54,21 +54,15 @@ async def answer(request: Request, since: datetime | None, kind: str | None) -> 
         if caller.refusal is not None or caller.user is None:
             return outcome(caller.refusal or "Send a token: 'Authorization: Bearer <token>'.", "UNAUTHENTICATED")
         base = str(request.base_url).rstrip("/") + PREFIX
-        done = await fhir_bundle(services, caller.user, base=base, since=since)
+        done = await fhir_bundle(services, caller.user, base=base, since=since, only=kind, layout=Layout(indent=None))
     except Refused as refused:
         return outcome(refused.refusal.message, refused.refusal.code)
-    except BundleMoving as error:
-        return outcome(str(error), error.code)
     except Exception as error:
         if not unavailable(error):
             raise
         return outcome(UNAVAILABLE_MESSAGE, "SERVICE_UNAVAILABLE")
-    bundle: dict[str, Any] = done.bundle
-    if kind is not None:
-        entries = [{**e, "search": {"mode": "match"}} for e in bundle["entry"] if e["resource"]["resourceType"] == kind]
-        bundle = {**bundle, "type": "searchset", "total": len(entries), "entry": entries}
     headers = {"X-Ledger-Position": str(done.position)}
-    return JSONResponse(bundle, media_type=MEDIA, headers=headers)
+    return StreamingResponse(done.chunks(), media_type=MEDIA, headers=headers)  # never whole in memory
 
 
 async def search(request: Request, kind: str) -> Response:

@@ -4,7 +4,7 @@ writing the file (or standard output)."""
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -15,7 +15,6 @@ from api.access import User
 from api.cli.connection import ledger_session, reachable_url
 from api.cli.terminal import fail
 from api.exports.dhis2_mapping import ExportError
-from api.exports.fhir import BundleMoving
 from api.exports.session import UserRefused, run_export
 from api.exports.staffing import ListMoving
 from api.graphql.context import Services
@@ -72,6 +71,22 @@ def write(output: str, content: bytes) -> None:
         fail(f"cannot write {output}: {error.strerror}")
 
 
+def write_chunks(output: str, chunks: Iterable[bytes]) -> None:
+    """``chunks`` one after another to the file ``output``, or to standard output for ``-``: a large file is
+    never held whole."""
+    if output == "-":
+        for chunk in chunks:
+            sys.stdout.buffer.write(chunk)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        with Path(output).open("wb") as file:
+            for chunk in chunks:
+                file.write(chunk)
+    except OSError as error:
+        fail(f"cannot write {output}: {error.strerror}")
+
+
 def exported(data_dir: Path | None, user: str | None, export: Callable[[Services, User], Awaitable[T]]) -> T:
     """What ``export`` makes, run as the user named ``user`` (the operator when None) on the ledger of
     ``DATABASE_URL`` or ``data_dir``; a refusal ends the command with its code and message on one line."""
@@ -79,7 +94,7 @@ def exported(data_dir: Path | None, user: str | None, export: Callable[[Services
         url = reachable_url(data_dir)
         with ledger_session(data_dir) as ledger:
             return asyncio.run(run_export(url, ledger, user, export))
-    except (ExportError, UserRefused, ListMoving, BundleMoving) as error:
+    except (ExportError, UserRefused, ListMoving) as error:
         fail(f"{error.code}: {error}")
     except Refused as refused:
         fail(f"{refused.refusal.code}: {refused.refusal.message}")

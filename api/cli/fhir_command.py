@@ -1,6 +1,5 @@
 """``hrh export fhir``: the org units and workers as a FHIR R4 mCSD Bundle (docs/exports.md, "FHIR")."""
 
-import json
 from functools import partial
 from pathlib import Path
 from typing import Annotated
@@ -8,7 +7,7 @@ from typing import Annotated
 import typer
 
 from api.cli.connection import DataDir
-from api.cli.export_options import AsUser, Output, exported, moment_or_none, write
+from api.cli.export_options import AsUser, Output, exported, moment_or_none, write_chunks
 from api.cli.terminal import errors, fail
 from api.exports.fhir import fhir_bundle
 
@@ -36,5 +35,5 @@ def fhir(
         fail(f"FORMAT_UNSUPPORTED: a FHIR export is JSON, not {chosen!r}")
     moment = moment_or_none("--since", since, end=False)
     done = exported(data_dir, user, partial(fhir_bundle, base=base, since=moment))
-    write(output, (json.dumps(done.bundle, ensure_ascii=False, indent=1) + "\n").encode())
+    write_chunks(output, done.chunks())  # written as read from the export's spool: never whole in memory
     errors.print(done.statement(), highlight=False, soft_wrap=True)

@@ -8,78 +8,53 @@ recorded after ``since`` changed (back-dated ones included), a DELETE entry for 
 that a back-dated event or a retraction undid: its PractitionerRole), and the Locations and
 Organizations the entries refer to, so that every reference resolves inside the Bundle.
 
-The ledger position the Bundle reflects is read before and after everything else; if the read tables moved
-meanwhile, the Bundle is read again, so that it reflects one position.
+The workers are read a page at a time and each page's entries written out (``api.exports.fhir_file``) before
+the next is read, so that memory does not grow with the roster. Every read goes to one snapshot of the read
+tables (``api.read_snapshot``), so the Bundle reflects the one ledger position it states.
 """
 
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any
 
 from api.access import User
 from api.exports import fhir_reading as reading
+from api.exports.fhir_file import EntryFile, FhirExport, Layout
 from api.exports.fhir_resources import location, organization, practitioner, practitioner_role, role_id
 from api.exports.session import run_export
 from api.graphql.context import Services
+from api.read_snapshot import one_snapshot
 from domain.ledger import Ledger
 from projections.store import Target
 
-ATTEMPTS = 3
-POSITION_SYSTEM = "urn:hrh:ledger-position"
-KNOWN_AT_SYSTEM = "urn:hrh:known-at"
-
-
-class BundleMoving(Exception):
-    """Raised when the read tables moved during every read of the Bundle, so that it reflects no one position."""
-
-    code = "LEDGER_MOVING"
-
-
-@dataclass(frozen=True)
-class FhirExport:
-    """A Bundle and what it reflects."""
-
-    bundle: dict[str, Any]
-    position: int
-    known_at: datetime
-    since: datetime | None
-
-    def statement(self) -> str:
-        """One line for standard error."""
-        counts: dict[str, int] = {}
-        for entry in self.bundle.get("entry", []):
-            kind = entry["request"]["url"].split("/")[0] if "request" in entry else entry["resource"]["resourceType"]
-            counts[kind] = counts.get(kind, 0) + 1
-        said = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "no entries"
-        since = f", changes since {self.since.isoformat()}" if self.since else ""
-        return (
-            f"FHIR Bundle ({self.bundle['type']}{since}): {said}; reflects ledger position {self.position}, "
-            f"knownAt {self.known_at.isoformat()}"
-        )
-
 
 class Entries:
-    """A Bundle's entries, each resource once, with full URLs under ``base``."""
+    """Makes a Bundle's entries, with full URLs under ``base``; each resource once within what ``entries``
+    are asked of together (a unit, a worker). With ``only`` (a resource type), the entries of a searchset
+    of that type."""
 
-    def __init__(self, base: str, history: bool) -> None:
+    def __init__(self, base: str, history: bool, only: str | None = None) -> None:
         self.base = base.rstrip("/")
         self.history = history
-        self.entries: dict[str, dict[str, Any]] = {}
+        self.only = only
+        self.made: dict[str, dict[str, Any]] = {}
 
     def put(self, resource: dict[str, Any]) -> None:
         path = f"{resource['resourceType']}/{resource['id']}"
         entry: dict[str, Any] = {"fullUrl": f"{self.base}/{path}", "resource": resource}
         if self.history:
             entry |= {"request": {"method": "PUT", "url": path}, "response": {"status": "200 OK"}}
-        self.entries[path] = entry
+        if self.only is not None:
+            entry |= {"search": {"mode": "match"}}
+        self.made[path] = entry
 
     def delete(self, path: str) -> None:
         request = {"method": "DELETE", "url": path}
-        self.entries[path] = {"fullUrl": f"{self.base}/{path}", "request": request, "response": {"status": "204"}}
+        self.made[path] = {"fullUrl": f"{self.base}/{path}", "request": request, "response": {"status": "204"}}
 
-    def units(self, units: dict[str, dict[str, Any]], today: date) -> None:
-        for unit in units.values():
+    def units(self, units: Iterable[dict[str, Any]], today: date) -> None:
+        for unit in units:
             self.put(location(unit, today))
             self.put(organization(unit, today))
 
@@ -88,83 +63,94 @@ class Entries:
         for posting in worker["postings"]:
             self.put(practitioner_role(worker["id"], posting, today))
 
-
-def bundle(entries: Entries, position: int, known_at: datetime) -> dict[str, Any]:
-    """The Bundle of ``entries``, saying the ledger position and the moment it reflects."""
-    return {
-        "resourceType": "Bundle",
-        "meta": {
-            "lastUpdated": known_at.isoformat(),
-            "tag": [
-                {"system": POSITION_SYSTEM, "code": str(position)},
-                {"system": KNOWN_AT_SYSTEM, "code": known_at.isoformat()},
-            ],
-        },
-        "identifier": {"system": POSITION_SYSTEM, "value": str(position)},
-        "type": "history" if entries.history else "collection",
-        "timestamp": known_at.isoformat(),
-        **({"total": len(entries.entries)} if entries.history else {}),
-        "entry": list(entries.entries.values()),
-    }
+    def write(self, part: EntryFile) -> None:
+        """The entries made since the last write, written out to ``part`` (those of the type asked, with
+        ``only``) and forgotten."""
+        for path, entry in self.made.items():
+            if self.only is None or path.split("/")[0] == self.only:
+                part.add(path, entry)
+        self.made = {}
 
 
-async def full_entries(services: Services, user: User, base: str, today: date) -> Entries:
-    """Every Location, Organization, Practitioner and PractitionerRole the user may read."""
-    workers = await reading.all_workers(services, user)
-    facilities = {p["facility"]["code"] for w in workers for p in w["postings"]}
-    entries = Entries(base, history=False)
-    entries.units(await reading.all_units(services, user, facilities), today)
-    for worker in workers:
-        entries.worker(worker, today)
-    return entries
+async def full_entries(services: Services, user: User, entries: Entries, done: FhirExport, today: date) -> None:
+    """Every Location, Organization, Practitioner and PractitionerRole the user may read, units first.
+
+    The units come first but include any facility a posting names (``reading.all_units``), known only once
+    every worker is read: the workers' entries go to a part after the units' part, written at the end.
+    """
+    units, workers = done.part(), done.part()
+    facilities: set[str] = set()
+    async for page in reading.worker_pages(services, user):
+        for worker in page:
+            facilities |= {p["facility"]["code"] for p in worker["postings"]}
+            entries.worker(worker, today)
+            entries.write(workers)
+    entries.units((await reading.all_units(services, user, facilities)).values(), today)
+    entries.write(units)
 
 
 def posting_role_id(worker_id: str, posting: dict[str, Any]) -> str:
     return role_id(worker_id, posting["facility"]["code"], posting["startedOn"])
 
 
-async def change_entries(services: Services, user: User, base: str, today: date, since: datetime) -> Entries:
-    """The resources the events recorded after ``since`` changed or removed, and the units they refer to."""
+async def change_entries(
+    services: Services, user: User, entries: Entries, done: FhirExport, today: date, since: datetime
+) -> None:
+    """The resources the events recorded after ``since`` changed or removed, by worker id, then the units they
+    refer to."""
     worker_ids, unit_codes = await reading.changed_since(services, user, since)
-    workers = await reading.workers_by_id(services, user, worker_ids, since)
-    entries = Entries(base, history=True)
+    workers = done.part()
     named = set(unit_codes)
-    for worker_id, worker in sorted(workers.items()):
-        current: list[dict[str, Any]] = worker["postings"] if worker is not None else []
-        before: list[dict[str, Any]] = worker["before"] if worker is not None else []
-        lasting = {posting_role_id(worker_id, p) for p in current}
-        for role in sorted({posting_role_id(worker_id, p) for p in before} - lasting):
-            entries.delete(f"PractitionerRole/{role}")  # a posting a back-dated event or a retraction undid
-        named |= {p["facility"]["code"] for p in before + current}
-        if worker is not None:
-            entries.worker(worker, today)
-        else:
-            entries.delete(f"Practitioner/{worker_id}")
-    entries.units(await reading.units_by_code(services, user, named), today)
-    return entries
+    async for chunk in reading.workers_by_id(services, user, worker_ids, since):
+        for worker_id, worker in chunk:
+            current: list[dict[str, Any]] = worker["postings"] if worker is not None else []
+            before: list[dict[str, Any]] = worker["before"] if worker is not None else []
+            lasting = {posting_role_id(worker_id, p) for p in current}
+            for role in sorted({posting_role_id(worker_id, p) for p in before} - lasting):
+                entries.delete(f"PractitionerRole/{role}")  # a posting a back-dated event or a retraction undid
+            named |= {p["facility"]["code"] for p in before + current}
+            if worker is not None:
+                entries.worker(worker, today)
+            else:
+                entries.delete(f"Practitioner/{worker_id}")
+            entries.write(workers)
+    entries.units((await reading.units_by_code(services, user, named)).values(), today)
+    entries.write(done.part())
 
 
 async def fhir_bundle(
-    services: Services, user: User, *, base: str, since: datetime | None = None, today: date | None = None
+    services: Services,
+    user: User,
+    *,
+    base: str,
+    since: datetime | None = None,
+    today: date | None = None,
+    only: str | None = None,
+    layout: Layout | None = None,
 ) -> FhirExport:
-    """The mCSD Bundle, read as ``user``: everything, or with ``since`` the changes recorded after it.
+    """The mCSD Bundle, read as ``user`` from one snapshot of the read tables: everything, or with ``since``
+    the changes recorded after it; with ``only`` (a resource type, without ``since``), a searchset of that
+    type. Its bytes come from ``chunks()``, which closes it; ``close()`` otherwise.
 
     Raises:
         api.operations.Refused: the API refuses the workers to ``user`` (FORBIDDEN for a planner) or, with
             ``since``, the audit trail (FORBIDDEN for a planner or an HR manager).
-        BundleMoving: the read tables moved during each of the reads.
     """
     day = today or date.today()
-    for _ in range(ATTEMPTS):
-        before = await reading.ledger_position(services, user)
-        known_at = datetime.now(UTC)
-        if since is None:
-            entries = await full_entries(services, user, base, day)
-        else:
-            entries = await change_entries(services, user, base, day, since)
-        if await reading.ledger_position(services, user) == before:
-            return FhirExport(bundle(entries, before, known_at), before, known_at, since)
-    raise BundleMoving(f"The read tables moved during each of {ATTEMPTS} reads of the Bundle; try again.")
+    async with one_snapshot(services) as pinned:
+        position = await reading.ledger_position(pinned, user)
+        kind = "history" if since is not None else "collection" if only is None else "searchset"
+        done = FhirExport(kind, position, datetime.now(UTC), since, layout or Layout())
+        try:
+            entries = Entries(base, history=since is not None, only=only)
+            if since is None:
+                await full_entries(pinned, user, entries, done, day)
+            else:
+                await change_entries(pinned, user, entries, done, day, since)
+        except BaseException:
+            done.close()
+            raise
+    return done
 
 
 async def export_fhir(

@@ -1,18 +1,23 @@
 """What the FHIR export reads, through the GraphQL schema in-process as the exporting user
 (``api.operations``): the org units, the workers with their postings, and what the audit trail says
 changed. No query is asked once per worker: the workers come by pages of the roster, or by many ids in one
-document, and the schema's DataLoaders batch each page's postings, cadres and facilities.
+document, and the schema's DataLoaders batch each page's postings, cadres and facilities. The workers are
+given a page at a time, so that the export holds one page whatever the size of the roster.
 """
 
+from collections.abc import AsyncIterator
 from datetime import date, datetime
 from typing import Any
 
 from api.access import User
 from api.graphql.context import Services
+from api.graphql.documents import MAX_ALIASES
 from api.operations import execute
 
 PAGE = 500  # the API's largest page
-BATCH = 100  # units or workers asked by code or id in one document
+# Asked by code or id in one document, within the API's limit of aliases (a unit takes one, a worker two).
+BATCH = MAX_ALIASES  # units
+WORKER_BATCH = MAX_ALIASES // 2  # workers, with their postings as known before
 EVER = date(9999, 12, 31)  # a roster as of this day lists every worker hired, departed ones included
 
 UNIT_FIELDS = "code name level closedOn parent { code }"
@@ -44,8 +49,8 @@ async def ledger_position(services: Services, user: User) -> int:
     return int((await execute(services, user, POSITION))["ledgerPosition"])
 
 
-def chunks(items: list[str]) -> list[list[str]]:
-    return [items[i : i + BATCH] for i in range(0, len(items), BATCH)]
+def chunks(items: list[str], size: int) -> list[list[str]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 async def units_by_code(services: Services, user: User, codes: set[str]) -> dict[str, dict[str, Any]]:
@@ -53,16 +58,19 @@ async def units_by_code(services: Services, user: User, codes: set[str]) -> dict
     found: dict[str, dict[str, Any]] = {}
     wanted = sorted(codes)
     while wanted:
-        for chunk in chunks(wanted):
-            fields = " ".join(
-                f'u{i}: orgUnit(code: "{code_literal(c)}") {{ {UNIT_FIELDS} }}' for i, c in enumerate(chunk)
-            )
-            answer = await execute(services, user, f"{{ {fields} }}")
+        for chunk in chunks(wanted, BATCH):
+            answer = await execute(services, user, units_document(chunk))
             found.update({unit["code"]: unit for unit in answer.values() if unit is not None})
         wanted = sorted(
             {u["parent"]["code"] for u in found.values() if u["parent"] and u["parent"]["code"] not in found}
         )
     return found
+
+
+def units_document(codes: list[str]) -> str:
+    """The document that asks the units ``codes`` name."""
+    fields = " ".join(f'u{i}: orgUnit(code: "{code_literal(c)}") {{ {UNIT_FIELDS} }}' for i, c in enumerate(codes))
+    return f"{{ {fields} }}"
 
 
 def code_literal(code: str) -> str:
@@ -77,17 +85,17 @@ async def all_units(services: Services, user: User, facilities: set[str]) -> dic
     return {**listed, **await units_by_code(services, user, facilities - set(listed))}
 
 
-async def all_workers(services: Services, user: User) -> list[dict[str, Any]]:
-    """Every worker the user may read, page by page, with their postings (an HR manager's roster: the workers
-    posted in their scope; those the API marks restricted are left out)."""
-    workers: list[dict[str, Any]] = []
+async def worker_pages(services: Services, user: User) -> AsyncIterator[list[dict[str, Any]]]:
+    """Every worker the user may read, one page (``PAGE`` workers) at a time, with their postings (an HR
+    manager's roster: the workers posted in their scope; those the API marks restricted are left out). Only
+    one page is held: the export writes it out before asking the next."""
     after: str | None = None
     while True:
         asked = {"asOf": EVER.isoformat(), "first": PAGE, "after": after}
         page = (await execute(services, user, WORKERS, asked))["workers"]
-        workers += [edge["node"] for edge in page["edges"] if not edge["node"]["restricted"]]
+        yield [edge["node"] for edge in page["edges"] if not edge["node"]["restricted"]]
         if not page["pageInfo"]["hasNextPage"]:
-            return workers
+            return
         after = page["pageInfo"]["endCursor"]
 
 
@@ -113,25 +121,21 @@ async def changed_since(services: Services, user: User, since: datetime) -> tupl
 
 async def workers_by_id(
     services: Services, user: User, ids: set[str], since: datetime
-) -> dict[str, dict[str, Any] | None]:
-    """The workers ``ids`` name, with their postings now and as known at ``since`` (``before``); None for an id
-    that names no worker (a hire cannot be retracted, but the read tables may be rebuilt without one)."""
-    found: dict[str, dict[str, Any] | None] = {}
-    for chunk in chunks(sorted(ids)):
-        params = ", ".join(f"$w{i}: ID!" for i in range(len(chunk)))
-        fields = " ".join(
-            f"w{i}: worker(id: $w{i}) {{ {WORKER_FIELDS} before: postings(knownAt: $since) {{ {POSTING_FIELDS} }} }}"
-            for i in range(len(chunk))
-        )
+) -> AsyncIterator[list[tuple[str, dict[str, Any] | None]]]:
+    """The workers ``ids`` name in the order of their ids, ``BATCH`` at a time, with their postings now and as
+    known at ``since`` (``before``); None for an id that names no worker (a hire cannot be retracted, but the
+    read tables may be rebuilt without one)."""
+    for chunk in chunks(sorted(ids), WORKER_BATCH):
         variables: dict[str, Any] = {f"w{i}": worker_id for i, worker_id in enumerate(chunk)}
-        answer = await execute(
-            services,
-            user,
-            f"query({params}, $since: DateTime) {{ {fields} }}",
-            {
-                **variables,
-                "since": since.isoformat(),
-            },
-        )
-        found.update({worker_id: answer[f"w{i}"] for i, worker_id in enumerate(chunk)})
-    return found
+        answer = await execute(services, user, workers_document(len(chunk)), {**variables, "since": since.isoformat()})
+        yield [(worker_id, answer[f"w{i}"]) for i, worker_id in enumerate(chunk)]
+
+
+def workers_document(size: int) -> str:
+    """The document that asks ``size`` workers by id (``$w0``...), with their postings as known at ``$since``."""
+    params = ", ".join(f"$w{i}: ID!" for i in range(size))
+    fields = " ".join(
+        f"w{i}: worker(id: $w{i}) {{ {WORKER_FIELDS} before: postings(knownAt: $since) {{ {POSTING_FIELDS} }} }}"
+        for i in range(size)
+    )
+    return f"query({params}, $since: DateTime) {{ {fields} }}"

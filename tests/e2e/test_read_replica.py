@@ -6,6 +6,7 @@ falls behind, or is stopped, leaves reads to the primary, and they return to it 
 """
 
 import asyncio
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +17,8 @@ import pytest
 from api import operations
 from api.database import open_ledger, scratch_database
 from api.exports import session
+from api.exports.fhir import fhir_bundle
+from api.read_snapshot import one_snapshot
 from tests.e2e.api_support import Api, build_tree, serving
 from tests.integration.replica_support import Replica, primary_and_replica
 from tests.web.auditpages_support import Story, add_user
@@ -176,3 +179,24 @@ def test_an_export_reads_the_replica_once_it_has_replayed_what_the_export_caught
     finally:
         replica.pause_replay(False)
     reads_from(api, "replica")
+
+
+def test_the_fhir_export_reads_one_snapshot_of_the_replica(served: tuple[Api, Replica]) -> None:
+    api, _ = served
+    worker_id = api.hire("Sissoko")["worker"]["id"]
+
+    async def export() -> tuple[bool, dict[str, Any]]:
+        """Whether the export's snapshot is the replica's (a hot standby), and the Bundle it reads there."""
+        ledger = open_ledger(api.database_url)
+        try:
+            async with session.export_services(api.database_url, ledger) as services:
+                async with one_snapshot(services) as pinned:
+                    standby = bool(await pinned.read_pool().fetchval("SELECT pg_is_in_recovery()"))
+                done = await fhir_bundle(services, session.OPERATOR, base="http://hrh.test/fhir")
+                return standby, json.loads(b"".join(done.chunks()))
+        finally:
+            ledger.close()
+
+    standby, bundle = asyncio.run(export())
+    assert standby is True
+    assert f"http://hrh.test/fhir/Practitioner/{worker_id}" in {e["fullUrl"] for e in bundle["entry"]}

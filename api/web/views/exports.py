@@ -11,14 +11,14 @@ from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from starlette.datastructures import UploadFile
 
 from api.exports import nhwa_files, staffing_files
 from api.exports.dhis2 import data_value_sets
 from api.exports.dhis2_mapping import ExportError, parse_mapping_text
 from api.exports.dhis2_periods import parse_period
-from api.exports.fhir import BundleMoving, fhir_bundle
+from api.exports.fhir import fhir_bundle
 from api.exports.nhwa import nhwa_figures
 from api.exports.staffing import ListMoving, staffing_list
 from api.fhir_endpoint import PREFIX as FHIR_PREFIX
@@ -35,6 +35,18 @@ UNREADABLE_YEAR = N_("The year must be written with four digits (2017), not “{
 LIST_MOVING = N_("The ledger moved while the list was read; download it again.")
 
 
+def file_headers(
+    name: str, position: int, known_at: datetime | None, more: dict[str, str] | None = None
+) -> dict[str, str]:
+    """The headers of a file to download under ``name``: the ledger position and knownAt it reflects."""
+    return {
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "X-Ledger-Position": str(position),
+        "X-Known-At": known_at.isoformat() if known_at else "",
+        **(more or {}),
+    }
+
+
 def attachment(
     content: bytes,
     media_type: str,
@@ -44,13 +56,7 @@ def attachment(
     more: dict[str, str] | None = None,
 ) -> Response:
     """A file to download under ``name``, saying in its headers the ledger position and knownAt it reflects."""
-    headers = {
-        "Content-Disposition": f'attachment; filename="{name}"',
-        "X-Ledger-Position": str(position),
-        "X-Known-At": known_at.isoformat() if known_at else "",
-        **(more or {}),
-    }
-    return Response(content, media_type=media_type, headers=headers)
+    return Response(content, media_type=media_type, headers=file_headers(name, position, known_at, more))
 
 
 def unreadable(template: str, value: str) -> Refused:
@@ -125,11 +131,10 @@ async def fhir_download(visit: SignedIn, since: str | None = None) -> Response:
         done = await fhir_bundle(visit.services, visit.user, base=base, since=moment)
     except Refused as error:
         return refused(visit, error)
-    except BundleMoving:
-        return refused(visit, Refused(Refusal(BundleMoving.code, LIST_MOVING, LIST_MOVING)))
     name = f"hrh-fhir-{'changes' if moment else 'all'}-position-{done.position}.json"
-    content = json.dumps(done.bundle, ensure_ascii=False, indent=1) + "\n"
-    return attachment(content.encode(), "application/fhir+json", name, done.position, done.known_at)
+    headers = file_headers(name, done.position, done.known_at)
+    # Streamed from the export's spool (gzipped on the way by the app's middleware): never whole in memory.
+    return StreamingResponse(done.chunks(), media_type="application/fhir+json", headers=headers)
 
 
 @router.get("/exports/nhwa.{kind}")
