@@ -1,11 +1,11 @@
 """Checking a block of log lines for ``hrh import-log``, in a child process or in the importer's own.
 
-A block is a run of consecutive lines of the file. Each line is parsed into its domain event, which
-refuses any value not written as ``export-log`` writes it (``replay.log_values``), and checked: its
-place after the line before it in the block (positions rising, each aggregate's versions one by
-one), and its chain hash (DESIGN, "Tamper evidence"). What spans
-blocks (positions and versions from one block to the next) is left to the importer, which sees
-the blocks in order (``replay.log_import``).
+A block is a run of consecutive lines of the file. Each line is read into its stored event
+(``replay.log_stored``), refusing any value not written as ``export-log`` writes it
+(``replay.log_values``), and checked: its place after the line before it in the block (positions
+rising, each aggregate's versions one by one), and its chain hash (DESIGN, "Tamper evidence").
+What spans blocks (positions and versions from one block to the next) is left to the importer,
+which sees the blocks in order (``replay.log_import``).
 
 The chain needs no sequence across blocks either: a line's chain must be the link of the chain
 *written on the line before it* and its own digest. When every line passes, every written chain
@@ -29,7 +29,8 @@ from psycopg.copy import Copy, FileWriter
 
 from domain.chain import GENESIS, KEPT, compact, link
 from projections.event_store import CHAIN_COLUMN_TYPES, EVENT_COLUMN_TYPES
-from replay.log_format import CHAIN, MalformedLine, event_of, parse
+from replay.log_format import CHAIN, MalformedLine, parse
+from replay.log_stored import StoredLines
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,7 @@ class BlockChecker:
     that has run nothing: only its adapters are used)."""
 
     def __init__(self, mapper: Mapper[Any], cursor: Cursor[Any]) -> None:
-        self.mapper = mapper
+        self.stored = StoredLines(mapper)
         self.cursor = cursor
 
     def check(self, block: Block) -> Checked:
@@ -105,21 +106,21 @@ class BlockChecker:
     ) -> None:
         previous = written_chain(block.before)
         versions = checked.last_versions
-        to_stored_event, sha256 = self.mapper.to_stored_event, hashlib.sha256
+        stored_line, sha256 = self.stored, hashlib.sha256
         last_position = 0
         for number, text in enumerate(block.lines, start=block.start):
             if not text.strip():
                 continue
             try:
                 line = parse(text)
-                position, event = event_of(line)
+                position, row = stored_line(line)
             except MalformedLine as error:
                 raise Refused(str(error), number) from None
             if not checked.first_line:
                 checked.first_line, checked.first_position = number, position
             elif position <= last_position:
                 raise Refused(f"position {position} does not follow {last_position}", number)
-            aggregate, version = line["aggregate_id"], event.originator_version  # its text: a quicker key
+            aggregate, version = line["aggregate_id"], row[1]  # the id's text: a quicker key
             expected = versions.get(aggregate)
             if expected is None:
                 checked.first_versions[aggregate] = (version, number)
@@ -137,8 +138,7 @@ class BlockChecker:
             previous = line[CHAIN]
             versions[aggregate] = version
             last_position = position
-            stored = to_stored_event(event)
-            events.append((stored.originator_id, stored.originator_version, stored.topic, stored.state, position))
+            events.append((*row, position))
             chain.append((position, digest, previous))
         checked.last_position = last_position
 

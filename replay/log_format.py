@@ -7,6 +7,7 @@ version above 1 says so in ``event_version``, and its data has that version's ke
 
 import json
 import typing
+from collections.abc import Callable
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -102,6 +103,21 @@ def event_of(line: dict[str, Any]) -> tuple[int, Any]:
         MalformedLine: the line lacks a key, or names an unknown event, or a value is not of its
             type or not written as the log writes it.
     """
+    position, event_class, state = event_state(line)
+    event: Any = object.__new__(event_class)
+    object.__setattr__(event, "__dict__", state)
+    return position, event
+
+
+def event_state(
+    line: dict[str, Any], fields_of: "Callable[[type], dict[str, Reader]] | None" = None
+) -> tuple[int, type, dict[str, Any]]:
+    """The position, the event class and the event's attributes of a parsed line, in the order
+    ``event_of`` gives them; each field read by ``fields_of(event class)`` (default: ``readers``).
+
+    Raises:
+        MalformedLine: as ``event_of``.
+    """
     missing = [key for key in LINE_KEYS if key not in line]
     if missing:
         raise MalformedLine(f"missing keys: {', '.join(missing)}")
@@ -116,7 +132,7 @@ def event_of(line: dict[str, Any]) -> tuple[int, Any]:
     if type(position) is not int or type(originator_version) is not int or position < 1 or originator_version < 1:
         raise MalformedLine("position and version are whole numbers from 1")
     try:
-        state = decode_data(event_class, line["data"], version)
+        state = decode_data(event_class, line["data"], version, fields_of or readers)
         state.update(
             originator_id=uuid_value(line["aggregate_id"]),
             originator_version=originator_version,
@@ -129,9 +145,7 @@ def event_of(line: dict[str, Any]) -> tuple[int, Any]:
         state["originator_topic"] = aggregate_topic(line["aggregate"])
     if version < current:
         state[VERSION] = version  # stored as recorded: see ``domain.encoding.recorded_event``
-    event: Any = object.__new__(event_class)
-    object.__setattr__(event, "__dict__", state)
-    return position, event
+    return position, event_class, state
 
 
 @cache
@@ -170,8 +184,11 @@ def readers(event_class: type) -> dict[str, Reader]:
     return {name: reader(kind) for name, kind in field_types(event_class).items() if name != CORRECTIONS}
 
 
-def decode_data(event_class: type, data: Any, version: int = 1) -> dict[str, Any]:
-    """The event's attributes from a line's ``data``, of an event recorded at ``version``.
+def decode_data(
+    event_class: type, data: Any, version: int = 1, fields_of: "Callable[[type], dict[str, Reader]] | None" = None
+) -> dict[str, Any]:
+    """The event's attributes from a line's ``data``, of an event recorded at ``version``, each
+    field read by ``fields_of(event class)`` (default: ``readers``).
 
     Raises:
         KeyError: a key that the event's version has not, or lacks.
@@ -179,13 +196,14 @@ def decode_data(event_class: type, data: Any, version: int = 1) -> dict[str, Any
     """
     if type(data) is not dict:
         raise TypeError("data is not an object")
+    fields_of = fields_of or readers
     if CORRECTIONS in field_types(event_class):
-        hired = readers(Worker.Hired)
+        hired = fields_of(Worker.Hired)
         unknown = set(data) - set(hired)
         if unknown:
             raise KeyError(f"unknown data keys {sorted(unknown)}")
         return {CORRECTIONS: {k: hired[k](v) for k, v in data.items()}}
-    fields = readers(event_class)
+    fields = fields_of(event_class)
     if data.keys() != fields.keys():
         unknown = set(data) - set(fields)
         if unknown:
