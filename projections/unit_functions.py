@@ -1,9 +1,11 @@
-"""Each unit's staffing and daily flows as known now, kept up to date as workers' periods change.
+"""Each unit's staffing, daily flows and establishment sums as known now, kept up to date as
+workers' periods, decrees and the tree change.
 
 A worker's *contributions* are their staffing vector (packed, ``projections.intervals.pack``) over
 each period they are in post at a facility. The facility and every area above it, following the
 tree as of each date, get that vector over the period. Flows (postings, transfers, departures)
-count as entries and exits per Definitions, with the tree as of their date.
+count as entries and exits per Definitions, with the tree as of their date. A pair with posts
+adds its establishment figures to its facility, rolled up so (``projections.establishment_sums``).
 """
 
 from collections import Counter, defaultdict
@@ -39,8 +41,9 @@ class UnitFunctions:
         self.deferred = False
 
     def derive(self, share: Share) -> None:
-        """Every unit's staffing and flows from all the workers' ``share`` (``WorkerProjection.share``)
-        and the tree; from then on, they are kept up to date event by event."""
+        """Every unit's staffing, flows and establishment sums, and every pair's workers in post,
+        from all the workers' ``share`` (``WorkerProjection.share``), the decrees and the tree;
+        from then on, they are kept up to date event by event."""
         self.deferred = False
         self.counts.clear()
         self.flows.clear()
