@@ -76,7 +76,7 @@ CHUNK = 50_000  # rows per COPY: a rebuild's final write would otherwise hold th
 @dataclass(frozen=True)
 class VectorTable:
     """A table of step functions of vectors, one per unit: ``staffing`` (the staffing vector,
-    ``projections.vectors``), ``establishment_sums`` (``projections.posts``). Each row is a unit's
+    ``projections.vectors``), ``establishment_sums`` (``projections.establishment_sums``). Each row is a unit's
     piece: code, valid_from, valid_to, counts (``size`` figures)."""
 
     name: str
