@@ -5,28 +5,33 @@ The read model (``EstablishmentProjection``) writes one row of the ``establishme
 position they are known from (the event is never retracted, so its row is never closed).
 ``posts(F, C, D)`` is the latest row for (F, C) effective on or before D (latest by day, then by
 position), known at T when its position is at or before T's. ``filled`` is the number of workers
-of cadre C (in force on D) in post at F on D, on leave included. As known now, it is read from
-the ``in_post`` step functions (``projections.in_post``): one indexed row per pair with posts,
-however many workers the facilities have had. As known at an earlier position, it is counted
-from the ``worker_periods`` rectangles known then, which the workers' lists read too. An area's
-and a cadre group's figures are sums over the (F, C) pairs they cover, so a surplus never hides
-a vacancy.
+of cadre C (in force on D) in post at F on D, on leave included. An area's and a cadre group's
+figures are sums over the (F, C) pairs they cover, so a surplus never hides a vacancy.
+
+As known now, those sums are kept per unit and cadre group as step functions of the day
+(``projections.establishment_sums``, rolled up the tree as the staffing is), so a unit's
+establishment with its children reads one indexed row a unit, however many pairs and workers
+lie under it. As known at an earlier position, posts are read from this table and ``filled``
+counted from the ``worker_periods`` rectangles known then, pair by pair (``by_pairs``); as
+known now, ``by_pairs`` probes each pair's ``in_post`` function instead (the tests' oracle).
 """
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from domain.org_unit import OrgUnit
+from projections.establishment_sums import SUMS, by_group
 from projections.events import LedgerEvent
 from projections.handlers import handles
 from projections.in_post import Pair, piece_on
 from projections.intervals import Ids, RowSink
 from projections.naming import quoted
-from projections.org_units import Executor, cadres, tree_at
+from projections.org_units import Executor, cadres, children_codes, tree_at
 from projections.postings import IN_POST
-from projections.staffing import known_position
+from projections.staffing import known_position, values_now
 from projections.tables import Table
 from projections.unit_functions import UnitFunctions
+from projections.vectors import CadreInfo
 from projections.writes import Writes
 
 TABLE = "establishment"
@@ -36,8 +41,9 @@ TABLES = (Table(TABLE, "id bigint, code text, day date, known_from bigint, known
 class EstablishmentProjection:
     """The establishment's read model: a row of posts per ``EstablishmentSet``, and its history row."""
 
-    def __init__(self, units: UnitFunctions, ids: Ids, writes: Writes) -> None:
-        self.units = units  # for the facility's code
+    def __init__(self, units: UnitFunctions, cadres: dict[str, CadreInfo], ids: Ids, writes: Writes) -> None:
+        self.units = units  # for the facility's code, and the establishment's sums
+        self.cadres = cadres  # for a cadre's group
         self.rows = RowSink(ids, bounded=False)  # (id, facility, day, known_from, known_to, cadre, posts)
         self.writes = writes
 
@@ -52,6 +58,9 @@ class EstablishmentProjection:
         code = self.units.tree.codes[e.aggregate_id]
         d = e.data
         self.rows.open(code, d["effective_on"], None, e.position, (d["cadre_code"], d["posts"]))
+        cadre = self.cadres.get(d["cadre_code"])
+        group = cadre.group if cadre is not None else "OTHER"
+        self.units.set_posts((code, d["cadre_code"]), group, d["effective_on"], d["posts"])
         self.writes.history(e, subject=code, effective_on=d["effective_on"])
 
 
@@ -137,11 +146,30 @@ async def filled_on(
 async def establishment(
     db: Executor, schema: str, code: str, as_of: date, known_at: datetime | None = None
 ) -> EstablishmentRecord | None:
-    """Establishment(U, D) and each child's, as known at ``known_at`` (now when None); None for an unknown unit."""
+    """Establishment(U, D) and each child's, as known at ``known_at`` (now when None); None for an unknown unit.
+
+    As known now, the unit's and its children's sums on D (``projections.establishment_sums``),
+    one indexed row each; as known at a past position, summed pair by pair (``by_pairs``).
+    """
     position = await known_position(db, schema, known_at)
     exists = await db.fetchval(f"SELECT EXISTS (SELECT 1 FROM {quoted(schema)}.org_units WHERE code = $1)", code)
     if not exists:
         return None
+    if position is not None:
+        return await by_pairs(db, schema, code, as_of, known_at, position)
+    children = (await children_codes(db, schema, [code], as_of))[code]
+    values = await values_now(db, schema, [code, *children], as_of, SUMS)
+    result = _record(code, as_of, known_at, by_group(values[code]))
+    result.children = [_record(child, as_of, known_at, by_group(values[child])) for child in children]
+    return result
+
+
+async def by_pairs(
+    db: Executor, schema: str, code: str, as_of: date, known_at: datetime | None, position: int | None
+) -> EstablishmentRecord:
+    """Establishment(U, D) and each child's summed over the (facility, cadre) pairs with posts
+    under U, as known at ``position`` (None: now, each pair's ``in_post`` probed: what the sums
+    kept as known now must equal, and the tests check them against it)."""
     tree = await tree_at(db, schema, as_of, position)
     chains = {unit: tree.chain(unit) for unit in (*tree.parents, code)}
     covered = [unit for unit, chain in chains.items() if code in chain]  # the unit and every unit under it

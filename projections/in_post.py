@@ -133,3 +133,14 @@ async def in_post_now(db: Executor, schema: str, pairs: list[Pair], day: date) -
         day,
     )
     return {(r["code"], r["cadre"]): int(r["n"]) for r in rows}
+
+
+def in_post_functions(changes: dict[Pair, dict[int, int]]) -> dict[Pair, StepFunction]:
+    """Each pair's function from its changes by day ordinal (``WorkerProjection.share``)."""
+    functions = {}
+    for pair, steps in changes.items():
+        by_date = {date.fromordinal(day): delta for day, delta in steps.items() if delta}
+        if by_date:
+            days = sorted(by_date)
+            functions[pair] = StepFunction(label(pair), days, by_date, dirty_from=days[0])
+    return functions

@@ -230,3 +230,19 @@ class StepFunction:
         if previous and previous_end is not None:
             fn._change(previous_end, -previous)
         return fn
+
+
+def add_over_dates(changes: dict[date, int], start: date, end: date | None, value: int) -> None:
+    """Adds ``value`` over [start, end) to a step function's changes by day."""
+    changes[start] = changes.get(start, 0) + value
+    if end is not None:
+        changes[end] = changes.get(end, 0) - value
+
+
+def add_over(changes: dict[int, int], start: date, end: date | None, value: int) -> None:
+    """Adds ``value`` over [start, end) to a step function's changes by day ordinal."""
+    day = start.toordinal()
+    changes[day] = changes.get(day, 0) + value
+    if end is not None:
+        day = end.toordinal()
+        changes[day] = changes.get(day, 0) - value

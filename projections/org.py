@@ -139,3 +139,11 @@ class OrgTree:
                 out.append((lo, hi, chain))
             i += 1
         return out
+
+
+def chain_at(pieces: list[tuple[date, Chain]], day: date) -> Chain:
+    """The chain in force on ``day`` in an ancestry (``OrgTree.ancestry``: its first piece starts at date.min)."""
+    if len(pieces) == 1:
+        return pieces[0][1]
+    i = bisect_right(pieces, day, key=lambda piece: piece[0]) - 1
+    return pieces[max(i, 0)][1]

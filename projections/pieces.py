@@ -1,4 +1,5 @@
-"""Writing the as-known-now functions: each unit's staffing pieces and its daily flows.
+"""Writing the as-known-now functions: each unit's vector pieces (staffing, the establishment's
+sums) and its daily flows.
 
 A live batch rewrites each touched unit's pieces from the earliest day it changed. A rebuild
 writes every unit's final pieces once, at the end: nobody reads its shadow tables before the
@@ -11,6 +12,7 @@ write. A packed vector's bytes are already its array's elements, but for their l
 
 import struct
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from itertools import chain
@@ -68,20 +70,41 @@ def copy_data(units: Iterable[UnitPieces], size: int = SIZE) -> bytes:
     return b"".join(out)
 
 
-CHUNK = 50_000  # staffing rows per COPY: a rebuild's final write would otherwise hold them all at once
+CHUNK = 50_000  # rows per COPY: a rebuild's final write would otherwise hold them all at once
 
 
-async def write_staffing(
-    conn: asyncpg.Connection, schema: str, counts: dict[str, StepFunction], *, everything: bool = False
+@dataclass(frozen=True)
+class VectorTable:
+    """A table of step functions of vectors, one per unit: ``staffing`` (the staffing vector,
+    ``projections.vectors``), ``establishment_sums`` (``projections.establishment_sums``). Each row is a unit's
+    piece: code, valid_from, valid_to, counts (``size`` figures)."""
+
+    name: str
+    size: int
+
+    def copy_data(self, units: Iterable[UnitPieces]) -> bytes:
+        return copy_data(units, self.size)
+
+
+STAFFING = VectorTable("staffing", SIZE)
+
+
+async def write_vectors(
+    conn: asyncpg.Connection,
+    schema: str,
+    table: VectorTable,
+    functions: dict[str, StepFunction],
+    *,
+    everything: bool = False,
 ) -> None:
     """Writes the pieces that changed since the last write (with ``everything``: all, anew)."""
     s = quoted(schema)
     if everything:
-        await conn.execute(f"DELETE FROM {s}.staffing")
-        await add_staffing(conn, schema, counts)
+        await conn.execute(f"DELETE FROM {s}.{table.name}")
+        await add_vectors(conn, schema, table, functions)
         return
     codes, starts, units = [], [], []
-    for code, fn in counts.items():
+    for code, fn in functions.items():
         taken = fn.take() if fn.dirty_from is not None else None  # most are unchanged: skip the call
         if taken is not None:
             since, pieces = taken
@@ -90,38 +113,47 @@ async def write_staffing(
             units.append((code, ordinals(pieces)))
     if codes:
         await conn.execute(
-            f"DELETE FROM {s}.staffing t USING unnest($1::text[], $2::date[]) x(code, day) "
+            f"DELETE FROM {s}.{table.name} t USING unnest($1::text[], $2::date[]) x(code, day) "
             "WHERE t.code = x.code AND t.valid_from >= x.day",
             codes,
             starts,
         )
-    await _copy_chunks(conn, schema, units)
+    await copy_chunks(conn, schema, table.name, units, table.copy_data)
 
 
-async def add_staffing(conn: asyncpg.Connection, schema: str, counts: dict[str, StepFunction]) -> None:
+async def add_vectors(
+    conn: asyncpg.Connection, schema: str, table: VectorTable, functions: dict[str, StepFunction]
+) -> None:
     """Writes every unit's pieces, a chunk at a time, to a table that holds none of these units'."""
 
     def units() -> Iterator[UnitPieces]:
-        for code, fn in counts.items():
+        for code, fn in functions.items():
             taken = fn.take(everything=True)
             if taken is not None:
                 yield code, ordinals(taken[1])
 
-    await _copy_chunks(conn, schema, units())
+    await copy_chunks(conn, schema, table.name, units(), table.copy_data)
 
 
-async def add_staffing_changes(conn: asyncpg.Connection, schema: str, changes: dict[str, dict[int, int]]) -> None:
-    """Like ``add_staffing``, from each unit's changes by day ordinal (``projections.shards``)."""
-    await _copy_chunks(conn, schema, ((code, pieces_of(sorted(steps), steps)) for code, steps in changes.items()))
+async def add_vector_changes(
+    conn: asyncpg.Connection, schema: str, table: VectorTable, changes: dict[str, dict[int, int]]
+) -> None:
+    """Like ``add_vectors``, from each unit's changes by day ordinal (``projections.shards``)."""
+    pieces = ((code, pieces_of(sorted(steps), steps)) for code, steps in changes.items())
+    await copy_chunks(conn, schema, table.name, pieces, table.copy_data)
+
+
+async def load_vectors(conn: asyncpg.Connection, schema: str, table: VectorTable) -> dict[str, StepFunction]:
+    """Every unit's function from its rows (a live runner's state after a restart, ``projections.state``)."""
+    rows: dict[str, list[tuple[date, date | None, tuple[int, ...]]]] = {}
+    for r in await conn.fetch(f"SELECT code, valid_from, valid_to, counts FROM {quoted(schema)}.{table.name}"):
+        rows.setdefault(r["code"], []).append((r["valid_from"], r["valid_to"], tuple(r["counts"])))
+    return {code: StepFunction.from_rows(code, items) for code, items in rows.items()}
 
 
 def ordinals(pieces: list[tuple[date, date | None, int]]) -> list[Piece]:
     """Pieces with their days as ordinals, as the COPY streams take them."""
     return [(start.toordinal(), None if end is None else end.toordinal(), counts) for start, end, counts in pieces]
-
-
-async def _copy_chunks(conn: asyncpg.Connection, schema: str, units: Iterable[UnitPieces]) -> None:
-    await copy_chunks(conn, schema, "staffing", units, copy_data)
 
 
 Key = TypeVar("Key")

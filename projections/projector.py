@@ -73,7 +73,7 @@ class Projector:
         self.units = UnitFunctions()
         self.people = WorkerProjection(self.units, self.period_rows, self.writes)
         self.org = OrgTreeProjection(self.units, self.people, self.tree_rows, self.writes)
-        self.establishment = EstablishmentProjection(self.units, self.period_rows.ids, self.writes)
+        self.establishment = EstablishmentProjection(self.units, self.people.cadres, self.period_rows.ids, self.writes)
         self.read_models: tuple[ReadModel, ...] = (self.people, self.org, self.establishment)
         self.handlers = REGISTRY.bind(*self.read_models)
         # What the runner, the state loader and the table writer read (the collaborators' own).

@@ -81,7 +81,7 @@ async def catch_up(
     Without ``functions`` (a rebuild, whose projector holds every worker), the staffing and flow
     functions are not kept up to date batch by batch: the caller derives them once from the
     workers at the end, in memory (``Projector.derive_functions``), and writes them
-    (``store.write_functions``). With ``announce``, each batch's
+    (``function_tables.write_functions``). With ``announce``, each batch's
     transaction NOTIFYs its position on that channel, delivered when it commits. A ``shard`` of a
     split build reads and writes only its own (``projections.shards``), on its own tracking row.
 

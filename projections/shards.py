@@ -113,9 +113,15 @@ async def finish(conn: asyncpg.Connection, schema: str, position: int) -> None:
 Share = tuple[
     dict[str, dict[int, int]], dict[tuple[str | None, str | None, int], int], dict[tuple[str, str], dict[int, int]]
 ]
-# Units' staffing changes by day, their daily [entries, exits], and the changes in post of the
-# (facility, cadre) pairs whose facility the shard owns, days as ordinals.
-UnitSums = tuple[dict[str, dict[int, int]], dict[tuple[str, int], list[int]], dict[tuple[str, str], dict[int, int]]]
+# Units' staffing changes by day, their daily [entries, exits], the changes in post of the
+# (facility, cadre) pairs whose facility the shard owns, and units' establishment sums' changes
+# by day (``projections.establishment_sums``), days as ordinals.
+UnitSums = tuple[
+    dict[str, dict[int, int]],
+    dict[tuple[str, int], list[int]],
+    dict[tuple[str, str], dict[int, int]],
+    dict[str, dict[int, int]],
+]
 
 
 def owner(code: str, count: int) -> int:

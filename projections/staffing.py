@@ -17,6 +17,7 @@ from projections import vectors as v
 from projections.naming import quoted
 from projections.org_units import Executor, chains, children_codes, moves_after, position_at, tree_history
 from projections.org_units import cadres as all_cadres
+from projections.pieces import STAFFING, VectorTable
 
 Vector = tuple[int, ...]
 
@@ -74,17 +75,21 @@ def record(code: str, as_of: date, known_at: datetime | None, value: Vector, pop
     )
 
 
-async def values_now(db: Executor, schema: str, codes: list[str], day: date) -> dict[str, Vector]:
-    """Each unit's staffing vector on ``day``, as known now (zero when it has none)."""
+async def values_now(
+    db: Executor, schema: str, codes: list[str], day: date, table: VectorTable = STAFFING
+) -> dict[str, Vector]:
+    """Each unit's staffing vector (or ``table``'s) on ``day``, as known now (zero when it has none):
+    one probe of the table's key a unit."""
     rows = await db.fetch(
         f"SELECT c.code, s.counts FROM unnest($1::text[]) c(code) CROSS JOIN LATERAL ("
-        f"SELECT counts, valid_to FROM {quoted(schema)}.staffing t WHERE t.code = c.code AND t.valid_from <= $2 "
+        f"SELECT counts, valid_to FROM {quoted(schema)}.{table.name} t WHERE t.code = c.code AND t.valid_from <= $2 "
         "ORDER BY t.valid_from DESC LIMIT 1) s WHERE s.valid_to IS NULL OR s.valid_to > $2",
         codes,
         day,
     )
     found = {r["code"]: tuple(r["counts"]) for r in rows}
-    return {code: found.get(code, v.ZERO) for code in codes}
+    zero = (0,) * table.size
+    return {code: found.get(code, zero) for code in codes}
 
 
 async def series_now(db: Executor, schema: str, code: str, days: list[date]) -> dict[date, Vector]:

@@ -14,11 +14,12 @@ import orjson
 
 from domain.worker import Worker
 from projections.careers import WORKER_EVENTS, Flow, WorkerState, step_of
+from projections.establishment_sums import SUMS, Decrees, lanes_of
 from projections.in_post import load_in_post
-from projections.intervals import StepFunction
 from projections.ledger_reader import read_range
 from projections.naming import quoted
 from projections.org import Unit
+from projections.pieces import STAFFING, load_vectors
 from projections.projector import Projector
 from projections.shards import Shard
 from projections.store import Target, tracking
@@ -78,19 +79,31 @@ async def load(conn: asyncpg.Connection, schema: str, *, functions: bool = True)
         )
         projector.tree.add(unit)
         projector.tree_pieces[unit.code] = pieces.get(unit.code, [])
+    await load_decrees(conn, schema, projector)
     if not functions:
         await load_workers(conn, schema, projector, None)
         projector.complete = True
         return projector
-    rows: dict[str, list[tuple[date, date | None, tuple[int, ...]]]] = {}
-    for r in await conn.fetch(f"SELECT code, valid_from, valid_to, counts FROM {s}.staffing"):
-        rows.setdefault(r["code"], []).append((r["valid_from"], r["valid_to"], tuple(r["counts"])))
-    for code, items in rows.items():
-        projector.counts[code] = StepFunction.from_rows(code, items)
+    projector.counts.update(await load_vectors(conn, schema, STAFFING))
+    projector.units.sums.update(await load_vectors(conn, schema, SUMS))
     for r in await conn.fetch(f"SELECT code, day, entries, exits FROM {s}.flows"):
         projector.flows[(r["code"], r["day"])] = [r["entries"], r["exits"]]
     projector.units.in_post.update(await load_in_post(conn, schema))
     return projector
+
+
+async def load_decrees(conn: asyncpg.Connection, schema: str, projector: Projector) -> None:
+    """Every (facility, cadre) pair's posts, from the establishment's rows in ledger order (the
+    latest for a day holds), and its cadre's group (``projections.establishment_sums``)."""
+    groups = {code: cadre.group for code, cadre in projector.cadres.items()}
+    decrees = projector.units.decrees
+    for r in await conn.fetch(
+        f"SELECT code, cadre, day, posts FROM {quoted(schema)}.establishment ORDER BY known_from"
+    ):
+        pair = (r["code"], r["cadre"])
+        if pair not in decrees:
+            decrees[pair] = Decrees(lanes_of(groups.get(r["cadre"], "OTHER")))
+        decrees[pair].set(r["day"], r["posts"])
 
 
 async def tree_pieces(conn: asyncpg.Connection, schema: str) -> dict[str, list[TreePiece]]:

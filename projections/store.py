@@ -10,18 +10,15 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from projections.in_post import TABLE as IN_POST
-from projections.in_post import add_in_post_changes, write_in_post
+from projections import function_tables
 from projections.naming import NAME as NAME  # re-exported for the API and replay
 from projections.naming import quoted as quoted
-from projections.pieces import add_flows, add_staffing_changes, write_flows, write_staffing
 from projections.projector import Projector
-from projections.shards import Shard, UnitSums
+from projections.shards import Shard
 from projections.tables import FUNCTIONS, GROUPS, HISTORY, Table, fingerprint
-from projections.unit_functions import UnitFunctions
 
 # The tables the store writes itself: the tracking row, the history rows (``events``), and the
-# staffing, flow and in-post functions. Each read model declares its own (``Projector.tables``).
+# functions (``projections.function_tables``). Each read model declares its own (``Projector.tables``).
 OWN = (
     Table(
         "tracking",
@@ -46,21 +43,7 @@ OWN = (
         keys={"events_key": "events (position)"},
         unfiltered=("version", "note", "command_id", "subject", "reason", "data", "event", "authority"),
     ),
-    Table(
-        "staffing",
-        "code text NOT NULL, valid_from date NOT NULL, valid_to date, counts int[] NOT NULL",
-        FUNCTIONS,
-        keys={"staffing_key": "staffing (code, valid_from)"},
-        unfiltered=("counts",),
-    ),
-    Table(
-        "flows",
-        "code text NOT NULL, day date NOT NULL, entries int NOT NULL, exits int NOT NULL",
-        FUNCTIONS,
-        keys={"flows_key": "flows (code, day)"},
-        unfiltered=("entries", "exits"),
-    ),
-    IN_POST,
+    *function_tables.TABLES,
 )
 READ_MODELS = Projector()  # built once, for what its read models declare: their tables and rectangles
 DECLARED = {table.name: table for table in (*OWN, *READ_MODELS.tables())}
@@ -270,22 +253,3 @@ async def resume_pending(conn: asyncpg.Connection, schema: str) -> None:
 async def drop_pending(conn: asyncpg.Connection, schema: str) -> None:
     s = quoted(schema)
     await conn.execute(f"DROP TABLE IF EXISTS {s}.{PENDING}, {s}.{PENDING_SHOWN}")
-
-
-async def write_functions(
-    conn: asyncpg.Connection, schema: str, projector: UnitFunctions, *, everything: bool = False
-) -> None:
-    """Writes the staffing pieces, daily flows and workers in post that changed (with
-    ``everything``: all of them, anew)."""
-    await write_staffing(conn, schema, projector.counts, everything=everything)
-    await write_flows(conn, schema, projector.flows, projector.dirty_flows, everything=everything)
-    await write_in_post(conn, schema, projector.in_post, everything=everything)
-
-
-async def add_share(conn: asyncpg.Connection, schema: str, sums: UnitSums) -> None:
-    """Writes the staffing pieces, daily flows and workers in post of ``sums`` (a split rebuild's
-    child: the units it owns, ``UnitFunctions.unit_sums``) to tables that hold none of its units'."""
-    counts, flows, in_post = sums
-    await add_staffing_changes(conn, schema, counts)
-    await add_flows(conn, schema, flows)
-    await add_in_post_changes(conn, schema, in_post)

@@ -6,12 +6,13 @@ from typing import Any
 import asyncpg
 import orjson
 
+from projections.function_tables import write_functions
 from projections.intervals import Row
 from projections.naming import NAME, quoted
 from projections.projector import DATA, Projector, Writes
 from projections.search import search_keys
 from projections.shards import Shard
-from projections.store import PENDING, PENDING_SHOWN, write_functions
+from projections.store import PENDING, PENDING_SHOWN
 from projections.worker_projection import IDENTITY
 
 

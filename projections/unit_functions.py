@@ -1,20 +1,22 @@
-"""Each unit's staffing and daily flows as known now, kept up to date as workers' periods change.
+"""Each unit's staffing, daily flows and establishment sums as known now, kept up to date as
+workers' periods, decrees and the tree change.
 
 A worker's *contributions* are their staffing vector (packed, ``projections.intervals.pack``) over
 each period they are in post at a facility. The facility and every area above it, following the
 tree as of each date, get that vector over the period. Flows (postings, transfers, departures)
-count as entries and exits per Definitions, with the tree as of their date.
+count as entries and exits per Definitions, with the tree as of their date. A pair with posts
+adds its establishment figures to its facility, rolled up so (``projections.establishment_sums``).
 """
 
-from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from datetime import date
 
 from projections.careers import Flow
-from projections.in_post import Pair, label
-from projections.intervals import Day, StepFunction
-from projections.org import Chain, OrgTree
+from projections.establishment_sums import Decrees, add_pieces, contribution, facility_changes, lanes_of, net_span
+from projections.in_post import Pair, in_post_functions, label
+from projections.intervals import Day, StepFunction, add_over, add_over_dates
+from projections.org import Chain, OrgTree, chain_at
 from projections.shards import Share, UnitSums
 
 # facility, the cadre it counts in post in (None: not in post), from, to, packed vector
@@ -22,8 +24,9 @@ Contribution = tuple[str, str | None, date, date | None, int]
 
 
 class UnitFunctions:
-    """The org tree with every unit's staffing function and daily flows, and the workers in post
-    per facility and cadre (``projections.in_post``)."""
+    """The org tree with every unit's staffing function and daily flows, the workers in post
+    per facility and cadre (``projections.in_post``), and every unit's establishment sums
+    (``projections.establishment_sums``), rolled up as the staffing is."""
 
     def __init__(self) -> None:
         self.tree = OrgTree()
@@ -31,19 +34,24 @@ class UnitFunctions:
         self.flows: dict[tuple[str, date], list[int]] = {}  # (unit, day) → [entries, exits], as known now
         self.dirty_flows: set[tuple[str, date]] = set()
         self.in_post: dict[Pair, StepFunction] = {}  # workers in post per (facility, cadre), as known now
+        self.decrees: dict[Pair, Decrees] = {}  # posts per (facility, cadre), as known now
+        self.sums: dict[str, StepFunction] = {}  # the establishment's sums per unit, as known now
         # A bulk build leaves the functions alone until its end, then derives them once from the
         # workers (``derive``): nobody reads them meanwhile.
         self.deferred = False
 
     def derive(self, share: Share) -> None:
-        """Every unit's staffing and flows from all the workers' ``share`` (``WorkerProjection.share``)
-        and the tree; from then on, they are kept up to date event by event."""
+        """Every unit's staffing, flows and establishment sums, and every pair's workers in post,
+        from all the workers' ``share`` (``WorkerProjection.share``), the decrees and the tree;
+        from then on, they are kept up to date event by event."""
         self.deferred = False
         self.counts.clear()
         self.flows.clear()
         self.dirty_flows.clear()
-        changes, cells, in_post = self.unit_sums(share)
+        self.sums.clear()
+        changes, cells, in_post, sums = self.unit_sums(share)
         self.roll_up(changes)
+        self.roll_up(sums, self.sums)
         self.in_post.clear()
         self.in_post.update(in_post_functions(in_post))
         self.apply_flow_net({(unit, date.fromordinal(day)): cell for (unit, day), cell in cells.items()})
@@ -58,21 +66,57 @@ class UnitFunctions:
         if n == len(old) == len(new):
             return
         steps: dict[str, dict[date, int]] = defaultdict(dict)
+        pairs: dict[Pair, dict[date, int]] = defaultdict(dict)
         for sign, items in ((-1, old[n:]), (1, new[n:])):
             for item in items:
                 if item is None:
                     continue
                 facility, cadre, start, end, value = item
                 if cadre is not None:
-                    self._in_post_fn((facility, cadre)).add(start, end, sign)
-                changes = steps[facility]
-                changes[start] = changes.get(start, 0) + sign * value
-                if end is not None:
-                    changes[end] = changes.get(end, 0) - sign * value
+                    add_over_dates(pairs[(facility, cadre)], start, end, sign)
+                add_over_dates(steps[facility], start, end, sign * value)
         for facility, changes in steps.items():
-            for lo, hi, chain, value in self._spans(facility, changes):
-                for unit in chain:
-                    self._count_fn(unit).add(lo, hi, value)
+            self._roll(self.counts, facility, changes)
+        self._in_post_changed(pairs)
+
+    def _in_post_changed(self, pairs: dict[Pair, dict[date, int]]) -> None:
+        """Adds each pair's changes in post, and replaces the establishment sums of those with
+        posts over the days that changed."""
+        sums: dict[str, dict[date, int]] = defaultdict(dict)
+        for pair, changes in pairs.items():
+            span = net_span(changes)
+            if span is None:
+                continue
+            fn, decrees = self._in_post_fn(pair), self.decrees.get(pair)
+            if decrees is not None:
+                add_pieces(sums[pair[0]], contribution(decrees, fn, *span), -1)
+            for day, delta in changes.items():
+                fn.add(day, None, delta)
+            if decrees is not None:
+                add_pieces(sums[pair[0]], contribution(decrees, fn, *span), 1)
+        for facility, changes in sums.items():
+            self._roll(self.sums, facility, changes)
+
+    def set_posts(self, pair: Pair, group: str, day: date, posts: int) -> None:
+        """A decree: the pair's posts from ``day`` on, until its next decree; its establishment
+        sums replaced from then on (but in a bulk build, which derives them at its end)."""
+        decrees = self.decrees.get(pair)
+        if decrees is None:
+            decrees = self.decrees[pair] = Decrees(lanes_of(group))
+        if self.deferred:
+            decrees.set(day, posts)
+            return
+        changes: dict[date, int] = {}
+        add_pieces(changes, contribution(decrees, self.in_post.get(pair), day, None), -1)
+        decrees.set(day, posts)
+        add_pieces(changes, contribution(decrees, self.in_post.get(pair), day, None), 1)
+        self._roll(self.sums, pair[0], changes)
+
+    def _roll(self, functions: dict[str, StepFunction], facility: str, changes: dict[date, int]) -> None:
+        """Adds a facility's ``changes`` to its function in ``functions`` and to its areas'."""
+        for lo, hi, chain, value in self._spans(facility, changes):
+            for unit in chain:
+                _function(functions, unit).add(lo, hi, value)
 
     def _spans(self, facility: str, changes: dict[date, int]) -> Iterator[tuple[date, date | None, Chain, int]]:
         """The facility's non-zero pieces, from its ``changes``, cut where its areas change:
@@ -90,8 +134,9 @@ class UnitFunctions:
         """The day from which the unit's areas stay as they are (the last piece of its ancestry)."""
         return self.tree.ancestry(code)[-1][0] if code is not None else date.min
 
-    def roll_up(self, changes: dict[str, dict[int, int]]) -> None:
-        """Sets every unit's staffing from its changes by day ordinal (``unit_sums``)."""
+    def roll_up(self, changes: dict[str, dict[int, int]], functions: dict[str, StepFunction] | None = None) -> None:
+        """Sets every unit's staffing (or its ``functions``) from its changes by day ordinal (``unit_sums``)."""
+        functions = self.counts if functions is None else functions
         dates: dict[int, date] = {}
         for unit, steps in changes.items():
             by_date = {}
@@ -101,19 +146,33 @@ class UnitFunctions:
                     day = dates[ordinal] = date.fromordinal(ordinal)
                 by_date[day] = delta
             days = sorted(by_date)
-            self.counts[unit] = StepFunction(unit, days, by_date, dirty_from=days[0])
+            functions[unit] = StepFunction(unit, days, by_date, dirty_from=days[0])
 
     def unit_sums(self, share: Share, keep: Callable[[str], bool] | None = None) -> UnitSums:
         """Every unit's staffing changes and daily flows (days as ordinals) from its facilities'
         changes and the flows (``share``, ``WorkerProjection.share``), following the tree as of
-        each date; with ``keep``, only the units it keeps.
+        each date; the pairs' changes in post; and every unit's establishment sums, from the
+        pairs with posts (all of them: each shard of a split build knows every decree). With
+        ``keep``, only the units (and the pairs of the facilities) it keeps.
 
         Each facility's changes go to it and to every area above it. Changes that add up to zero
         are left out, and so are units left with none; so are flow cells left empty.
         """
         at, moves, in_post = share
+        with_posts = in_post_functions({pair: in_post.get(pair, {}) for pair in self.decrees})
+        sums = self._rolled_up(facility_changes(self.decrees, with_posts), keep)
+        pairs = in_post if keep is None else {pair: steps for pair, steps in in_post.items() if keep(pair[0])}
+        return self._rolled_up(at, keep), self._flow_cells(moves, keep), pairs, sums
+
+    def _rolled_up(
+        self, at: dict[str, dict[int, int]], keep: Callable[[str], bool] | None
+    ) -> dict[str, dict[int, int]]:
+        """Every unit's changes by day ordinal from its facilities' changes ``at``, following the
+        tree as of each date (with ``keep``, only the units it keeps); zero changes left out."""
         changes: dict[str, dict[int, int]] = defaultdict(dict)
         for facility, steps in at.items():
+            if not steps:
+                continue
             last_start, last_chain = self.tree.ancestry(facility)[-1]
             kept = last_chain if keep is None else [unit for unit in last_chain if keep(unit)]
             if min(steps) >= last_start.toordinal():  # the same areas on every date it changes
@@ -132,8 +191,7 @@ class UnitFunctions:
             nonzero = {day: delta for day, delta in steps.items() if delta}
             if nonzero:
                 counts[unit] = nonzero
-        pairs = in_post if keep is None else {pair: steps for pair, steps in in_post.items() if keep(pair[0])}
-        return counts, self._flow_cells(moves, keep), pairs
+        return counts
 
     def _flow_cells(
         self, moves: dict[tuple[str | None, str | None, int], int], keep: Callable[[str], bool] | None
@@ -156,12 +214,6 @@ class UnitFunctions:
                     shares[(origin, destination)] = (settled, units)
             add_shares(cells, ordinal, units, n)
         return cells
-
-    def _count_fn(self, unit: str) -> StepFunction:
-        fn = self.counts.get(unit)
-        if fn is None:
-            fn = self.counts[unit] = StepFunction(unit)
-        return fn
 
     def _in_post_fn(self, pair: Pair) -> StepFunction:
         fn = self.in_post.get(pair)
@@ -201,9 +253,20 @@ class UnitFunctions:
         self.apply_flow_net(net)
 
     def rehang(self, facility: str, before: list[tuple[date, Chain]], after: list[tuple[date, Chain]]) -> None:
-        """Moves a facility's staffing between areas where its ancestry changed."""
-        counts = self.counts.get(facility)
-        if counts is None or before == after:
+        """Moves a facility's staffing and establishment sums between areas where its ancestry changed."""
+        if before != after:
+            for functions in (self.counts, self.sums):
+                self._rehang(functions, facility, before, after)
+
+    def _rehang(
+        self,
+        functions: dict[str, StepFunction],
+        facility: str,
+        before: list[tuple[date, Chain]],
+        after: list[tuple[date, Chain]],
+    ) -> None:
+        counts = functions.get(facility)
+        if counts is None:
             return
         days = sorted({d for d, _ in before} | {d for d, _ in after})
         for i, day in enumerate(days):
@@ -215,29 +278,16 @@ class UnitFunctions:
             came = [u for u in new if u not in old]
             for lo, hi, value in list(counts.pieces(day, end)):
                 for unit in gone:
-                    self._count_fn(unit).add(lo, hi, -value)
+                    _function(functions, unit).add(lo, hi, -value)
                 for unit in came:
-                    self._count_fn(unit).add(lo, hi, value)
+                    _function(functions, unit).add(lo, hi, value)
 
 
-def in_post_functions(changes: dict[Pair, dict[int, int]]) -> dict[Pair, StepFunction]:
-    """Each pair's function from its changes by day ordinal (``WorkerProjection.share``)."""
-    functions = {}
-    for pair, steps in changes.items():
-        by_date = {date.fromordinal(day): delta for day, delta in steps.items() if delta}
-        if by_date:
-            days = sorted(by_date)
-            functions[pair] = StepFunction(label(pair), days, by_date, dirty_from=days[0])
-    return functions
-
-
-def add_over(changes: dict[int, int], start: date, end: date | None, value: int) -> None:
-    """Adds ``value`` over [start, end) to a step function's changes by day ordinal."""
-    day = start.toordinal()
-    changes[day] = changes.get(day, 0) + value
-    if end is not None:
-        day = end.toordinal()
-        changes[day] = changes.get(day, 0) - value
+def _function(functions: dict[str, StepFunction], unit: str) -> StepFunction:
+    fn = functions.get(unit)
+    if fn is None:
+        fn = functions[unit] = StepFunction(unit)
+    return fn
 
 
 def add_shares(net: dict[tuple[str, Day], list[int]], day: Day, shares: list[tuple[str, int, int]], n: int) -> None:
@@ -247,11 +297,3 @@ def add_shares(net: dict[tuple[str, Day], list[int]], day: Day, shares: list[tup
         cell = net[(unit, day)]
         cell[0] += n * entries
         cell[1] += n * exits
-
-
-def chain_at(pieces: list[tuple[date, Chain]], day: date) -> Chain:
-    """The chain in force on ``day`` in an ancestry (``OrgTree.ancestry``: its first piece starts at date.min)."""
-    if len(pieces) == 1:
-        return pieces[0][1]
-    i = bisect_right(pieces, day, key=lambda piece: piece[0]) - 1
-    return pieces[max(i, 0)][1]

@@ -17,12 +17,12 @@ from domain.worker import Worker
 from projections.careers import WORKER_EVENTS, Period, Step, WorkerState, backdated, derive, step_of
 from projections.events import LedgerEvent
 from projections.handlers import handles
-from projections.intervals import RowSink
+from projections.intervals import RowSink, add_over
 from projections.postings import IN_POST
 from projections.search import SEARCH_COLUMNS, SEARCH_INDEXES
 from projections.shards import Share
 from projections.tables import CHANGES, Table
-from projections.unit_functions import Contribution, UnitFunctions, add_over
+from projections.unit_functions import Contribution, UnitFunctions
 from projections.vectors import CadreInfo, Traits, packed_vector, traits
 from projections.worker_rows import WorkerRows, shown_for
 from projections.writes import Writes

@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 import asyncpg
 
-from projections import runner, shards, state, store
+from projections import function_tables, runner, shards, state, store
 from projections.collector import without_collector
 from projections.naming import quoted
 from projections.projector import Projector
@@ -76,7 +76,7 @@ async def build(
                 finish_tables()
                 await asyncio.get_running_loop().run_in_executor(None, projector.derive_functions)
                 async with conn.transaction():
-                    await store.write_functions(conn, target.schema, projector.units, everything=True)
+                    await function_tables.write_functions(conn, target.schema, projector.units, everything=True)
                     if indexes:
                         await store.add_indexes(conn, target.schema, tables=store.FUNCTION_TABLES)
             await asyncio.gather(*indexers)

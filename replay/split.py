@@ -34,7 +34,7 @@ from typing import Any
 
 import asyncpg
 
-from projections import runner, shards, state, store
+from projections import function_tables, runner, shards, state, store
 from projections.collector import without_collector
 from projections.naming import quoted
 from projections.shards import Shard
@@ -265,6 +265,6 @@ async def _project_shard(pipe: Connection, url: str, target: Target, shard: Shar
             added = shards.add_up([mine] + [pickle.loads(part) for part in theirs if part])
             owned = projector.unit_sums(added, keep=shard.owns_unit)
         async with conn.transaction():
-            await store.add_share(conn, target.schema, owned)
+            await function_tables.add_share(conn, target.schema, owned)
     finally:
         await conn.close()

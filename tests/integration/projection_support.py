@@ -187,6 +187,30 @@ def in_post_against_periods(url: str, ledger: Ledger, days: list[date]) -> list[
     return list(query(url, ledger, _in_post_against_periods, days))
 
 
+async def _sums_against_pairs(conn: asyncpg.Connection, schema: str, days: list[date]) -> list[Any]:
+    s = store.quoted(schema)
+    roots = [r["code"] for r in await conn.fetch(f"SELECT DISTINCT code FROM {s}.org_tree WHERE parent IS NULL")]
+    wrong = []
+    for day in days:
+        areas = list(roots)
+        for unit in roots:  # the roots and the units one level down, each with its children
+            record = await establishment.establishment(conn, schema, unit, day)
+            areas += [child.code for child in record.children] if record is not None else []
+        for unit in areas:
+            kept = await establishment.establishment(conn, schema, unit, day)
+            summed = await establishment.by_pairs(conn, schema, unit, day, None, None)
+            if kept != summed:
+                wrong.append((unit, day, kept, summed))
+    return wrong
+
+
+def sums_against_pairs(url: str, ledger: Ledger, days: list[date]) -> list[Any]:
+    """The (unit, day)s on which the establishment as known now (the ``establishment_sums``
+    table) differs from its (facility, cadre) pairs summed (``establishment.by_pairs``), for the
+    roots and the units one level down, each with its children; empty when they agree."""
+    return list(query(url, ledger, _sums_against_pairs, days))
+
+
 def expected_staffing(ref: Reference, code: str, as_of: date, known_at: datetime | None = None) -> dict[str, Any]:
     out = dict(ref.staffing(code, as_of, known_at))
     out["children"] = {

@@ -15,6 +15,7 @@ from tests.integration.projection_support import (
     fresh_ledger,
     in_post_against_periods,
     reference,
+    sums_against_pairs,
 )
 from tests.integration.test_projections import AREAS, START, Recorder, hire_command, org_tree, rounded
 
@@ -64,4 +65,5 @@ def test_the_establishment_equals_the_reference(database_url: str) -> None:
         assert (f1["posts"], f1["filled"], f1["vacant"]) == (4, 2, 2)
         assert establishment_of(database_url, ledger, "R1", date(2021, 7, 1))["children"].keys() == {"D1"}
         assert in_post_against_periods(database_url, ledger, days) == []
+        assert sums_against_pairs(database_url, ledger, days) == []
         assert differences(database_url, ledger) == []

@@ -30,6 +30,7 @@ from tests.integration.projection_support import (
     reference,
     series_of,
     staffing_of,
+    sums_against_pairs,
 )
 
 pytestmark = pytest.mark.integration
@@ -279,6 +280,7 @@ def check_history(database_url: str, ledger: Ledger, steps: list[Any], cuts: lis
     monthly = {date(2020 + n // 12, 1 + n % 12, 1) for n in range(-1, 12 * 5)}
     probed = {day - timedelta(days=k) for _, day, _ in probes for k in (0, 1)}
     assert in_post_against_periods(database_url, ledger, sorted(monthly | probed)) == []
+    assert sums_against_pairs(database_url, ledger, sorted(probed)) == []
     for known_at in (None, START + timedelta(hours=len(steps) // 2 + 20)):
         got = series_of(database_url, ledger, "R1", date(2020, 1, 1), date(2023, 12, 31), "QUARTER", known_at)
         want = ref.density_series("R1", date(2020, 1, 1), date(2023, 12, 31), "QUARTER", known_at)

@@ -22,6 +22,7 @@ from tests.integration.projection_support import (
     fresh_ledger,
     in_post_against_periods,
     run,
+    sums_against_pairs,
     target_of,
 )
 from tests.integration.test_projections import hire_command
@@ -75,8 +76,9 @@ def test_a_split_rebuild_builds_the_tables_one_process_builds(database_url: str,
     kinds = {row[4] for row in alone["events"]}
     assert {"MOVED", "RETRACTED", "TRANSFERRED", "DETAILS_CORRECTED", "POPULATION_ESTIMATED"} <= kinds
     assert any(row[15] for row in alone["events"])  # back-dated events
-    assert alone["staffing"] and alone["flows"] and alone["in_post"]
+    assert alone["staffing"] and alone["flows"] and alone["in_post"] and alone["establishment_sums"]
     assert in_post_against_periods(database_url, demo, DAYS) == []
+    assert sums_against_pairs(database_url, demo, DAYS[::4]) == []
 
     run(rebuild.rebuild(database_url, target, processes=2))
     assert tables(database_url, target.schema) == alone
@@ -100,10 +102,16 @@ def test_the_live_runner_goes_on_from_a_split_rebuild(database_url: str, demo: L
     demo.execute(
         c.PostWorker(worker_id=hired.aggregate_id, facility_code=str(facility), effective_on=date(2021, 2, 1)), "clerk"
     )
+    # A decree for the pair, back-dated: the sums reloaded from the tables take it and the posting.
+    demo.execute(
+        c.SetEstablishment(facility_code=str(facility), cadre_code=str(cadre), posts=3, effective_on=date(2020, 1, 1)),
+        "admin",
+    )
     before = value(database_url, f"SELECT next_row_id FROM {quoted(target.schema)}.tracking")
     catch_up(database_url, demo)
     assert value(database_url, f"SELECT count(*) FROM {quoted(target.schema)}.worker_periods WHERE id >= {before}")
     assert in_post_against_periods(database_url, demo, DAYS) == []
+    assert sums_against_pairs(database_url, demo, DAYS[::4]) == []
     assert differences(database_url, demo) == []
 
 

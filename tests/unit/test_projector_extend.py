@@ -199,6 +199,7 @@ def functions_of(projector: Projector) -> UnitSums:
         ordinals(projector.counts),
         {(code, day.toordinal()): cell for (code, day), cell in projector.flows.items() if any(cell)},
         ordinals(projector.units.in_post),
+        ordinals(projector.units.sums),
     )
 
 
@@ -230,17 +231,19 @@ def test_the_functions_derived_at_the_end_and_by_split_children_are_those_kept_e
     counts: dict[str, dict[int, int]] = {}
     flows: dict[tuple[str, int], list[int]] = {}
     in_post: dict[tuple[str, str], dict[int, int]] = {}
+    sums: dict[str, dict[int, int]] = {}
     for i, child in enumerate(children):
-        owned_counts, owned_flows, owned_in_post = child.unit_sums(added, keep=Shard(i, 2).owns_unit)
+        owned_counts, owned_flows, owned_in_post, owned_sums = child.unit_sums(added, keep=Shard(i, 2).owns_unit)
         assert not counts.keys() & owned_counts.keys() and not flows.keys() & owned_flows.keys()
-        assert not in_post.keys() & owned_in_post.keys()
+        assert not in_post.keys() & owned_in_post.keys() and not sums.keys() & owned_sums.keys()
         counts.update(owned_counts)
         flows.update(owned_flows)
         in_post.update(owned_in_post)
+        sums.update(owned_sums)
 
     expected = functions_of(live)
     assert functions_of(derived) == expected
-    assert (counts, flows, in_post) == expected
+    assert (counts, flows, in_post, sums) == expected
 
 
 def test_two_changes_on_one_day_merge_back_into_the_period_before() -> None:
