@@ -44,7 +44,7 @@ class ImportRefused(Exception):
         self.line = line
 
 
-class Sequence:
+class Order:
     """What runs across blocks: the last position, and each aggregate's last version."""
 
     def __init__(self) -> None:
@@ -108,7 +108,7 @@ def import_log(
             the chain breaks.
     """
     recorder: Any = ledger.recorder
-    sequence = Sequence()
+    order = Order()
     # The file is read and checked between the writes: more than the library's few seconds of
     # idleness a transaction is allowed on a busy machine.
     with recorder.locked() as curs:
@@ -116,13 +116,13 @@ def import_log(
             raise ImportRefused("the ledger already holds events; import only into an empty database")
         with checking(ledger, curs, cores.children(processes)) as check:
             for checked in check(blocks(lines)):
-                sequence.follow(checked)
+                order.follow(checked)
                 recorder.copy_data(curs, checked.events, checked.chain)
                 if progress is not None:
                     progress(checked.count)
-        if sequence.last_position:
-            recorder.continue_after(curs, sequence.last_position)
-    return sequence.count
+        if order.last_position:
+            recorder.continue_after(curs, order.last_position)
+    return order.count
 
 
 Check = Callable[[Iterable[Block]], Iterator[Checked]]

@@ -6,6 +6,7 @@ Blocks of 4 lines make every block boundary a place where a line can go wrong.
 
 import io
 import json
+import os
 from collections.abc import Callable
 
 import pytest
@@ -114,3 +115,17 @@ def test_a_version_jump_across_blocks_is_named(ledger_factory: LedgerFactory, li
     with pytest.raises(ImportRefused, match=f"jumps to version {parsed[later]['version']}") as refused:
         import_log(ledger_factory(), lines, processes=2)
     assert refused.value.line == later + 1
+
+
+def die(block: object) -> None:
+    os._exit(3)  # a child killed while it checks a block
+
+
+def test_a_child_that_dies_fails_the_import_and_nothing_is_imported(
+    ledger_factory: LedgerFactory, lines: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(log_import, "check_in_child", die)
+    target = ledger_factory()
+    with pytest.raises(ImportRefused, match="a process checking the file stopped"):
+        import_log(target, lines, processes=2)
+    assert target.recorder.max_notification_id() is None
