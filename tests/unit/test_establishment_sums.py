@@ -23,15 +23,14 @@ from projections.events import LedgerEvent
 from projections.intervals import StepFunction, unpack
 from projections.postings import IN_POST
 from projections.projector import Projector
-from projections.shards import Shard, add_up
 from tests.unit.test_projector_extend import (
     FACILITIES,
     START,
     event,
-    functions_of,
     histories,
     org_events,
     project,
+    three_ways,
     worker_events,
 )
 
@@ -138,24 +137,9 @@ def test_the_sums_derived_at_the_end_and_by_split_children_are_those_kept_event_
     moved: list[tuple[str, str, int, int]],
 ) -> None:
     events = recorded(history, decreed, moved)
-    live, derived = Projector(), Projector()
-    live.apply(events)
-    derived.deferred = True
-    derived.apply(events)
-    derived.derive_functions()
-    children = [Projector(), Projector()]
-    for i, child in enumerate(children):
-        child.deferred = True
-        child.apply([e for e in events if e.aggregate != "Worker" or e.aggregate_id.bytes[-1] % 2 == i])
-    added = add_up([child.derive_share() for child in children])
-    sums: dict[str, dict[int, int]] = {}
-    for i, child in enumerate(children):
-        owned = child.unit_sums(added, keep=Shard(i, 2).owns_unit)[3]
-        assert not sums.keys() & owned.keys()
-        sums.update(owned)
-    expected = functions_of(live)
-    assert functions_of(derived) == expected
-    assert sums == expected[3]
+    live, derived, split = three_ways(events)
+    assert derived == live
+    assert split == live
 
 
 def test_a_cadre_is_defined_once_so_its_group_never_changes() -> None:

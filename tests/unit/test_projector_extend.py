@@ -203,6 +203,27 @@ def functions_of(projector: Projector) -> UnitSums:
     )
 
 
+def three_ways(events: list[LedgerEvent]) -> tuple[UnitSums, UnitSums, tuple[dict[Any, Any], ...]]:
+    """The functions kept event by event, derived once at the end, and put together from two
+    split children's shares, each unit's part from the one child that owns it."""
+    live, derived = Projector(), Projector()
+    live.apply(events)
+    derived.deferred = True
+    derived.apply(events)
+    derived.derive_functions()
+    children = [Projector(), Projector()]
+    for i, child in enumerate(children):
+        child.deferred = True
+        child.apply([e for e in events if e.aggregate != "Worker" or e.aggregate_id.bytes[-1] % 2 == i])
+    added = add_up([child.derive_share() for child in children])
+    split: tuple[dict[Any, Any], ...] = ({}, {}, {}, {})
+    for i, child in enumerate(children):
+        for whole, owned in zip(split, child.unit_sums(added, keep=Shard(i, 2).owns_unit), strict=True):
+            assert not whole.keys() & owned.keys()
+            whole.update(owned)
+    return functions_of(live), functions_of(derived), split
+
+
 def ordinals(functions: dict[Any, StepFunction]) -> dict[Any, dict[int, int]]:
     return {key: {d.toordinal(): n for d, n in fn.changes.items()} for key, fn in functions.items() if fn.changes}
 
@@ -217,33 +238,9 @@ def test_the_functions_derived_at_the_end_and_by_split_children_are_those_kept_e
         f2 = next(e for e in events if e.name == "Opened" and e.data["code"] == "F2")
         data = {"new_parent_code": "C", "effective_on": START + timedelta(days=moved_after)}
         events.append(event(events[-1].position + 1, "OrgUnit", f2.aggregate_id, 2, "Moved", data))
-    live, derived = Projector(), Projector()
-    live.apply(events)
-    derived.deferred = True
-    derived.apply(events)
-    derived.derive_functions()
-    children = [Projector(), Projector()]
-    for i, child in enumerate(children):
-        child.deferred = True
-        child.apply([e for e in events if e.aggregate != "Worker" or e.aggregate_id.bytes[-1] % 2 == i])
-
-    added = add_up([child.derive_share() for child in children])
-    counts: dict[str, dict[int, int]] = {}
-    flows: dict[tuple[str, int], list[int]] = {}
-    in_post: dict[tuple[str, str], dict[int, int]] = {}
-    sums: dict[str, dict[int, int]] = {}
-    for i, child in enumerate(children):
-        owned_counts, owned_flows, owned_in_post, owned_sums = child.unit_sums(added, keep=Shard(i, 2).owns_unit)
-        assert not counts.keys() & owned_counts.keys() and not flows.keys() & owned_flows.keys()
-        assert not in_post.keys() & owned_in_post.keys() and not sums.keys() & owned_sums.keys()
-        counts.update(owned_counts)
-        flows.update(owned_flows)
-        in_post.update(owned_in_post)
-        sums.update(owned_sums)
-
-    expected = functions_of(live)
-    assert functions_of(derived) == expected
-    assert (counts, flows, in_post, sums) == expected
+    live, derived, split = three_ways(events)
+    assert derived == live
+    assert split == live
 
 
 def test_two_changes_on_one_day_merge_back_into_the_period_before() -> None:
