@@ -62,6 +62,8 @@ class Checked:
 
 
 class Refused(Exception):
+    """A line of the block that cannot be imported, and why (ends the block's check)."""
+
     def __init__(self, message: str, line: int) -> None:
         super().__init__(message)
         self.line = line
