@@ -15,7 +15,15 @@ from typing import Any
 
 from projections import vectors as v
 from projections.naming import quoted
-from projections.org_units import Executor, chains, children_codes, moves_after, position_at, tree_history
+from projections.org_units import (
+    Executor,
+    chains,
+    children_codes,
+    children_on_days,
+    moves_after,
+    position_at,
+    tree_history,
+)
 from projections.org_units import cadres as all_cadres
 from projections.pieces import STAFFING, VectorTable
 
@@ -196,47 +204,58 @@ async def known_position(db: Executor, schema: str, known_at: datetime | None) -
 async def populations(
     db: Executor, schema: str, codes: list[str], year: int, position: int | None
 ) -> dict[str, int | None]:
-    """Population(U, year) per Definitions, with the fall-back to the children, as known at ``position``.
-
-    The year's estimates are read at once (a few per area). The fall-back then reads the children of
-    the units without one, level by level, only as deep as it must: when the year has no estimate
-    at all (this year's, before any is recorded), every unit is without one, at no further cost.
-    """
-    rows = await db.fetch(
-        f"SELECT DISTINCT ON (code) code, population FROM {quoted(schema)}.populations WHERE year = $1 "
-        "AND ($2::bigint IS NULL OR position <= $2) ORDER BY code, position DESC",
-        year,
-        position,
-    )
-    found: dict[str, int | None] = {r["code"]: int(r["population"]) for r in rows}
-    asked: dict[str, list[str]] = {}  # unit → the children it falls back to
-    missing = [code for code in dict.fromkeys(codes) if code not in found] if found else []
-    while missing:
-        below = await children_codes(db, schema, missing, date(year, 12, 31), position)
-        asked.update((code, below[code]) for code in missing)
-        missing = [c for code in missing for c in below[code] if c not in found and c not in asked]
-    for code in reversed(list(asked)):  # children were asked after their parents
-        _resolve(code, asked, found)
-    return {code: found.get(code) for code in codes}
+    """Population(U, year) per Definitions, with the fall-back to the children, as known at ``position``."""
+    return (await populations_in(db, schema, codes, [year], position))[year]
 
 
 async def populations_by_year(
     db: Executor, schema: str, code: str, years: list[int], position: int | None
 ) -> dict[int, int | None]:
-    """Population(U, Y) for each year, as ``populations`` gives it: the unit's own estimates for
-    every year in one statement, the fall-back to the children for the years without one."""
+    """Population(U, Y) for each year, as ``populations`` gives it."""
+    return {year: found[code] for year, found in (await populations_in(db, schema, [code], years, position)).items()}
+
+
+async def populations_in(
+    db: Executor, schema: str, codes: list[str], years: list[int], position: int | None
+) -> dict[int, dict[str, int | None]]:
+    """Population(U, Y) for each of ``codes`` and ``years``, with the fall-back to the children, as
+    known at ``position``.
+
+    The years' estimates are read at once (a few per area and year). The fall-back then reads the
+    children of the units without one, level by level for every year together (the tree of each
+    year's 31 December), only as deep as it must: a year with no estimate at all (this year's,
+    before any is recorded) leaves every unit without one, at no further cost.
+    """
     rows = await db.fetch(
-        f"SELECT DISTINCT ON (year) year, population FROM {quoted(schema)}.populations WHERE code = $1 "
-        "AND year = ANY($2::int[]) AND ($3::bigint IS NULL OR position <= $3) ORDER BY year, position DESC",
-        code,
+        f"SELECT DISTINCT ON (year, code) year, code, population FROM {quoted(schema)}.populations "
+        "WHERE year = ANY($1::int[]) AND ($2::bigint IS NULL OR position <= $2) ORDER BY year, code, position DESC",
         years,
         position,
     )
-    found: dict[int, int | None] = {int(r["year"]): int(r["population"]) for r in rows}
+    found: dict[int, dict[str, int | None]] = {year: {} for year in years}
+    for r in rows:
+        found[int(r["year"])][r["code"]] = int(r["population"])
+    asked: dict[int, dict[str, list[str]]] = {year: {} for year in years}  # unit → the children it falls back to
+    missing = {year: [c for c in dict.fromkeys(codes) if c not in found[year]] for year in years if found[year]}
+    while any(missing.values()):
+        wanted = list(dict.fromkeys(c for codes_missing in missing.values() for c in codes_missing))
+        days = {year: date(year, 12, 31) for year in missing}
+        below = await children_on_days(db, schema, wanted, list(days.values()), position)
+        for year, codes_missing in missing.items():
+            asked[year].update((code, below[days[year]][code]) for code in codes_missing)
+        missing = {
+            year: [
+                c
+                for code in codes_missing
+                for c in below[days[year]][code]
+                if c not in found[year] and c not in asked[year]
+            ]
+            for year, codes_missing in missing.items()
+        }
     for year in years:
-        if year not in found:
-            found[year] = (await populations(db, schema, [code], year, position))[code]
-    return found
+        for code in reversed(list(asked[year])):  # children were asked after their parents
+            _resolve(code, asked[year], found[year])
+    return {year: {code: found[year].get(code) for code in codes} for year in years}
 
 
 def _resolve(code: str, children: dict[str, list[str]], found: dict[str, int | None]) -> int | None:

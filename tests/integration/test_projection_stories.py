@@ -12,11 +12,13 @@ import pytest
 from domain import commands as c
 from domain.ledger import Ledger
 from domain.values import DepartureReason, LeaveKind, Sex
+from projections import staffing
 from tests.integration.projection_support import (
     catch_up,
     differences,
     fresh_ledger,
     history_of,
+    query,
     series_of,
     staffing_of,
 )
@@ -177,6 +179,34 @@ def test_population_falls_back_to_the_children_only_when_every_child_has_one(
     must(record, c.RecordPopulation(org_unit_code="R1", year=2021, population=40_000))
     catch_up(database_url, ledger)
     assert staffing_of(database_url, ledger, "R1", D)["population"] == 40_000  # an estimate beats the sum
+
+
+def test_the_fall_back_for_many_years_reads_every_year_together(
+    database_url: str, ledger: Ledger, record: Recorder
+) -> None:
+    years = list(range(2015, 2025))
+    for year in years:
+        must(record, c.RecordPopulation(org_unit_code="D1", year=year, population=30_000 + year))
+        if year != 2024:  # D2 has none in 2024: no sum for R1
+            must(record, c.RecordPopulation(org_unit_code="D2", year=year, population=20_000 + year))
+    must(record, c.RecordPopulation(org_unit_code="R1", year=2020, population=40_000))  # an estimate beats the sum
+    catch_up(database_url, ledger)
+    sent: list[str] = []
+
+    class Counting:
+        def __init__(self, db: Any) -> None:
+            self.db = db
+
+        def __getattr__(self, name: str) -> Any:
+            sent.append(name)
+            return getattr(self.db, name)
+
+    async def counted(db: Any, schema: str, *args: Any) -> Any:
+        return await staffing.populations_by_year(Counting(db), schema, *args)
+
+    found = query(database_url, ledger, counted, "R1", years, None)
+    assert found == {year: 40_000 if year == 2020 else None if year == 2024 else 50_000 + 2 * year for year in years}
+    assert len(sent) <= 4  # the estimates, then a level of the tree at a time for every year at once (R1, D2)
 
 
 def test_requalification_counts_from_its_date(database_url: str, ledger: Ledger, record: Recorder) -> None:
