@@ -132,7 +132,7 @@ def event_state(
     if type(position) is not int or type(originator_version) is not int or position < 1 or originator_version < 1:
         raise MalformedLine("position and version are whole numbers from 1")
     try:
-        state = decode_data(event_class, line["data"], version, fields_of or readers)
+        state = decode_data(event_class, line["data"], version, fields_of)
         state.update(
             originator_id=uuid_value(line["aggregate_id"]),
             originator_version=originator_version,

@@ -16,7 +16,7 @@ from eventsourcing.persistence import Mapper
 from eventsourcing.utils import get_topic
 
 from domain.chain import CORRECTIONS
-from domain.encoding import PLAIN, VERSION, LedgerTranscoder
+from domain.encoding import PLAIN, VERSION, Converters, LedgerTranscoder
 from replay.log_format import event_of, event_state, field_types
 from replay.log_values import Reader, reader
 
@@ -34,8 +34,9 @@ class StoredLines:
     def __init__(self, mapper: Mapper[Any]) -> None:
         self.mapper = mapper
         transcoder = mapper.transcoder
-        direct = isinstance(transcoder, LedgerTranscoder) and not mapper.compressor and not mapper.cipher
-        self.converters = transcoder.converters if isinstance(transcoder, LedgerTranscoder) and direct else None
+        self.converters: Converters | None = None  # None: the event's way (a mapper compressing or encrypting)
+        if isinstance(transcoder, LedgerTranscoder) and not mapper.compressor and not mapper.cipher:
+            self.converters = transcoder.converters
         self.topics: dict[type, str] = {}
         self.readers: dict[type, dict[str, Reader]] = {}
 
