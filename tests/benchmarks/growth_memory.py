@@ -85,15 +85,16 @@ class Peaks:
 
 
 @contextlib.contextmanager
-def watched(pid: int, pg_pid: int | None) -> Iterator[Peaks]:
-    """Samples process ``pid``'s tree and PostgreSQL's (``pg_pid``) until the block ends."""
+def watched(pid: int, pg_pid: int | None, pss_every: int = PSS_EVERY) -> Iterator[Peaks]:
+    """Samples process ``pid``'s tree and PostgreSQL's (``pg_pid``) until the block ends, their PSS
+    every ``pss_every`` samples."""
     peaks = Peaks()
     stop = threading.Event()
 
     def run() -> None:
         count = 0
         while not stop.is_set():
-            peaks.sample(pid, pg_pid, pss=count % PSS_EVERY == 0)
+            peaks.sample(pid, pg_pid, pss=count % pss_every == 0)
             count += 1
             stop.wait(INTERVAL)
         peaks.sample(pid, pg_pid)  # the end of a short step

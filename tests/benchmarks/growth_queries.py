@@ -1,7 +1,8 @@
 """The growth benchmark's planner queries over HTTP, against ``hrh serve`` as shipped.
 
 A planner made with ``hrh users add`` signs in to the pages (for the dashboard) and uses their
-token (for GraphQL). Each query is sent one at a time, after a tenth as many warm-up requests:
+token (for GraphQL). The queries are sent one at a time, in turn (a round of the four, ``runs``
+times, after a tenth as many warm-up rounds), so that a busy moment of the machine falls on all alike:
 
 - ``staffing``: ML with its regions, every count (``bench_api.STAFFING``), on a random day of 2012–2024;
 - ``density``: Mopti's ``densitySeries``, quarterly over ten years (2010–2019, 40 points);
@@ -90,15 +91,18 @@ async def timed(base: str, token: str, password: str, runs: int) -> dict[str, An
         "dashboard": dashboard,
     }
     out: dict[str, Any] = {}
+    times: dict[str, list[float]] = {name: [] for name in calls}
+    warmup = max(5, runs // 10)
     try:
-        for name, call in calls.items():
-            times = []
-            for i in range(max(5, runs // 10) + runs):
+        # Round robin: a busy minute of the machine falls on every query alike, not on one.
+        for i in range(warmup + runs):
+            for name, call in calls.items():
                 started = time.perf_counter()
                 await call()
-                if i >= max(5, runs // 10):
-                    times.append((time.perf_counter() - started) * 1000)
-            out[name] = {k: round(v, 2) for k, v in percentiles(times).items()}
+                if i >= warmup:
+                    times[name].append((time.perf_counter() - started) * 1000)
+        for name in calls:
+            out[name] = {k: round(v, 2) for k, v in percentiles(times[name]).items()}
             log(f"  {name}: p50 {out[name]['p50']:.1f} ms, p95 {out[name]['p95']:.1f} ms")
     finally:
         await api.aclose()
@@ -114,7 +118,8 @@ def queries(url: str, pg_pid: int, runs: int) -> dict[str, Any]:
     server = Server(url, secrets.token_urlsafe(32))
     out: dict[str, Any] = {}
     try:
-        with watched(server.process.pid, pg_pid) as peaks:
+        # PSS every 5 s only: reading it walks every page of the 1-2 GB processes, in the queries' way.
+        with watched(server.process.pid, pg_pid, pss_every=25) as peaks:
             out["server_ready_seconds"] = round(server.wait_ready(), 2)
             log(f"  hrh serve ready in {out['server_ready_seconds']:.1f} s; {runs} runs of each query")
             out["http"] = asyncio.run(timed(server.base, token, password, runs))
