@@ -69,6 +69,21 @@ class Server:
             time.sleep(0.5)
         raise RuntimeError(f"the server was not ready in {SERVER_START_TIMEOUT / 60:.0f} minutes")
 
+    def wait_settled(self, idle: float = 0.05, window: float = 1.0) -> float:
+        """Seconds from now until the server's processes use under ``idle`` of a core over ``window``
+        seconds: ready (``wait_ready``) comes as soon as the runner holds its lock, and it then
+        loads every unit's functions into memory, longer the larger the ledger (seconds at scale
+        10), while the workers already answer. Timed queries wait for the steady state."""
+        started = time.perf_counter()
+        used = self.cpu_seconds()
+        while time.perf_counter() - started < SERVER_START_TIMEOUT:
+            time.sleep(window)
+            now = self.cpu_seconds()
+            if now - used < idle * window:
+                return time.perf_counter() - started
+            used = now
+        raise RuntimeError(f"the server was still busy after {SERVER_START_TIMEOUT / 60:.0f} minutes")
+
     @contextlib.contextmanager
     def paused(self) -> Iterator[None]:
         """The server's processes stopped (SIGSTOP), so that the in-process baseline has the cores."""

@@ -121,7 +121,11 @@ def queries(url: str, pg_pid: int, runs: int) -> dict[str, Any]:
         # PSS every 5 s only: reading it walks every page of the 1-2 GB processes, in the queries' way.
         with watched(server.process.pid, pg_pid, pss_every=25) as peaks:
             out["server_ready_seconds"] = round(server.wait_ready(), 2)
-            log(f"  hrh serve ready in {out['server_ready_seconds']:.1f} s; {runs} runs of each query")
+            out["server_settled_seconds"] = round(out["server_ready_seconds"] + server.wait_settled(), 2)
+            log(
+                f"  hrh serve ready in {out['server_ready_seconds']:.1f} s, its runner loaded in "
+                f"{out['server_settled_seconds']:.1f} s; {runs} runs of each query"
+            )
             out["http"] = asyncio.run(timed(server.base, token, password, runs))
             compared = asyncio.run(query_latencies(url, server.base, token, runs, warmup=max(5, runs // 10)))
         out["memory"] = peaks.figures()

@@ -66,16 +66,19 @@ def markdown(results: list[dict[str, Any]]) -> str:
         f"Queries over HTTP, one at a time (ms): p50 / p95 (× scale {base['scale']:g}'s p95); then HTTP p95 / "
         "raw asyncpg p95, interleaved (`bench_api`: staffing, monthly densitySeries).",
         "",
-        "| scale | " + " | ".join(QUERIES.values()) + " | staffing HTTP / raw | density HTTP / raw | server ready s |",
-        "|---|" + "---|" * (len(QUERIES) + 3),
+        "| scale | "
+        + " | ".join(QUERIES.values())
+        + " | staffing HTTP / raw | density HTTP / raw | server ready s | runner loaded s |",
+        "|---|" + "---|" * (len(QUERIES) + 4),
     ]
     for r in results:
         q, b = r["queries"]["http"], base["queries"]["http"]
         cells = " | ".join(f"{q[k]['p50']:.1f} / {q[k]['p95']:.1f} ({q[k]['p95'] / b[k]['p95']:.2f}×)" for k in QUERIES)
         raw = r["queries"]["against_raw"]
+        settled = f"{r['queries']['server_settled_seconds']:.1f}" if "server_settled_seconds" in r["queries"] else "–"
         lines.append(
             f"| {r['scale']:g} | {cells} | {raw['staffing']['ratio_p95']:.1f}× | {raw['density']['ratio_p95']:.1f}× | "
-            f"{r['queries']['server_ready_seconds']:.1f} |"
+            f"{r['queries']['server_ready_seconds']:.1f} | {settled} |"
         )
     lines += [
         "",
