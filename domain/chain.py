@@ -23,7 +23,7 @@ import enum
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -180,8 +180,11 @@ class Describer:
         last = self.last
         if last[0] is not meta or last[1] is not timestamp:
             try:
+                # orjson writes a datetime in UTC as isoformat() does, five times faster (not so
+                # an offset with seconds, which it drops)
+                utc = type(timestamp) is datetime and timestamp.tzinfo is UTC
                 middle = b',"recorded_at":%s,"recorded_by":%s,"version":' % (
-                    orjson.dumps(timestamp.isoformat()),
+                    orjson.dumps(timestamp if utc else timestamp.isoformat()),
                     orjson.dumps(meta.recorded_by),
                 )
             except (TypeError, orjson.JSONEncodeError):
