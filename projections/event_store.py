@@ -16,7 +16,9 @@ Python object per event.
 Every insert also records the events' chain hashes (DESIGN, "Tamper evidence"; ``domain/chain.py``)
 in the table beside the events' (``<events table>_chain``), in the same transaction: the positions
 are known once the events are inserted, and the chain's last row is read while the table lock is
-held, so the chain follows the ledger order. Both tables refuse ``UPDATE``, ``DELETE`` and
+held, so the chain follows the ledger order. The chain's rows go in as a text ``COPY`` (integers and
+hex digits, nothing to escape): the server writes them a page at a time, which costs it less than
+inserting the rows of arrays one by one. Both tables refuse ``UPDATE``, ``DELETE`` and
 ``TRUNCATE`` (``projections.append_only``): changing what was recorded takes a superuser's deliberate work, which
 the chain then shows.
 """
@@ -83,6 +85,9 @@ class LedgerRecorder(PostgresApplicationRecorder):
             "INSERT INTO {schema}.{table} (position, digest, chain) "
             "SELECT * FROM unnest(%b::bigint[], %b::text[], %b::text[])"
         ).format(schema=schema, table=chain_table)
+        self.copy_chain_statement = SQL("COPY {schema}.{table} (position, digest, chain) FROM STDIN").format(
+            schema=schema, table=chain_table
+        )
         self.select_chain_statement = SQL(
             "SELECT position, digest, chain FROM {schema}.{table} WHERE position BETWEEN %s AND %s ORDER BY position"
         ).format(schema=schema, table=chain_table)
@@ -162,13 +167,13 @@ class LedgerRecorder(PostgresApplicationRecorder):
                 )
         previous = GENESIS if row is None else row[0]
         sha256 = hashlib.sha256
-        digests, chains = [], []
+        rows = []
         for position, version, (head, middle) in zip(positions, versions, lines, strict=True):
             digest = sha256(b"%s%d%s%d}" % (head, position, middle, version)).hexdigest()
             previous = sha256(f"{previous}\n{digest}".encode()).hexdigest()
-            digests.append(digest)
-            chains.append(previous)
-        curs.execute(self.insert_chain_statement, (positions, digests, chains))
+            rows.append(f"{position}\t{digest}\t{previous}\n")
+        with curs.copy(self.copy_chain_statement) as copy:
+            copy.write("".join(rows).encode())
 
     def insert_chain(self, curs: Cursor[Any], positions: list[int], digests: list[str], chains: list[str]) -> None:
         """Records chain hashes already computed (a log import, which checked them), in ``curs``'s transaction."""

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, NoReturn
 
-from domain.chain import Unplaced, unplaced
+from domain.chain import Unplaced
 from domain.commands import Command, HireWorker, RetractEvent, WorkerCommand
+from domain.event_bytes import EventBytes
 from domain.ledger import Ledger
 from domain.registry import FacilityRoster
 from domain.staging import AggregateCache, Staging
@@ -75,7 +76,7 @@ def check_shard(
 ) -> None:
     """A child's work: check its rows of ``submissions[:len(route)]``, a chunk at a time, and send each."""
     staging = Staging(_no_ledger, _no_ledger, AggregateCache(complete=True))
-    to_stored = ledger.mapper.to_stored_event
+    event_bytes = EventBytes(ledger.mapper)  # each event's stored state and chain description, in one pass
     row = 0
     with long_lived() as freeze:
         for start in range(0, len(route), size):
@@ -100,16 +101,16 @@ def check_shard(
                         continue
                     rosters = 0
                     for event in events:
-                        stored = to_stored(event)
+                        topic, state, line = event_bytes(event)
                         ids.append(event.originator_id.bytes)
-                        version = stored.originator_version
+                        version = event.originator_version
                         if isinstance(event, FacilityRoster.Event):
                             version = ROSTER_STARTED if version == 1 else ROSTER
                             rosters += 1
                         chunk.versions.append(version)
-                        chunk.topics.append(stored.topic)
-                        chunk.states.append(stored.state)
-                        chunk.lines.append(unplaced(event))
+                        chunk.topics.append(topic)
+                        chunk.states.append(state)
+                        chunk.lines.append(line)
                     chunk.outcomes.append((row, None, None, len(events), rosters))
             except Exception:
                 chunk.outcomes.append((row, STOP, traceback.format_exc(), 0, 0))

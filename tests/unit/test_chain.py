@@ -4,10 +4,13 @@ the standard library from DESIGN's own words, never against the program's output
 import hashlib
 import json
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
 from itertools import islice
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from domain import chain
 from domain.ledger import Ledger
@@ -122,3 +125,20 @@ def test_the_demo_s_events_as_the_bulk_path_makes_them_give_the_digests_of_their
 
 def missing(_: Any) -> Any:
     raise AssertionError("an empty ledger is never read")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.datetimes(
+        timezones=st.one_of(
+            st.just(UTC), st.none(), st.timedeltas(timedelta(hours=-23), timedelta(hours=23)).map(timezone)
+        )
+    )
+)
+def test_any_recorded_time_is_written_as_isoformat_writes_it(at: datetime) -> None:
+    event = decoded()[0]
+    altered = object.__new__(type(event))
+    object.__setattr__(altered, "__dict__", {**vars(event), "timestamp": at})
+    line = chain.line_fields(5, altered)
+    assert line["recorded_at"] == at.isoformat()
+    assert chain.placed_digest(chain.unplaced(altered), 5, altered.originator_version) == stdlib_digest(line)
