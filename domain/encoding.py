@@ -173,11 +173,9 @@ stored_event: Callable[[UUID, int, str, bytes], StoredEvent] = (
 class StateEncoder:
     """Encodes the state of one event class, less its id and version, as ``encode_skipping`` does.
 
-    It is generated from the first event of the class it sees: the keys in their order, and for
-    each one the type its value had. An event with those keys in that order is encoded by code
-    that names each key and tries that type first (an enum member's wrapper is looked up in a
-    table made at once); any other value of a key goes the general way, and an event with other
-    keys is encoded by ``encode_skipping``.
+    Generated from the first event of its class: an event with its keys in their order is encoded by
+    code that names each key and tries its value's type first (enum members' wrappers from a table);
+    any other value goes the general way, other keys ``encode_skipping``.
     """
 
     def __init__(self, transcoder: LedgerTranscoder, first: dict[str, Any]) -> None:
@@ -185,21 +183,24 @@ class StateEncoder:
         self.keys = tuple(first)
         converters = transcoder.converters
         namespace: dict[str, Any] = {"PLAIN": PLAIN, "conv": converters, "dumps": orjson.dumps}
-        lines = []
-        entries = []
+        lines, entries = [], []
         for i, (key, value) in enumerate((k, v) for k, v in first.items() if k not in ENVELOPE):
-            kind = type(value)
-            lines.append(f"    v = state[{key!r}]\n    t = type(v)")
-            fast = self.fast_path(converters, kind)
-            if kind in PLAIN or fast is None:
-                lines.append(f"    x{i} = v if t in PLAIN else conv[t](v)")
-            else:
-                namespace[f"T{i}"], namespace[f"C{i}"] = kind, fast
-                lines.append(f"    x{i} = C{i}(v) if t is T{i} else v if t in PLAIN else conv[t](v)")
+            lines.append(f"    v = state[{key!r}]\n    t = type(v)\n{self.line(i, value, converters, namespace)}")
             entries.append(f"{key!r}: x{i}")
         source = "def encode(state):\n" + "\n".join(lines) + "\n    return dumps({" + ", ".join(entries) + "})\n"
         exec(source, namespace)  # like dataclasses: the source is made of the keys' reprs only
         self.encode: Callable[[dict[str, Any]], bytes] = namespace["encode"]
+
+    @classmethod
+    def line(cls, i: int, value: Any, converters: "Converters", namespace: dict[str, Any]) -> str:
+        """The source setting ``x{i}`` to ``v``'s stored form (of type ``t``; the quick way for the type of
+        ``value``, the ``i``-th key's in its class's first event); what it names goes in ``namespace``."""
+        kind = type(value)
+        fast = cls.fast_path(converters, kind)
+        if kind in PLAIN or fast is None:
+            return f"    x{i} = v if t in PLAIN else conv[t](v)"
+        namespace[f"T{i}"], namespace[f"C{i}"] = kind, fast
+        return f"    x{i} = C{i}(v) if t is T{i} else v if t in PLAIN else conv[t](v)"
 
     @staticmethod
     def fast_path(converters: "Converters", kind: type) -> Callable[[Any], Any] | None:

@@ -84,14 +84,8 @@ class EventBytes:
                 continue
             lines.append(f"    v = state[{key!r}]\n    t = type(v)")
             if key not in encoding.ENVELOPE:  # as ``StateEncoder`` writes it
-                kind = type(value)
-                fast = StateEncoder.fast_path(converters, kind)
-                if kind in PLAIN or fast is None:
-                    lines.append(f"    s{i} = v if t in PLAIN else conv[t](v)")
-                else:
-                    namespace[f"T{i}"], namespace[f"C{i}"] = kind, fast
-                    lines.append(f"    s{i} = C{i}(v) if t is T{i} else v if t in PLAIN else conv[t](v)")
-                stored.append(f"{key!r}: s{i}")
+                lines.append(StateEncoder.line(i, value, converters, namespace))
+                stored.append(f"{key!r}: x{i}")
             if key not in chain.ENVELOPE:
                 lines.append(chain.head_line(i, value, namespace))
                 described[key] = i
