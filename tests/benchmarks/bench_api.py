@@ -373,6 +373,7 @@ def one_scale(
         try:
             result["server_start_seconds"] = srv.wait_ready()
             log(f"scale {scale:g}: hrh serve ready in {result['server_start_seconds']:.1f} s")
+            srv.wait_settled()  # the runner's load of the functions, out of the timed runs' way
             asyncio.run(http_mutations(srv.base, token, warmups[warm:], 8))
             result["rounds"] = [
                 mutation_round(srv, ledger, token, chosen[k * per_round :][:per_round], f"round {k + 1}/{rounds}")
