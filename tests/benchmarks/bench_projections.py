@@ -23,6 +23,11 @@ a child process, then:
    does, records single ``RecordTraining`` commands through the ``Ledger`` at a steady rate from a
    thread, and measures, for each, the time from the command returning until the read tables'
    tracking position reaches the command's position (polled every 2 ms on another connection).
+
+``--chain-cost`` measures what the chain hash costs the rebuild: each scale is loaded with the
+chain (as the ledger always records it) and without (``tests/benchmarks/unchained.py``),
+alternately, ``--rounds`` times; each load is rebuilt ``--rebuilds`` times against its baselines
+(steps 1 and 2; no queries), and the cost is the difference of the median ratios.
 """
 
 import argparse
@@ -55,6 +60,7 @@ from projections.staffing import staffing
 from projections.store import Target
 from replay.loading import load_demo
 from replay.rebuild import BATCH, rebuild  # the baseline reads BATCH rows at a time, as the rebuild does
+from tests.benchmarks.unchained import without_chain
 
 REBUILD_TIMEOUT = 15 * 60
 TARGET = Target.of_ledger()
@@ -333,10 +339,15 @@ def freshness_run(url: str, ledger: Ledger, rate: float, seconds: float) -> dict
 # One scale.
 
 
-def one_scale(scale: float, runs: int, rate: float, seconds: float, rebuilds: int) -> dict[str, Any]:
+def one_scale(
+    scale: float, runs: int, rate: float, seconds: float, rebuilds: int, chain: bool = True
+) -> dict[str, Any]:
+    """Steps 1 to 4 at one scale; ``runs`` 0: the rebuilds only."""
+    if not chain:
+        without_chain()
     with scratch_database(server(), f"hrh_bench_{uuid.uuid4().hex[:8]}") as url:
         ledger = Ledger(env=ledger_env(url))
-        result: dict[str, Any] = {"scale": scale}
+        result: dict[str, Any] = {"scale": scale, "chain": chain}
         log(f"scale {scale:g}: loading the demo")
         started = time.perf_counter()
         load_demo(ledger, scale=scale)
@@ -364,7 +375,11 @@ def one_scale(scale: float, runs: int, rate: float, seconds: float, rebuilds: in
                 f"raw read {raw_reads[-1]:,.0f} rows/s"
             )
         result["rebuild"] = median_run(built_runs)
-        log(f"scale {scale:g}: median ratio {result['rebuild']['ratio']:.1%}; query latency")
+        log(f"scale {scale:g}: median ratio {result['rebuild']['ratio']:.1%}")
+        if not runs:
+            ledger.close()
+            return result
+        log(f"scale {scale:g}: query latency")
         result["queries"] = asyncio.run(latencies(url, runs, warmup=max(5, runs // 10)))
         log(f"scale {scale:g}: freshness")
         result["freshness"] = freshness_run(url, ledger, rate, seconds)
@@ -397,12 +412,14 @@ def report(results: list[dict[str, Any]]) -> None:
     print("|---|---|---|---|---|---|---|---|")
     for r in results:
         reads = r["raw_reads"]
+        chain = "" if r.get("chain", True) else " (no chain)"
         for i, b in enumerate(r["rebuilds"]):
             if "error" in b:
-                print(f"| {r['scale']:g} | {r['events']:,} | {i + 1} | {b['error']} | | | | |")
+                print(f"| {r['scale']:g}{chain} | {r['events']:,} | {i + 1} | {b['error']} | | | | |")
                 continue
             print(
-                f"| {r['scale']:g} | {r['events']:,} | {i + 1} | {b['seconds']:.1f} | {b['events_per_s']:,.0f} | "
+                f"| {r['scale']:g}{chain} | {r['events']:,} | {i + 1} | {b['seconds']:.1f} | "
+                f"{b['events_per_s']:,.0f} | "
                 f"{b['raw_rows_per_s']:,.0f} ({reads[i]:,.0f}, {reads[i + 1]:,.0f}) | {b['ratio']:.1%} | "
                 f"{b['peak_rss_mb']:,.0f} / {b.get('child_peak_rss_mb', 0):,.0f} |"
             )
@@ -411,10 +428,11 @@ def report(results: list[dict[str, Any]]) -> None:
         if done:
             ratios = [b["ratio"] for b in done]
             print(
-                f"\nScale {r['scale']:g}: median ratio {median_run(done)['ratio']:.1%} "
-                f"(range {min(ratios):.1%}–{max(ratios):.1%}, {len(ratios)} rebuilds)."
+                f"\nScale {r['scale']:g}{'' if r.get('chain', True) else ' without the chain'}: median ratio "
+                f"{median_run(done)['ratio']:.1%} (range {min(ratios):.1%}–{max(ratios):.1%}, {len(ratios)} rebuilds)."
             )
-    timed = [r for r in results if "queries" in r]
+    chain_cost(results)
+    timed = [r for r in results if "queries" in r and r.get("chain", True)]
     if timed:
         print("\n### Query latency (ms)\n")
         scales = " | ".join(f"{r['scale']:g}× p50 | {r['scale']:g}× p95" for r in timed)
@@ -440,6 +458,22 @@ def report(results: list[dict[str, Any]]) -> None:
             )
 
 
+def chain_cost(results: list[dict[str, Any]]) -> None:
+    """With ``--chain-cost``: per scale, how much lower the rebuild's median ratio is with the chain."""
+    for scale in dict.fromkeys(r["scale"] for r in results):
+        ratios: dict[bool, list[float]] = {True: [], False: []}
+        for r in results:
+            if r["scale"] == scale:
+                ratios[r.get("chain", True)] += [b["ratio"] for b in r["rebuilds"] if "ratio" in b]
+        if ratios[True] and ratios[False]:
+            with_, without = statistics.median(ratios[True]), statistics.median(ratios[False])
+            print(
+                f"\nScale {scale:g}, the chain's cost to the rebuild: median ratio {with_:.1%} with it, "
+                f"{without:.1%} without ({len(ratios[True])} and {len(ratios[False])} rebuilds): "
+                f"**{1 - with_ / without:.1%}**."
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, action="append")
@@ -447,6 +481,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=20.0, help="commands per second for the freshness run")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of the freshness run")
     parser.add_argument("--rebuilds", type=int, default=3, help="rebuilds per scale, each between two baseline reads")
+    parser.add_argument("--chain-cost", action="store_true", help="rebuild loads with and without the chain")
+    parser.add_argument("--rounds", type=int, default=2, help="with --chain-cost: loads of each kind per scale")
+    parser.add_argument("--without-chain", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--rebuild-child", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--runner-child", metavar="URL", help=argparse.SUPPRESS)
@@ -464,22 +501,25 @@ def main() -> None:
         return
     scales = args.scale or [1.0, 10.0]
     if args.child:
-        result = one_scale(scales[0], args.runs, args.rate, args.seconds, max(args.rebuilds, 1))
+        rebuilds = max(args.rebuilds, 1)
+        result = one_scale(scales[0], args.runs, args.rate, args.seconds, rebuilds, chain=not args.without_chain)
         if "freshness" in result:
             result["freshness"]["rate"] = args.rate
         print(json.dumps(result))
         return
     results = []
+    kinds = [True, False] * args.rounds if args.chain_cost else [True]
     for scale in scales:
-        child = [sys.executable, "-m", "tests.benchmarks.bench_projections", "--child", "--scale", str(scale)]
-        child += ["--runs", str(args.runs), "--rate", str(args.rate), "--seconds", str(args.seconds)]
-        child += ["--rebuilds", str(args.rebuilds)]
-        done = subprocess.run(child, stdout=subprocess.PIPE, text=True, check=False)
-        if done.returncode != 0:
-            sys.exit(f"scale {scale:g} failed (exit {done.returncode})")
-        line = done.stdout.strip().splitlines()[-1]
-        print(line, file=sys.stderr, flush=True)
-        results.append(json.loads(line))
+        for chain in kinds:
+            child = [sys.executable, "-m", "tests.benchmarks.bench_projections", "--child", "--scale", str(scale)]
+            child += ["--runs", str(0 if args.chain_cost else args.runs), "--rate", str(args.rate)]
+            child += ["--seconds", str(args.seconds), "--rebuilds", str(args.rebuilds)]
+            done = subprocess.run([*child, *([] if chain else ["--without-chain"])], stdout=subprocess.PIPE, text=True)
+            if done.returncode != 0:
+                sys.exit(f"scale {scale:g} failed (exit {done.returncode})")
+            line = done.stdout.strip().splitlines()[-1]
+            print(line, file=sys.stderr, flush=True)
+            results.append(json.loads(line))
     report(results)
 
 
