@@ -15,7 +15,7 @@ import asyncio
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import asyncpg
 
@@ -43,14 +43,16 @@ class WebSession:
 
 
 class SignInRefused(Exception):
-    """Raised when a sign-in is refused: ``code`` BAD_CREDENTIALS (a wrong name or password, a user
-    without a password, or one revoked or expired) or TOO_MANY_ATTEMPTS (wait ``retry_after`` seconds)."""
+    """Raised when a sign-in is refused: ``code`` BAD_CREDENTIALS (a wrong name or password, or a
+    user without a password), TOO_MANY_ATTEMPTS (wait ``retry_after`` seconds), or, to someone who
+    gave the right password, ACCESS_EXPIRED or ACCESS_REVOKED (``since`` when)."""
 
-    def __init__(self, code: str, message: str, retry_after: int | None = None) -> None:
+    def __init__(self, code: str, message: str, retry_after: int | None = None, since: datetime | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.retry_after = retry_after
+        self.since = since
 
 
 WRONG = "The name or the password is wrong."
@@ -81,8 +83,8 @@ async def sign_in(pool: asyncpg.Pool, name: str, password: str, address: str) ->
         raise SignInRefused("BAD_CREDENTIALS", WRONG)
     account = found[0]
     if account.status != "active":
-        # The right password: they may know why they cannot come in.
-        raise SignInRefused("BAD_CREDENTIALS", f"This user is {account.status}; ask an administrator.")
+        # The right password: they may know why they cannot come in, and what to ask for.
+        raise closed(account)
     await web_sessions.forgive(pool, attempt, name_key)
     if passwords.needs_rehash(stored):
         renewed = await asyncio.to_thread(passwords.rehashed, password)
@@ -93,6 +95,16 @@ async def sign_in(pool: asyncpg.Pool, name: str, password: str, address: str) ->
         pool, accounts.token_hash(session_id), account.name, csrf_token, forget_after=forget_after
     )
     return WebSession(session_id, User(account.name, Role[account.role], account.scope_code), csrf_token)
+
+
+def closed(account: accounts.Account) -> SignInRefused:
+    """Why ``account``, revoked or expired, cannot sign in, and what an administrator can do."""
+    if account.revoked_at is not None:
+        message = f"This user was revoked on {account.revoked_at:%Y-%m-%d} (UTC); ask an administrator."
+        return SignInRefused("ACCESS_REVOKED", message, since=account.revoked_at)
+    expired = f" on {account.expires_at:%Y-%m-%d} (UTC)" if account.expires_at else ""
+    message = f"This user's access expired{expired}; ask an administrator to renew it (hrh users renew)."
+    return SignInRefused("ACCESS_EXPIRED", message, since=account.expires_at)
 
 
 async def session_of(pool: asyncpg.Pool, session_id: str, settings: Settings) -> WebSession | None:

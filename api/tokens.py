@@ -55,5 +55,8 @@ async def identify(pool: asyncpg.Pool, admin_token: str | None, header: str) -> 
         return refused(f"This token was revoked on {account.revoked_at:%Y-%m-%d %H:%M} UTC; {ASK}.")
     if account.expired:
         expired = account.expires_at
-        return refused(f"This token expired{f' on {expired:%Y-%m-%d %H:%M} UTC' if expired else ''}; {ASK}.")
+        return refused(
+            f"This token expired{f' on {expired:%Y-%m-%d %H:%M} UTC' if expired else ''}; "
+            "ask an administrator to renew it (hrh users renew)."
+        )
     return Caller(User(account.name, Role[account.role], account.scope_code))

@@ -48,6 +48,19 @@ class UnknownUser(Exception):
         super().__init__(self.message)
 
 
+class UserRevoked(Exception):
+    """Raised when a revoked user is to be renewed: a revocation is final."""
+
+    code = "USER_REVOKED"
+
+    def __init__(self, account: accounts.Account) -> None:
+        self.message = (
+            f"{account.name} was revoked on {when(account.revoked_at)} UTC, and a revocation is final; "
+            "add a user under another name (hrh users add)"
+        )
+        super().__init__(self.message)
+
+
 @dataclass(frozen=True)
 class NewUser:
     """A user about to be created, their name in its recorded form."""
@@ -147,6 +160,27 @@ async def revoke(url: str, name: str) -> accounts.Account | None:
         return await accounts.revoke(conn, unicodedata.normalize("NFKC", name).strip())
     finally:
         await conn.close()
+
+
+async def renew(url: str, name: str, *, token_days: int) -> tuple[accounts.Account, str]:
+    """Gives the user named ``name`` (without regard to case) a new token, valid ``token_days`` days:
+    the old one stops working, their web sessions end, and they may sign in again if their access
+    had expired. Returns the account as it is afterwards and the new token.
+
+    Raises:
+        UnknownUser: no user has that name.
+        UserRevoked: the user is revoked.
+    """
+    conn = await asyncpg.connect(url)
+    try:
+        renewed = await accounts.renew(conn, unicodedata.normalize("NFKC", name).strip(), token_days=token_days)
+    except accounts.AccountRevoked as error:
+        raise UserRevoked(error.account) from None
+    finally:
+        await conn.close()
+    if renewed is None:
+        raise UnknownUser(name)
+    return renewed
 
 
 async def listing(url: str) -> list[accounts.Account]:

@@ -3,9 +3,10 @@
 Users are configuration of the service, not workforce history, so they live in a plain table
 (``hrh_accounts.users``) beside the ledger and outside the read-model schema that rebuilds
 replace. Tokens are random and only their SHA-256 is stored. A token expires a set number of
-days after it is issued; a revoked user's token is refused from then on, and the row stays, so
-that the name is not given to anyone else. A user may also have a password, for the web pages;
-only its argon2id hash is stored (``password_hash``), and a user without one signs in by token only.
+days after it is issued, and renewing the user gives them a new one; a revoked user's token is
+refused from then on, and the row stays, so that the name is not given to anyone else. A user
+may also have a password, for the web pages; only its argon2id hash is stored
+(``password_hash``), and a user without one signs in by token only.
 """
 
 import hashlib
@@ -40,6 +41,14 @@ class Account:
 
 class AccountExists(Exception):
     """Raised when a user of that name, or of the same name in another case, already exists."""
+
+
+class AccountRevoked(Exception):
+    """Raised when a revoked user is to be renewed: a revocation is final, and the name stays taken."""
+
+    def __init__(self, revoked: Account) -> None:
+        super().__init__(f"{revoked.name} was revoked")
+        self.account = revoked
 
 
 COLUMNS = (
@@ -204,6 +213,36 @@ async def revoke(conn: asyncpg.Connection, name: str) -> Account | None:
         exact,
     )
     return account(row) if row else None
+
+
+async def renew(conn: asyncpg.Connection, name: str, *, token_days: int) -> tuple[Account, str] | None:
+    """Gives the user named ``name`` (in whatever case) a new token, valid ``token_days`` days from
+    now: their old token stops working and their web sessions end, so that they sign in again.
+    Returns the account as it is afterwards and the token; None when there is no such user.
+
+    Raises:
+        AccountRevoked: the user is revoked.
+    """
+    await ensure_table(conn)
+    exact = await recorded_name(conn, name)
+    if exact is None:
+        return None
+    token = secrets.token_urlsafe(32)
+    async with conn.transaction():
+        row = await conn.fetchrow(
+            f"UPDATE {SCHEMA}.users SET token_hash = $2, expires_at = now() + make_interval(days => $3) "
+            f"WHERE name = $1 AND revoked_at IS NULL RETURNING {COLUMNS}",
+            exact,
+            token_hash(token),
+            token_days,
+        )
+        if row is None:
+            revoked = await conn.fetchrow(f"SELECT {COLUMNS} FROM {SCHEMA}.users WHERE name = $1", exact)
+            if revoked is None:  # removed meanwhile: there is no such user
+                return None
+            raise AccountRevoked(account(revoked))
+        await conn.execute(f"DELETE FROM {SCHEMA}.web_sessions WHERE user_name = $1", exact)
+    return account(row), token
 
 
 async def recorded_name(conn: asyncpg.Connection, name: str) -> str | None:

@@ -1,4 +1,4 @@
-"""``hrh users``: add, list and revoke the users; set their passwords for the web pages."""
+"""``hrh users``: add, list, renew and revoke the users; set their passwords for the web pages."""
 
 import asyncio
 import sys
@@ -11,7 +11,7 @@ from api import passwords
 from api import users as api_users
 from api.access import Role
 from api.cli.connection import DataDir, reachable_url, settings_for
-from api.cli.terminal import console, fail
+from api.cli.terminal import console, errors, fail
 from projections import accounts
 
 users = typer.Typer(help="Users of the API and the web pages.", no_args_is_help=True)
@@ -81,6 +81,25 @@ def users_list(data_dir: DataDir = None) -> None:
     table = api_users.table(found)
     # Into a pipe, as wide as the table needs: a script reading it gets one line per user.
     (console if console.is_terminal else Console(width=1000)).print(table, highlight=False)
+
+
+@users.command("renew")
+def users_renew(
+    name: Annotated[str, typer.Argument(help="The user whose token is replaced (in whatever case).")],
+    data_dir: DataDir = None,
+) -> None:
+    """Give a user a new token, valid HRH_TOKEN_DAYS days from now, and print it (shown once).
+
+    Their old token stops working and their web sessions end; a user whose access had expired may
+    use the API and sign in to the pages again. A revoked user stays revoked.
+    """
+    try:
+        days = settings_for(data_dir).token_days
+        account, token = asyncio.run(api_users.renew(reachable_url(data_dir), name, token_days=days))
+    except (api_users.UnknownUser, api_users.UserRevoked) as error:
+        fail(f"{error.code}: {error.message}")
+    console.print(token, highlight=False)
+    errors.print(f"{account.name} is active until {api_users.when(account.expires_at)} UTC.", highlight=False)
 
 
 @users.command("revoke")

@@ -78,6 +78,34 @@ def test_a_wrong_password_is_refused_with_its_code_and_keeps_the_name(client: ht
     assert SESSION_COOKIE not in client.cookies
 
 
+def test_an_expired_user_is_told_so_and_signs_in_again_once_renewed(server: Api, client: httpx.Client) -> None:
+    name = f"http.{uuid.uuid4().hex[:6]}"
+    # HRH_TOKEN_DAYS=0: their access is already past its expiry.
+    added = hrh(
+        "users",
+        "add",
+        name,
+        "--role",
+        "PLANNER",
+        "--password-stdin",
+        env={**server.env, "HRH_TOKEN_DAYS": "0"},
+        stdin=PASSWORD,
+    )
+    assert added.returncode == 0, added.stderr
+    refused = sign_in(client, name)
+    assert refused.status_code == 403
+    assert 'data-error-code="ACCESS_EXPIRED"' in refused.text
+    assert "Votre accès a expiré le" in refused.text and "renouveler" in refused.text
+    # A wrong password learns nothing of it.
+    wrong = sign_in(client, name, "not the password")
+    assert wrong.status_code == 401 and 'data-error-code="BAD_CREDENTIALS"' in wrong.text
+
+    renewed = hrh("users", "renew", name, env=server.env)
+    assert renewed.returncode == 0, renewed.stderr
+    signed = sign_in(client, name)
+    assert signed.status_code == 303 and SESSION_COOKIE in signed.cookies
+
+
 def test_a_sign_in_without_its_form_token_is_refused(client: httpx.Client, user: str) -> None:
     client.get("/sign-in")
     refused = client.post("/sign-in", data={"name": user, "password": PASSWORD, "csrf": "forged"})

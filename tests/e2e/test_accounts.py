@@ -84,7 +84,33 @@ def test_a_token_expires_after_the_days_set(api: Api) -> None:
     code, out, err = cli(api, "users", "add", "Short Lived", "--role", "PLANNER", HRH_TOKEN_DAYS="0")
     assert code == 0, err
     message = unauthenticated(api, token=out.strip())
-    assert "expired" in message and "Send a token" not in message
+    assert "expired" in message and "Send a token" not in message and "hrh users renew" in message
+
+
+def test_renewing_a_user_gives_a_new_token_and_the_old_one_stops(api: Api) -> None:
+    code, out, err = cli(api, "users", "add", "Renewed Clerk", "--role", "PLANNER", HRH_TOKEN_DAYS="0")
+    assert code == 0, err
+    expired = out.strip()
+    assert "expired" in unauthenticated(api, token=expired)
+
+    # Renewed, named in another case: a new token, printed once, valid HRH_TOKEN_DAYS days.
+    code, out, err = cli(api, "users", "renew", "renewed clerk", HRH_TOKEN_DAYS="30")
+    assert code == 0, err
+    renewed = out.strip()
+    assert renewed != expired and "Renewed Clerk is active until" in err
+    assert api.data(WHO, token=renewed)["thresholds"]
+    assert "unknown" in unauthenticated(api, token=expired)
+    code, listed, _ = cli(api, "users", "list")
+    line = next(line for line in listed.splitlines() if "│ Renewed Clerk " in line)
+    assert "active" in line and renewed not in listed
+
+    # A revoked user stays revoked; an unknown name is said to be one.
+    assert cli(api, "users", "revoke", "Renewed Clerk")[0] == 0
+    code, out, err = cli(api, "users", "renew", "Renewed Clerk")
+    assert code == 1 and "USER_REVOKED" in err and out == ""
+    assert "revoked" in unauthenticated(api, token=renewed)
+    code, _, err = cli(api, "users", "renew", "nobody-at-all")
+    assert code == 1 and "UNKNOWN_USER" in err
 
 
 def test_users_list_shows_users_without_secrets(api: Api) -> None:

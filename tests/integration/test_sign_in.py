@@ -279,13 +279,64 @@ def test_a_revoked_or_expired_users_sessions_are_refused_and_they_cannot_sign_in
             await accounts.revoke(conn, revoked)
         await pool.execute(f"UPDATE {USERS} SET expires_at = now() - interval '1 second' WHERE name = $1", expired)
 
-        for name, status in ((revoked, "revoked"), (expired, "expired")):
+        for name, code, status in ((revoked, "ACCESS_REVOKED", "revoked"), (expired, "ACCESS_EXPIRED", "expired")):
             assert await session_of(pool, sessions[name].session_id, SETTINGS) is None
-            # With the right password they are told why; with a wrong one, nothing more.
+            # With the right password they are told why, since when, and what to ask for; with a
+            # wrong one, nothing more.
             refused = await refusal(pool, name, PASSWORD, address())
-            assert refused.code == "BAD_CREDENTIALS" and status in refused.message
+            assert refused.code == code and status in refused.message and refused.since is not None
             wrong = await refusal(pool, name, "wrong password", address())
-            assert wrong.message == "The name or the password is wrong."
+            assert wrong.code == "BAD_CREDENTIALS" and wrong.message == "The name or the password is wrong."
+        assert "hrh users renew" in (await refusal(pool, expired, PASSWORD, address())).message
+
+    run(url, story)
+
+
+def test_renewing_an_expired_user_lets_them_in_again_with_a_new_token(url: str) -> None:
+    async def story(pool: asyncpg.Pool) -> None:
+        name = await new_user(pool)
+        async with pool.acquire() as conn:
+            _, old_token = await accounts.create(conn, f"{name} bis", "PLANNER", None, "test", token_days=90)
+        session = await sign_in(pool, name, PASSWORD, address())
+        await pool.execute(f"UPDATE {USERS} SET expires_at = now() - interval '1 second' WHERE name = $1", name)
+        assert (await refusal(pool, name, PASSWORD, address())).code == "ACCESS_EXPIRED"
+
+        async with pool.acquire() as conn:
+            renewed = await accounts.renew(conn, name.upper(), token_days=30)  # in whatever case
+        assert renewed is not None
+        account, token = renewed
+        assert account.name == name and account.status == "active" and account.expires_at is not None
+        days = (account.expires_at - await pool.fetchval("SELECT now()")).total_seconds() / 86400
+        assert 29.99 < days <= 30
+        found = await accounts.by_token(pool, token)
+        assert found is not None and found.name == name and found.status == "active"
+        # The session opened before the expiry stays closed; a new sign-in works.
+        assert await session_of(pool, session.session_id, SETTINGS) is None
+        again = await sign_in(pool, name, PASSWORD, address())
+        assert await session_of(pool, again.session_id, SETTINGS) is not None
+        # Another user's token is untouched.
+        other = await accounts.by_token(pool, old_token)
+        assert other is not None and other.name == f"{name} bis"
+
+    run(url, story)
+
+
+def test_renewing_replaces_the_token_and_refuses_a_revoked_or_unknown_user(url: str) -> None:
+    async def story(pool: asyncpg.Pool) -> None:
+        async with pool.acquire() as conn:
+            _, first = await accounts.create(conn, f"Clerk {uuid.uuid4().hex[:8]}", "PLANNER", None, "t", token_days=9)
+            named = await accounts.by_token(conn, first)
+            assert named is not None
+            renewed = await accounts.renew(conn, named.name, token_days=90)
+            assert renewed is not None and renewed[1] != first
+            assert await accounts.by_token(conn, first) is None  # the old token is no one's now
+
+            await accounts.revoke(conn, named.name)
+            with pytest.raises(accounts.AccountRevoked) as refused:
+                await accounts.renew(conn, named.name, token_days=90)
+            assert refused.value.account.revoked_at is not None
+            assert await accounts.by_token(conn, renewed[1]) is not None  # still the revoked user's, refused
+            assert await accounts.renew(conn, "Nobody Of That Name", token_days=90) is None
 
     run(url, story)
 

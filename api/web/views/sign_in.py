@@ -27,6 +27,10 @@ def next_page(asked: str | None) -> str:
     return asked
 
 
+STATUS = {"TOO_MANY_ATTEMPTS": 429, "ACCESS_EXPIRED": 403, "ACCESS_REVOKED": 403}
+"""The HTTP status of a refused sign-in, by its code (401 for a wrong name or password)."""
+
+
 @router.get("/sign-in")
 async def sign_in_page(visit: Anyone, next: str | None = None) -> Response:
     token = secrets.token_urlsafe(24)
@@ -48,7 +52,7 @@ async def sign_in_submitted(visit: Anyone) -> Response:
     except SignInRefused as refused:
         return visit.render(
             "sign_in.html",
-            status_code=429 if refused.code == "TOO_MANY_ATTEMPTS" else 401,
+            status_code=STATUS.get(refused.code, 401),
             next=next_page(str(form.get("next") or "")),
             form_token=expected,
             name=name,
