@@ -1,6 +1,6 @@
 """Settings, from environment variables, in one place."""
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
@@ -30,6 +30,8 @@ class Settings(BaseSettings):
         token_days: how many days a user's token is valid from when it is issued.
         session_idle_minutes: a web session unused this long has ended.
         session_hours: a web session ends this many hours after its user signed in, however used.
+        sign_in_failures_per_name, sign_in_failures_per_address, sign_in_window_minutes: how many failed
+            sign-ins a name, and an address, may have within the window before sign-in is refused there.
         max_batch_commands: the most commands one offline batch may hold (``submitBatch``, ``POST /api/batch``).
         max_upload_bytes: the largest spreadsheet the import page takes (its body limit, instead of ``max_body_bytes``).
     """
@@ -58,6 +60,10 @@ class Settings(BaseSettings):
     # The web pages' sessions (issue 17).
     session_idle_minutes: int = Field(default=60, ge=1, le=24 * 60, alias="HRH_SESSION_IDLE_MINUTES")
     session_hours: int = Field(default=12, ge=1, le=web_sessions.MAX_SESSION_HOURS, alias="HRH_SESSION_HOURS")
+    # A ministry behind one address may need more than 20 failures a window for everyone.
+    sign_in_failures_per_name: int = Field(default=5, ge=1, le=1000, alias="HRH_SIGN_IN_FAILURES_PER_NAME")
+    sign_in_failures_per_address: int = Field(default=20, ge=1, le=100_000, alias="HRH_SIGN_IN_FAILURES_PER_ADDRESS")
+    sign_in_window_minutes: int = Field(default=15, ge=1, le=24 * 60, alias="HRH_SIGN_IN_WINDOW_MINUTES")
     # Offline batches (issue 18).
     max_batch_commands: int = Field(default=1000, ge=1, le=100_000, alias="HRH_MAX_BATCH_COMMANDS")
     # Spreadsheet imports (issue 18): 25,000 rows of a command fill about 2 MB of XLSX.
@@ -66,6 +72,14 @@ class Settings(BaseSettings):
     def limits(self) -> Limits:
         """The domain's limits on dates, as these settings set them."""
         return Limits(self.earliest_effective_on, self.min_hire_age_years, self.max_training_years)
+
+    def sign_in_limits(self) -> web_sessions.AttemptLimits:
+        """How many failed sign-ins a name and an address may have, and in what window."""
+        return web_sessions.AttemptLimits(
+            self.sign_in_failures_per_name,
+            self.sign_in_failures_per_address,
+            timedelta(minutes=self.sign_in_window_minutes),
+        )
 
     @field_validator("admin_token")
     @classmethod

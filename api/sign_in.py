@@ -6,8 +6,9 @@ session id, named :data:`SESSION_COOKIE`; the database keeps only its SHA-256. A
 it has not been used for ``session_idle_minutes``, ``session_hours`` after it began, when its user
 is revoked or their access expires, when their password changes, or when they sign out.
 
-Failed sign-ins are limited by name and by address (:data:`LIMITS`), across every server process;
-past the limit even the right password is refused until the window has moved on. An unknown name
+Failed sign-ins are limited by name and by address (the settings' ``sign_in_limits``, by default
+:data:`LIMITS`), across every server process; past the limit even the right password is refused
+until the window has moved on. An unknown name
 is checked against a dummy hash, so that it takes as long as a known one.
 """
 
@@ -26,7 +27,9 @@ from projections import accounts, web_sessions
 from projections.web_sessions import AttemptLimits, TooManyFailures
 
 SESSION_COOKIE = "hrh_session"
-LIMITS = AttemptLimits(per_name=5, per_address=20, window=timedelta(minutes=15))
+LIMITS = Settings.model_construct().sign_in_limits()
+"""The default limits on failed sign-ins (HRH_SIGN_IN_FAILURES_PER_NAME, HRH_SIGN_IN_FAILURES_PER_ADDRESS,
+HRH_SIGN_IN_WINDOW_MINUTES)."""
 MAX_KEY = 200  # a name or an address longer than this is counted by its first characters
 MAX_SESSION_ID = 100  # the ids made here are 43 characters; a longer cookie names no session
 
@@ -58,9 +61,11 @@ class SignInRefused(Exception):
 WRONG = "The name or the password is wrong."
 
 
-async def sign_in(pool: asyncpg.Pool, name: str, password: str, address: str) -> WebSession:
+async def sign_in(
+    pool: asyncpg.Pool, name: str, password: str, address: str, limits: AttemptLimits = LIMITS
+) -> WebSession:
     """Opens a session for the user ``name`` (in whatever case) whose password is ``password``,
-    signing in from ``address`` (the client's IP address).
+    signing in from ``address`` (the client's IP address), failures limited by ``limits``.
 
     Raises:
         SignInRefused: BAD_CREDENTIALS or TOO_MANY_ATTEMPTS; no session is opened.
@@ -68,7 +73,7 @@ async def sign_in(pool: asyncpg.Pool, name: str, password: str, address: str) ->
     name = unicodedata.normalize("NFKC", name).strip()
     name_key = storable(name.casefold())[:MAX_KEY]
     try:
-        attempt = await web_sessions.begin_attempt(pool, name_key, storable(address)[:MAX_KEY], LIMITS)
+        attempt = await web_sessions.begin_attempt(pool, name_key, storable(address)[:MAX_KEY], limits)
     except TooManyFailures as error:
         seconds = error.retry_after
         raise SignInRefused(

@@ -27,6 +27,7 @@ from api.sign_in import (
     sign_out,
 )
 from projections import accounts
+from projections.web_sessions import AttemptLimits
 
 pytestmark = pytest.mark.integration
 T = TypeVar("T")
@@ -210,6 +211,33 @@ def test_failures_by_address_are_limited_whatever_the_names_tried(url: str) -> N
         assert (await sign_in(pool, user, PASSWORD, elsewhere)).user.name == user
 
     run(url, story)
+
+
+def test_the_limits_are_settings(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A ministry behind one address raises the address's limit; a stricter one lowers the name's.
+    monkeypatch.setenv("HRH_SIGN_IN_FAILURES_PER_ADDRESS", "30")
+    monkeypatch.setenv("HRH_SIGN_IN_FAILURES_PER_NAME", "2")
+    monkeypatch.setenv("HRH_SIGN_IN_WINDOW_MINUTES", "5")
+    limits = Settings().sign_in_limits()
+    assert (limits.per_name, limits.per_address, limits.window.total_seconds()) == (2, 30, 300)
+
+    async def story(pool: asyncpg.Pool) -> None:
+        at, user = address(), await new_user(pool)
+        for n in range(LIMITS.per_address):  # more than the default allows from one address
+            refused = await refusal_within(pool, f"guess {n} {uuid.uuid4().hex}", "wrong password", at, limits)
+            assert refused.code == "BAD_CREDENTIALS"
+        assert (await sign_in(pool, user, PASSWORD, at, limits)).user.name == user
+        for _ in range(2):
+            assert (await refusal_within(pool, user, "wrong password", address(), limits)).code == "BAD_CREDENTIALS"
+        assert (await refusal_within(pool, user, PASSWORD, address(), limits)).code == "TOO_MANY_ATTEMPTS"
+
+    run(url, story)
+
+
+async def refusal_within(pool: asyncpg.Pool, name: str, password: str, at: str, limits: AttemptLimits) -> SignInRefused:
+    with pytest.raises(SignInRefused) as refused:
+        await sign_in(pool, name, password, at, limits)
+    return refused.value
 
 
 def test_attempts_sent_at_once_cannot_pass_the_limit_together(url: str) -> None:

@@ -48,7 +48,8 @@ async def sign_in_submitted(visit: Anyone) -> Response:
     name, password = str(form.get("name") or "").strip(), str(form.get("password") or "")
     address = visit.request.client.host if visit.request.client else "unknown"
     try:
-        session = await sign_in(visit.services.pool, name, password, address)
+        limits = visit.request.app.state.settings.sign_in_limits()
+        session = await sign_in(visit.services.pool, name, password, address, limits)
     except SignInRefused as refused:
         return visit.render(
             "sign_in.html",
