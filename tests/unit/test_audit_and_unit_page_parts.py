@@ -1,15 +1,18 @@
 """The pure parts of the audit and org-tree pages: the period's bounds, the filter read from an address,
 the served audit document's anchors, and the tables of figures with DESIGN's marks."""
 
+import fnmatch
+import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from starlette.datastructures import QueryParams
 
 from api.web.i18n import translations
 from api.web.tables import csv_text
-from api.web.views.audit import KIND_ORDER, anchor, audit_doc_html, moment_of, trail_filter
+from api.web.views.audit import AUDIT_DOC, KIND_ORDER, anchor, audit_doc_html, moment_of, trail_filter
 from api.web.views.units import establishment_table, staffing_table
 from projections.audit import KINDS
 
@@ -61,6 +64,17 @@ def test_the_audit_document_is_served_with_its_anchors_and_its_script() -> None:
     assert html is not None
     assert '<h2 id="checking-an-export-independently">' in html
     assert "hashlib.sha256((previous + &quot;\\n&quot; + digest).encode()).hexdigest()" in html
+
+
+def test_the_served_audit_document_is_docs_audit_md_and_goes_into_the_package() -> None:
+    # The page reads it inside the api package (a link to docs/audit.md in a checkout), which the
+    # package data names, so that an installed wheel serves it too.
+    root = Path(__file__).resolve().parents[2]
+    package = root / "api"
+    assert AUDIT_DOC.read_text(encoding="utf-8") == (root / "docs" / "audit.md").read_text(encoding="utf-8")
+    inside = AUDIT_DOC.relative_to(package.resolve()).as_posix()
+    patterns = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["api"]
+    assert any(fnmatch.fnmatch(inside, pattern) for pattern in patterns), (inside, patterns)
 
 
 def test_the_staffing_cells_carry_their_figure_and_unit_and_densities_one_decimal() -> None:

@@ -29,7 +29,8 @@ router = APIRouter()
 PAGE = 50
 MAX_PAGE = 500  # the API's largest page (api.graphql.paging.MAX_PAGE)
 MAX_CSV_ROWS = 50_000
-AUDIT_DOC = Path(__file__).resolve().parents[3] / "docs" / "audit.md"
+AUDIT_DOC = Path(__file__).resolve().parents[1] / "docs" / "audit.md"
+"""``docs/audit.md``, through a link inside the package: an installed wheel holds the file itself."""
 
 ENTRY = "position aggregate aggregateId subject kind effectiveOn recordedAt recordedBy authority backdated retracted"
 TRAIL = f"""
@@ -196,7 +197,7 @@ def anchor(heading: str) -> str:
 
 @cache
 def audit_doc_html() -> str | None:
-    """``docs/audit.md`` as HTML, each heading with its anchor (None when the installation has no docs folder)."""
+    """``docs/audit.md`` as HTML, each heading with its anchor (None when the installation lacks it)."""
     if not AUDIT_DOC.exists():
         return None
     markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
