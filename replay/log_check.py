@@ -12,13 +12,19 @@ The chain needs no sequence across blocks either: a line's chain must be the lin
 is the one recomputed from the first line on, by induction; and the first line to fail is the
 one the sequential check names. So a block needs only the line before it.
 
+A line's digest is made from the parsed line itself, once its chain and ``event_version`` are
+taken out: what is left is what the chain covers (``domain.chain.KEPT``), unless the line has
+other keys too.
+
 A checked block comes back as the binary ``COPY`` data of its events and of their chain rows,
-made by psycopg (``Copy`` with a ``FileWriter``), which the importer writes as they are.
+made by psycopg (``Copy`` with a ``FileWriter``) line by line as the lines pass, which the
+importer writes as they are; a refused block's data are dropped.
 """
 
 import hashlib
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,10 +32,11 @@ import orjson
 from eventsourcing.persistence import Mapper
 from psycopg import Cursor
 from psycopg.copy import Copy, FileWriter
+from psycopg.types.string import BytesBinaryDumper
 
 from domain.chain import GENESIS, KEPT, compact, link
 from projections.event_store import CHAIN_COLUMN_TYPES, EVENT_COLUMN_TYPES
-from replay.log_format import CHAIN, MalformedLine, parse
+from replay.log_format import CHAIN, EVENT_VERSION, MalformedLine, parse
 from replay.log_stored import StoredLines
 
 
@@ -61,6 +68,9 @@ class Checked:
     refused: tuple[int, str] | None = None
 
 
+MISSING: Any = object()
+
+
 class Refused(Exception):
     """A line of the block that cannot be imported, and why (ends the block's check)."""
 
@@ -83,33 +93,40 @@ def written_chain(text: str | None) -> str:
 
 class BlockChecker:
     """Checks blocks with the ledger's ``mapper``, formatting COPY data through ``cursor`` (one
-    that has run nothing: only its adapters are used)."""
+    that has run nothing: only its adapters are used) and another cursor of its connection."""
 
     def __init__(self, mapper: Mapper[Any], cursor: Cursor[Any]) -> None:
         self.stored = StoredLines(mapper)
-        self.cursor = cursor
+        # The events' and the chain's COPY data are made side by side, each through a cursor of its
+        # own, whose adapters take its columns' types.
+        self.event_cursor, self.chain_cursor = cursor, cursor.connection.cursor()
+        # A bytea column's bytes through psycopg's dumper of bytes (in C, in its binary package),
+        # not the one of DB-API ``Binary`` wrappers that the column's type takes by default: the
+        # same data, without a Python call a row.
+        cursor.adapters.register_dumper(bytes, BytesBinaryDumper)
 
     def check(self, block: Block) -> Checked:
         checked = Checked()
-        events: list[tuple[Any, ...]] = []
-        chain: list[tuple[int, str, str]] = []
-        try:
-            self.check_lines(block, checked, events, chain)
-        except Refused as refusal:
-            checked.refused = (refusal.line, str(refusal))
-            return checked
-        checked.count = len(events)
-        checked.events = self.copy_data(EVENT_COLUMN_TYPES, events)
-        checked.chain = self.copy_data(CHAIN_COLUMN_TYPES, chain)
+        events, chain = io.BytesIO(), io.BytesIO()
+        with (
+            self.copy(self.event_cursor, EVENT_COLUMN_TYPES, events) as event_rows,
+            self.copy(self.chain_cursor, CHAIN_COLUMN_TYPES, chain) as chain_rows,
+        ):
+            try:
+                self.check_lines(block, checked, event_rows.write_row, chain_rows.write_row)
+            except Refused as refusal:
+                checked.refused = (refusal.line, str(refusal))
+                return checked  # without the data of the lines before
+        checked.events, checked.chain = events.getvalue(), chain.getvalue()
         return checked
 
     def check_lines(
-        self, block: Block, checked: Checked, events: list[tuple[Any, ...]], chain: list[tuple[int, str, str]]
+        self, block: Block, checked: Checked, event_row: Callable[[Any], None], chain_row: Callable[[Any], None]
     ) -> None:
         previous = written_chain(block.before)
         versions = checked.last_versions
         stored_line, sha256 = self.stored, hashlib.sha256
-        last_position = 0
+        last_position = count = 0
         for number, text in enumerate(block.lines, start=block.start):
             if not text.strip():
                 continue
@@ -128,27 +145,29 @@ class BlockChecker:
                 checked.first_versions[aggregate] = (version, number)
             elif version != expected + 1:
                 raise Refused(f"{aggregate} jumps to version {version}, expected {expected + 1}", number)
-            if CHAIN not in line:
+            written = line.pop(CHAIN, MISSING)
+            if written is MISSING:
                 raise Refused("no chain hash: export the log again with this version of hrh export-log", number)
-            digest = sha256(compact({key: line[key] for key in KEPT})).hexdigest()
-            if line[CHAIN] != link(previous, digest):
+            line.pop(EVENT_VERSION, None)
+            digest = sha256(compact(line if len(line) == len(KEPT) else {key: line[key] for key in KEPT})).hexdigest()
+            if written != link(previous, digest):
                 raise Refused(
                     f"the chain breaks here (position {position}): this line, or the line before it, "
                     "is not as it was exported",
                     number,
                 )
-            previous = line[CHAIN]
+            previous = written
             versions[aggregate] = version
             last_position = position
-            events.append((*row, position))
-            chain.append((position, digest, previous))
-        checked.last_position = last_position
+            event_row((*row, position))
+            chain_row((position, digest, previous))
+            count += 1
+        checked.last_position, checked.count = last_position, count
 
-    def copy_data(self, types: Sequence[str], rows: list[tuple[Any, ...]]) -> bytes:
-        """``rows`` as binary COPY data of columns of ``types``."""
-        buffer = io.BytesIO()
-        with Copy(self.cursor, binary=True, writer=FileWriter(buffer)) as copy:
+    @staticmethod
+    @contextmanager
+    def copy(cursor: Cursor[Any], types: Sequence[str], buffer: io.BytesIO) -> Iterator[Copy]:
+        """A binary COPY of columns of ``types`` into ``buffer``, formatted by ``cursor``'s adapters."""
+        with Copy(cursor, binary=True, writer=FileWriter(buffer)) as copy:
             copy.set_types(list(types))
-            for row in rows:
-                copy.write_row(row)
-        return buffer.getvalue()
+            yield copy

@@ -6,22 +6,44 @@ Here each value is read (``replay.log_values``, as strictly) and turned into its
 once, by the same transcoder's converters, and no event is made: the same bytes, with less work a
 line, which is most of an import's (``tests/unit/test_log_stored.py`` holds the two equal). A
 mapper that compresses or encrypts goes the event's way.
+
+A line of its class's own version goes the quick way: its data by its class's generated function
+(``replay.log_data``), its id, moment and provenance looked up among those read before (a
+command's events share the last two). Any other line, and any line the quick way does not vouch
+for, goes the general way, field by field, which alone refuses lines.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 import orjson
 from eventsourcing.persistence import Mapper
 from eventsourcing.utils import get_topic
 
-from domain.chain import CORRECTIONS
-from domain.encoding import PLAIN, VERSION, Converters, LedgerTranscoder
-from replay.log_format import event_of, event_state, field_types
-from replay.log_values import Reader, reader
+from domain.chain import CORRECTIONS, PROVENANCE_KEYS
+from domain.encoding import PLAIN, VERSION, Converters, LedgerTranscoder, Unsupported
+from domain.values import Provenance
+from replay.log_data import DataEncoders, Encode, Remembered
+from replay.log_format import EVENT_VERSION, Recorded, event_classes, event_of, event_state, field_types
+from replay.log_values import Reader, datetime_value, reader, uuid_value
 
 Row = tuple[Any, int, str, bytes]
 """A stored event as the events table holds it: id, version, topic, state."""
+MISSING: Any = object()
+provenance_values = itemgetter(*PROVENANCE_KEYS)
+
+
+@dataclass(frozen=True, slots=True)
+class Quick:
+    """An event class's quick way: its generated function, its topic, and its version (the one a
+    line's ``event_version`` must name)."""
+
+    encode: Encode
+    topic: str
+    version: int
 
 
 class StoredLines:
@@ -39,6 +61,12 @@ class StoredLines:
             self.converters = transcoder.converters
         self.topics: dict[type, str] = {}
         self.readers: dict[type, dict[str, Reader]] = {}
+        self.data = DataEncoders(self.stored_reader)
+        self.quick: dict[tuple[str, str], Quick | None] = {}  # by (aggregate, event) names
+        self.ids = Remembered(uuid_value, 1 << 16)
+        self.moment: tuple[Any, Any] = (MISSING, None)  # the last recorded_at, and its stored form
+        self.provenances = Remembered(self.stored_provenance)
+        self.recorded = Recorded()
 
     def __call__(self, line: dict[str, Any]) -> tuple[int, Row]:
         converters = self.converters
@@ -46,6 +74,55 @@ class StoredLines:
             position, event = event_of(line)
             stored = self.mapper.to_stored_event(event)
             return position, (stored.originator_id, stored.originator_version, stored.topic, stored.state)
+        try:
+            found = self.quickly(line, converters)
+        except (KeyError, TypeError, ValueError, Unsupported):
+            found = None
+        return found if found is not None else self.generally(line, converters)
+
+    def quickly(self, line: dict[str, Any], converters: Converters) -> tuple[int, Row] | None:
+        """The stored event of a line of its class's own version, the quick way; None, or an error,
+        when the line must go the general way."""
+        names = (line["aggregate"], line["event"])
+        quick = self.quick.get(names, MISSING)
+        if quick is MISSING:
+            quick = self.generate(names)
+        position, version, event_version = line["position"], line["version"], line.get(EVENT_VERSION, 1)
+        if quick is None or type(position) is not int or type(version) is not int or type(event_version) is not int:
+            return None
+        if position < 1 or version < 1 or event_version != quick.version:
+            return None
+        aggregate_id, recorded_at, values = line["aggregate_id"], line["recorded_at"], provenance_values(line)
+        originator_id = self.ids.forms.get(aggregate_id)
+        if originator_id is None:
+            originator_id = self.ids(aggregate_id)
+        if recorded_at != self.moment[0]:
+            self.moment = (recorded_at, converters[datetime](datetime_value(recorded_at)))
+        meta = self.provenances.forms.get(values)
+        if meta is None:
+            meta = self.provenances(values)
+        state = quick.encode(line["data"], self.moment[1], meta)
+        return None if state is None else (position, (originator_id, version, quick.topic, state))
+
+    def generate(self, names: tuple[Any, Any]) -> Quick | None:
+        """The quick way of the event class named ``names`` (None: the general way, which refuses
+        names of no class)."""
+        event_class = event_classes().get(names) if all(type(name) is str for name in names) else None
+        if event_class is None:
+            return None
+        encode = self.data.generate(names[0], event_class)
+        quick = None if encode is None else Quick(encode, get_topic(event_class), getattr(event_class, VERSION, 1))
+        self.quick[names] = quick
+        return quick
+
+    def stored_provenance(self, values: tuple[Any, ...]) -> Any:
+        """The stored form of the provenance of a line's ``PROVENANCE_KEYS`` values, read as the
+        general way reads them."""
+        converters: Any = self.converters
+        return converters[Provenance](self.recorded.provenance(values))
+
+    def generally(self, line: dict[str, Any], converters: Converters) -> tuple[int, Row]:
+        """The stored event of any line, read field by field; refuses as ``event_of`` does."""
         position, event_class, state = event_state(line, self.stored_readers)
         originator_id, originator_version = state.pop("originator_id"), state.pop("originator_version")
         version = state.pop(VERSION, getattr(event_class, VERSION, 1))
@@ -63,12 +140,16 @@ class StoredLines:
         """A reader for each field of the class, that gives the value's stored form."""
         found = self.readers.get(event_class)
         if found is None:
-            converters: Any = self.converters
             kinds = field_types(event_class).items()
             found = self.readers[event_class] = {
-                name: stored(reader(kind), converters) for name, kind in kinds if name != CORRECTIONS
+                name: self.stored_reader(kind) for name, kind in kinds if name != CORRECTIONS
             }
         return found
+
+    def stored_reader(self, kind: Any) -> Reader:
+        """The reader of a field of type ``kind``, that gives the value's stored form."""
+        converters: Any = self.converters
+        return stored(reader(kind), converters)
 
 
 def stored(read: Reader, converters: dict[type, Callable[[Any], Any]]) -> Reader:
