@@ -42,8 +42,9 @@ from projections import append_only
 TOPIC = "projections.event_store:LedgerRecorder"
 EVENT_COLUMNS = ("originator_id", "originator_version", "topic", "state", "notification_id")
 EVENT_COLUMN_TYPES = ("uuid", "int8", "text", "bytea", "int8")
-CHAIN_COLUMNS = ("position", "digest", "chain")
-CHAIN_COLUMN_TYPES = ("int8", "text", "text")
+CHAIN_LINE = "%d\t%s\t%s\n"
+"""A chain row (position, digest, chain) as a line of the text ``COPY`` the chain's rows go in as:
+an integer and hex digits, nothing to escape."""
 
 
 class ChainMissing(TypeError):
@@ -171,7 +172,7 @@ class LedgerRecorder(PostgresApplicationRecorder):
         for position, version, (head, middle) in zip(positions, versions, lines, strict=True):
             digest = sha256(b"%s%d%s%d}" % (head, position, middle, version)).hexdigest()
             previous = sha256(f"{previous}\n{digest}".encode()).hexdigest()
-            rows.append(f"{position}\t{digest}\t{previous}\n")
+            rows.append(CHAIN_LINE % (position, digest, previous))
         with curs.copy(self.copy_chain_statement) as copy:
             copy.write("".join(rows).encode())
 
@@ -267,17 +268,14 @@ class LedgerRecorder(PostgresApplicationRecorder):
         return bool(values and values[0]), bool(values and values[1])
 
     def copy_data(self, curs: Cursor[Any], events: bytes, chain: bytes) -> None:
-        """Writes events, positions kept, and their chain rows, given as binary COPY data of the
-        columns ``EVENT_COLUMNS`` and ``CHAIN_COLUMNS`` (of types ``EVENT_COLUMN_TYPES`` and
-        ``CHAIN_COLUMN_TYPES``): a log import's, checked and formatted elsewhere."""
-        for table, columns, data in (
-            (self.events_table_name, EVENT_COLUMNS, events),
-            (self.chain_table_name, CHAIN_COLUMNS, chain),
-        ):
-            statement = SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
-                self.qualified(table), SQL(", ").join(map(Identifier, columns))
-            )
-            with curs.copy(statement) as copy:
+        """Writes events, positions kept, given as binary COPY data of the columns ``EVENT_COLUMNS``
+        (of types ``EVENT_COLUMN_TYPES``), and their chain rows, as text COPY data of ``CHAIN_LINE``
+        lines: a log import's, checked and formatted elsewhere."""
+        statement = SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
+            self.qualified(self.events_table_name), SQL(", ").join(map(Identifier, EVENT_COLUMNS))
+        )
+        for copying, data in ((statement, events), (self.copy_chain_statement, chain)):
+            with curs.copy(copying) as copy:
                 copy.write(data)
 
     def continue_after(self, curs: Cursor[Any], position: int) -> None:

@@ -16,9 +16,10 @@ A line's digest is made from the parsed line itself, once its chain and ``event_
 taken out: what is left is what the chain covers (``domain.chain.KEPT``), unless the line has
 other keys too.
 
-A checked block comes back as the binary ``COPY`` data of its events and of their chain rows,
-made by psycopg (``Copy`` with a ``FileWriter``) line by line as the lines pass, which the
-importer writes as they are; a refused block's data are dropped.
+A checked block comes back as the ``COPY`` data of its events, binary, made by psycopg (``Copy``
+with a ``FileWriter``) line by line as the lines pass, and of their chain rows, as text (an
+integer and hex digits: nothing to escape), which the importer writes as they are; a refused
+block's data are dropped.
 """
 
 import hashlib
@@ -35,7 +36,7 @@ from psycopg.copy import Copy, FileWriter
 from psycopg.types.string import BytesBinaryDumper
 
 from domain.chain import GENESIS, KEPT, compact, link
-from projections.event_store import CHAIN_COLUMN_TYPES, EVENT_COLUMN_TYPES
+from projections.event_store import CHAIN_LINE, EVENT_COLUMN_TYPES
 from replay.log_format import CHAIN, EVENT_VERSION, MalformedLine, parse
 from replay.log_stored import StoredLines
 
@@ -52,7 +53,7 @@ class Block:
 
 @dataclass(slots=True)
 class Checked:
-    """A checked block: its events and chain rows as binary COPY data, what the importer checks
+    """A checked block: its events and chain rows as COPY data (binary, text), what the importer checks
     across blocks (its first line's number and position, each aggregate's first version and line,
     as soon as the line is parsed, and last version), or the first refusal in it (its line number
     and message)."""
@@ -92,14 +93,12 @@ def written_chain(text: str | None) -> str:
 
 
 class BlockChecker:
-    """Checks blocks with the ledger's ``mapper``, formatting COPY data through ``cursor`` (one
-    that has run nothing: only its adapters are used) and another cursor of its connection."""
+    """Checks blocks with the ledger's ``mapper``, formatting the events' COPY data through
+    ``cursor`` (one that has run nothing: only its adapters are used)."""
 
     def __init__(self, mapper: Mapper[Any], cursor: Cursor[Any]) -> None:
         self.stored = StoredLines(mapper)
-        # The events' and the chain's COPY data are made side by side, each through a cursor of its
-        # own, whose adapters take its columns' types.
-        self.event_cursor, self.chain_cursor = cursor, cursor.connection.cursor()
+        self.cursor = cursor
         # A bytea column's bytes through psycopg's dumper of bytes (in C, in its binary package),
         # not the one of DB-API ``Binary`` wrappers that the column's type takes by default: the
         # same data, without a Python call a row.
@@ -107,21 +106,18 @@ class BlockChecker:
 
     def check(self, block: Block) -> Checked:
         checked = Checked()
-        events, chain = io.BytesIO(), io.BytesIO()
-        with (
-            self.copy(self.event_cursor, EVENT_COLUMN_TYPES, events) as event_rows,
-            self.copy(self.chain_cursor, CHAIN_COLUMN_TYPES, chain) as chain_rows,
-        ):
+        events, chain = io.BytesIO(), list[str]()
+        with self.copy(self.cursor, EVENT_COLUMN_TYPES, events) as event_rows:
             try:
-                self.check_lines(block, checked, event_rows.write_row, chain_rows.write_row)
+                self.check_lines(block, checked, event_rows.write_row, chain.append)
             except Refused as refusal:
                 checked.refused = (refusal.line, str(refusal))
                 return checked  # without the data of the lines before
-        checked.events, checked.chain = events.getvalue(), chain.getvalue()
+        checked.events, checked.chain = events.getvalue(), "".join(chain).encode()
         return checked
 
     def check_lines(
-        self, block: Block, checked: Checked, event_row: Callable[[Any], None], chain_row: Callable[[Any], None]
+        self, block: Block, checked: Checked, event_row: Callable[[Any], None], chain_line: Callable[[str], None]
     ) -> None:
         previous = written_chain(block.before)
         versions = checked.last_versions
@@ -160,7 +156,7 @@ class BlockChecker:
             versions[aggregate] = version
             last_position = position
             event_row((*row, position))
-            chain_row((position, digest, previous))
+            chain_line(CHAIN_LINE % (position, digest, previous))
             count += 1
         checked.last_position, checked.count = last_position, count
 
