@@ -25,19 +25,13 @@ def csrf_of(html: str) -> str:
 
 @pytest.fixture
 def user(server: Api) -> str:
+    return new_user(server, "--role", "HR_MANAGER", "--scope", "ML-D11")
+
+
+def new_user(server: Api, *options: str, **env: str) -> str:
+    """A user of a fresh name made with ``hrh users add`` and ``options``, whose password is PASSWORD."""
     name = f"http.{uuid.uuid4().hex[:6]}"
-    added = hrh(
-        "users",
-        "add",
-        name,
-        "--role",
-        "HR_MANAGER",
-        "--scope",
-        "ML-D11",
-        "--password-stdin",
-        env=server.env,
-        stdin=PASSWORD,
-    )
+    added = hrh("users", "add", name, *options, "--password-stdin", env={**server.env, **env}, stdin=PASSWORD)
     assert added.returncode == 0, added.stderr
     return name
 
@@ -79,19 +73,7 @@ def test_a_wrong_password_is_refused_with_its_code_and_keeps_the_name(client: ht
 
 
 def test_an_expired_user_is_told_so_and_signs_in_again_once_renewed(server: Api, client: httpx.Client) -> None:
-    name = f"http.{uuid.uuid4().hex[:6]}"
-    # HRH_TOKEN_DAYS=0: their access is already past its expiry.
-    added = hrh(
-        "users",
-        "add",
-        name,
-        "--role",
-        "PLANNER",
-        "--password-stdin",
-        env={**server.env, "HRH_TOKEN_DAYS": "0"},
-        stdin=PASSWORD,
-    )
-    assert added.returncode == 0, added.stderr
+    name = new_user(server, "--role", "PLANNER", HRH_TOKEN_DAYS="0")  # their access is already past its expiry
     refused = sign_in(client, name)
     assert refused.status_code == 403
     assert 'data-error-code="ACCESS_EXPIRED"' in refused.text
