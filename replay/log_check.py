@@ -36,6 +36,7 @@ from psycopg.copy import Copy, FileWriter
 from psycopg.types.string import BytesBinaryDumper
 
 from domain.chain import GENESIS, KEPT, compact, link
+from domain.encoding import MISSING
 from projections.event_store import CHAIN_LINE, EVENT_COLUMN_TYPES
 from replay.log_format import CHAIN, EVENT_VERSION, MalformedLine, parse
 from replay.log_stored import StoredLines
@@ -67,9 +68,6 @@ class Checked:
     events: bytes = b""
     chain: bytes = b""
     refused: tuple[int, str] | None = None
-
-
-MISSING: Any = object()
 
 
 class Refused(Exception):

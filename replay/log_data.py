@@ -17,7 +17,6 @@ refuses lines, with its messages; ``tests/unit/test_log_data.py`` holds the two 
 """
 
 import enum
-import types
 import typing
 from collections.abc import Callable
 from datetime import date, datetime
@@ -30,7 +29,7 @@ from domain.chain import CORRECTIONS
 from domain.encoding import VERSION
 from domain.values import Period
 from replay.log_format import aggregate_topic, field_types, names_topic
-from replay.log_values import Reader
+from replay.log_values import Reader, optional_inner
 
 INLINE = (str, int, bool)
 """Types whose values are their own stored form, checked inline."""
@@ -77,14 +76,6 @@ def key(value: Any) -> Any:
 def lookup(name: str, kind: Any) -> str:
     """The source of the key of the value ``name`` (of type ``kind``) in its table."""
     return f"tuple({name}) if type({name}) is list else None" if kind is Period else name
-
-
-def optional_inner(kind: Any) -> tuple[Any, bool]:
-    """The type inside ``kind`` (``date`` for ``date | None``), and whether ``kind`` is optional."""
-    if typing.get_origin(kind) in (types.UnionType, typing.Union):
-        (inner,) = [a for a in typing.get_args(kind) if a is not type(None)]
-        return inner, True
-    return kind, False
 
 
 class DataEncoders:

@@ -24,15 +24,14 @@ from eventsourcing.persistence import Mapper
 from eventsourcing.utils import get_topic
 
 from domain.chain import CORRECTIONS, PROVENANCE_KEYS
-from domain.encoding import PLAIN, VERSION, Converters, LedgerTranscoder, Unsupported
+from domain.encoding import MISSING, PLAIN, VERSION, Converters, LedgerTranscoder, Unsupported
 from domain.values import Provenance
 from replay.log_data import DataEncoders, Encode, Remembered
 from replay.log_format import EVENT_VERSION, Recorded, event_classes, event_of, event_state, field_types
-from replay.log_values import Reader, datetime_value, reader, uuid_value
+from replay.log_values import Reader, reader, uuid_value
 
 Row = tuple[Any, int, str, bytes]
 """A stored event as the events table holds it: id, version, topic, state."""
-MISSING: Any = object()
 provenance_values = itemgetter(*PROVENANCE_KEYS)
 
 
@@ -64,7 +63,6 @@ class StoredLines:
         self.data = DataEncoders(self.stored_reader)
         self.quick: dict[tuple[str, str], Quick | None] = {}  # by (aggregate, event) names
         self.ids = Remembered(uuid_value, 1 << 16)
-        self.moment: tuple[Any, Any] = (MISSING, None)  # the last recorded_at, and its stored form
         self.provenances = Remembered(self.stored_provenance)
         self.recorded = Recorded()
 
@@ -96,12 +94,12 @@ class StoredLines:
         originator_id = self.ids.forms.get(aggregate_id)
         if originator_id is None:
             originator_id = self.ids(aggregate_id)
-        if recorded_at != self.moment[0]:
-            self.moment = (recorded_at, converters[datetime](datetime_value(recorded_at)))
+        # The same datetime object for the same text, whose stored form the converter keeps.
+        timestamp = converters[datetime](self.recorded.moment(recorded_at))
         meta = self.provenances.forms.get(values)
         if meta is None:
             meta = self.provenances(values)
-        state = quick.encode(line["data"], self.moment[1], meta)
+        state = quick.encode(line["data"], timestamp, meta)
         return None if state is None else (position, (originator_id, version, quick.topic, state))
 
     def generate(self, names: tuple[Any, Any]) -> Quick | None:

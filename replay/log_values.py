@@ -115,16 +115,23 @@ FIXED: dict[Any, Reader] = {
 }
 
 
+def optional_inner(kind: Any) -> tuple[Any, bool]:
+    """The type inside ``kind`` (``date`` for ``date | None``), and whether ``kind`` is optional."""
+    if typing.get_origin(kind) in (types.UnionType, typing.Union):
+        (inner,) = [a for a in typing.get_args(kind) if a is not type(None)]
+        return inner, True
+    return kind, False
+
+
 @cache
 def reader(kind: Any) -> Reader:
     """The reader of a field of type ``kind`` (its annotation)."""
     if kind in FIXED:
         return FIXED[kind]
-    origin = typing.get_origin(kind)
-    if origin in (types.UnionType, typing.Union):
-        (inner,) = [a for a in typing.get_args(kind) if a is not type(None)]
+    inner, is_optional = optional_inner(kind)
+    if is_optional:
         return optional(reader(inner))
-    if origin is list:
+    if typing.get_origin(kind) is list:
         (inner,) = typing.get_args(kind)
         return listed(reader(inner))
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
