@@ -14,18 +14,26 @@ that the server cuts up: the bulk path's parent process (``replay/bulk/sharded.p
 Python object per event.
 
 Every insert also records the events' chain hashes (DESIGN, "Tamper evidence"; ``domain/chain.py``)
-in the table beside the events' (``<events table>_chain``), in the same transaction: the positions
-are known once the events are inserted, and the chain's last row is read while the table lock is
-held, so the chain follows the ledger order. The chain's rows go in as a text ``COPY`` (integers and
-hex digits, nothing to escape): the server writes them a page at a time, which costs it less than
-inserting the rows of arrays one by one. Both tables refuse ``UPDATE``, ``DELETE`` and
-``TRUNCATE`` (``projections.append_only``): changing what was recorded takes a superuser's deliberate work, which
-the chain then shows.
+beside the events, in the same transaction: the positions are known once the events are inserted,
+and the chain's head is read while the table lock is held, so the chain follows the ledger order.
+
+The chain is kept as *runs*: one row (``<events table>_chain_runs``) for each run of consecutive
+positions an insert records, holding the first and last position and the run's digests and
+chains, 32 bytes each, one after the other. A bulk insert of thousands of events writes one row
+(stored out of line, uncompressed: hashes do not compress), where a row an event cost the server a
+row and a key entry each, most of what the chain cost a load. A single command writes a run of
+one. The runs cannot overlap (an exclusion constraint), and the view ``<events table>_chain``
+shows them as a row an event, ``(position, digest, chain)`` in hex, for whoever reads the
+database; ``select_chain`` cuts the runs of a range itself. A database whose chain was a table of
+one row an event (hrh before runs) is moved into runs when the recorder creates its tables.
+Both tables refuse ``UPDATE``, ``DELETE`` and ``TRUNCATE`` (``projections.append_only``): changing
+what was recorded takes a superuser's deliberate work, which the chain then shows.
 """
 
 import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any, cast
 from uuid import UUID
 
@@ -34,7 +42,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from eventsourcing.utils import retry
 from psycopg import Cursor
 from psycopg.rows import tuple_row
-from psycopg.sql import SQL, Composed, Identifier
+from psycopg.sql import SQL, Composed, Identifier, Literal
 
 from domain.chain import GENESIS, Unplaced
 from projections import append_only
@@ -42,9 +50,90 @@ from projections import append_only
 TOPIC = "projections.event_store:LedgerRecorder"
 EVENT_COLUMNS = ("originator_id", "originator_version", "topic", "state", "notification_id")
 EVENT_COLUMN_TYPES = ("uuid", "int8", "text", "bytea", "int8")
-CHAIN_LINE = "%d\t%s\t%s\n"
-"""A chain row (position, digest, chain) as a line of the text ``COPY`` the chain's rows go in as:
-an integer and hex digits, nothing to escape."""
+RUN_COLUMNS = ("first", "last", "digests", "chains")
+RUN_COLUMN_TYPES = ("int8", "int8", "bytea", "bytea")
+Run = tuple[int, int, bytes, bytes]
+"""A run of the chain: its first and last position, and its digests and chains, 32 bytes each."""
+HASH = 32
+"""The bytes of a SHA-256 digest."""
+
+
+CHAIN_STATEMENTS = (
+    # The runs: no two overlap, and each holds one digest and one chain a position.
+    "CREATE TABLE IF NOT EXISTS {schema}.{runs} (first bigint PRIMARY KEY, last bigint NOT NULL, "
+    "digests bytea NOT NULL, chains bytea NOT NULL, "
+    "CHECK (last >= first AND octet_length(digests) = 32 * (last - first + 1) "
+    "AND octet_length(chains) = octet_length(digests)), "
+    "EXCLUDE USING gist (int8range(first, last, '[]') WITH &&))",
+    # Out of line and uncompressed: hashes do not compress, and a slice of such a value reads only its pages.
+    "DO $do$ BEGIN IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(format('%I.%I', "
+    "{schema_name}, {runs_name})) AND attname IN ('digests', 'chains') AND attstorage <> 'e') THEN "
+    "ALTER TABLE {schema}.{runs} ALTER digests SET STORAGE EXTERNAL, ALTER chains SET STORAGE EXTERNAL; "
+    "END IF; END $do$",
+    # A chain kept as a table of one row an event (hrh before runs) moves into runs, under the lock
+    # every insert takes; a second process waiting for it finds the table gone.
+    "DO $do$ BEGIN IF EXISTS (SELECT 1 FROM pg_class WHERE oid = to_regclass(format('%I.%I', "
+    "{schema_name}, {view_name})) AND relkind = 'r') THEN "
+    "LOCK TABLE {schema}.{events} IN EXCLUSIVE MODE; "
+    "IF EXISTS (SELECT 1 FROM pg_class WHERE oid = to_regclass(format('%I.%I', "
+    "{schema_name}, {view_name})) AND relkind = 'r') THEN "
+    "INSERT INTO {schema}.{runs} (first, last, digests, chains) "
+    "SELECT min(position), max(position), string_agg(decode(digest, 'hex'), ''::bytea ORDER BY position), "
+    "string_agg(decode(chain, 'hex'), ''::bytea ORDER BY position) "
+    "FROM (SELECT position, digest, chain, position - row_number() OVER w AS island, "
+    "(row_number() OVER w - 1) / 5000 AS part FROM {schema}.{view} WINDOW w AS (ORDER BY position)) AS rows "
+    "GROUP BY island, part; "
+    "DROP TABLE {schema}.{view}; "
+    "END IF; END IF; END $do$",
+    # The chain a row an event, for whoever reads the database.
+    "DO $do$ BEGIN IF to_regclass(format('%I.%I', {schema_name}, {view_name})) IS NULL THEN "
+    "CREATE VIEW {schema}.{view} AS SELECT r.first + i AS position, "
+    "encode(substring(r.digests FROM 32 * i + 1 FOR 32), 'hex') AS digest, "
+    "encode(substring(r.chains FROM 32 * i + 1 FOR 32), 'hex') AS chain "
+    "FROM {schema}.{runs} AS r CROSS JOIN LATERAL generate_series(0, (r.last - r.first)::int) AS i; "
+    "END IF; END $do$",
+)
+"""What the recorder creates for the chain, after the library's tables (``{...}``: the names)."""
+
+
+def chain_runs(positions: Sequence[int], digests: Sequence[str], chains: Sequence[str]) -> Iterator[Run]:
+    """Chain rows (rising positions, hex digests, hex chains) as the runs the recorder keeps: one
+    for each run of consecutive positions."""
+    count = len(positions)
+    if not count:
+        return
+    if positions[-1] - positions[0] == count - 1:  # rising, so consecutive: one run (an insert's, as a rule)
+        starts = [0]
+    else:
+        starts = [i for i in range(count) if i == 0 or positions[i] != positions[i - 1] + 1]
+    pack = bytes.fromhex
+    for start, end in zip(starts, [*starts[1:], count], strict=True):
+        yield positions[start], positions[end - 1], pack("".join(digests[start:end])), pack("".join(chains[start:end]))
+
+
+@dataclass
+class ChainRows:
+    """Chain rows in ledger order (rising positions, hex digests and chains), to be recorded as runs."""
+
+    positions: list[int] = field(default_factory=list)
+    digests: list[str] = field(default_factory=list)
+    chains: list[str] = field(default_factory=list)
+
+    def add(self, position: int, digest: str, chain: str) -> None:
+        self.positions.append(position)
+        self.digests.append(digest)
+        self.chains.append(chain)
+
+    def runs(self) -> Iterator[Run]:
+        return chain_runs(self.positions, self.digests, self.chains)
+
+
+def run_rows(first: int, digests: str, chains: str) -> Iterator[tuple[int, str, str]]:
+    """The rows (position, digest, chain) of a run, or part of one, from its first position and
+    its digests and chains in hex."""
+    width = 2 * HASH
+    for offset in range(0, len(digests), width):
+        yield first + offset // width, digests[offset : offset + width], chains[offset : offset + width]
 
 
 class ChainMissing(TypeError):
@@ -64,33 +153,41 @@ class LedgerRecorder(PostgresApplicationRecorder):
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
-        self.chain_table_name = f"{events_table_name}_chain"
+        self.chain_view_name = f"{events_table_name}_chain"
+        self.chain_table_name = f"{events_table_name}_chain_runs"
         self.check_identifier_length(self.chain_table_name)
         schema, chain_table = Identifier(datastore.schema), Identifier(self.chain_table_name)
-        self.sql_create_statements.append(
-            SQL(
-                "CREATE TABLE IF NOT EXISTS {schema}.{table} "
-                "(position bigint PRIMARY KEY, digest text NOT NULL, chain text NOT NULL)"
-            ).format(schema=schema, table=chain_table)
-        )
+        names = {
+            "schema": schema,
+            "schema_name": Literal(datastore.schema),
+            "events": Identifier(events_table_name),
+            "runs": chain_table,
+            "runs_name": Literal(self.chain_table_name),
+            "view": Identifier(self.chain_view_name),
+            "view_name": Literal(self.chain_view_name),
+        }
+        self.sql_create_statements.extend(SQL(statement).format(**names) for statement in CHAIN_STATEMENTS)
         self.sql_create_statements.extend(
             append_only.statements(datastore.schema, events_table_name, self.chain_table_name)
         )
-        self.last_chain_statement = SQL("SELECT chain FROM {schema}.{table} ORDER BY position DESC LIMIT 1").format(
-            schema=schema, table=chain_table
-        )
+        self.chain_head_statement = SQL(
+            "SELECT last, encode(substring(chains FROM octet_length(chains) - 31), 'hex') "
+            "FROM {schema}.{table} ORDER BY first DESC LIMIT 1"
+        ).format(schema=schema, table=chain_table)
         self.earlier_event_statement = SQL(
             "SELECT EXISTS (SELECT 1 FROM {schema}.{table} WHERE notification_id < %s)"
         ).format(schema=schema, table=Identifier(events_table_name))
-        self.insert_chain_statement = SQL(
-            "INSERT INTO {schema}.{table} (position, digest, chain) "
-            "SELECT * FROM unnest(%b::bigint[], %b::text[], %b::text[])"
-        ).format(schema=schema, table=chain_table)
-        self.copy_chain_statement = SQL("COPY {schema}.{table} (position, digest, chain) FROM STDIN").format(
-            schema=schema, table=chain_table
+        self.copy_chain_statement = SQL("COPY {schema}.{table} ({columns}) FROM STDIN (FORMAT BINARY)").format(
+            schema=schema, table=chain_table, columns=SQL(", ").join(map(Identifier, RUN_COLUMNS))
         )
+        # The part of each run from %(start)s to %(stop)s, found by the runs' exclusion index, cut
+        # out by the server (a slice of a value stored out of line reads only its pages).
         self.select_chain_statement = SQL(
-            "SELECT position, digest, chain FROM {schema}.{table} WHERE position BETWEEN %s AND %s ORDER BY position"
+            "SELECT f, encode(substring(digests FROM s FOR n), 'hex'), encode(substring(chains FROM s FOR n), 'hex') "
+            "FROM (SELECT f, (32 * (f - first) + 1)::int AS s, (32 * (l - f + 1))::int AS n, digests, chains "
+            "FROM (SELECT greatest(first, %(start)s) AS f, least(last, %(stop)s) AS l, first, digests, chains "
+            "FROM {schema}.{table} WHERE int8range(first, last, '[]') && int8range(%(start)s, %(stop)s, '[]')) AS r) AS c "
+            "ORDER BY f"
         ).format(schema=schema, table=chain_table)
         self.position_of_statement = SQL(
             "SELECT notification_id FROM {schema}.{table} WHERE originator_id = %s AND originator_version = %s"
@@ -98,9 +195,6 @@ class LedgerRecorder(PostgresApplicationRecorder):
         self.existing_statement = SQL(
             "SELECT DISTINCT originator_id FROM {schema}.{table} WHERE originator_id = ANY(%s)"
         ).format(schema=schema, table=Identifier(events_table_name))
-        self.chain_head_statement = SQL(
-            "SELECT position, chain FROM {schema}.{table} ORDER BY position DESC LIMIT 1"
-        ).format(schema=schema, table=chain_table)
         self.insert_arrays_statement = SQL(
             "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
             "SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::text[], %b::bytea[]) RETURNING notification_id"
@@ -156,7 +250,7 @@ class LedgerRecorder(PostgresApplicationRecorder):
     ) -> None:
         """Records the chain hashes of events just inserted at ``positions``, the table lock held."""
         curs.row_factory = tuple_row
-        curs.execute(self.last_chain_statement)
+        curs.execute(self.chain_head_statement)
         row = curs.fetchone()
         if row is None:
             curs.execute(self.earlier_event_statement, (positions[0],))
@@ -166,26 +260,29 @@ class LedgerRecorder(PostgresApplicationRecorder):
                     "the ledger holds events recorded before the chain existed, and they have no chain yet: "
                     "start hrh serve (or hrh demo) once, which chains them, before recording anything"
                 )
-        previous = GENESIS if row is None else row[0]
+        previous = GENESIS if row is None else row[1]
         sha256 = hashlib.sha256
-        rows = []
+        digests, chains = [], []
         for position, version, (head, middle) in zip(positions, versions, lines, strict=True):
             digest = sha256(b"%s%d%s%d}" % (head, position, middle, version)).hexdigest()
             previous = sha256(f"{previous}\n{digest}".encode()).hexdigest()
-            rows.append(CHAIN_LINE % (position, digest, previous))
-        with curs.copy(self.copy_chain_statement) as copy:
-            copy.write("".join(rows).encode())
+            digests.append(digest)
+            chains.append(previous)
+        self.insert_chain(curs, ChainRows(positions, digests, chains))
 
-    def insert_chain(self, curs: Cursor[Any], positions: list[int], digests: list[str], chains: list[str]) -> None:
-        """Records chain hashes already computed (a log import, which checked them), in ``curs``'s transaction."""
-        curs.execute(self.insert_chain_statement, (positions, digests, chains))
+    def insert_chain(self, curs: Cursor[Any], rows: ChainRows) -> None:
+        """Records chain hashes already computed, in ``curs``'s transaction."""
+        with curs.copy(self.copy_chain_statement) as copy:
+            copy.set_types(list(RUN_COLUMN_TYPES))
+            for run in rows.runs():
+                copy.write_row(run)
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def select_chain(self, start: int, stop: int) -> list[tuple[int, str, str]]:
         """The recorded (position, digest, chain) of the positions from ``start`` to ``stop``, in order."""
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
-            curs.execute(self.select_chain_statement, (start, stop))
-            return [(row[0], row[1], row[2]) for row in curs.fetchall()]
+            curs.execute(self.select_chain_statement, {"start": start, "stop": stop})
+            return [row for run in curs.fetchall() for row in run_rows(*run)]
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def position_of(self, originator_id: UUID, version: int) -> int | None:
@@ -269,8 +366,8 @@ class LedgerRecorder(PostgresApplicationRecorder):
 
     def copy_data(self, curs: Cursor[Any], events: bytes, chain: bytes) -> None:
         """Writes events, positions kept, given as binary COPY data of the columns ``EVENT_COLUMNS``
-        (of types ``EVENT_COLUMN_TYPES``), and their chain rows, as text COPY data of ``CHAIN_LINE``
-        lines: a log import's, checked and formatted elsewhere."""
+        (of types ``EVENT_COLUMN_TYPES``), and their chain's runs, as binary COPY data of the columns
+        ``RUN_COLUMNS`` (of types ``RUN_COLUMN_TYPES``): a log import's, checked and formatted elsewhere."""
         statement = SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
             self.qualified(self.events_table_name), SQL(", ").join(map(Identifier, EVENT_COLUMNS))
         )

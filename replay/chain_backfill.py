@@ -19,6 +19,7 @@ from typing import Any
 
 from domain.chain import GENESIS, link, placed_digest, unplaced
 from domain.ledger import Ledger
+from projections.event_store import ChainRows
 from replay.chain import PAGE, Unreadable, stored_events
 
 
@@ -52,7 +53,7 @@ def chain_older_events(ledger: Ledger) -> Chained | None:
         if not has_events or has_chain:
             return None
         previous, count, head = GENESIS, 0, (0, GENESIS)
-        page: tuple[list[int], list[str], list[str]] = ([], [], [])
+        page = ChainRows()
         for position, event in stored_events(ledger):
             if isinstance(event, Unreadable):
                 raise Unchainable(
@@ -61,14 +62,12 @@ def chain_older_events(ledger: Ledger) -> Chained | None:
                 )
             digest = placed_digest(unplaced(event), position, event.originator_version)
             previous = link(previous, digest)
-            page[0].append(position)
-            page[1].append(digest)
-            page[2].append(previous)
+            page.add(position, digest, previous)
             count += 1
             head = (position, previous)
-            if len(page[0]) == PAGE:
-                recorder.insert_chain(curs, *page)
-                page = ([], [], [])
-        if page[0]:
-            recorder.insert_chain(curs, *page)
+            if len(page.positions) == PAGE:
+                recorder.insert_chain(curs, page)
+                page = ChainRows()
+        if page.positions:
+            recorder.insert_chain(curs, page)
     return Chained(count, head)

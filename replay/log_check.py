@@ -16,9 +16,9 @@ A line's digest is made from the parsed line itself, once its chain and ``event_
 taken out: what is left is what the chain covers (``domain.chain.KEPT``), unless the line has
 other keys too.
 
-A checked block comes back as the ``COPY`` data of its events, binary, made by psycopg (``Copy``
-with a ``FileWriter``) line by line as the lines pass, and of their chain rows, as text (an
-integer and hex digits: nothing to escape), which the importer writes as they are; a refused
+A checked block comes back as binary ``COPY`` data made by psycopg (``Copy`` with a
+``FileWriter``): of its events, line by line as the lines pass, and of their chain's runs
+(``projections.event_store.chain_runs``), which the importer writes as they are; a refused
 block's data are dropped.
 """
 
@@ -37,7 +37,7 @@ from psycopg.types.string import BytesBinaryDumper
 
 from domain.chain import GENESIS, KEPT, compact, link
 from domain.encoding import MISSING
-from projections.event_store import CHAIN_LINE, EVENT_COLUMN_TYPES
+from projections.event_store import EVENT_COLUMN_TYPES, RUN_COLUMN_TYPES, ChainRows
 from replay.log_format import CHAIN, EVENT_VERSION, MalformedLine, parse
 from replay.log_stored import StoredLines
 
@@ -54,7 +54,7 @@ class Block:
 
 @dataclass(slots=True)
 class Checked:
-    """A checked block: its events and chain rows as COPY data (binary, text), what the importer checks
+    """A checked block: its events and chain runs as binary COPY data, what the importer checks
     across blocks (its first line's number and position, each aggregate's first version and line,
     as soon as the line is parsed, and last version), or the first refusal in it (its line number
     and message)."""
@@ -104,18 +104,25 @@ class BlockChecker:
 
     def check(self, block: Block) -> Checked:
         checked = Checked()
-        events, chain = io.BytesIO(), list[str]()
+        events, chain, chain_rows = io.BytesIO(), io.BytesIO(), ChainRows()
         with self.copy(self.cursor, EVENT_COLUMN_TYPES, events) as event_rows:
             try:
-                self.check_lines(block, checked, event_rows.write_row, chain.append)
+                self.check_lines(block, checked, event_rows.write_row, chain_rows.add)
             except Refused as refusal:
                 checked.refused = (refusal.line, str(refusal))
                 return checked  # without the data of the lines before
-        checked.events, checked.chain = events.getvalue(), "".join(chain).encode()
+        with self.copy(self.cursor, RUN_COLUMN_TYPES, chain) as runs:
+            for run in chain_rows.runs():
+                runs.write_row(run)
+        checked.events, checked.chain = events.getvalue(), chain.getvalue()
         return checked
 
     def check_lines(
-        self, block: Block, checked: Checked, event_row: Callable[[Any], None], chain_line: Callable[[str], None]
+        self,
+        block: Block,
+        checked: Checked,
+        event_row: Callable[[Any], None],
+        chain_row: Callable[[int, str, str], None],
     ) -> None:
         previous = written_chain(block.before)
         versions = checked.last_versions
@@ -154,7 +161,7 @@ class BlockChecker:
             versions[aggregate] = version
             last_position = position
             event_row((*row, position))
-            chain_line(CHAIN_LINE % (position, digest, previous))
+            chain_row(position, digest, previous)
             count += 1
         checked.last_position, checked.count = last_position, count
 

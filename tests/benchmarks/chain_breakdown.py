@@ -5,10 +5,12 @@ Run with ``.venv/bin/python -m tests.benchmarks.chain_breakdown``. The steps, pe
 checking the command and staging its events; the stored state alone (``to_stored_event``), as
 the children made it before the chain; the stored state and the chain's description apart
 (``to_stored_event`` and ``chain.unplaced``) and in one pass (``domain.event_bytes``); the
-digest and chain in the parent, gathered as arrays (the former ``INSERT ... unnest``) and as the
-lines of a text ``COPY`` (the recorder's ``_insert_chain`` now). With ``--server``, the chain
-rows' insert both ways too, in chunks of 2,000 rows a transaction into a table like the chain's:
-the server's CPU (of its backend, read from ``/proc``: a local server) and the client's, per row.
+digest and chain in the parent, gathered as lists (what the recorder's ``_insert_chain`` packs
+into runs) and as the lines of a text ``COPY`` (its way before runs). With ``--server``, the chain's
+insert both ways too, in chunks of 2,000 events a transaction: a row an event, as a text ``COPY``
+into a table of one row an event (before runs), and one run a chunk, as a binary ``COPY`` into a
+table like the runs' (``projections/event_store.py``); the server's CPU (of its backend, read from
+``/proc``: a local server) and the client's, per event.
 """
 
 import argparse
@@ -22,12 +24,14 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg.sql import SQL, Identifier, Literal
 
 from api.database import scratch_database, start_embedded
 from domain import chain
 from domain.event_bytes import EventBytes
 from domain.ledger import Ledger
 from domain.staging import AggregateCache, Staging
+from projections.event_store import CHAIN_STATEMENTS, RUN_COLUMN_TYPES, RUN_COLUMNS, ChainRows
 from replay.bulk.rows import attempt
 from replay.demo import generate
 
@@ -37,7 +41,7 @@ def _never(_: Any) -> Any:
 
 
 def server_cost(rows: int = 200_000, chunk: int = 2000, rounds: int = 3) -> None:
-    """The chain rows' insert, as arrays and as a text COPY, alternately: CPU µs a row."""
+    """The chain's insert, a row an event and as runs, alternately: CPU µs an event."""
     digests = [hashlib.sha256(b"%d" % i).hexdigest() for i in range(rows)]
     server = os.environ.get("DATABASE_URL") or start_embedded(
         Path(f"/tmp/hrh-chain-{uuid.uuid4().hex[:6]}"), delete_on_exit=True
@@ -45,27 +49,36 @@ def server_cost(rows: int = 200_000, chunk: int = 2000, rounds: int = 3) -> None
     with scratch_database(server, f"hrh_chain_{uuid.uuid4().hex[:8]}") as url, psycopg.connect(url) as conn:
         (backend,) = conn.execute("SELECT pg_backend_pid()").fetchone() or (0,)
         for n in range(rounds):
-            for way in ("arrays", "copy"):
+            for way in ("rows", "runs"):
                 table = f"chain_{way}_{n}"
-                conn.execute(
-                    f"CREATE TABLE {table} (position bigint PRIMARY KEY, digest text NOT NULL, chain text NOT NULL)"
-                )
+                if way == "rows":
+                    conn.execute(
+                        f"CREATE TABLE {table} (position bigint PRIMARY KEY, digest text NOT NULL, chain text NOT NULL)"
+                    )
+                else:
+                    names = {"schema": Identifier("public"), "schema_name": Literal("public")}
+                    names |= {"runs": Identifier(table), "runs_name": Literal(table)}
+                    for statement in CHAIN_STATEMENTS[:2]:  # the runs' table and its storage
+                        conn.execute(SQL(statement).format(**names))
                 conn.commit()
                 server_cpu, client_cpu = cpu_of(backend), time.process_time()
                 for start in range(0, rows, chunk):
                     positions = list(range(start + 1, min(start + chunk, rows) + 1))
                     some = digests[start : start + chunk]
                     with conn.transaction(), conn.cursor() as curs:
-                        if way == "arrays":
-                            insert = f"INSERT INTO {table} SELECT * FROM unnest(%b::bigint[], %b::text[], %b::text[])"
-                            curs.execute(insert, (positions, some, some))
-                        else:
+                        if way == "rows":
                             lines = (f"{p}\t{d}\t{d}\n" for p, d in zip(positions, some, strict=True))
                             with curs.copy(f"COPY {table} (position, digest, chain) FROM STDIN") as copy:
                                 copy.write("".join(lines).encode())
+                        else:
+                            columns = ", ".join(RUN_COLUMNS)
+                            with curs.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+                                copy.set_types(list(RUN_COLUMN_TYPES))
+                                for run in ChainRows(positions, some, some).runs():
+                                    copy.write_row(run)
                 server_us = (cpu_of(backend) - server_cpu) / rows * 1e6
                 client_us = (time.process_time() - client_cpu) / rows * 1e6
-                print(f"| chain rows as {way} | server {server_us:.2f} | client {client_us:.2f} |")
+                print(f"| the chain's insert, {way} | server {server_us:.2f} | client {client_us:.2f} |")
 
 
 def cpu_of(pid: int) -> float:
@@ -113,7 +126,7 @@ def main() -> None:
         made = [event_bytes(event) for event in events]
         del made
 
-    def digests_as_arrays() -> None:
+    def digests_as_lists() -> None:
         sha256, previous = hashlib.sha256, chain.GENESIS
         digests, chains = [], []
         for position, version, (head, middle) in zip(positions, versions, lines, strict=True):
@@ -136,7 +149,7 @@ def main() -> None:
         "stored state alone": stored_alone,
         "stored state and description apart": stored_and_described_apart,
         "stored state and description in one pass": one_pass,
-        "digest and chain, as arrays": digests_as_arrays,
+        "digest and chain, as lists (runs)": digests_as_lists,
         "digest and chain, as COPY lines": digests_as_copy_lines,
     }
     best = dict.fromkeys(steps, float("inf"))

@@ -10,7 +10,7 @@ import re
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from itertools import islice
@@ -23,6 +23,7 @@ import pytest
 from api.database import open_ledger, scratch_database
 from domain import commands as c
 from domain.chain import GENESIS, KEPT
+from projections.event_store import RUN_COLUMN_TYPES, RUN_COLUMNS, ChainRows
 from replay.bulk import load as bulk_load
 from replay.demo import generate
 from tests.e2e.test_cli import hrh
@@ -86,6 +87,32 @@ def superuser(url: str) -> Iterator[psycopg.Connection[Any]]:
     with psycopg.connect(url) as conn:
         conn.execute("SET session_replication_role = replica")
         yield conn
+
+
+def chain_rows(url: str, start: int = 1, stop: int | None = None) -> list[tuple[int, str, str]]:
+    """The recorded chain's rows (position, digest, chain) from ``start`` to ``stop`` (the end), through the view."""
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT position, digest, chain FROM ledger_events_chain WHERE position >= %s AND position <= %s "
+            "ORDER BY position",
+            (start, stop if stop is not None else 2**62),
+        ).fetchall()
+    return [(row[0], row[1], row[2]) for row in rows]
+
+
+def set_chain_from(url: str, position: int, rows: Iterable[tuple[int, str, str]]) -> None:
+    """Replaces the recorded chain from ``position`` on with ``rows``, as a superuser can: the chain is
+    kept as runs of positions, so every run is written again."""
+    kept = ChainRows()
+    for row in [*chain_rows(url, stop=position - 1), *rows]:
+        kept.add(*row)
+    with superuser(url) as conn:
+        conn.execute("DELETE FROM ledger_events_chain_runs")
+        columns = ", ".join(RUN_COLUMNS)
+        with conn.cursor().copy(f"COPY ledger_events_chain_runs ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(list(RUN_COLUMN_TYPES))
+            for run in kept.runs():
+                copy.write_row(run)
 
 
 def head(url: str) -> str:
@@ -251,8 +278,7 @@ def test_a_rewritten_ledger_whose_chain_was_recomputed_is_caught_by_published_he
     position = first(url, TRANSFER, 9)
     early = f"{position - 1}:{value(url, 'SELECT chain FROM ledger_events_chain WHERE position = %s', position - 1)}"
     state = bytes(value(url, "SELECT state FROM ledger_events WHERE notification_id = %s", position))
-    with psycopg.connect(url) as conn:
-        saved = conn.execute("SELECT * FROM ledger_events_chain WHERE position >= %s", (position,)).fetchall()
+    saved = chain_rows(url, start=position)
     set_state(url, position, altered(state))
     try:
         # The attacker recomputes the chain from the changed event on, as the definition says.
@@ -267,9 +293,7 @@ def test_a_rewritten_ledger_whose_chain_was_recomputed_is_caught_by_published_he
                 digest = hashlib.sha256(canonical.encode()).hexdigest()
                 previous = hashlib.sha256(f"{previous}\n{digest}".encode()).hexdigest()
                 rows.append((line["position"], digest, previous))
-        with superuser(url) as conn:
-            conn.execute("DELETE FROM ledger_events_chain WHERE position >= %s", (position,))
-            conn.cursor().executemany("INSERT INTO ledger_events_chain VALUES (%s, %s, %s)", rows)
+        set_chain_from(url, position, rows)
         # The ledger agrees with itself now; only the heads published before tell.
         assert verify(url).returncode == 0
         assert_first_bad(verify(url, "--head", published), end, "head")
@@ -282,9 +306,7 @@ def test_a_rewritten_ledger_whose_chain_was_recomputed_is_caught_by_published_he
         assert "differs from the published head" in run_audit(log, published).stderr
     finally:
         set_state(url, position, state)
-        with superuser(url) as conn:
-            conn.execute("DELETE FROM ledger_events_chain WHERE position >= %s", (position,))
-            conn.cursor().executemany("INSERT INTO ledger_events_chain VALUES (%s, %s, %s)", saved)
+        set_chain_from(url, position, saved)
     assert verify(url, "--head", published).returncode == 0
 
 
@@ -299,10 +321,10 @@ def test_a_bad_published_head_is_refused_in_one_line(url: str, tmp_path: Path) -
     assert "heads.txt, line 2: 'oops' is not a published head" in words(verify(url, "--heads", str(heads)).stderr)
 
 
-@pytest.mark.parametrize("table", ["ledger_events", "ledger_events_chain"])
+@pytest.mark.parametrize("table", ["ledger_events", "ledger_events_chain_runs"])
 @pytest.mark.parametrize("statement", ["UPDATE {} SET state = state", "DELETE FROM {}", "TRUNCATE {}"])
 def test_the_ledger_tables_refuse_update_delete_and_truncate(url: str, table: str, statement: str) -> None:
-    statement = statement.replace("state = state", "digest = digest") if table.endswith("chain") else statement
+    statement = statement.replace("state = state", "digests = digests") if table.endswith("runs") else statement
     with psycopg.connect(url) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"):
         conn.execute(statement.format(table))  # type: ignore[arg-type]
 

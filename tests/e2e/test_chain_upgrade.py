@@ -24,7 +24,17 @@ from replay import bulk
 from replay.chain_backfill import chain_older_events
 from replay.demo import generate
 from tests.e2e.api_support import DEFINE_CADRE, serving
-from tests.e2e.test_chain_cli import assert_first_bad, head, run_audit, superuser, value, verify, words
+from tests.e2e.test_chain_cli import (
+    assert_first_bad,
+    chain_rows,
+    head,
+    run_audit,
+    set_chain_from,
+    superuser,
+    value,
+    verify,
+    words,
+)
 from tests.e2e.test_cli import hrh
 
 pytestmark = pytest.mark.integration
@@ -48,8 +58,7 @@ def record_old_ledger(url: str, submissions: int = 600) -> int:
 
 
 def forget_chain(url: str, after: int = 0) -> None:
-    with superuser(url) as conn:
-        conn.execute("DELETE FROM ledger_events_chain WHERE position > %s", (after,))
+    set_chain_from(url, after + 1, [])
 
 
 def test_serve_chains_a_ledger_recorded_before_the_chain_and_later_commands_extend_it(url: str, tmp_path: Path) -> None:
@@ -169,3 +178,40 @@ def test_an_older_event_that_no_longer_decodes_stops_the_upgrade_and_chains_noth
     assert f"error: the event at position {position} no longer decodes" in words(result.stderr)
     assert "nothing was chained" in words(result.stderr) and "Traceback" not in result.stderr
     assert value(url, "SELECT count(*) FROM ledger_events_chain") == 0
+
+
+def test_a_chain_kept_a_row_an_event_moves_into_runs_when_the_ledger_is_opened(url: str) -> None:
+    # A ledger from before runs: its chain a table of one row an event, with a gap in the positions.
+    ledger = open_ledger(url)
+    try:
+        commands = list(islice(generate(seed=2017, scale=0.1), 300))
+        assert not bulk.load(ledger, commands[:200], processes=1).refusals
+        gap = int(value(url, "SELECT max(notification_id) FROM ledger_events")) + 1
+        with superuser(url) as conn:
+            conn.execute("SELECT setval(pg_get_serial_sequence('ledger_events', 'notification_id'), %s)", (gap + 9,))
+        assert not bulk.load(ledger, commands[200:], processes=1).refusals
+    finally:
+        ledger.close()
+    published = head(url)
+    rows = chain_rows(url)
+    assert [row[0] for row in rows] == [*range(1, gap), *range(gap + 10, rows[-1][0] + 1)]  # the gap
+    with superuser(url) as conn:
+        conn.execute("CREATE TABLE old_chain (position bigint PRIMARY KEY, digest text NOT NULL, chain text NOT NULL)")
+        conn.cursor().executemany("INSERT INTO old_chain VALUES (%s, %s, %s)", rows)
+        conn.execute("DELETE FROM ledger_events_chain_runs")
+        conn.execute("DROP VIEW ledger_events_chain")
+        conn.execute("ALTER TABLE old_chain RENAME TO ledger_events_chain")
+    # Opening the ledger (as every hrh command does) moves the rows into runs, split at the gap.
+    open_ledger(url).close()
+    assert value(url, "SELECT relkind FROM pg_class WHERE relname = 'ledger_events_chain'") == "v"
+    runs = value(url, "SELECT array_agg(ARRAY[first, last] ORDER BY first) FROM ledger_events_chain_runs")
+    assert runs == [[1, gap - 1], [gap + 10, rows[-1][0]]]
+    assert value(url, "SELECT count(*) FROM ledger_events_chain") == len(rows)
+    assert head(url) == published
+    result = verify(url, "--head", published)
+    assert result.returncode == 0, result.stdout + result.stderr
+    # The ledger records on, its chain extended in runs.
+    cadre = c.DefineCadre(code="X-RUNS", name="Runs", isco08=None, group=CadreGroup.OTHER, qualified=False)
+    with open_ledger(url) as ledger:
+        ledger.execute(cadre, "clerk")
+    assert verify(url).returncode == 0

@@ -29,6 +29,6 @@ def test_a_workers_app_creates_no_table_and_prepare_creates_them(server_url: str
         assert tables(url) == set()
 
         prepare(url, settings)
-        assert {"ledger_events", "ledger_events_chain"} <= tables(url)
+        assert {"ledger_events", "ledger_events_chain_runs"} <= tables(url)
         with TestClient(app_for(url, settings)):
             pass  # and a worker's app starts on them
