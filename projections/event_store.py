@@ -184,10 +184,9 @@ class LedgerRecorder(PostgresApplicationRecorder):
         # out by the server (a slice of a value stored out of line reads only its pages).
         self.select_chain_statement = SQL(
             "SELECT f, encode(substring(digests FROM s FOR n), 'hex'), encode(substring(chains FROM s FOR n), 'hex') "
-            "FROM (SELECT f, (32 * (f - first) + 1)::int AS s, (32 * (l - f + 1))::int AS n, digests, chains "
-            "FROM (SELECT greatest(first, %(start)s) AS f, least(last, %(stop)s) AS l, first, digests, chains "
-            "FROM {schema}.{table} WHERE int8range(first, last, '[]') && int8range(%(start)s, %(stop)s, '[]')) AS r) AS c "
-            "ORDER BY f"
+            "FROM {schema}.{table}, LATERAL (SELECT greatest(first, %(start)s) AS f) AS a, "
+            "LATERAL (SELECT (32 * (f - first) + 1)::int AS s, (32 * (least(last, %(stop)s) - f + 1))::int AS n) AS b "
+            "WHERE int8range(first, last, '[]') && int8range(%(start)s, %(stop)s, '[]') ORDER BY first"
         ).format(schema=schema, table=chain_table)
         self.position_of_statement = SQL(
             "SELECT notification_id FROM {schema}.{table} WHERE originator_id = %s AND originator_version = %s"
