@@ -19,7 +19,7 @@ from typing import Any
 
 from domain.chain import GENESIS, link, placed_digest, unplaced
 from domain.ledger import Ledger
-from projections.event_store import ChainRows
+from projections.chain_runs import ChainRows
 from replay.chain import PAGE, Unreadable, stored_events
 
 

@@ -18,7 +18,7 @@ other keys too.
 
 A checked block comes back as binary ``COPY`` data made by psycopg (``Copy`` with a
 ``FileWriter``): of its events, line by line as the lines pass, and of their chain's runs
-(``projections.event_store.chain_runs``), which the importer writes as they are; a refused
+(``projections.chain_runs``), which the importer writes as they are; a refused
 block's data are dropped.
 """
 
@@ -37,7 +37,8 @@ from psycopg.types.string import BytesBinaryDumper
 
 from domain.chain import GENESIS, KEPT, compact, link
 from domain.encoding import MISSING
-from projections.event_store import EVENT_COLUMN_TYPES, RUN_COLUMN_TYPES, ChainRows
+from projections.chain_runs import RUN_COLUMN_TYPES, ChainRows
+from projections.event_store import EVENT_COLUMN_TYPES
 from replay.log_format import CHAIN, EVENT_VERSION, MalformedLine, parse
 from replay.log_stored import StoredLines
 

@@ -9,7 +9,7 @@ digest and chain in the parent, gathered as lists (what the recorder's ``_insert
 into runs) and as the lines of a text ``COPY`` (its way before runs). With ``--server``, the chain's
 insert both ways too, in chunks of 2,000 events a transaction: a row an event, as a text ``COPY``
 into a table of one row an event (before runs), and one run a chunk, as a binary ``COPY`` into a
-table like the runs' (``projections/event_store.py``); the server's CPU (of its backend, read from
+table like the runs' (``projections/chain_runs.py``); the server's CPU (of its backend, read from
 ``/proc``: a local server) and the client's, per event.
 """
 
@@ -24,14 +24,14 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from psycopg.sql import SQL, Identifier, Literal
 
 from api.database import scratch_database, start_embedded
 from domain import chain
 from domain.event_bytes import EventBytes
 from domain.ledger import Ledger
 from domain.staging import AggregateCache, Staging
-from projections.event_store import CHAIN_STATEMENTS, RUN_COLUMN_TYPES, RUN_COLUMNS, ChainRows
+from projections import chain_runs
+from projections.chain_runs import RUN_COLUMN_TYPES, RUN_COLUMNS, ChainRows
 from replay.bulk.rows import attempt
 from replay.demo import generate
 
@@ -56,10 +56,8 @@ def server_cost(rows: int = 200_000, chunk: int = 2000, rounds: int = 3) -> None
                         f"CREATE TABLE {table} (position bigint PRIMARY KEY, digest text NOT NULL, chain text NOT NULL)"
                     )
                 else:
-                    names = {"schema": Identifier("public"), "schema_name": Literal("public")}
-                    names |= {"runs": Identifier(table), "runs_name": Literal(table)}
-                    for statement in CHAIN_STATEMENTS[:2]:  # the runs' table and its storage
-                        conn.execute(SQL(statement).format(**names))
+                    for statement in chain_runs.statements("public", "", table, "")[:2]:  # the table, its storage
+                        conn.execute(statement)
                 conn.commit()
                 server_cpu, client_cpu = cpu_of(backend), time.process_time()
                 for start in range(0, rows, chunk):

@@ -23,7 +23,7 @@ import pytest
 from api.database import open_ledger, scratch_database
 from domain import commands as c
 from domain.chain import GENESIS, KEPT
-from projections.event_store import RUN_COLUMN_TYPES, RUN_COLUMNS, ChainRows
+from projections.chain_runs import RUN_COLUMN_TYPES, RUN_COLUMNS, ChainRows
 from replay.bulk import load as bulk_load
 from replay.demo import generate
 from tests.e2e.test_cli import hrh

@@ -1,4 +1,4 @@
-"""The chain kept as runs of consecutive positions (``projections/event_store.py``): rows in,
+"""The chain kept as runs of consecutive positions (``projections/chain_runs.py``): rows in,
 runs out, and the runs cut back into the same rows."""
 
 import hashlib
@@ -6,7 +6,7 @@ import hashlib
 from hypothesis import given
 from hypothesis import strategies as st
 
-from projections.event_store import ChainRows, chain_runs, run_rows
+from projections.chain_runs import ChainRows, as_runs, run_rows
 
 
 def rows_at(positions: list[int]) -> ChainRows:
@@ -31,7 +31,7 @@ def test_a_gap_starts_a_new_run() -> None:
 
 
 def test_no_rows_make_no_run() -> None:
-    assert list(chain_runs([], [], [])) == []
+    assert list(as_runs([], [], [])) == []
 
 
 @given(st.lists(st.integers(1, 5), max_size=60))
