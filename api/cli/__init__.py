@@ -3,7 +3,7 @@
 Each group of commands has a module of its own: the demo, serving, the read tables (project,
 rebuild, verify), the chain, the log, the users, and the exports. A command's module is imported
 when that command runs, not before: ``hrh import-log`` does not load the web app, the GraphQL
-schema or the spreadsheet library, and starts in about half the time (``hrh --help`` loads
+schema or the spreadsheet library, and starts in a third of the time (``hrh --help`` loads
 them all, to list them).
 """
 
