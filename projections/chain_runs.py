@@ -15,6 +15,7 @@ the recorder creates its tables.
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from psycopg import Copy
 from psycopg.sql import SQL, Composed, Identifier, Literal
 
 RUN_COLUMNS = ("first", "last", "digests", "chains")
@@ -78,6 +79,12 @@ def statements(schema: str, events_table: str, runs_table: str, view: str) -> li
     return [SQL(statement).format(**names) for statement in STATEMENTS]
 
 
+def copy_statement(schema: str, runs_table: str) -> Composed:
+    """The binary ``COPY`` of runs into ``runs_table`` (their rows: :meth:`ChainRows.write`)."""
+    columns = SQL(", ").join(map(Identifier, RUN_COLUMNS))
+    return SQL("COPY {}.{} ({}) FROM STDIN (FORMAT BINARY)").format(Identifier(schema), Identifier(runs_table), columns)
+
+
 def as_runs(positions: Sequence[int], digests: Sequence[str], chains: Sequence[str]) -> Iterator[Run]:
     """Chain rows (rising positions, hex digests, hex chains) as the runs the recorder keeps: one
     for each run of consecutive positions."""
@@ -108,6 +115,12 @@ class ChainRows:
 
     def runs(self) -> Iterator[Run]:
         return as_runs(self.positions, self.digests, self.chains)
+
+    def write(self, copy: Copy) -> None:
+        """Writes the runs as the rows of ``copy``, a binary ``COPY`` of the columns ``RUN_COLUMNS``."""
+        copy.set_types(list(RUN_COLUMN_TYPES))
+        for run in self.runs():
+            copy.write_row(run)
 
 
 def run_rows(first: int, digests: str, chains: str) -> Iterator[tuple[int, str, str]]:

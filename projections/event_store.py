@@ -38,7 +38,7 @@ from psycopg.sql import SQL, Composed, Identifier
 
 from domain.chain import GENESIS, Unplaced
 from projections import append_only, chain_runs
-from projections.chain_runs import RUN_COLUMN_TYPES, RUN_COLUMNS, ChainRows, run_rows
+from projections.chain_runs import ChainRows, run_rows
 
 TOPIC = "projections.event_store:LedgerRecorder"
 EVENT_COLUMNS = ("originator_id", "originator_version", "topic", "state", "notification_id")
@@ -79,9 +79,7 @@ class LedgerRecorder(PostgresApplicationRecorder):
         self.earlier_event_statement = SQL(
             "SELECT EXISTS (SELECT 1 FROM {schema}.{table} WHERE notification_id < %s)"
         ).format(schema=schema, table=Identifier(events_table_name))
-        self.copy_chain_statement = SQL("COPY {schema}.{table} ({columns}) FROM STDIN (FORMAT BINARY)").format(
-            schema=schema, table=chain_table, columns=SQL(", ").join(map(Identifier, RUN_COLUMNS))
-        )
+        self.copy_chain_statement = chain_runs.copy_statement(datastore.schema, self.chain_table_name)
         # The part of each run from %(start)s to %(stop)s, found by the runs' exclusion index, cut
         # out by the server (a slice of a value stored out of line reads only its pages).
         self.select_chain_statement = SQL(
@@ -174,9 +172,7 @@ class LedgerRecorder(PostgresApplicationRecorder):
     def insert_chain(self, curs: Cursor[Any], rows: ChainRows) -> None:
         """Records chain hashes already computed, in ``curs``'s transaction."""
         with curs.copy(self.copy_chain_statement) as copy:
-            copy.set_types(list(RUN_COLUMN_TYPES))
-            for run in rows.runs():
-                copy.write_row(run)
+            rows.write(copy)
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def select_chain(self, start: int, stop: int) -> list[tuple[int, str, str]]:

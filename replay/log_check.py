@@ -37,7 +37,7 @@ from psycopg.types.string import BytesBinaryDumper
 
 from domain.chain import GENESIS, KEPT, compact, link
 from domain.encoding import MISSING
-from projections.chain_runs import RUN_COLUMN_TYPES, ChainRows
+from projections.chain_runs import ChainRows
 from projections.event_store import EVENT_COLUMN_TYPES
 from replay.log_format import CHAIN, EVENT_VERSION, MalformedLine, parse
 from replay.log_stored import StoredLines
@@ -112,9 +112,8 @@ class BlockChecker:
             except Refused as refusal:
                 checked.refused = (refusal.line, str(refusal))
                 return checked  # without the data of the lines before
-        with self.copy(self.cursor, RUN_COLUMN_TYPES, chain) as runs:
-            for run in chain_rows.runs():
-                runs.write_row(run)
+        with Copy(self.cursor, binary=True, writer=FileWriter(chain)) as runs:
+            chain_rows.write(runs)
         checked.events, checked.chain = events.getvalue(), chain.getvalue()
         return checked
 

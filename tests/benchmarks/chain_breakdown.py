@@ -31,7 +31,7 @@ from domain.event_bytes import EventBytes
 from domain.ledger import Ledger
 from domain.staging import AggregateCache, Staging
 from projections import chain_runs
-from projections.chain_runs import RUN_COLUMN_TYPES, RUN_COLUMNS, ChainRows
+from projections.chain_runs import ChainRows
 from replay.bulk.rows import attempt
 from replay.demo import generate
 
@@ -69,11 +69,8 @@ def server_cost(rows: int = 200_000, chunk: int = 2000, rounds: int = 3) -> None
                             with curs.copy(f"COPY {table} (position, digest, chain) FROM STDIN") as copy:
                                 copy.write("".join(lines).encode())
                         else:
-                            columns = ", ".join(RUN_COLUMNS)
-                            with curs.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
-                                copy.set_types(list(RUN_COLUMN_TYPES))
-                                for run in ChainRows(positions, some, some).runs():
-                                    copy.write_row(run)
+                            with curs.copy(chain_runs.copy_statement("public", table)) as copy:
+                                ChainRows(positions, some, some).write(copy)
                 server_us = (cpu_of(backend) - server_cpu) / rows * 1e6
                 client_us = (time.process_time() - client_cpu) / rows * 1e6
                 print(f"| the chain's insert, {way} | server {server_us:.2f} | client {client_us:.2f} |")

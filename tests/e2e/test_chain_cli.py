@@ -23,7 +23,8 @@ import pytest
 from api.database import open_ledger, scratch_database
 from domain import commands as c
 from domain.chain import GENESIS, KEPT
-from projections.chain_runs import RUN_COLUMN_TYPES, RUN_COLUMNS, ChainRows
+from projections import chain_runs
+from projections.chain_runs import ChainRows
 from replay.bulk import load as bulk_load
 from replay.demo import generate
 from tests.e2e.test_cli import hrh
@@ -108,11 +109,8 @@ def set_chain_from(url: str, position: int, rows: Iterable[tuple[int, str, str]]
         kept.add(*row)
     with superuser(url) as conn:
         conn.execute("DELETE FROM ledger_events_chain_runs")
-        columns = ", ".join(RUN_COLUMNS)
-        with conn.cursor().copy(f"COPY ledger_events_chain_runs ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
-            copy.set_types(list(RUN_COLUMN_TYPES))
-            for run in kept.runs():
-                copy.write_row(run)
+        with conn.cursor().copy(chain_runs.copy_statement("public", "ledger_events_chain_runs")) as copy:
+            kept.write(copy)
 
 
 def head(url: str) -> str:
