@@ -23,6 +23,7 @@ from bisect import insort
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
 from projections.in_post import Pair
 from projections.intervals import StepFunction, pack
@@ -44,6 +45,7 @@ Lanes = tuple[int, ...]  # the packed unit of each of a group's figures
 Piece = tuple[date, date | None, int]  # from, to, packed value
 
 
+@cache  # a handful of groups, asked for at every pair's first decree
 def lanes_of(group: str) -> Lanes:
     """The packed units of ``group``'s figures (``FIGURES``; an unknown group: OTHER's)."""
     first = len(FIGURES) * GROUPS.index(group if group in GROUPS else "OTHER")
