@@ -24,8 +24,7 @@ block's data are dropped.
 
 import hashlib
 import io
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,13 +105,14 @@ class BlockChecker:
     def check(self, block: Block) -> Checked:
         checked = Checked()
         events, chain, chain_rows = io.BytesIO(), io.BytesIO(), ChainRows()
-        with self.copy(self.cursor, EVENT_COLUMN_TYPES, events) as event_rows:
+        with self.copy_into(events) as event_rows:
+            event_rows.set_types(list(EVENT_COLUMN_TYPES))
             try:
                 self.check_lines(block, checked, event_rows.write_row, chain_rows.add)
             except Refused as refusal:
                 checked.refused = (refusal.line, str(refusal))
                 return checked  # without the data of the lines before
-        with Copy(self.cursor, binary=True, writer=FileWriter(chain)) as runs:
+        with self.copy_into(chain) as runs:
             chain_rows.write(runs)
         checked.events, checked.chain = events.getvalue(), chain.getvalue()
         return checked
@@ -165,10 +165,6 @@ class BlockChecker:
             count += 1
         checked.last_position, checked.count = last_position, count
 
-    @staticmethod
-    @contextmanager
-    def copy(cursor: Cursor[Any], types: Sequence[str], buffer: io.BytesIO) -> Iterator[Copy]:
-        """A binary COPY of columns of ``types`` into ``buffer``, formatted by ``cursor``'s adapters."""
-        with Copy(cursor, binary=True, writer=FileWriter(buffer)) as copy:
-            copy.set_types(list(types))
-            yield copy
+    def copy_into(self, buffer: io.BytesIO) -> Copy:
+        """A binary COPY into ``buffer``, formatted by the cursor's adapters (its rows' types: the caller's)."""
+        return Copy(self.cursor, binary=True, writer=FileWriter(buffer))
