@@ -27,6 +27,7 @@ it once, as the first version of this benchmark did, moved the ratios by half).
 import argparse
 import asyncio
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -102,7 +103,8 @@ def client_tools(url: str) -> Path | None:
     on_path = shutil.which("pg_restore")
     for folder in (Path(POSTGRES_BIN_PATH), *([Path(on_path).parent] if on_path else [])):
         done = subprocess.run([str(folder / "pg_restore"), "--version"], capture_output=True, text=True, check=False)
-        if done.returncode == 0 and done.stdout.split()[-1].split(".")[0] == str(major):
+        version = re.search(r"\(PostgreSQL\) (\d+)", done.stdout)  # "pg_restore (PostgreSQL) 15.19 (Debian …)"
+        if done.returncode == 0 and version is not None and int(version.group(1)) == major:
             return folder
     return None
 
